@@ -1,0 +1,530 @@
+//! The album: every upload, in SQLite (WAL, versioned migrations). A finished upload is
+//! committed here before its link is shown anywhere.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Each entry moves the schema one version up; the index + 1 is the `user_version` it leaves.
+const MIGRATIONS: &[&str] = &[
+    // 1: uploads, with the indexes that listing, filtering and dedupe use.
+    "CREATE TABLE uploads (
+        id            INTEGER PRIMARY KEY,
+        host_kind     TEXT    NOT NULL,
+        config_name   TEXT    NOT NULL,
+        file_name     TEXT    NOT NULL,
+        stored_name   TEXT    NOT NULL,
+        url           TEXT    NOT NULL,
+        delete_handle TEXT,
+        size          INTEGER NOT NULL DEFAULT 0,
+        width         INTEGER,
+        height        INTEGER,
+        sha256        TEXT,
+        created_at    INTEGER NOT NULL
+    );
+    CREATE INDEX uploads_created ON uploads (created_at, id);
+    CREATE INDEX uploads_config  ON uploads (config_name, created_at, id);
+    CREATE INDEX uploads_dedupe  ON uploads (config_name, sha256) WHERE sha256 IS NOT NULL;
+    CREATE INDEX uploads_url     ON uploads (url);",
+];
+
+/// One uploaded image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: i64,
+    pub host_kind: String,
+    pub config_name: String,
+    /// The name the file had on the user's disk (or the name given to a pasted image).
+    pub file_name: String,
+    /// The name it was uploaded as (after renaming) or the host's stored name.
+    pub stored_name: String,
+    pub url: String,
+    /// What deleting on the host needs: a hash (SM.MS) or a URL.
+    pub delete_handle: Option<String>,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// SHA-256 of the uploaded bytes, hex; absent for records imported from a host's history.
+    pub sha256: Option<String>,
+    /// Unix time in milliseconds.
+    pub created_at: i64,
+}
+
+/// A record before it has an id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRecord {
+    pub host_kind: String,
+    pub config_name: String,
+    pub file_name: String,
+    pub stored_name: String,
+    pub url: String,
+    pub delete_handle: Option<String>,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Case-insensitive text to find in the file name or URL.
+    pub search: Option<String>,
+    /// Only this host config.
+    pub config: Option<String>,
+    pub sort: Sort,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            search: None,
+            config: None,
+            sort: Sort::Newest,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        id: r.get(0)?,
+        host_kind: r.get(1)?,
+        config_name: r.get(2)?,
+        file_name: r.get(3)?,
+        stored_name: r.get(4)?,
+        url: r.get(5)?,
+        delete_handle: r.get(6)?,
+        size: r.get::<_, i64>(7)? as u64,
+        width: r.get(8)?,
+        height: r.get(9)?,
+        sha256: r.get(10)?,
+        created_at: r.get(11)?,
+    })
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+pub struct Album {
+    conn: Mutex<Connection>,
+}
+
+impl Album {
+    /// Open (creating if needed) the album at `path` and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| {
+            Error::Storage(format!("cannot open the album {}: {e}", path.display()))
+        })?;
+        // WAL: readers (the app) never block the writer (the CLI). NORMAL sync in WAL mode keeps
+        // every committed upload across a crash of the process.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::setup(conn)
+    }
+
+    /// An album that lives in memory (tests).
+    pub fn open_in_memory() -> Result<Self> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate(&mut conn)?;
+        Ok(Album {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written: transactions roll back.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Commit a new record and return its id.
+    pub fn insert(&self, r: &NewRecord) -> Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
+                                  size, width, height, sha256, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                r.host_kind,
+                r.config_name,
+                r.file_name,
+                r.stored_name,
+                r.url,
+                r.delete_handle,
+                r.size as i64,
+                r.width,
+                r.height,
+                r.sha256,
+                r.created_at
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Insert many records in one transaction (imports, benchmarks). Returns how many.
+    pub fn insert_many(&self, records: &[NewRecord]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
+                                      size, width, height, sha256, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for r in records {
+                st.execute(params![
+                    r.host_kind,
+                    r.config_name,
+                    r.file_name,
+                    r.stored_name,
+                    r.url,
+                    r.delete_handle,
+                    r.size as i64,
+                    r.width,
+                    r.height,
+                    r.sha256,
+                    r.created_at
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(records.len())
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Record>> {
+        let conn = self.conn();
+        let mut st =
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM uploads WHERE id = ?1"))?;
+        Ok(st.query_row([id], from_row).optional()?)
+    }
+
+    /// The newest record of the same bytes uploaded with the same config.
+    pub fn find_duplicate(&self, config_name: &str, sha256: &str) -> Result<Option<Record>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM uploads WHERE config_name = ?1 AND sha256 = ?2 ORDER BY id DESC LIMIT 1"
+        ))?;
+        Ok(st.query_row([config_name, sha256], from_row).optional()?)
+    }
+
+    /// Whether this config already has a record of `url` (history import).
+    pub fn has_url(&self, config_name: &str, url: &str) -> Result<bool> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached("SELECT 1 FROM uploads WHERE url = ?1 AND config_name = ?2 LIMIT 1")?;
+        Ok(st.exists([url, config_name])?)
+    }
+
+    /// The WHERE clause for a query and its arguments (numbered `?1`, `?2`, … in order).
+    fn filter(q: &ListQuery) -> (String, Vec<String>) {
+        let mut clauses = Vec::new();
+        let mut args = Vec::new();
+        if let Some(c) = q.config.as_deref().filter(|c| !c.is_empty()) {
+            args.push(c.to_string());
+            clauses.push(format!("config_name = ?{}", args.len()));
+        }
+        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            args.push(like_pattern(s));
+            let n = args.len();
+            clauses.push(format!(
+                "(file_name LIKE ?{n} ESCAPE '\\' OR url LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        if clauses.is_empty() {
+            (String::new(), args)
+        } else {
+            (format!(" WHERE {}", clauses.join(" AND ")), args)
+        }
+    }
+
+    /// A page of records, newest first unless asked otherwise.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Record>> {
+        let (filter, mut args) = Self::filter(q);
+        let order = match q.sort {
+            Sort::Newest => "created_at DESC, id DESC",
+            Sort::Oldest => "created_at ASC, id ASC",
+            Sort::Name => "file_name COLLATE NOCASE ASC, id DESC",
+        };
+        let n = args.len();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM uploads{filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
+        );
+        args.push(q.limit.min(10_000).to_string());
+        args.push(q.offset.to_string());
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args.iter()), from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many records match (for paging).
+    pub fn count(&self, q: &ListQuery) -> Result<u64> {
+        let (filter, args) = Self::filter(q);
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!("SELECT COUNT(*) FROM uploads{filter}"))?;
+        Ok(st.query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The names of the configs that have records, with their counts.
+    pub fn configs(&self) -> Result<Vec<(String, u64)>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT config_name, COUNT(*) FROM uploads GROUP BY config_name ORDER BY config_name",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Remove a record. Returns whether it existed.
+    pub fn delete(&self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM uploads WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(Error::Storage(format!(
+            "the album was written by a newer Pixdrop (schema {current}, this one knows {}); update Pixdrop",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn rec(name: &str, config: &str, t: i64) -> NewRecord {
+        NewRecord {
+            host_kind: "smms".into(),
+            config_name: config.into(),
+            file_name: name.into(),
+            stored_name: name.into(),
+            url: format!("https://i.example/{name}"),
+            delete_handle: Some(format!("h-{name}")),
+            size: 10,
+            width: Some(1),
+            height: Some(2),
+            sha256: Some(format!("sha-{name}")),
+            created_at: t,
+        }
+    }
+
+    #[test]
+    fn insert_get_delete() {
+        let a = Album::open_in_memory().unwrap();
+        let id = a.insert(&rec("a.png", "c1", 1)).unwrap();
+        let r = a.get(id).unwrap().unwrap();
+        assert_eq!(r.file_name, "a.png");
+        assert_eq!(r.delete_handle.as_deref(), Some("h-a.png"));
+        assert!(a.delete(id).unwrap());
+        assert!(!a.delete(id).unwrap());
+        assert!(a.get(id).unwrap().is_none());
+    }
+
+    #[test]
+    fn listing_sorts_filters_searches_and_pages() {
+        let a = Album::open_in_memory().unwrap();
+        a.insert(&rec("Beach.png", "c1", 10)).unwrap();
+        a.insert(&rec("cat_1.jpg", "c2", 30)).unwrap();
+        a.insert(&rec("apple.gif", "c1", 20)).unwrap();
+        a.insert(&rec("100%.png", "c1", 5)).unwrap();
+        let names = |q: ListQuery| {
+            a.list(&q)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.file_name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(ListQuery::default()),
+            ["cat_1.jpg", "apple.gif", "Beach.png", "100%.png"]
+        );
+        assert_eq!(
+            names(ListQuery {
+                sort: Sort::Oldest,
+                ..Default::default()
+            })[0],
+            "100%.png"
+        );
+        assert_eq!(
+            names(ListQuery {
+                sort: Sort::Name,
+                ..Default::default()
+            }),
+            ["100%.png", "apple.gif", "Beach.png", "cat_1.jpg"]
+        );
+        assert_eq!(
+            names(ListQuery {
+                search: Some("BEACH".into()),
+                ..Default::default()
+            }),
+            ["Beach.png"]
+        );
+        assert_eq!(
+            names(ListQuery {
+                search: Some("i.example/apple".into()),
+                ..Default::default()
+            }),
+            ["apple.gif"]
+        );
+        // LIKE wildcards are literal text.
+        assert_eq!(
+            names(ListQuery {
+                search: Some("%".into()),
+                ..Default::default()
+            }),
+            ["100%.png"]
+        );
+        assert_eq!(
+            names(ListQuery {
+                search: Some("t_1".into()),
+                ..Default::default()
+            }),
+            ["cat_1.jpg"]
+        );
+        assert_eq!(
+            names(ListQuery {
+                config: Some("c2".into()),
+                ..Default::default()
+            }),
+            ["cat_1.jpg"]
+        );
+        let q = ListQuery {
+            config: Some("c1".into()),
+            search: Some("png".into()),
+            ..Default::default()
+        };
+        assert_eq!(names(q.clone()), ["Beach.png", "100%.png"]);
+        assert_eq!(a.count(&q).unwrap(), 2);
+        assert_eq!(
+            names(ListQuery {
+                limit: 2,
+                offset: 1,
+                ..Default::default()
+            }),
+            ["apple.gif", "Beach.png"]
+        );
+        assert_eq!(
+            a.configs().unwrap(),
+            vec![("c1".to_string(), 3), ("c2".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn duplicates_are_per_config() {
+        let a = Album::open_in_memory().unwrap();
+        a.insert(&rec("a.png", "c1", 1)).unwrap();
+        assert!(a.find_duplicate("c1", "sha-a.png").unwrap().is_some());
+        assert!(a.find_duplicate("c2", "sha-a.png").unwrap().is_none());
+        assert!(a.has_url("c1", "https://i.example/a.png").unwrap());
+        assert!(!a.has_url("c2", "https://i.example/a.png").unwrap());
+    }
+
+    #[test]
+    fn file_album_is_wal_migrated_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("album.db");
+        {
+            let a = Album::open(&p).unwrap();
+            a.insert(&rec("a.png", "c1", 1)).unwrap();
+            assert_eq!(a.schema_version().unwrap() as usize, MIGRATIONS.len());
+        }
+        let a = Album::open(&p).unwrap();
+        let mode: String = a
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(a.count(&ListQuery::default()).unwrap(), 1);
+        assert_eq!(a.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn newer_album_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("album.db");
+        Connection::open(&p)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = Album::open(&p).err().unwrap().to_string();
+        assert!(err.contains("newer Pixdrop"), "{err}");
+    }
+}

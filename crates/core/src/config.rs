@@ -1,0 +1,576 @@
+//! The shared configuration: named host configs and app settings, in one JSON file with a
+//! schema version. Every change is a locked read-modify-write ending in an atomic replace, so
+//! the app and the CLI can both change it and a crash never leaves half a file.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::hosts;
+use crate::rename::RenameMode;
+use crate::template::{LinkFormat, DEFAULT_CUSTOM_LINK};
+
+/// The schema this build writes. Older files are migrated on load; newer ones are refused for
+/// writing so an old Pixdrop never destroys what a newer one wrote.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    pub schema: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_host: Option<String>,
+    #[serde(default)]
+    pub hosts: Vec<HostConfig>,
+    #[serde(default)]
+    pub settings: Settings,
+    /// Keys this build does not know, kept as they were.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schema: SCHEMA_VERSION,
+            default_host: None,
+            hosts: Vec::new(),
+            settings: Settings::default(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// One named configuration of a host kind (`smms`, `custom`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostConfig {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub settings: BTreeMap<String, Value>,
+}
+
+impl HostConfig {
+    /// A setting as text ("" when absent); numbers and booleans are shown as JSON.
+    pub fn get_str(&self, key: &str) -> String {
+        match self.settings.get(key) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Format of printed and copied links.
+    pub link_format: LinkFormat,
+    /// Template for the `custom` format ($url, $fileName, $extName).
+    pub custom_link: String,
+    /// Copy links to the clipboard after an upload (app; the CLI copies with --copy).
+    pub auto_copy: bool,
+    /// Show a desktop notification after an upload.
+    pub notify: bool,
+    /// Rename files before upload.
+    pub rename: RenameMode,
+    /// Pattern used when `rename` is `pattern`.
+    pub rename_pattern: String,
+    /// Seconds to wait for a host's answer.
+    pub timeout_secs: u64,
+    /// Attempts per upload, counting the first (timeouts, resets, 5xx and 429 are retried).
+    pub retries: u32,
+    /// Uploads running at once in a batch (per host).
+    pub concurrency: u32,
+    /// HTTP(S) proxy for uploads, e.g. `http://127.0.0.1:7890`; empty for none.
+    pub proxy: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            link_format: LinkFormat::Markdown,
+            custom_link: DEFAULT_CUSTOM_LINK.to_string(),
+            auto_copy: true,
+            notify: true,
+            rename: RenameMode::None,
+            rename_pattern: "{Y}{m}{d}{h}{i}{s}-{filename}".to_string(),
+            timeout_secs: 60,
+            retries: 3,
+            concurrency: 3,
+            proxy: String::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The known keys, in the order they are listed.
+    pub fn keys() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(Value::Object(m)) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=600).contains(&self.timeout_secs) {
+            return Err(Error::Input(format!(
+                "timeout_secs must be 1–600 seconds, not {}",
+                self.timeout_secs
+            )));
+        }
+        if !(1..=10).contains(&self.retries) {
+            return Err(Error::Input(format!(
+                "retries must be 1–10 attempts, not {}",
+                self.retries
+            )));
+        }
+        if !(1..=16).contains(&self.concurrency) {
+            return Err(Error::Input(format!(
+                "concurrency must be 1–16, not {}",
+                self.concurrency
+            )));
+        }
+        if self.rename == RenameMode::Pattern {
+            crate::rename::check_pattern(&self.rename_pattern)?;
+        }
+        if !self.proxy.is_empty() {
+            let u = url::Url::parse(&self.proxy)
+                .map_err(|e| Error::Input(format!("proxy {:?} is not a URL: {e}", self.proxy)))?;
+            if !matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") {
+                return Err(Error::Input(format!(
+                    "proxy must be http://, https:// or socks5://, not {:?}",
+                    self.proxy
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// One setting as JSON.
+    pub fn get(&self, key: &str) -> Result<Value> {
+        let v = serde_json::to_value(self).map_err(|e| Error::Storage(e.to_string()))?;
+        v.get(key).cloned().ok_or_else(|| unknown_setting(key))
+    }
+
+    /// Set one setting from text, checking its type and range. `value` is parsed as the type
+    /// of the setting: `true/false/on/off/yes/no/1/0` for switches, digits for numbers.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let mut obj = match serde_json::to_value(&*self) {
+            Ok(Value::Object(m)) => m,
+            _ => return Err(Error::Storage("settings are not an object".into())),
+        };
+        let current = obj.get(key).ok_or_else(|| unknown_setting(key))?;
+        let new =
+            match current {
+                Value::Bool(_) => Value::Bool(parse_bool(value).ok_or_else(|| {
+                    Error::Input(format!(
+                        "{key} is a switch: use true or false, not {value:?}"
+                    ))
+                })?),
+                Value::Number(_) => {
+                    Value::Number(value.trim().parse::<u64>().map(Into::into).map_err(|_| {
+                        Error::Input(format!("{key} is a whole number, not {value:?}"))
+                    })?)
+                }
+                _ => Value::String(value.to_string()),
+            };
+        obj.insert(key.to_string(), new);
+        let parsed: Settings = serde_json::from_value(Value::Object(obj)).map_err(|e| {
+            let hint = match key {
+                "link_format" => " (use markdown, html, url, ubb or custom)".to_string(),
+                "rename" => " (use none, timestamp or pattern)".to_string(),
+                _ => String::new(),
+            };
+            Error::Input(format!("invalid value {value:?} for {key}{hint}: {e}"))
+        })?;
+        parsed.validate()?;
+        *self = parsed;
+        Ok(())
+    }
+}
+
+fn unknown_setting(key: &str) -> Error {
+    Error::Input(format!(
+        "unknown setting {key:?}; known settings: {}",
+        Settings::keys().join(", ")
+    ))
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Some(true),
+        "false" | "off" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+impl Config {
+    pub fn host(&self, name: &str) -> Option<&HostConfig> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    fn host_mut(&mut self, name: &str) -> Result<&mut HostConfig> {
+        self.hosts
+            .iter_mut()
+            .find(|h| h.name == name)
+            .ok_or_else(|| no_such_host(name))
+    }
+
+    /// The config named `name`, or the default one when `name` is `None`.
+    pub fn pick_host(&self, name: Option<&str>) -> Result<&HostConfig> {
+        match name {
+            Some(n) => self.host(n).ok_or_else(|| self.no_such_host_hint(n)),
+            None => {
+                let n = self.default_host.as_deref().ok_or_else(|| {
+                    Error::Config(
+                        "no image host is configured yet; add one with `pixdrop hosts add smms NAME --set token=…`"
+                            .into(),
+                    )
+                })?;
+                self.host(n).ok_or_else(|| self.no_such_host_hint(n))
+            }
+        }
+    }
+
+    fn no_such_host_hint(&self, name: &str) -> Error {
+        let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+        if known.is_empty() {
+            Error::NotFound(format!(
+                "there is no host config named {name:?}; none are configured yet"
+            ))
+        } else {
+            Error::NotFound(format!(
+                "there is no host config named {name:?}; configured: {}",
+                known.join(", ")
+            ))
+        }
+    }
+
+    /// Add a named config. Names are unique across all kinds. The first config becomes the default.
+    pub fn add_host(&mut self, host: HostConfig, make_default: bool) -> Result<()> {
+        check_name(&host.name)?;
+        if self.host(&host.name).is_some() {
+            return Err(Error::Input(format!(
+                "a host config named {:?} already exists",
+                host.name
+            )));
+        }
+        hosts::validate(&host)?;
+        let name = host.name.clone();
+        self.hosts.push(host);
+        if make_default || self.default_host.is_none() {
+            self.default_host = Some(name);
+        }
+        Ok(())
+    }
+
+    /// Change settings of a config; `None` removes a key. The result must still be valid.
+    pub fn set_host_values(
+        &mut self,
+        name: &str,
+        values: Vec<(String, Option<Value>)>,
+    ) -> Result<()> {
+        let host = self.host_mut(name)?;
+        let mut changed = host.clone();
+        for (k, v) in values {
+            match v {
+                Some(v) => changed.settings.insert(k, v),
+                None => changed.settings.remove(&k),
+            };
+        }
+        hosts::validate(&changed)?;
+        *host = changed;
+        Ok(())
+    }
+
+    pub fn replace_host(&mut self, name: &str, new: HostConfig) -> Result<()> {
+        check_name(&new.name)?;
+        if new.name != name && self.host(&new.name).is_some() {
+            return Err(Error::Input(format!(
+                "a host config named {:?} already exists",
+                new.name
+            )));
+        }
+        hosts::validate(&new)?;
+        let new_name = new.name.clone();
+        *self.host_mut(name)? = new;
+        if self.default_host.as_deref() == Some(name) {
+            self.default_host = Some(new_name);
+        }
+        Ok(())
+    }
+
+    pub fn remove_host(&mut self, name: &str) -> Result<HostConfig> {
+        let i = self
+            .hosts
+            .iter()
+            .position(|h| h.name == name)
+            .ok_or_else(|| no_such_host(name))?;
+        let removed = self.hosts.remove(i);
+        if self.default_host.as_deref() == Some(name) {
+            self.default_host = self.hosts.first().map(|h| h.name.clone());
+        }
+        Ok(removed)
+    }
+
+    pub fn set_default(&mut self, name: &str) -> Result<()> {
+        self.host_mut(name)?;
+        self.default_host = Some(name.to_string());
+        Ok(())
+    }
+}
+
+fn no_such_host(name: &str) -> Error {
+    Error::NotFound(format!("there is no host config named {name:?}"))
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::Input("a host config needs a name".into()));
+    }
+    if name.len() > 64 || name.chars().any(|c| c.is_control()) || name != name.trim() {
+        return Err(Error::Input(format!(
+            "{name:?} is not a usable config name (1–64 characters, no control characters or outer spaces)"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads and writes `config.json`.
+#[derive(Debug, Clone)]
+pub struct ConfigStore {
+    path: PathBuf,
+}
+
+impl ConfigStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        ConfigStore { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current config; defaults when the file does not exist yet.
+    pub fn load(&self) -> Result<Config> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Error::io(format!("reading {}", self.path.display()), e)),
+        };
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Config(format!(
+                "{} is not valid JSON (line {}, column {}): {e}. Fix it or move it away; Pixdrop will not overwrite it.",
+                self.path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let schema = value.get("schema").and_then(Value::as_u64).unwrap_or(0) as u32;
+        let value = migrate(value, schema)?;
+        serde_json::from_value(value).map_err(|e| {
+            Error::Config(format!(
+                "{} has an unexpected shape: {e}",
+                self.path.display()
+            ))
+        })
+    }
+
+    /// Load, change and save under an exclusive lock. If `f` fails nothing is written.
+    pub fn update<R>(&self, f: impl FnOnce(&mut Config) -> Result<R>) -> Result<R> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        let lock = self.lock()?;
+        let mut config = self.load()?;
+        if config.schema > SCHEMA_VERSION {
+            return Err(Error::Config(format!(
+                "{} was written by a newer Pixdrop (schema {}, this one knows {SCHEMA_VERSION}); update Pixdrop to change it",
+                self.path.display(),
+                config.schema
+            )));
+        }
+        let out = f(&mut config)?;
+        config.schema = SCHEMA_VERSION;
+        config.settings.validate()?;
+        let mut bytes =
+            serde_json::to_vec_pretty(&config).map_err(|e| Error::Storage(e.to_string()))?;
+        bytes.push(b'\n');
+        write_atomic(&self.path, &bytes)?;
+        drop(lock);
+        Ok(out)
+    }
+
+    fn lock(&self) -> Result<File> {
+        let lock_path = self.path.with_extension("lock");
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(format!("opening {}", lock_path.display()), e))?;
+        f.lock()
+            .map_err(|e| Error::io(format!("locking {}", lock_path.display()), e))?;
+        Ok(f)
+    }
+}
+
+/// Bring an older file up to [`SCHEMA_VERSION`]. Schema 0 is a file without a version (hand-written).
+fn migrate(mut value: Value, schema: u32) -> Result<Value> {
+    if !value.is_object() {
+        return Err(Error::Config("config.json must hold a JSON object".into()));
+    }
+    if schema == 0 {
+        value["schema"] = Value::from(1);
+    }
+    Ok(value)
+}
+
+/// Show a secret without giving it away: the last four characters of long ones, nothing of short ones.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n == 0 {
+        String::new()
+    } else if n >= 12 {
+        let tail: String = secret.chars().skip(n - 4).collect();
+        format!("••••••••{tail}")
+    } else {
+        "••••••••".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smms(name: &str) -> HostConfig {
+        HostConfig {
+            name: name.into(),
+            kind: "smms".into(),
+            settings: [("token".to_string(), Value::from("t0ken"))].into(),
+        }
+    }
+
+    #[test]
+    fn missing_file_gives_defaults_and_update_writes_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ConfigStore::new(dir.path().join("config.json"));
+        assert_eq!(store.load().unwrap(), Config::default());
+        store.update(|c| c.add_host(smms("a"), false)).unwrap();
+        let raw: Value = serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(raw["schema"], 1);
+        assert_eq!(raw["default_host"], "a");
+        assert_eq!(store.load().unwrap().hosts.len(), 1);
+    }
+
+    #[test]
+    fn names_are_unique_across_kinds_and_default_moves_on_remove() {
+        let mut c = Config::default();
+        c.add_host(smms("a"), false).unwrap();
+        c.add_host(smms("b"), false).unwrap();
+        assert!(c
+            .add_host(smms("a"), false)
+            .unwrap_err()
+            .to_string()
+            .contains("already exists"));
+        assert_eq!(c.default_host.as_deref(), Some("a"));
+        c.set_default("b").unwrap();
+        c.remove_host("b").unwrap();
+        assert_eq!(c.default_host.as_deref(), Some("a"));
+        assert!(c.set_default("zzz").is_err());
+    }
+
+    #[test]
+    fn failed_update_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ConfigStore::new(dir.path().join("config.json"));
+        store.update(|c| c.add_host(smms("a"), false)).unwrap();
+        let before = std::fs::read(store.path()).unwrap();
+        let err = store.update(|c| c.add_host(smms("a"), false)).unwrap_err();
+        assert!(err.to_string().contains("already exists"));
+        assert_eq!(std::fs::read(store.path()).unwrap(), before);
+    }
+
+    #[test]
+    fn broken_file_is_reported_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.json");
+        std::fs::write(&p, "{\n  \"schema\": 1,\n  oops\n}").unwrap();
+        let store = ConfigStore::new(&p);
+        let err = store
+            .update(|c| c.set_default("x"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(std::fs::read_to_string(&p).unwrap().contains("oops"));
+    }
+
+    #[test]
+    fn newer_schema_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.json");
+        std::fs::write(&p, r#"{"schema": 99, "future": true}"#).unwrap();
+        let store = ConfigStore::new(&p);
+        assert!(store.load().unwrap().extra.contains_key("future"));
+        let err = store.update(|_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("newer Pixdrop"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_survive_a_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.json");
+        std::fs::write(
+            &p,
+            r#"{"schema": 1, "plugin": {"x": 1}, "settings": {"later_setting": "v"}}"#,
+        )
+        .unwrap();
+        let store = ConfigStore::new(&p);
+        store.update(|c| c.settings.set("notify", "off")).unwrap();
+        let raw: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(raw["plugin"]["x"], 1);
+        assert_eq!(raw["settings"]["later_setting"], "v");
+        assert_eq!(raw["settings"]["notify"], false);
+    }
+
+    #[test]
+    fn settings_are_typed() {
+        let mut s = Settings::default();
+        s.set("link_format", "html").unwrap();
+        assert_eq!(s.link_format, LinkFormat::Html);
+        s.set("auto_copy", "no").unwrap();
+        assert!(!s.auto_copy);
+        s.set("concurrency", "8").unwrap();
+        assert_eq!(s.concurrency, 8);
+        let e = s.set("link_format", "rtf").unwrap_err().to_string();
+        assert!(e.contains("link_format") && e.contains("markdown"), "{e}");
+        let e = s.set("auto_copy", "maybe").unwrap_err().to_string();
+        assert!(e.contains("switch"), "{e}");
+        let e = s.set("concurrency", "0").unwrap_err().to_string();
+        assert!(e.contains("1–16"), "{e}");
+        let e = s.set("colour", "red").unwrap_err().to_string();
+        assert!(
+            e.contains("unknown setting") && e.contains("link_format"),
+            "{e}"
+        );
+        let e = s.set("proxy", "not a url").unwrap_err().to_string();
+        assert!(e.contains("proxy"), "{e}");
+        assert_eq!(s.concurrency, 8, "a refused value changes nothing");
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask(""), "");
+        assert_eq!(mask("short"), "••••••••");
+        assert_eq!(mask("abcdefghijklmnop"), "••••••••mnop");
+    }
+}

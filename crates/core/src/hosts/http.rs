@@ -1,0 +1,245 @@
+//! What every host does with HTTP: send with a timeout, read the answer, and turn the ways
+//! hosts fail (HTML error pages, 429, broken JSON) into plain-word errors.
+
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// The HTTP client hosts use, with the timeout it was built with (for messages).
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub client: reqwest::Client,
+    pub timeout: Duration,
+}
+
+pub const USER_AGENT: &str = concat!("Pixdrop/", env!("CARGO_PKG_VERSION"));
+
+impl Http {
+    /// `proxy`: an http(s):// or socks5:// URL, or `None` for the system's settings.
+    pub fn new(timeout: Duration, proxy: Option<&str>) -> Result<Self> {
+        let mut b = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(15)))
+            .pool_idle_timeout(Duration::from_secs(30));
+        if let Some(p) = proxy.filter(|p| !p.is_empty()) {
+            b = b.proxy(
+                reqwest::Proxy::all(p)
+                    .map_err(|e| Error::Input(format!("proxy {p:?} is not usable: {e}")))?,
+            );
+        }
+        let client = b
+            .build()
+            .map_err(|e| Error::Network(format!("cannot set up HTTP: {e}")))?;
+        Ok(Http { client, timeout })
+    }
+
+    /// Send and read the whole answer.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<HttpAnswer> {
+        let resp = req.send().await.map_err(|e| self.map_err(e))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let content_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = resp.text().await.map_err(|e| self.map_err(e))?;
+        Ok(HttpAnswer {
+            status,
+            retry_after,
+            content_type,
+            body,
+        })
+    }
+
+    fn map_err(&self, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout(self.timeout);
+        }
+        // reqwest's own text is generic; the cause chain says what happened (refused, reset, DNS).
+        let mut msg = String::new();
+        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg = s.to_string();
+            src = s.source();
+        }
+        if msg.is_empty() {
+            msg = e.to_string();
+        }
+        match e.url() {
+            Some(u) => Error::Network(format!(
+                "{}://{}: {msg}",
+                u.scheme(),
+                u.host_str().unwrap_or("")
+            )),
+            None => Error::Network(msg),
+        }
+    }
+}
+
+/// A host's whole answer.
+#[derive(Debug, Clone)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl HttpAnswer {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn is_html(&self) -> bool {
+        let head = self
+            .body
+            .trim_start()
+            .get(..64)
+            .unwrap_or(self.body.trim_start())
+            .to_ascii_lowercase();
+        self.content_type.contains("text/html")
+            || head.starts_with("<!doctype html")
+            || head.starts_with("<html")
+    }
+
+    fn title(&self) -> Option<String> {
+        let lower = self.body.to_ascii_lowercase();
+        let start = lower.find("<title")?;
+        let open_end = start + lower[start..].find('>')? + 1;
+        let end = open_end + lower[open_end..].find("</title")?;
+        let t = body_excerpt(&self.body[open_end..end], 80);
+        (!t.is_empty()).then_some(t)
+    }
+
+    /// The error this answer means when it is not what we wanted, for any status.
+    pub fn failure(&self, what: &str) -> Error {
+        if self.status == 429 {
+            return Error::RateLimited {
+                message: match self.retry_after {
+                    Some(d) => format!("HTTP 429 Too Many Requests; retry after {} s", d.as_secs()),
+                    None => "HTTP 429 Too Many Requests".into(),
+                },
+                retry_after: self.retry_after,
+                retry: true,
+            };
+        }
+        let message = if self.is_html() {
+            match self.title() {
+                Some(t) => format!(
+                    "the host answered HTTP {} with a web page, not JSON (“{t}”)",
+                    self.status
+                ),
+                None => format!(
+                    "the host answered HTTP {} with a web page, not JSON",
+                    self.status
+                ),
+            }
+        } else if self.body.trim().is_empty() {
+            format!(
+                "the host answered HTTP {} with an empty body {what}",
+                self.status
+            )
+        } else {
+            format!(
+                "the host answered HTTP {} {what}: {}",
+                self.status,
+                body_excerpt(&self.body, 200)
+            )
+        };
+        if self.ok() {
+            Error::BadResponse(message)
+        } else {
+            Error::Http {
+                status: self.status,
+                message,
+            }
+        }
+    }
+
+    /// The answer as JSON. Anything else (an HTML page, plain text, a 429) is an error that says
+    /// what came back.
+    pub fn json(&self) -> Result<Value> {
+        if self.status == 429 {
+            return Err(self.failure(""));
+        }
+        match serde_json::from_str::<Value>(&self.body) {
+            Ok(v) if v.is_object() => Ok(v),
+            _ => Err(self.failure("that is not JSON")),
+        }
+    }
+}
+
+/// The start of a text, on one line, for error messages.
+pub fn body_excerpt(text: &str, max_chars: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max_chars {
+        one_line
+    } else {
+        let mut s: String = one_line.chars().take(max_chars).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, ct: &str, body: &str) -> HttpAnswer {
+        HttpAnswer {
+            status,
+            retry_after: None,
+            content_type: ct.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn cloudflare_page_is_described() {
+        let a = answer(403, "text/html; charset=UTF-8", "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head></html>");
+        let e = a.json().unwrap_err();
+        assert_eq!(e.to_string(), "the host answered HTTP 403 with a web page, not JSON (“Attention Required! | Cloudflare”)");
+        assert!(!e.is_retryable());
+        let e = answer(503, "text/html", "<html><body>busy</body></html>")
+            .json()
+            .unwrap_err();
+        assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn plain_text_and_429() {
+        let e = answer(200, "text/plain", "Flood detected")
+            .json()
+            .unwrap_err();
+        assert!(e.to_string().contains("Flood detected"), "{e}");
+        assert_eq!(e.kind(), "bad_response");
+        let mut a = answer(429, "", "");
+        a.retry_after = Some(Duration::from_secs(2));
+        let e = a.json().unwrap_err();
+        assert!(matches!(
+            e,
+            Error::RateLimited {
+                retry: true,
+                retry_after: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn excerpt_is_one_line_and_short() {
+        assert_eq!(body_excerpt("a\n  b\tc", 10), "a b c");
+        assert_eq!(body_excerpt("abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,281 @@
+//! Image hosts. Each kind lives in its own file and implements [`Host`]; its settings are
+//! described by [`FieldSpec`]s so the CLI and the settings page can handle any kind generically.
+
+mod http;
+pub mod smms;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::{parse_bool, HostConfig};
+use crate::error::{Error, Result};
+
+pub use http::{body_excerpt, Http, HttpAnswer};
+
+/// Bytes sent so far and the total, for progress bars.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// A file ready to be sent: its upload name, bytes and MIME type.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pub name: String,
+    pub bytes: Bytes,
+    pub mime: &'static str,
+}
+
+/// What a host says about a finished upload.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Uploaded {
+    pub url: String,
+    /// A hash or URL that deletes the image on the host, when the host gives one.
+    pub delete_handle: Option<String>,
+    /// The host's name for the stored file, when it says.
+    pub stored_name: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The host already had this image (SM.MS `image_repeated`).
+    pub repeated: bool,
+}
+
+/// One image from a host's upload history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryItem {
+    pub url: String,
+    pub file_name: String,
+    pub stored_name: String,
+    pub delete_handle: Option<String>,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Unix milliseconds, when the host says.
+    pub created_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryItem>,
+    /// How many pages there are, when the host says.
+    pub total_pages: Option<u32>,
+}
+
+#[async_trait]
+pub trait Host: Send + Sync {
+    fn kind(&self) -> &'static str;
+    /// The largest file the host takes, in bytes.
+    fn max_size(&self) -> Option<u64>;
+    async fn upload(
+        &self,
+        http: &Http,
+        file: &Payload,
+        progress: Option<Progress>,
+    ) -> Result<Uploaded>;
+    /// Delete an image on the host by the handle its upload returned.
+    async fn delete(&self, _http: &Http, _handle: &str) -> Result<()> {
+        Err(Error::Unsupported(format!(
+            "{} hosts cannot delete images",
+            self.kind()
+        )))
+    }
+    /// Check the credentials; returns a short description of the account.
+    async fn check(&self, http: &Http) -> Result<String>;
+    /// One page (from 1) of the host's upload history.
+    async fn history(&self, _http: &Http, _page: u32) -> Result<HistoryPage> {
+        Err(Error::Unsupported(format!(
+            "{} hosts have no upload history to import",
+            self.kind()
+        )))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    /// Shown masked; files holding it are private.
+    Secret,
+    Url,
+    /// One of `options`.
+    Choice,
+    /// A JSON object.
+    Json,
+    Number,
+    Bool,
+}
+
+/// One setting of a host kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub default: Option<&'static str>,
+    pub options: &'static [&'static str],
+    pub help: &'static str,
+}
+
+/// A host kind and its settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindInfo {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [FieldSpec],
+    pub can_delete: bool,
+    pub can_sync: bool,
+}
+
+pub fn kinds() -> &'static [KindInfo] {
+    &[smms::INFO]
+}
+
+pub fn info(kind: &str) -> Result<&'static KindInfo> {
+    kinds().iter().find(|k| k.kind == kind).ok_or_else(|| {
+        let known: Vec<_> = kinds().iter().map(|k| k.kind).collect();
+        Error::Input(format!(
+            "unknown host kind {kind:?}; known kinds: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// Turn the text a user typed for `key` into the stored value, checking its type.
+pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
+    let field = field(info(kind)?, key)?;
+    Ok(match field.kind {
+        FieldKind::Number => Value::from(
+            raw.trim()
+                .parse::<f64>()
+                .map_err(|_| Error::Input(format!("{key} must be a number, not {raw:?}")))?,
+        ),
+        FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| {
+            Error::Input(format!("{key} is a switch: use true or false, not {raw:?}"))
+        })?),
+        FieldKind::Json => {
+            let v: Value = serde_json::from_str(raw)
+                .map_err(|e| Error::Input(format!("{key} is not valid JSON: {e}")))?;
+            if !v.is_object() {
+                return Err(Error::Input(format!(
+                    "{key} must be a JSON object like {{\"name\": \"value\"}}"
+                )));
+            }
+            v
+        }
+        _ => Value::String(raw.to_string()),
+    })
+}
+
+fn field(info: &'static KindInfo, key: &str) -> Result<&'static FieldSpec> {
+    info.fields.iter().find(|f| f.key == key).ok_or_else(|| {
+        let known: Vec<_> = info.fields.iter().map(|f| f.key).collect();
+        Error::Input(format!(
+            "{} hosts have no setting {key:?}; their settings: {}",
+            info.kind,
+            known.join(", ")
+        ))
+    })
+}
+
+/// Check a config against its kind's fields: no unknown keys, required ones present, values of
+/// the right type. Called before anything is written.
+pub fn validate(cfg: &HostConfig) -> Result<()> {
+    let info = info(&cfg.kind)?;
+    for key in cfg.settings.keys() {
+        field(info, key)?;
+    }
+    for f in info.fields {
+        let value = cfg.settings.get(f.key).filter(|v| !v.is_null());
+        let text = value.map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        });
+        let blank = text.as_deref().map(|t| t.trim().is_empty()).unwrap_or(true);
+        if blank {
+            if f.required && f.default.is_none() {
+                return Err(Error::Input(format!(
+                    "the {} config {:?} needs {} ({}); set it with --set {}=…",
+                    info.kind, cfg.name, f.key, f.label, f.key
+                )));
+            }
+            continue;
+        }
+        let (value, text) = (value.unwrap(), text.unwrap());
+        match f.kind {
+            FieldKind::Url => {
+                let u = url::Url::parse(&text)
+                    .map_err(|e| Error::Input(format!("{} {text:?} is not a URL: {e}", f.key)))?;
+                if !matches!(u.scheme(), "http" | "https") {
+                    return Err(Error::Input(format!(
+                        "{} must be an http:// or https:// URL, not {text:?}",
+                        f.key
+                    )));
+                }
+            }
+            FieldKind::Choice if !f.options.contains(&text.as_str()) => {
+                return Err(Error::Input(format!(
+                    "{} must be one of {}, not {text:?}",
+                    f.key,
+                    f.options.join(", ")
+                )));
+            }
+            FieldKind::Json if !value.is_object() => {
+                return Err(Error::Input(format!("{} must be a JSON object", f.key)));
+            }
+            FieldKind::Number if !value.is_number() => {
+                return Err(Error::Input(format!(
+                    "{} must be a number, not {text:?}",
+                    f.key
+                )));
+            }
+            FieldKind::Bool if !value.is_boolean() => {
+                return Err(Error::Input(format!(
+                    "{} must be true or false, not {text:?}",
+                    f.key
+                )));
+            }
+            _ => {}
+        }
+    }
+    match cfg.kind.as_str() {
+        "smms" => smms::Smms::from_config(cfg).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// Build the host a config describes.
+pub fn build(cfg: &HostConfig) -> Result<Box<dyn Host>> {
+    validate(cfg)?;
+    match cfg.kind.as_str() {
+        "smms" => Ok(Box::new(smms::Smms::from_config(cfg)?)),
+        other => Err(Error::Input(format!("unknown host kind {other:?}"))),
+    }
+}
+
+/// A copy of the settings fit to show: secrets masked unless `reveal`.
+pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Value> {
+    let secret_keys: Vec<&str> = info(&cfg.kind)
+        .map(|i| {
+            i.fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Secret)
+                .map(|f| f.key)
+                .collect()
+        })
+        .unwrap_or_default();
+    cfg.settings
+        .iter()
+        .map(|(k, v)| {
+            let shown = if !reveal && secret_keys.contains(&k.as_str()) {
+                Value::String(crate::config::mask(v.as_str().unwrap_or_default()))
+            } else {
+                v.clone()
+            };
+            (k.clone(), shown)
+        })
+        .collect()
+}

@@ -1,0 +1,21 @@
+//! Pixdrop's engine: image hosts, the shared config, the album and the upload pipeline.
+//! It has no GUI, clipboard or Tauri types, and is tested without a display.
+
+pub mod album;
+pub mod config;
+pub mod error;
+pub mod fsutil;
+pub mod hosts;
+pub mod image;
+pub mod log;
+pub mod paths;
+pub mod pipeline;
+pub mod rename;
+pub mod template;
+
+pub use album::{Album, ListQuery, NewRecord, Record, Sort};
+pub use config::{Config, ConfigStore, HostConfig, Settings};
+pub use error::{Error, Result};
+pub use paths::Paths;
+pub use pipeline::{Done, Engine, EngineOptions, Input, Outcome, SyncReport, UploadOptions};
+pub use template::LinkFormat;

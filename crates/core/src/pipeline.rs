@@ -1,0 +1,657 @@
+//! The upload pipeline: validate → hash → dedupe → rename → upload with retry → record → format.
+//! The app, the CLI and the local server all upload through [`Engine`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::stream::{self, Stream, StreamExt};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::album::{now_ms, Album, NewRecord, Record};
+use crate::config::{Config, ConfigStore, HostConfig, Settings};
+use crate::error::{Error, Result};
+use crate::hosts::{self, Host, Http, Payload, Progress};
+use crate::image::{self, ImageKind};
+use crate::paths::Paths;
+use crate::rename;
+use crate::template::{self, LinkFormat};
+
+/// Largest image downloaded from a URL when the host sets no limit.
+const URL_DOWNLOAD_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Something to upload.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Path(PathBuf),
+    Url(String),
+    /// Bytes already in memory (a pasted image), with the name to give them.
+    Bytes {
+        name: String,
+        bytes: Bytes,
+    },
+}
+
+impl Input {
+    /// `http://` and `https://` arguments are URLs; anything else is a path.
+    pub fn parse(arg: &str) -> Input {
+        let lower = arg.trim_start().to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            Input::Url(arg.trim().to_string())
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// A clipboard image as 8-bit RGBA pixels, encoded as PNG.
+    pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Input> {
+        let png = image::encode_png(width, height, rgba)?;
+        let name = format!(
+            "clipboard-{}.png",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        );
+        Ok(Input::Bytes {
+            name,
+            bytes: png.into(),
+        })
+    }
+
+    /// How the input is named in messages and results.
+    pub fn label(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Url(u) => u.clone(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Knobs the settings do not cover (tests shorten the backoff).
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// First wait before a retry; doubles each time, capped at 8 s.
+    pub backoff: Duration,
+    /// The longest Retry-After we wait for; longer ones fail at once with the host's words.
+    pub max_retry_after: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Per-call choices.
+#[derive(Clone, Default)]
+pub struct UploadOptions {
+    /// The config to use; the default one when `None`.
+    pub host: Option<String>,
+    /// Upload even if the same bytes were uploaded with this config before.
+    pub force: bool,
+    /// Link format; the `link_format` setting when `None`.
+    pub format: Option<LinkFormat>,
+    /// Called with (input index, bytes sent, total bytes).
+    pub progress: Option<Arc<dyn Fn(usize, u64, u64) + Send + Sync>>,
+}
+
+/// A finished upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Done {
+    pub record: Record,
+    pub link: String,
+    /// The album already had these bytes for this config: no request was made.
+    pub duplicate: bool,
+}
+
+/// The result for one input, in input order.
+#[derive(Debug)]
+pub struct Outcome {
+    pub index: usize,
+    pub input: String,
+    pub result: Result<Done>,
+}
+
+pub struct Engine {
+    paths: Paths,
+    config: ConfigStore,
+    album: Album,
+    options: EngineOptions,
+}
+
+/// What a host-history import did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SyncReport {
+    pub imported: usize,
+    pub already_there: usize,
+    pub pages: u32,
+}
+
+struct Prepared {
+    original_name: String,
+    bytes: Bytes,
+    kind: ImageKind,
+    sha256: String,
+}
+
+impl Engine {
+    /// Open the config and album under `paths`, creating folders as needed.
+    pub fn open(paths: Paths) -> Result<Self> {
+        paths.ensure()?;
+        let album = Album::open(&paths.album_file())?;
+        Ok(Engine {
+            config: ConfigStore::new(paths.config_file()),
+            album,
+            paths,
+            options: EngineOptions::default(),
+        })
+    }
+
+    pub fn with_options(mut self, options: EngineOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+    pub fn config(&self) -> &ConfigStore {
+        &self.config
+    }
+    pub fn album(&self) -> &Album {
+        &self.album
+    }
+
+    fn http(settings: &Settings) -> Result<Http> {
+        Http::new(
+            Duration::from_secs(settings.timeout_secs),
+            Some(settings.proxy.as_str()),
+        )
+    }
+
+    /// The link for a record in `format`, using the custom template from the settings.
+    pub fn link(&self, record: &Record, format: LinkFormat, settings: &Settings) -> String {
+        template::render(
+            format,
+            &record.url,
+            &record.file_name,
+            &settings.custom_link,
+        )
+    }
+
+    /// Upload many inputs; results arrive in input order as they finish (bounded concurrency,
+    /// one failure never stops the others). Each success is in the album before it is yielded.
+    pub fn upload_stream<'a>(
+        &'a self,
+        inputs: Vec<Input>,
+        opts: UploadOptions,
+    ) -> impl Stream<Item = Outcome> + 'a {
+        let setup = (|| -> Result<(Config, HostConfig, Arc<dyn Host>, Http)> {
+            let config = self.config.load()?;
+            let host_cfg = config.pick_host(opts.host.as_deref())?.clone();
+            let host: Arc<dyn Host> = hosts::build(&host_cfg)?.into();
+            let http = Self::http(&config.settings)?;
+            Ok((config, host_cfg, host, http))
+        })();
+        let setup = setup.map(Arc::new).map_err(Arc::new);
+        let concurrency = setup
+            .as_ref()
+            .map(|s| s.0.settings.concurrency as usize)
+            .unwrap_or(1);
+        let locks: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
+            Default::default();
+        stream::iter(inputs.into_iter().enumerate())
+            .map(move |(index, input)| {
+                let setup = setup.clone();
+                let opts = opts.clone();
+                let locks = locks.clone();
+                async move {
+                    let label = input.label();
+                    let result = match setup.as_ref() {
+                        Err(e) => Err(clone_error(e)),
+                        Ok(s) => {
+                            let (config, host_cfg, host, http) = &**s;
+                            self.upload_one(
+                                index,
+                                input,
+                                &opts,
+                                config,
+                                host_cfg,
+                                host.as_ref(),
+                                http,
+                                &locks,
+                            )
+                            .await
+                        }
+                    };
+                    Outcome {
+                        index,
+                        input: label,
+                        result,
+                    }
+                }
+            })
+            .buffered(concurrency.max(1))
+    }
+
+    /// [`Engine::upload_stream`], collected.
+    pub async fn upload_all(&self, inputs: Vec<Input>, opts: UploadOptions) -> Vec<Outcome> {
+        self.upload_stream(inputs, opts).collect().await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn upload_one(
+        &self,
+        index: usize,
+        input: Input,
+        opts: &UploadOptions,
+        config: &Config,
+        host_cfg: &HostConfig,
+        host: &dyn Host,
+        http: &Http,
+        locks: &std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    ) -> Result<Done> {
+        let settings = &config.settings;
+        let format = opts.format.unwrap_or(settings.link_format);
+        let prepared = self.prepare(&input, host, http).await?;
+
+        // Identical bytes in one batch wait for each other, so the second finds the first's record.
+        let lock = {
+            let mut map = locks.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(prepared.sha256.clone()).or_default().clone()
+        };
+        let _guard = lock.lock().await;
+
+        if !opts.force {
+            if let Some(record) = self
+                .album
+                .find_duplicate(&host_cfg.name, &prepared.sha256)?
+            {
+                let link = self.link(&record, format, settings);
+                return Ok(Done {
+                    record,
+                    link,
+                    duplicate: true,
+                });
+            }
+        }
+
+        let upload_name = rename::apply(
+            settings.rename,
+            &settings.rename_pattern,
+            &prepared.original_name,
+            &prepared.bytes,
+            chrono::Local::now(),
+        )?;
+        let payload = Payload {
+            name: upload_name.clone(),
+            bytes: prepared.bytes.clone(),
+            mime: prepared.kind.mime(),
+        };
+        let progress: Option<Progress> = opts
+            .progress
+            .clone()
+            .map(|p| Arc::new(move |sent, total| p(index, sent, total)) as Progress);
+
+        let uploaded = self
+            .with_retry(settings.retries, || {
+                host.upload(http, &payload, progress.clone())
+            })
+            .await?;
+
+        let dims = image::dimensions(&prepared.bytes);
+        let record = NewRecord {
+            host_kind: host_cfg.kind.clone(),
+            config_name: host_cfg.name.clone(),
+            file_name: prepared.original_name.clone(),
+            stored_name: uploaded.stored_name.clone().unwrap_or(upload_name),
+            url: uploaded.url.clone(),
+            delete_handle: uploaded.delete_handle.clone(),
+            size: prepared.bytes.len() as u64,
+            width: uploaded.width.or(dims.map(|d| d.0)),
+            height: uploaded.height.or(dims.map(|d| d.1)),
+            sha256: Some(prepared.sha256.clone()),
+            created_at: now_ms(),
+        };
+        let id = self.album.insert(&record)?;
+        let record = self
+            .album
+            .get(id)?
+            .ok_or_else(|| Error::Storage("the new record vanished".into()))?;
+        let link = self.link(&record, format, settings);
+        Ok(Done {
+            record,
+            link,
+            duplicate: false,
+        })
+    }
+
+    /// Read and check an input. Nothing is sent to the image host before this passes.
+    async fn prepare(&self, input: &Input, host: &dyn Host, http: &Http) -> Result<Prepared> {
+        let limit = host.max_size();
+        let (original_name, bytes) = match input {
+            Input::Path(p) => (file_name_of(p), read_checked(p, limit).await?),
+            Input::Url(u) => download(http, u, limit.unwrap_or(URL_DOWNLOAD_LIMIT)).await?,
+            Input::Bytes { name, bytes } => {
+                if bytes.is_empty() {
+                    return Err(Error::Input(format!("{name}: the image is empty")));
+                }
+                check_size(name, bytes.len() as u64, limit)?;
+                (name.clone(), bytes.clone())
+            }
+        };
+        let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&input.label()))?;
+        let original_name = with_extension(original_name, kind);
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Ok(Prepared {
+            original_name,
+            bytes,
+            kind,
+            sha256,
+        })
+    }
+
+    async fn with_retry<T, F, Fut>(&self, attempts: u32, mut f: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match f().await {
+                Ok(v) => return Ok(v),
+                Err(e) if attempt < attempts.max(1) && e.is_retryable() => {
+                    let wait = match &e {
+                        Error::RateLimited {
+                            retry_after: Some(d),
+                            ..
+                        } if *d > self.options.max_retry_after => {
+                            return Err(e);
+                        }
+                        Error::RateLimited {
+                            retry_after: Some(d),
+                            ..
+                        } => *d,
+                        _ => (self.options.backoff * 2u32.pow(attempt - 1))
+                            .min(Duration::from_secs(8)),
+                    };
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Check a config's credentials with its host.
+    pub async fn test_host(&self, name: &str) -> Result<String> {
+        let config = self.config.load()?;
+        let host = hosts::build(config.pick_host(Some(name))?)?;
+        host.check(&Self::http(&config.settings)?).await
+    }
+
+    /// Delete records from the album; with `remote`, first on the host, and a record whose host
+    /// deletion fails is kept. Results are per id, in order.
+    pub async fn delete(&self, ids: &[i64], remote: bool) -> Vec<(i64, Result<()>)> {
+        let mut out = Vec::with_capacity(ids.len());
+        let config = self.config.load();
+        for &id in ids {
+            let r = async {
+                let record = self.album.get(id)?.ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
+                if remote {
+                    let config = config.as_ref().map_err(clone_error)?;
+                    let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
+                        Error::Unsupported(format!(
+                            "record {id} has no delete handle (the host gave none); delete it without --remote to forget it"
+                        ))
+                    })?;
+                    let host_cfg = config.host(&record.config_name).ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "record {id} was uploaded with config {:?}, which no longer exists",
+                            record.config_name
+                        ))
+                    })?;
+                    let host = hosts::build(host_cfg)?;
+                    let http = Self::http(&config.settings)?;
+                    self.with_retry(config.settings.retries, || host.delete(&http, handle)).await?;
+                }
+                self.album.delete(id)?;
+                Ok(())
+            }
+            .await;
+            out.push((id, r));
+        }
+        out
+    }
+
+    /// Import a config's upload history from its host into the album, skipping known URLs.
+    pub async fn sync(&self, name: &str) -> Result<SyncReport> {
+        let config = self.config.load()?;
+        let host_cfg = config.pick_host(Some(name))?;
+        let host = hosts::build(host_cfg)?;
+        let http = Self::http(&config.settings)?;
+        let mut report = SyncReport::default();
+        let mut page = 1u32;
+        loop {
+            let got = self
+                .with_retry(config.settings.retries, || host.history(&http, page))
+                .await?;
+            report.pages = page;
+            if got.items.is_empty() {
+                break;
+            }
+            // The host lists newest first; insert oldest first so ids follow time.
+            let mut fresh = Vec::new();
+            for item in got.items.into_iter().rev() {
+                if self.album.has_url(&host_cfg.name, &item.url)? {
+                    report.already_there += 1;
+                    continue;
+                }
+                fresh.push(NewRecord {
+                    host_kind: host_cfg.kind.clone(),
+                    config_name: host_cfg.name.clone(),
+                    file_name: item.file_name,
+                    stored_name: item.stored_name,
+                    url: item.url,
+                    delete_handle: item.delete_handle,
+                    size: item.size,
+                    width: item.width,
+                    height: item.height,
+                    sha256: None,
+                    created_at: item.created_at.unwrap_or_else(now_ms),
+                });
+            }
+            report.imported += self.album.insert_many(&fresh)?;
+            if got.total_pages.is_some_and(|t| page >= t) || page >= 10_000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(report)
+    }
+}
+
+/// Errors are not Clone (they may hold io::Error); a setup failure is repeated for every input
+/// as the same kind and words.
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Config(m) => Error::Config(m.clone()),
+        Error::NotFound(m) => Error::NotFound(m.clone()),
+        Error::Input(m) => Error::Input(m.clone()),
+        other => Error::Config(other.to_string()),
+    }
+}
+
+fn file_name_of(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "image".into())
+}
+
+/// Give a name without an extension the one its bytes call for.
+fn with_extension(name: String, kind: ImageKind) -> String {
+    let has_ext = name.rfind('.').is_some_and(|i| i > 0 && i + 1 < name.len());
+    if has_ext {
+        name
+    } else {
+        format!("{name}.{}", kind.extension())
+    }
+}
+
+fn not_an_image(label: &str) -> Error {
+    Error::Input(format!(
+        "{label}: not an image (its content is not PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC)"
+    ))
+}
+
+fn human_size(n: u64) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+    } else if n >= 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn check_size(label: &str, size: u64, limit: Option<u64>) -> Result<()> {
+    match limit {
+        Some(max) if size > max => Err(Error::TooLarge(format!(
+            "{label}: {} is larger than the host's limit of {}",
+            human_size(size),
+            human_size(max)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn read_checked(p: &Path, limit: Option<u64>) -> Result<Bytes> {
+    let label = p.display().to_string();
+    let meta = match tokio::fs::metadata(p).await {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::file(p, "no such file"))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(Error::file(p, "permission denied"))
+        }
+        Err(e) => return Err(Error::file(p, e.to_string())),
+    };
+    if meta.is_dir() {
+        return Err(Error::file(p, "is a folder, not a file"));
+    }
+    if meta.len() == 0 {
+        return Err(Error::file(p, "the file is empty"));
+    }
+    check_size(&label, meta.len(), limit)?;
+    let bytes = tokio::fs::read(p).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => Error::file(p, "permission denied"),
+        _ => Error::file(p, format!("cannot read: {e}")),
+    })?;
+    if bytes.is_empty() {
+        return Err(Error::file(p, "the file is empty"));
+    }
+    Ok(bytes.into())
+}
+
+/// Fetch an image from a URL to upload it again.
+async fn download(http: &Http, url: &str, limit: u64) -> Result<(String, Bytes)> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| Error::Input(format!("{url}: not a valid URL: {e}")))?;
+    let mut resp = http
+        .client
+        .get(parsed.clone())
+        .send()
+        .await
+        .map_err(|e| Error::Input(format!("{url}: cannot download: {}", source_text(&e))))?;
+    if !resp.status().is_success() {
+        return Err(Error::Input(format!(
+            "{url}: downloading it answered HTTP {}",
+            resp.status().as_u16()
+        )));
+    }
+    if let Some(len) = resp.content_length() {
+        check_size(url, len, Some(limit))?;
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Error::Input(format!("{url}: download broke off: {}", source_text(&e))))?
+    {
+        buf.extend_from_slice(&chunk);
+        check_size(url, buf.len() as u64, Some(limit))?;
+    }
+    if buf.is_empty() {
+        return Err(Error::Input(format!("{url}: the download is empty")));
+    }
+    let name = parsed
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode(&s))
+        .unwrap_or_else(|| "image".into());
+    Ok((name, buf.into()))
+}
+
+fn source_text(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    msg
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            ) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_urls_or_paths() {
+        assert!(matches!(Input::parse("https://x/y.png"), Input::Url(_)));
+        assert!(matches!(Input::parse("HTTP://x/y.png"), Input::Url(_)));
+        assert!(matches!(Input::parse("./http.png"), Input::Path(_)));
+    }
+
+    #[test]
+    fn names_get_the_extension_their_bytes_call_for() {
+        assert_eq!(with_extension("shot".into(), ImageKind::Png), "shot.png");
+        assert_eq!(with_extension("a.jpg".into(), ImageKind::Png), "a.jpg");
+        assert_eq!(
+            with_extension(".hidden".into(), ImageKind::Gif),
+            ".hidden.gif"
+        );
+        assert_eq!(percent_decode("a%20b%2"), "a b%2");
+    }
+}

@@ -1,0 +1,186 @@
+//! Renaming files before upload: keep the name, use a timestamp (as PicGo's auto-rename), or
+//! fill a pattern.
+//!
+//! Pattern placeholders: `{Y}` year, `{y}` two-digit year, `{m}` month, `{d}` day, `{h}` hour,
+//! `{i}` minute, `{s}` second, `{ms}` millisecond, `{timestamp}` Unix milliseconds, `{md5}` MD5
+//! of the file's bytes, `{md5-16}` its first 16 hex digits, `{uuid}` a random UUID, `{filename}`
+//! the original name without extension. The original extension is always kept.
+
+use chrono::{DateTime, Datelike, Local, Timelike};
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RenameMode {
+    #[default]
+    None,
+    Timestamp,
+    Pattern,
+}
+
+const PLACEHOLDERS: &[&str] = &[
+    "Y",
+    "y",
+    "m",
+    "d",
+    "h",
+    "i",
+    "s",
+    "ms",
+    "timestamp",
+    "md5",
+    "md5-16",
+    "uuid",
+    "filename",
+];
+
+/// Check a pattern without renaming anything: braces balanced, placeholders known, no slashes.
+pub fn check_pattern(pattern: &str) -> Result<()> {
+    if pattern.trim().is_empty() {
+        return Err(Error::Input("the rename pattern is empty".into()));
+    }
+    if pattern.contains('/') || pattern.contains('\\') {
+        return Err(Error::Input(format!(
+            "the rename pattern {pattern:?} must not contain / or \\"
+        )));
+    }
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(|| {
+            Error::Input(format!(
+                "the rename pattern {pattern:?} has a {{ without }}"
+            ))
+        })?;
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(Error::Input(format!(
+                "unknown placeholder {{{name}}} in the rename pattern; use {}",
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+fn split_ext(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    }
+}
+
+/// The name to upload `original` (whose bytes are `bytes`) under.
+pub fn apply(
+    mode: RenameMode,
+    pattern: &str,
+    original: &str,
+    bytes: &[u8],
+    now: DateTime<Local>,
+) -> Result<String> {
+    let (stem, ext) = split_ext(original);
+    match mode {
+        RenameMode::None => Ok(original.to_string()),
+        RenameMode::Timestamp => Ok(format!("{}{ext}", now.format("%Y%m%d%H%M%S%3f"))),
+        RenameMode::Pattern => {
+            check_pattern(pattern)?;
+            let md5 = hex::encode(Md5::digest(bytes));
+            let mut out = String::new();
+            let mut rest = pattern;
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let close = after.find('}').unwrap_or(after.len());
+                let value = match &after[..close] {
+                    "Y" => format!("{:04}", now.year()),
+                    "y" => format!("{:02}", now.year() % 100),
+                    "m" => format!("{:02}", now.month()),
+                    "d" => format!("{:02}", now.day()),
+                    "h" => format!("{:02}", now.hour()),
+                    "i" => format!("{:02}", now.minute()),
+                    "s" => format!("{:02}", now.second()),
+                    "ms" => format!("{:03}", now.timestamp_subsec_millis()),
+                    "timestamp" => now.timestamp_millis().to_string(),
+                    "md5" => md5.clone(),
+                    "md5-16" => md5[..16].to_string(),
+                    "uuid" => uuid::Uuid::new_v4().simple().to_string(),
+                    "filename" => stem.to_string(),
+                    _ => unreachable!("checked above"),
+                };
+                out.push_str(&value);
+                rest = &after[(close + 1).min(after.len())..];
+            }
+            out.push_str(rest);
+            let out = out.trim().to_string();
+            if out.is_empty() {
+                return Err(Error::Input(format!(
+                    "the rename pattern {pattern:?} gives an empty name"
+                )));
+            }
+            Ok(format!("{out}{ext}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Local> {
+        Local.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap()
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(
+            apply(RenameMode::None, "", "a b.png", b"x", now()).unwrap(),
+            "a b.png"
+        );
+        assert_eq!(
+            apply(RenameMode::Timestamp, "", "a.png", b"x", now()).unwrap(),
+            "20260304050607000.png"
+        );
+        let p = apply(RenameMode::Pattern, "{Y}/{m}", "a.png", b"x", now());
+        assert!(p.is_err());
+        assert_eq!(
+            apply(
+                RenameMode::Pattern,
+                "{Y}-{m}-{d}_{h}{i}{s}_{filename}",
+                "cat.jpg",
+                b"x",
+                now()
+            )
+            .unwrap(),
+            "2026-03-04_050607_cat.jpg"
+        );
+        assert_eq!(
+            apply(RenameMode::Pattern, "{md5-16}", "cat.jpg", b"hello", now()).unwrap(),
+            "5d41402abc4b2a76.jpg"
+        );
+        let u = apply(RenameMode::Pattern, "{uuid}", "x.gif", b"", now()).unwrap();
+        assert_eq!(u.len(), 32 + 4);
+    }
+
+    #[test]
+    fn bad_patterns_are_named() {
+        assert!(check_pattern("{nope}")
+            .unwrap_err()
+            .to_string()
+            .contains("{nope}"));
+        assert!(check_pattern("{Y")
+            .unwrap_err()
+            .to_string()
+            .contains("without"));
+        assert!(check_pattern("").is_err());
+        check_pattern("plain-name").unwrap();
+    }
+}

@@ -1,0 +1,619 @@
+//! The engine against a stand-in SM.MS / S.EE host on 127.0.0.1.
+
+use std::time::Duration;
+
+use pixdrop_core::config::HostConfig;
+use pixdrop_core::{
+    Engine, EngineOptions, Error, Input, LinkFormat, ListQuery, Paths, UploadOptions,
+};
+use pixdrop_standin::{noise_png, tiny_png, Behavior, StandIn};
+use serde_json::Value;
+
+const TOKEN: &str = "s3cret-token-1234";
+
+struct Env {
+    dir: tempfile::TempDir,
+    engine: Engine,
+    host: StandIn,
+}
+
+fn env(api: &str) -> Env {
+    let host = StandIn::start(TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(dir.path().join("data")))
+        .unwrap()
+        .with_options(EngineOptions {
+            backoff: Duration::from_millis(20),
+            ..Default::default()
+        });
+    engine
+        .config()
+        .update(|c| {
+            c.add_host(
+                HostConfig {
+                    name: "main".into(),
+                    kind: "smms".into(),
+                    settings: [
+                        ("token".to_string(), Value::from(TOKEN)),
+                        ("server".to_string(), Value::from(host.base_url())),
+                        ("api".to_string(), Value::from(api)),
+                    ]
+                    .into(),
+                },
+                true,
+            )
+        })
+        .unwrap();
+    Env { dir, engine, host }
+}
+
+impl Env {
+    fn file(&self, name: &str, bytes: &[u8]) -> Input {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        Input::Path(p)
+    }
+    fn set(&self, key: &str, value: &str) {
+        self.engine
+            .config()
+            .update(|c| c.settings.set(key, value))
+            .unwrap();
+    }
+    fn records(&self) -> usize {
+        self.engine.album().count(&ListQuery::default()).unwrap() as usize
+    }
+}
+
+async fn one(env: &Env, input: Input) -> Result<pixdrop_core::Done, Error> {
+    env.engine
+        .upload_all(vec![input], UploadOptions::default())
+        .await
+        .pop()
+        .unwrap()
+        .result
+}
+
+#[tokio::test]
+async fn uploads_to_see_and_records_before_returning() {
+    let env = env("see");
+    let input = env.file("cat.png", &tiny_png(1));
+    let done = one(&env, input).await.unwrap();
+    assert!(!done.duplicate);
+    let stored = env.host.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(done.record.url, stored[0].url);
+    assert_eq!(done.link, format!("![cat]({})", stored[0].url));
+    assert_eq!(
+        done.record.delete_handle.as_deref(),
+        Some(stored[0].hash.as_str())
+    );
+    assert_eq!((done.record.width, done.record.height), (Some(4), Some(3)));
+    assert_eq!(done.record.file_name, "cat.png");
+    assert_eq!(
+        done.record.sha256.as_deref(),
+        Some(stored[0].sha256.as_str())
+    );
+    let again = env.engine.album().get(done.record.id).unwrap().unwrap();
+    assert_eq!(again, done.record);
+    assert_eq!(env.host.auth_seen(), vec![TOKEN.to_string()]);
+}
+
+#[tokio::test]
+async fn uploads_with_the_v2_api_in_every_format() {
+    let env = env("v2");
+    env.set("link_format", "html");
+    let done = one(&env, env.file("a.png", &tiny_png(2))).await.unwrap();
+    assert_eq!(
+        done.link,
+        format!("<img src=\"{}\" alt=\"a\"/>", done.record.url)
+    );
+    let opts = UploadOptions {
+        format: Some(LinkFormat::Ubb),
+        ..Default::default()
+    };
+    let out = env
+        .engine
+        .upload_all(vec![env.file("b.png", &tiny_png(3))], opts)
+        .await;
+    let url = &env.host.stored()[1].url;
+    assert_eq!(
+        out[0].result.as_ref().unwrap().link,
+        format!("[img]{url}[/img]")
+    );
+    env.set("custom_link", "<$fileName|$extName|$url>");
+    let opts = UploadOptions {
+        format: Some(LinkFormat::Custom),
+        ..Default::default()
+    };
+    let out = env
+        .engine
+        .upload_all(vec![env.file("c.png", &tiny_png(4))], opts)
+        .await;
+    let url = &env.host.stored()[2].url;
+    assert_eq!(
+        out[0].result.as_ref().unwrap().link,
+        format!("<c|.png|{url}>")
+    );
+}
+
+#[tokio::test]
+async fn same_bytes_reuse_the_album_record_without_a_request() {
+    let env = env("see");
+    let first = one(&env, env.file("a.png", &tiny_png(5))).await.unwrap();
+    let second = one(&env, env.file("copy-of-a.png", &tiny_png(5)))
+        .await
+        .unwrap();
+    assert!(second.duplicate);
+    assert_eq!(second.record.id, first.record.id);
+    assert_eq!(env.host.upload_requests(), 1);
+    assert_eq!(env.records(), 1);
+    // --force sends it anyway; the host answers image_repeated, which is a success.
+    let opts = UploadOptions {
+        force: true,
+        ..Default::default()
+    };
+    let forced = env
+        .engine
+        .upload_all(vec![env.file("a.png", &tiny_png(5))], opts)
+        .await;
+    let forced = forced[0].result.as_ref().unwrap();
+    assert!(!forced.duplicate);
+    assert_eq!(forced.record.url, first.record.url);
+    assert_eq!(env.host.upload_requests(), 2);
+    assert_eq!(env.records(), 2);
+}
+
+#[tokio::test]
+async fn image_repeated_is_a_success_whose_link_is_images() {
+    let env = env("v2");
+    let pre = env.host.preload("old.png", &tiny_png(6), 1_700_000_000);
+    let done = one(&env, env.file("new.png", &tiny_png(6))).await.unwrap();
+    assert_eq!(done.record.url, pre.url);
+    assert_eq!(done.record.delete_handle, None);
+    assert_eq!(env.records(), 1);
+}
+
+#[tokio::test]
+async fn identical_files_in_one_batch_upload_once() {
+    let env = env("see");
+    let inputs = vec![
+        env.file("x.png", &tiny_png(7)),
+        env.file("y.png", &tiny_png(7)),
+        env.file("z.png", &tiny_png(8)),
+    ];
+    let out = env
+        .engine
+        .upload_all(inputs, UploadOptions::default())
+        .await;
+    assert!(out.iter().all(|o| o.result.is_ok()));
+    assert_eq!(env.host.upload_requests(), 2);
+    assert_eq!(
+        out.iter()
+            .filter(|o| o.result.as_ref().unwrap().duplicate)
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn wrong_token_is_named_and_not_retried() {
+    for api in ["v2", "see"] {
+        let env = env(api);
+        env.engine
+            .config()
+            .update(|c| {
+                c.set_host_values("main", vec![("token".into(), Some(Value::from("wrong")))])
+            })
+            .unwrap();
+        let err = one(&env, env.file("a.png", &tiny_png(9)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "auth", "{api}: {err}");
+        assert_eq!(err.to_string(), "the host refused the token: Unauthorized.");
+        assert_eq!(env.host.upload_requests(), 1);
+        assert_eq!(env.records(), 0);
+    }
+}
+
+#[tokio::test]
+async fn flood_detected_is_a_rate_limit_and_not_retried() {
+    let env = env("v2");
+    env.host.script([Behavior::Flood]);
+    let err = one(&env, env.file("a.png", &tiny_png(10)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "rate_limited");
+    assert!(err.to_string().contains("Flood detected"), "{err}");
+    assert_eq!(env.host.upload_requests(), 1);
+}
+
+#[tokio::test]
+async fn cloudflare_403_page_is_described_and_not_retried() {
+    let env = env("see");
+    env.host.script([Behavior::Html403]);
+    let err = one(&env, env.file("a.png", &tiny_png(11)))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("the host answered HTTP 403 with a web page, not JSON"),
+        "{err}"
+    );
+    assert_eq!(env.host.upload_requests(), 1);
+    assert_eq!(env.records(), 0);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_success() {
+    let env = env("see");
+    env.host.script([Behavior::Status500, Behavior::Html503]);
+    let done = one(&env, env.file("a.png", &tiny_png(12))).await.unwrap();
+    assert_eq!(env.host.upload_requests(), 3);
+    assert_eq!(env.host.stored().len(), 1);
+    assert_eq!(done.record.url, env.host.stored()[0].url);
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let env = env("see");
+    env.set("retries", "2");
+    env.host.script([
+        Behavior::Status500,
+        Behavior::Status500,
+        Behavior::Status500,
+    ]);
+    let err = one(&env, env.file("a.png", &tiny_png(13)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "http");
+    assert!(err.to_string().contains("500"), "{err}");
+    assert_eq!(env.host.upload_requests(), 2);
+}
+
+#[tokio::test]
+async fn too_many_requests_honours_retry_after() {
+    let env = env("v2");
+    env.host.script([Behavior::TooMany {
+        retry_after_secs: 1,
+    }]);
+    let start = std::time::Instant::now();
+    one(&env, env.file("a.png", &tiny_png(14))).await.unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        start.elapsed()
+    );
+    assert_eq!(env.host.upload_requests(), 2);
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_with_the_limit_named() {
+    let env = env("see");
+    env.set("timeout_secs", "1");
+    env.set("retries", "1");
+    env.host.script([Behavior::Slow(Duration::from_secs(3))]);
+    let err = one(&env, env.file("a.png", &tiny_png(15)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "timeout");
+    assert_eq!(err.to_string(), "the host did not answer within 1 s");
+    // A slow answer is retried like a dropped one.
+    env.set("retries", "2");
+    env.host.script([Behavior::Slow(Duration::from_secs(3))]);
+    one(&env, env.file("b.png", &tiny_png(16))).await.unwrap();
+}
+
+#[tokio::test]
+async fn plain_text_answer_is_reported() {
+    let env = env("v2");
+    env.host
+        .script([Behavior::PlainText("Flood detected".into())]);
+    let err = one(&env, env.file("a.png", &tiny_png(17)))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not JSON") && err.to_string().contains("Flood detected"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn bad_inputs_are_refused_before_any_request() {
+    let env = env("see");
+    let dir = env.dir.path();
+    std::fs::create_dir(dir.join("folder.png")).unwrap();
+    let cases: Vec<(Input, &str)> = vec![
+        (
+            Input::Path(dir.join("missing.png")),
+            "missing.png: no such file",
+        ),
+        (env.file("empty.png", b""), "empty.png: the file is empty"),
+        (
+            env.file("notes.png", b"just some text, not pixels"),
+            "notes.png: not an image",
+        ),
+        (
+            Input::Path(dir.join("folder.png")),
+            "folder.png: is a folder",
+        ),
+        (
+            env.file("huge.png", &noise_png(1, 6 * 1024 * 1024)),
+            "larger than the host's limit of 5.0 MB",
+        ),
+    ];
+    for (input, expected) in cases {
+        let err = one(&env, input).await.unwrap_err();
+        assert!(
+            err.to_string().contains(expected),
+            "{err} should say {expected}"
+        );
+    }
+    assert_eq!(env.host.upload_requests(), 0);
+    assert_eq!(env.records(), 0);
+}
+
+#[tokio::test]
+async fn batch_keeps_order_and_one_failure_does_not_stop_the_others() {
+    let env = env("see");
+    env.set("concurrency", "4");
+    let mut inputs = Vec::new();
+    for i in 0..12u64 {
+        if i == 5 {
+            inputs.push(env.file("bad.png", b"not an image"));
+        } else {
+            inputs.push(env.file(
+                &format!("img{i:02}.png"),
+                &noise_png(i, 20_000 + (11 - i as usize) * 5_000),
+            ));
+        }
+    }
+    let out = env
+        .engine
+        .upload_all(inputs, UploadOptions::default())
+        .await;
+    assert_eq!(out.len(), 12);
+    for (i, o) in out.iter().enumerate() {
+        assert_eq!(o.index, i);
+        if i == 5 {
+            assert!(o.result.is_err());
+        } else {
+            let d = o.result.as_ref().unwrap();
+            assert_eq!(d.record.file_name, format!("img{i:02}.png"));
+        }
+    }
+    assert_eq!(env.records(), 11);
+}
+
+#[tokio::test]
+async fn progress_reports_bytes_sent() {
+    let env = env("see");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let opts = UploadOptions {
+        progress: Some(std::sync::Arc::new(move |i, sent, total| {
+            s.lock().unwrap().push((i, sent, total))
+        })),
+        ..Default::default()
+    };
+    let png = noise_png(3, 300_000);
+    env.engine
+        .upload_all(vec![env.file("p.png", &png)], opts)
+        .await[0]
+        .result
+        .as_ref()
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 4, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1));
+    assert_eq!(
+        *seen.last().unwrap(),
+        (0, png.len() as u64, png.len() as u64)
+    );
+}
+
+#[tokio::test]
+async fn image_urls_are_downloaded_then_uploaded() {
+    let env = env("see");
+    let url = env
+        .host
+        .serve_file("remote shot", "image/png", tiny_png(18));
+    let done = one(&env, Input::Url(url)).await.unwrap();
+    assert_eq!(done.record.file_name, "remote shot.png");
+    let page = env
+        .host
+        .serve_file("page.html", "text/html", b"<html></html>".to_vec());
+    let err = one(&env, Input::Url(page.clone())).await.unwrap_err();
+    assert!(err.to_string().contains("not an image"), "{err}");
+    let missing = format!("{}/files/nope.png", env.host.base_url());
+    let err = one(&env, Input::Url(missing)).await.unwrap_err();
+    assert!(err.to_string().contains("HTTP 404"), "{err}");
+    assert_eq!(env.host.upload_requests(), 1);
+}
+
+#[tokio::test]
+async fn pasted_pixels_are_uploaded_as_png() {
+    let env = env("see");
+    let input = Input::from_rgba(2, 2, &[255; 16]).unwrap();
+    let done = one(&env, input).await.unwrap();
+    assert!(
+        done.record.file_name.starts_with("clipboard-") && done.record.file_name.ends_with(".png")
+    );
+    assert_eq!((done.record.width, done.record.height), (Some(2), Some(2)));
+}
+
+#[tokio::test]
+async fn rename_patterns_apply_to_the_uploaded_name_only() {
+    let env = env("v2");
+    env.set("rename", "pattern");
+    env.set("rename_pattern", "shot-{md5-16}");
+    let png = tiny_png(19);
+    let done = one(&env, env.file("original.png", &png)).await.unwrap();
+    let stored = &env.host.stored()[0];
+    assert!(
+        stored.file_name.starts_with("shot-") && stored.file_name.ends_with(".png"),
+        "{}",
+        stored.file_name
+    );
+    assert_eq!(done.record.file_name, "original.png");
+}
+
+#[tokio::test]
+async fn delete_on_the_host_and_keep_records_the_host_refused() {
+    let env = env("see");
+    let a = one(&env, env.file("a.png", &tiny_png(20)))
+        .await
+        .unwrap()
+        .record;
+    let b = one(&env, env.file("b.png", &tiny_png(21)))
+        .await
+        .unwrap()
+        .record;
+
+    let res = env.engine.delete(&[a.id, 999], true).await;
+    assert!(res[0].1.is_ok(), "{:?}", res[0].1);
+    assert!(res[1]
+        .1
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .contains("no album record with id 999"));
+    assert!(env.engine.album().get(a.id).unwrap().is_none());
+    assert!(env
+        .host
+        .stored()
+        .iter()
+        .any(|s| Some(&s.hash) == a.delete_handle.as_ref() && s.deleted));
+
+    // b disappears from the host behind our back: the host refuses, the record is kept.
+    let hash = b.delete_handle.clone().unwrap();
+    let http = pixdrop_core::hosts::Http::new(Duration::from_secs(5), None).unwrap();
+    let url = format!("{}/api/v1/file/delete/{hash}", env.host.base_url());
+    http.client
+        .get(url)
+        .header("Authorization", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let err = env
+        .engine
+        .delete(&[b.id], true)
+        .await
+        .remove(0)
+        .1
+        .unwrap_err();
+    assert!(err.to_string().contains("File already deleted"), "{err}");
+    assert!(env.engine.album().get(b.id).unwrap().is_some());
+
+    // Forgetting it locally always works.
+    env.engine.delete(&[b.id], false).await.remove(0).1.unwrap();
+    assert!(env.engine.album().get(b.id).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn records_without_a_hash_cannot_be_deleted_remotely() {
+    let env = env("v2");
+    env.host.preload("old.png", &tiny_png(24), 1);
+    let r = one(&env, env.file("n.png", &tiny_png(24)))
+        .await
+        .unwrap()
+        .record;
+    let err = env
+        .engine
+        .delete(&[r.id], true)
+        .await
+        .remove(0)
+        .1
+        .unwrap_err();
+    assert!(err.to_string().contains("no delete handle"), "{err}");
+    assert!(env.engine.album().get(r.id).unwrap().is_some());
+}
+
+#[tokio::test]
+async fn sync_imports_history_once() {
+    for (api, n) in [("see", 65usize), ("v2", 3)] {
+        let env = env(api);
+        for i in 0..n {
+            env.host.preload(
+                &format!("h{i}.png"),
+                &tiny_png(1000 + i as u64),
+                1_700_000_000 + i as u64,
+            );
+        }
+        let report = env.engine.sync("main").await.unwrap();
+        assert_eq!(report.imported, n, "{api}");
+        assert_eq!(env.records(), n);
+        let newest = env
+            .engine
+            .album()
+            .list(&ListQuery::default())
+            .unwrap()
+            .remove(0);
+        assert_eq!(newest.file_name, format!("h{}.png", n - 1));
+        assert_eq!(newest.created_at, (1_700_000_000 + n as i64 - 1) * 1000);
+        let again = env.engine.sync("main").await.unwrap();
+        assert_eq!((again.imported, again.already_there), (0, n));
+    }
+}
+
+#[tokio::test]
+async fn test_checks_the_token() {
+    for api in ["v2", "see"] {
+        let env = env(api);
+        let ok = env.engine.test_host("main").await.unwrap();
+        assert!(ok.starts_with("token accepted"), "{ok}");
+        env.engine
+            .config()
+            .update(|c| {
+                c.set_host_values("main", vec![("token".into(), Some(Value::from("nope")))])
+            })
+            .unwrap();
+        assert_eq!(
+            env.engine.test_host("main").await.unwrap_err().kind(),
+            "auth"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unreachable_host_is_a_network_error() {
+    let env = env("see");
+    let port = env.host.addr().port();
+    drop(env.host);
+    let _ = port;
+    env.engine
+        .config()
+        .update(|c| c.settings.set("retries", "1"))
+        .unwrap();
+    let p = env.dir.path().join("a.png");
+    std::fs::write(&p, tiny_png(25)).unwrap();
+    let err = env
+        .engine
+        .upload_all(vec![Input::Path(p)], UploadOptions::default())
+        .await
+        .remove(0)
+        .result
+        .unwrap_err();
+    assert_eq!(err.kind(), "network", "{err}");
+    assert!(
+        err.to_string().starts_with("could not reach the host"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn no_host_configured_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(dir.path())).unwrap();
+    let p = dir.path().join("a.png");
+    std::fs::write(&p, tiny_png(26)).unwrap();
+    let err = engine
+        .upload_all(vec![Input::Path(p)], UploadOptions::default())
+        .await
+        .remove(0)
+        .result
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no image host is configured"),
+        "{err}"
+    );
+}
