@@ -1,0 +1,145 @@
+//! The command line, as scripts and editors rely on it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pixdrop",
+    version,
+    about = "Upload images to your image host and keep an album of them."
+)]
+pub struct Cli {
+    /// Keep config, album and logs in DIR (default: $PIXDROP_HOME, else the platform's folders).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage named image-host configs.
+    #[command(subcommand)]
+    Hosts(HostsCmd),
+    /// Upload files, image URLs or the clipboard image; prints one link per input.
+    Upload(UploadArgs),
+    /// Browse, copy and delete what you uploaded.
+    #[command(subcommand)]
+    Album(AlbumCmd),
+    /// Read and change app settings.
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+    /// Internal: keep serving text on the X11 clipboard after the command returns.
+    #[command(name = "__serve-clipboard", hide = true)]
+    ServeClipboard,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HostsCmd {
+    /// List configs (the default is marked with *).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a config of KIND (smms) called NAME.
+    Add {
+        kind: String,
+        name: String,
+        /// A setting, e.g. --set token=… (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Make it the default.
+        #[arg(long)]
+        default: bool,
+    },
+    /// Change settings of NAME; KEY= (empty) removes a setting.
+    Set {
+        name: String,
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        values: Vec<String>,
+    },
+    /// Make NAME the default config.
+    Use { name: String },
+    /// Show a config; secrets are masked unless --reveal.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Remove a config (its album records stay).
+    Remove { name: String },
+    /// Check a config's credentials with its host.
+    Test { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Use this config instead of the default.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// Link format: markdown, html, url, ubb or custom (default: the link_format setting).
+    #[arg(long, value_name = "FMT")]
+    pub format: Option<String>,
+    /// Print a JSON array of {input, ok, id, url, link, duplicate, error, error_kind}.
+    #[arg(long)]
+    pub json: bool,
+    /// Also put the links on the clipboard.
+    #[arg(long)]
+    pub copy: bool,
+    /// Upload even if the same image was uploaded with this config before.
+    #[arg(long)]
+    pub force: bool,
+    /// Upload the image on the clipboard (before any INPUTs).
+    #[arg(long)]
+    pub clipboard: bool,
+    /// Files or http(s) image URLs.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlbumCmd {
+    /// List uploads, newest first.
+    List {
+        /// Find text in file names and URLs.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only uploads made with this config.
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the links of records and copy them to the clipboard.
+    Copy {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, value_name = "FMT")]
+        format: Option<String>,
+    },
+    /// Delete records; with --remote also on the host (a record is kept if the host refuses).
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Import a config's upload history from its host.
+    Sync { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Print all settings, or one.
+    Get { key: Option<String> },
+    /// Change a setting.
+    Set { key: String, value: String },
+}

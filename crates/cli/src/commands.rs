@@ -1,0 +1,404 @@
+//! Each subcommand: parse what the user typed, call the engine, print the result.
+
+use std::io::Write;
+
+use futures::StreamExt;
+use pixdrop_core::config::mask;
+use pixdrop_core::hosts;
+use pixdrop_core::{
+    Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
+};
+use serde_json::{json, Value};
+
+use crate::cli::{AlbumCmd, Cli, Command, HostsCmd, SettingsCmd, UploadArgs};
+use crate::clipboard;
+use crate::Failure;
+
+type Outcome = Result<(), Failure>;
+
+pub async fn run(cli: Cli) -> Outcome {
+    let paths = Paths::resolve(cli.data_dir.as_deref())?;
+    let engine = Engine::open(paths)?;
+    match cli.command {
+        Command::Hosts(cmd) => hosts_cmd(&engine, cmd).await,
+        Command::Upload(args) => upload(&engine, args).await,
+        Command::Album(cmd) => album(&engine, cmd).await,
+        Command::Settings(cmd) => settings(&engine, cmd),
+        Command::ServeClipboard => Ok(()),
+    }
+}
+
+fn parse_format(f: Option<&str>) -> Result<Option<LinkFormat>, Failure> {
+    f.map(|f| {
+        f.parse::<LinkFormat>()
+            .map_err(|e| Failure::Usage(e.to_string()))
+    })
+    .transpose()
+}
+
+fn split_pair(pair: &str) -> Result<(String, String), Failure> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(Failure::Usage(format!("expected KEY=VALUE, got {pair:?}"))),
+    }
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
+    let store = engine.config();
+    match cmd {
+        HostsCmd::List { json } => {
+            let config = store.load()?;
+            if json {
+                let list: Vec<Value> = config
+                    .hosts
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "name": h.name, "kind": h.kind,
+                            "default": config.default_host.as_deref() == Some(h.name.as_str()),
+                            "settings": hosts::display_settings(h, false),
+                        })
+                    })
+                    .collect();
+                print_json(&Value::Array(list));
+            } else if config.hosts.is_empty() {
+                eprintln!(
+                    "no host configs yet; add one with: pixdrop hosts add smms NAME --set token=…"
+                );
+            } else {
+                for h in &config.hosts {
+                    let mark = if config.default_host.as_deref() == Some(h.name.as_str()) {
+                        "*"
+                    } else {
+                        " "
+                    };
+                    println!("{mark} {:<20} {}", h.name, h.kind);
+                }
+            }
+            Ok(())
+        }
+        HostsCmd::Add {
+            kind,
+            name,
+            set,
+            default,
+        } => {
+            hosts::info(&kind).map_err(|e| Failure::Usage(e.to_string()))?;
+            let mut settings = std::collections::BTreeMap::new();
+            for pair in &set {
+                let (k, v) = split_pair(pair)?;
+                settings.insert(k.clone(), hosts::parse_value(&kind, &k, &v)?);
+            }
+            let host = HostConfig {
+                name: name.clone(),
+                kind: kind.clone(),
+                settings,
+            };
+            let is_default = store.update(|c| {
+                c.add_host(host, default)?;
+                Ok(c.default_host.as_deref() == Some(name.as_str()))
+            })?;
+            println!(
+                "added {kind} config {name:?}{}",
+                if is_default { " (default)" } else { "" }
+            );
+            Ok(())
+        }
+        HostsCmd::Set { name, values } => {
+            let config = store.load()?;
+            let kind = config.pick_host(Some(&name))?.kind.clone();
+            let mut changes = Vec::new();
+            for pair in &values {
+                let (k, v) = split_pair(pair)?;
+                let value = if v.is_empty() {
+                    None
+                } else {
+                    Some(hosts::parse_value(&kind, &k, &v)?)
+                };
+                changes.push((k, value));
+            }
+            store.update(|c| c.set_host_values(&name, changes))?;
+            println!("updated {name:?}");
+            Ok(())
+        }
+        HostsCmd::Use { name } => {
+            store.update(|c| c.set_default(&name))?;
+            println!("{name:?} is now the default");
+            Ok(())
+        }
+        HostsCmd::Show { name, json, reveal } => {
+            let config = store.load()?;
+            let h = config.pick_host(Some(&name))?;
+            let is_default = config.default_host.as_deref() == Some(h.name.as_str());
+            let settings = hosts::display_settings(h, reveal);
+            if json {
+                print_json(
+                    &json!({"name": h.name, "kind": h.kind, "default": is_default, "settings": settings}),
+                );
+            } else {
+                println!(
+                    "name: {}\nkind: {}\ndefault: {}",
+                    h.name,
+                    h.kind,
+                    if is_default { "yes" } else { "no" }
+                );
+                for (k, v) in settings {
+                    println!(
+                        "{k}: {}",
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    );
+                }
+            }
+            Ok(())
+        }
+        HostsCmd::Remove { name } => {
+            let removed = store.update(|c| c.remove_host(&name))?;
+            println!("removed {} config {:?}", removed.kind, removed.name);
+            Ok(())
+        }
+        HostsCmd::Test { name } => {
+            let msg = engine.test_host(&name).await?;
+            println!("{name}: {msg}");
+            Ok(())
+        }
+    }
+}
+
+async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
+    let format = parse_format(args.format.as_deref())?;
+    if args.inputs.is_empty() && !args.clipboard {
+        return Err(Failure::Usage(
+            "nothing to upload: give files or image URLs, or --clipboard".into(),
+        ));
+    }
+    let mut inputs = Vec::new();
+    let mut failed = false;
+    if args.clipboard {
+        match clipboard::image_input() {
+            Ok(i) => inputs.push(i),
+            Err(e) => {
+                eprintln!("pixdrop: clipboard: {e}");
+                failed = true;
+            }
+        }
+    }
+    inputs.extend(args.inputs.iter().map(|a| Input::parse(a)));
+    let opts = UploadOptions {
+        host: args.host.clone(),
+        force: args.force,
+        format,
+        progress: None,
+    };
+    let mut links = Vec::new();
+    let mut json_items = 0usize;
+    if args.json {
+        print!("[");
+    }
+    let mut stream = std::pin::pin!(engine.upload_stream(inputs, opts));
+    while let Some(o) = stream.next().await {
+        let line = match &o.result {
+            Ok(done) => {
+                links.push(done.link.clone());
+                pixdrop_core::log::append(
+                    engine.paths(),
+                    &format!("uploaded {} -> {}", o.input, done.record.url),
+                );
+                json!({"input": o.input, "ok": true, "id": done.record.id, "url": done.record.url,
+                       "link": done.link, "duplicate": done.duplicate, "error": null, "error_kind": null})
+            }
+            Err(e) => {
+                failed = true;
+                pixdrop_core::log::append(
+                    engine.paths(),
+                    &format!("failed {}", describe(&o.input, e)),
+                );
+                json!({"input": o.input, "ok": false, "id": null, "url": null, "link": null,
+                       "duplicate": false, "error": e.to_string(), "error_kind": e.kind()})
+            }
+        };
+        if args.json {
+            print!("{}\n  {}", if json_items == 0 { "" } else { "," }, line);
+            json_items += 1;
+        } else {
+            match &o.result {
+                Ok(done) => println!("{}", done.link),
+                Err(e) => eprintln!("pixdrop: {}", describe(&o.input, e)),
+            }
+        }
+        let _ = std::io::stdout().flush();
+    }
+    if args.json {
+        println!("{}]", if json_items == 0 { "" } else { "\n" });
+    }
+    if args.copy && !links.is_empty() {
+        if let Err(e) = clipboard::copy_text(&links.join("\n")) {
+            eprintln!("pixdrop: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        Err(Failure::Partial)
+    } else {
+        Ok(())
+    }
+}
+
+/// An error about one input, naming the input once.
+fn describe(input: &str, e: &pixdrop_core::Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with(input) {
+        msg
+    } else {
+        format!("{input}: {msg}")
+    }
+}
+
+fn record_json(r: &Record) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+fn date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
+    match cmd {
+        AlbumCmd::List {
+            search,
+            host,
+            limit,
+            offset,
+            json,
+        } => {
+            let q = ListQuery {
+                search,
+                config: host,
+                limit,
+                offset,
+                ..Default::default()
+            };
+            let records = engine.album().list(&q)?;
+            if json {
+                print_json(&Value::Array(records.iter().map(record_json).collect()));
+            } else {
+                for r in &records {
+                    println!(
+                        "{:>6}  {}  {:<12}  {}  {}",
+                        r.id,
+                        date(r.created_at),
+                        r.config_name,
+                        r.file_name,
+                        r.url
+                    );
+                }
+                if records.is_empty() {
+                    eprintln!("no uploads match");
+                }
+            }
+            Ok(())
+        }
+        AlbumCmd::Copy { ids, format } => {
+            let settings = engine.config().load()?.settings;
+            let format = parse_format(format.as_deref())?.unwrap_or(settings.link_format);
+            let mut links = Vec::new();
+            let mut failed = false;
+            for id in ids {
+                match engine.album().get(id)? {
+                    Some(r) => links.push(engine.link(&r, format, &settings)),
+                    None => {
+                        eprintln!("pixdrop: no album record with id {id}");
+                        failed = true;
+                    }
+                }
+            }
+            for l in &links {
+                println!("{l}");
+            }
+            if !links.is_empty() {
+                clipboard::copy_text(&links.join("\n"))?;
+            }
+            if failed {
+                Err(Failure::Partial)
+            } else {
+                Ok(())
+            }
+        }
+        AlbumCmd::Delete { ids, remote } => {
+            let mut failed = false;
+            for (id, r) in engine.delete(&ids, remote).await {
+                match r {
+                    Ok(()) => println!(
+                        "deleted {id}{}",
+                        if remote { " (on the host too)" } else { "" }
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("pixdrop: {id}: {e}");
+                    }
+                }
+            }
+            if failed {
+                Err(Failure::Partial)
+            } else {
+                Ok(())
+            }
+        }
+        AlbumCmd::Sync { name } => {
+            let r = engine.sync(&name).await?;
+            println!(
+                "imported {} images from {name:?} ({} were already in the album)",
+                r.imported, r.already_there
+            );
+            Ok(())
+        }
+    }
+}
+
+fn settings(engine: &Engine, cmd: SettingsCmd) -> Outcome {
+    match cmd {
+        SettingsCmd::Get { key: Some(key) } => {
+            let v = engine.config().load()?.settings.get(&key)?;
+            println!(
+                "{}",
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            );
+            Ok(())
+        }
+        SettingsCmd::Get { key: None } => {
+            let s = engine.config().load()?.settings;
+            for key in pixdrop_core::Settings::keys() {
+                let v = s.get(&key)?;
+                let shown = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
+                let shown = if key.contains("secret") {
+                    mask(&shown)
+                } else {
+                    shown
+                };
+                println!("{key} = {shown}");
+            }
+            Ok(())
+        }
+        SettingsCmd::Set { key, value } => {
+            engine.config().update(|c| c.settings.set(&key, &value))?;
+            println!("{key} = {value}");
+            Ok(())
+        }
+    }
+}

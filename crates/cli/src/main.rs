@@ -1,0 +1,56 @@
+//! `pixdrop`: the command line over Pixdrop's engine. Exit codes: 0 all went well, 1 something
+//! failed (the rest was still done), 2 the command line itself is wrong.
+
+mod cli;
+mod clipboard;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// How a command ended, beyond success.
+pub enum Failure {
+    /// The command line is wrong (exit 2).
+    Usage(String),
+    /// The work failed (exit 1); the message is printed.
+    Error(pixdrop_core::Error),
+    /// Some items failed; their errors were already printed (exit 1).
+    Partial,
+}
+
+impl From<pixdrop_core::Error> for Failure {
+    fn from(e: pixdrop_core::Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    if matches!(args.command, cli::Command::ServeClipboard) {
+        return clipboard::serve();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("pixdrop: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("pixdrop: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Error(e)) => {
+            eprintln!("pixdrop: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Partial) => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,468 @@
+//! The `pixdrop` binary against a stand-in host on 127.0.0.1, as scripts use it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use pixdrop_standin::{tiny_png, Behavior, StandIn};
+use serde_json::Value;
+
+const TOKEN: &str = "cli-token-0123456789";
+
+struct Env {
+    dir: tempfile::TempDir,
+    host: StandIn,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+            host: StandIn::start(TOKEN),
+        };
+        let server = format!("server={}", env.host.base_url());
+        env.ok(&[
+            "hosts",
+            "add",
+            "smms",
+            "main",
+            "--set",
+            &format!("token={TOKEN}"),
+            "--set",
+            &server,
+            "--set",
+            "api=see",
+        ]);
+        env
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pixdrop"));
+        c.arg("--data-dir")
+            .arg(self.home())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("PIXDROP_HOME");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn upload_prints_links_in_order_and_reports_failures_by_name() {
+    let env = Env::new();
+    let a = env.file("a.png", &tiny_png(1));
+    let bad = env.file("bad.png", b"plain text");
+    let b = env.file("b.png", &tiny_png(2));
+    let out = env.run(&["upload", &a, &bad, "missing.png", &b]);
+    assert_eq!(out.status.code(), Some(1));
+    let stored = env.host.stored();
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(
+        lines,
+        vec![
+            format!("![a]({})", stored[0].url),
+            format!("![b]({})", stored[1].url)
+        ]
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("pixdrop: {bad}: not an image")),
+        "{err}"
+    );
+    assert!(err.contains("pixdrop: missing.png: no such file"), "{err}");
+    assert_eq!(env.host.upload_requests(), 2);
+}
+
+#[test]
+fn upload_json_and_formats() {
+    let env = Env::new();
+    let a = env.file("a.png", &tiny_png(3));
+    let out = env.run(&["upload", "--json", "--format", "url", &a, "nope.gif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = env.host.stored()[0].url.clone();
+    assert_eq!(v[0]["input"], a.as_str());
+    assert_eq!(v[0]["ok"], true);
+    assert_eq!(v[0]["url"], url.as_str());
+    assert_eq!(v[0]["link"], url.as_str());
+    assert_eq!(v[0]["duplicate"], false);
+    assert!(v[0]["id"].as_i64().unwrap() > 0);
+    assert_eq!(v[1]["ok"], false);
+    assert_eq!(v[1]["error_kind"], "file");
+    assert!(v[1]["error"].as_str().unwrap().contains("no such file"));
+    // Again: the album answers, no request; the default format comes from the settings.
+    env.ok(&["settings", "set", "link_format", "ubb"]);
+    let out = env.ok(&["upload", "--json", &a]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["duplicate"], true);
+    assert_eq!(v[0]["link"], format!("[img]{url}[/img]"));
+    assert_eq!(env.host.upload_requests(), 1);
+    let forced = env.ok(&["upload", "--force", "--format", "html", &a]);
+    assert_eq!(forced.trim(), format!("<img src=\"{url}\" alt=\"a\"/>"));
+    assert_eq!(env.host.upload_requests(), 2);
+}
+
+#[test]
+fn usage_errors_exit_2_and_send_nothing() {
+    let env = Env::new();
+    let a = env.file("a.png", &tiny_png(4));
+    for args in [
+        vec!["upload"],
+        vec!["upload", "--format", "rtf", &a],
+        vec!["frobnicate"],
+        vec!["hosts", "add", "ftp", "x"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).is_empty());
+    }
+    assert_eq!(env.host.upload_requests(), 0);
+}
+
+#[test]
+fn host_errors_reach_the_user_in_plain_words() {
+    let env = Env::new();
+    env.ok(&["settings", "set", "retries", "1"]);
+    let a = env.file("a.png", &tiny_png(5));
+    env.host.script([Behavior::Html403]);
+    let out = env.run(&["upload", &a]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the host answered HTTP 403 with a web page, not JSON"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.host.script([Behavior::Flood]);
+    let out = env.run(&["upload", &a]);
+    assert!(
+        text(&out.stderr).contains("rate limiting: Flood detected"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.ok(&["hosts", "set", "main", "token=wrong"]);
+    let out = env.run(&["upload", &a]);
+    assert!(
+        text(&out.stderr).contains("the host refused the token"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.run(&["hosts", "test", "main"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("refused the token"));
+}
+
+#[test]
+fn hosts_commands_keep_secrets_masked_and_private() {
+    let env = Env::new();
+    let list = env.ok(&["hosts", "list"]);
+    assert!(list.contains("* main") && list.contains("smms"), "{list}");
+    let shown = env.ok(&["hosts", "show", "main"]);
+    assert!(
+        !shown.contains(TOKEN) && shown.contains("••••••••6789"),
+        "{shown}"
+    );
+    let listed = env.ok(&["hosts", "list", "--json"]);
+    assert!(!listed.contains(TOKEN), "{listed}");
+    let revealed: Value =
+        serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json", "--reveal"])).unwrap();
+    assert_eq!(revealed["settings"]["token"], TOKEN);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.home().join("config.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    env.ok(&[
+        "hosts",
+        "add",
+        "smms",
+        "legacy",
+        "--set",
+        "token=t",
+        "--set",
+        "server=smms.app",
+    ]);
+    let out = env.run(&["hosts", "add", "smms", "legacy", "--set", "token=t"]);
+    assert!(text(&out.stderr).contains("already exists"));
+    env.ok(&["hosts", "use", "legacy"]);
+    assert!(env.ok(&["hosts", "list"]).contains("* legacy"));
+    let out = env.run(&["hosts", "set", "legacy", "api=v3"]);
+    assert!(
+        text(&out.stderr).contains("api must be one of auto, v2, see"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.run(&["hosts", "add", "smms", "notoken"]);
+    assert!(
+        text(&out.stderr).contains("needs token"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.ok(&["hosts", "remove", "legacy"]);
+    assert!(env.ok(&["hosts", "list"]).contains("* main"));
+}
+
+#[test]
+fn album_lists_searches_deletes_and_syncs() {
+    let env = Env::new();
+    let cat = env.file("cat.png", &tiny_png(6));
+    let dog = env.file("dog.png", &tiny_png(7));
+    env.ok(&["upload", &cat, &dog]);
+    let all: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all[0]["file_name"], "dog.png", "newest first");
+    let found: Value =
+        serde_json::from_str(&env.ok(&["album", "list", "--json", "--search", "CAT"])).unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let none: Value =
+        serde_json::from_str(&env.ok(&["album", "list", "--json", "--host", "other"])).unwrap();
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let paged: Value = serde_json::from_str(
+        &env.ok(&["album", "list", "--json", "--limit", "1", "--offset", "1"]),
+    )
+    .unwrap();
+    assert_eq!(paged[0]["file_name"], "cat.png");
+
+    let id = all[0]["id"].as_i64().unwrap().to_string();
+    assert!(env
+        .ok(&["album", "delete", &id, "--remote"])
+        .contains(&format!("deleted {id}")));
+    assert!(env
+        .host
+        .stored()
+        .iter()
+        .any(|s| s.file_name == "dog.png" && s.deleted));
+    let out = env.run(&["album", "delete", "424242"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no album record with id 424242"));
+
+    env.host
+        .preload("from-web.png", &tiny_png(8), 1_700_000_000);
+    let synced = env.ok(&["album", "sync", "main"]);
+    assert!(synced.contains("imported 1 images"), "{synced}");
+    let list = env.ok(&["album", "list"]);
+    assert!(
+        list.contains("from-web.png") && list.contains("cat.png"),
+        "{list}"
+    );
+}
+
+#[test]
+fn settings_are_shared_and_checked() {
+    let env = Env::new();
+    assert_eq!(
+        env.ok(&["settings", "get", "link_format"]).trim(),
+        "markdown"
+    );
+    env.ok(&["settings", "set", "auto_copy", "off"]);
+    assert_eq!(env.ok(&["settings", "get", "auto_copy"]).trim(), "false");
+    let all = env.ok(&["settings", "get"]);
+    assert!(
+        all.contains("auto_copy = false") && all.contains("rename = none"),
+        "{all}"
+    );
+    let out = env.run(&["settings", "set", "rename_pattern", "{nope}"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the pattern is only checked when rename is pattern"
+    );
+    env.ok(&["settings", "set", "rename_pattern", "{Y}-{filename}"]);
+    let out = env.run(&["settings", "set", "rename", "sometimes"]);
+    assert!(
+        text(&out.stderr).contains("use none, timestamp or pattern"),
+        "{}",
+        text(&out.stderr)
+    );
+    let raw: Value =
+        serde_json::from_slice(&std::fs::read(env.home().join("config.json")).unwrap()).unwrap();
+    assert_eq!(raw["settings"]["auto_copy"], false);
+    assert_eq!(raw["schema"], 1);
+}
+
+#[test]
+fn pixdrop_home_selects_the_data_folder() {
+    let env = Env::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_pixdrop"))
+        .args(["hosts", "list"])
+        .env("PIXDROP_HOME", env.home())
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("main"));
+}
+
+/// kill -9 in the middle of a 100-file batch: every link the CLI printed is in the album, the
+/// album holds nothing the host did not store, and SQLite finds the file sound.
+#[test]
+fn killed_mid_batch_loses_no_reported_upload() {
+    let env = Env::new();
+    env.host
+        .script((0..100).map(|_| Behavior::Slow(Duration::from_millis(15))));
+    let files: Vec<String> = (0..100u64)
+        .map(|i| env.file(&format!("f{i:03}.png"), &tiny_png(10_000 + i)))
+        .collect();
+    let mut args = vec!["upload", "--format", "url"];
+    args.extend(files.iter().map(String::as_str));
+    let mut child = env
+        .cmd(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    while printed.len() < 30 {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the CLI stopped early"
+        );
+        printed.push(line.trim().to_string());
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        env.host.upload_requests() < 100,
+        "the batch was not cut short"
+    );
+
+    let db = rusqlite::Connection::open(env.home().join("album.db")).unwrap();
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let urls: Vec<String> = db
+        .prepare("SELECT url FROM uploads")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for link in &printed {
+        assert!(
+            urls.contains(link),
+            "{link} was printed but is not in the album"
+        );
+    }
+    let stored: Vec<String> = env.host.stored().into_iter().map(|s| s.url).collect();
+    for url in &urls {
+        assert!(
+            stored.contains(url),
+            "{url} is in the album but the host never stored it"
+        );
+    }
+    // The next run picks up where the batch stopped, re-sending nothing already recorded.
+    let before = env.host.upload_requests();
+    let out = env.run(&args);
+    assert!(out.status.success());
+    assert_eq!(env.host.upload_requests() - before, 100 - urls.len());
+}
+
+// ---- Clipboard tests: need an X display (the test command runs them under Xvfb). ----
+
+fn xclip(args: &[&str]) -> Command {
+    let mut c = Command::new("xclip");
+    c.args(args);
+    c
+}
+
+/// There is one X clipboard: tests that use it take turns.
+static CLIPBOARD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn clipboard_text() -> String {
+    text(
+        &xclip(&["-selection", "clipboard", "-o"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+}
+
+#[test]
+#[ignore = "needs an X display and xclip"]
+fn copy_leaves_the_links_on_the_clipboard_after_exit() {
+    let _turn = CLIPBOARD.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new();
+    let a = env.file("a.png", &tiny_png(20));
+    let b = env.file("b.png", &tiny_png(21));
+    let out = env.ok(&["upload", "--copy", &a, &b]);
+    assert_eq!(clipboard_text(), out.trim_end());
+    let records: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    let id = records[1]["id"].as_i64().unwrap().to_string();
+    let copied = env.ok(&["album", "copy", &id, "--format", "url"]);
+    assert_eq!(clipboard_text(), copied.trim_end());
+    assert_eq!(copied.trim(), records[1]["url"].as_str().unwrap());
+}
+
+#[test]
+#[ignore = "needs an X display and xclip"]
+fn clipboard_image_is_uploaded_and_text_is_refused() {
+    let _turn = CLIPBOARD.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new();
+    let png = env.file("clip.png", &tiny_png(22));
+    // xclip forks and keeps serving the image, like a screenshot tool.
+    let st = xclip(&["-selection", "clipboard", "-t", "image/png", "-i", &png])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--clipboard", "--json"])).unwrap();
+    assert_eq!(out[0]["ok"], true, "{out}");
+    assert!(out[0]["input"].as_str().unwrap().starts_with("clipboard-"));
+    let rec: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    assert_eq!(
+        (rec[0]["width"].as_u64(), rec[0]["height"].as_u64()),
+        (Some(4), Some(3))
+    );
+
+    let mut put = xclip(&["-selection", "clipboard", "-i"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(put.stdin.as_mut().unwrap(), b"just text").unwrap();
+    drop(put.stdin.take());
+    put.wait().unwrap();
+    let out = env.run(&["upload", "--clipboard"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the clipboard holds no image"),
+        "{}",
+        text(&out.stderr)
+    );
+}
