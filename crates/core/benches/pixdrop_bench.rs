@@ -1,1 +1,245 @@
-fn main() {}
+//! `cargo bench -p pixdrop-core`: prints Pixdrop's speed figures. Targets (from the issues):
+//! - upload of 200 × 1 MB images to a loopback host, Pixdrop vs curl at the same concurrency:
+//!   ratio ≤ 1.10;
+//! - album at 100,000 rows: first page ≤ 5 ms, search ≤ 20 ms.
+//!
+//! Figures are medians of several runs. Nothing here fails on a figure: it measures.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pixdrop_core::config::HostConfig;
+use pixdrop_core::{Album, Engine, Input, ListQuery, NewRecord, Paths, UploadOptions};
+use pixdrop_standin::{noise_png, StandIn};
+
+const TOKEN: &str = "bench-token";
+const FILES: usize = 200;
+const CONCURRENCY: usize = 4;
+const RUNS: usize = 3;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn make_files(dir: &Path) -> Vec<PathBuf> {
+    (0..FILES)
+        .map(|i| {
+            let p = dir.join(format!("img{i:03}.png"));
+            std::fs::write(&p, noise_png(i as u64 + 1, 1_000_000)).unwrap();
+            p
+        })
+        .collect()
+}
+
+fn pixdrop_run(files: &[PathBuf], rt: &tokio::runtime::Runtime) -> Duration {
+    let host = StandIn::start(TOKEN);
+    let home = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(home.path())).unwrap();
+    engine
+        .config()
+        .update(|c| {
+            c.settings.set("concurrency", &CONCURRENCY.to_string())?;
+            c.add_host(
+                HostConfig {
+                    name: "bench".into(),
+                    kind: "smms".into(),
+                    settings: [
+                        ("token".to_string(), TOKEN.into()),
+                        ("server".to_string(), host.base_url().into()),
+                        ("api".to_string(), "see".into()),
+                    ]
+                    .into(),
+                },
+                true,
+            )
+        })
+        .unwrap();
+    let inputs: Vec<Input> = files.iter().cloned().map(Input::Path).collect();
+    let start = Instant::now();
+    let out = rt.block_on(engine.upload_all(inputs, UploadOptions::default()));
+    let took = start.elapsed();
+    assert!(
+        out.iter().all(|o| o.result.is_ok()),
+        "an upload failed: {:?}",
+        out.iter().find(|o| o.result.is_err())
+    );
+    assert_eq!(host.stored().len(), FILES);
+    took
+}
+
+fn curl_run(files: &[PathBuf]) -> Option<Duration> {
+    let host = StandIn::start(TOKEN);
+    let url = format!("{}/api/v1/file/upload", host.base_url());
+    let mut cmd = Command::new("curl");
+    cmd.args([
+        "--silent",
+        "--show-error",
+        "--fail",
+        "--parallel",
+        "--parallel-max",
+        &CONCURRENCY.to_string(),
+    ]);
+    for (i, f) in files.iter().enumerate() {
+        if i > 0 {
+            cmd.arg("--next");
+        }
+        cmd.args([
+            "-o",
+            "/dev/null",
+            "-H",
+            &format!("Authorization: {TOKEN}"),
+            "-F",
+        ])
+        .arg(format!("smfile=@{}", f.display()))
+        .arg(&url);
+    }
+    let start = Instant::now();
+    let status = cmd.status().ok()?;
+    let took = start.elapsed();
+    if !status.success() || host.stored().len() != FILES {
+        eprintln!("curl run failed ({status}, {} stored)", host.stored().len());
+        return None;
+    }
+    Some(took)
+}
+
+fn bench_upload() {
+    println!(
+        "== upload: {FILES} × 1 MB PNG to a loopback S.EE stand-in, concurrency {CONCURRENCY} =="
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let files = make_files(dir.path());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // One warm-up run each (page cache, sockets).
+    pixdrop_run(&files, &rt);
+    let have_curl = curl_run(&files).is_some();
+    let pix = median((0..RUNS).map(|_| pixdrop_run(&files, &rt)).collect());
+    println!(
+        "pixdrop (validate, hash, dedupe check, upload, record): {}",
+        ms(pix)
+    );
+    if have_curl {
+        let curl = median((0..RUNS).filter_map(|_| curl_run(&files)).collect());
+        println!(
+            "curl --parallel-max {CONCURRENCY}:                             {}",
+            ms(curl)
+        );
+        println!(
+            "ratio pixdrop / curl: {:.3} (target ≤ 1.10)",
+            pix.as_secs_f64() / curl.as_secs_f64()
+        );
+    } else {
+        println!("curl is not available: no ratio");
+    }
+}
+
+fn bench_album() {
+    const ROWS: usize = 100_000;
+    println!("== album: {ROWS} records ==");
+    let dir = tempfile::tempdir().unwrap();
+    let album = Album::open(&dir.path().join("album.db")).unwrap();
+    let base = 1_700_000_000_000i64;
+    let records: Vec<NewRecord> = (0..ROWS)
+        .map(|i| NewRecord {
+            host_kind: "smms".into(),
+            config_name: if i % 10 == 0 {
+                "work".into()
+            } else {
+                "main".into()
+            },
+            file_name: format!(
+                "Screenshot_2026-{:02}-{:02}_{i:06}.png",
+                i % 12 + 1,
+                i % 28 + 1
+            ),
+            stored_name: format!("{i:08x}.png"),
+            url: format!(
+                "https://i.see.you/2026/{:02}/{:02}/{i:08x}.png",
+                i % 12 + 1,
+                i % 28 + 1
+            ),
+            delete_handle: Some(format!("{i:016x}")),
+            size: 100_000 + i as u64,
+            width: Some(1920),
+            height: Some(1080),
+            sha256: Some(format!("{i:064x}")),
+            created_at: base + i as i64 * 1000,
+        })
+        .collect();
+    let start = Instant::now();
+    album.insert_many(&records).unwrap();
+    println!("insert {ROWS} in one transaction: {}", ms(start.elapsed()));
+
+    let time = |q: &ListQuery| {
+        let runs: Vec<Duration> = (0..30)
+            .map(|_| {
+                let s = Instant::now();
+                std::hint::black_box(album.list(q).unwrap());
+                s.elapsed()
+            })
+            .collect();
+        median(runs)
+    };
+    let page = ListQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    println!(
+        "first page (50, newest first): {} (target ≤ 5 ms)",
+        ms(time(&page))
+    );
+    let deep = ListQuery {
+        limit: 50,
+        offset: 50_000,
+        ..Default::default()
+    };
+    println!("page at offset 50,000: {}", ms(time(&deep)));
+    let host = ListQuery {
+        limit: 50,
+        config: Some("work".into()),
+        ..Default::default()
+    };
+    println!("first page of one config: {}", ms(time(&host)));
+    for (what, text) in [
+        ("rare term (1 match)", "_077777."),
+        ("common term (every row)", "screenshot"),
+        ("no match", "no-such-name"),
+        ("moderate term (~1,200 matches)", "-03-15_"),
+        ("two characters, no match (scans every row)", "zq"),
+    ] {
+        let q = ListQuery {
+            limit: 50,
+            search: Some(text.into()),
+            ..Default::default()
+        };
+        println!("search, {what}: {} (target ≤ 20 ms)", ms(time(&q)));
+    }
+    let q = ListQuery {
+        search: Some("_077777.".into()),
+        ..Default::default()
+    };
+    let s = Instant::now();
+    let n = album.count(&q).unwrap();
+    println!("count of a search ({n} match): {}", ms(s.elapsed()));
+}
+
+fn main() {
+    // `cargo bench` passes --bench; a filter argument picks one part.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    if wants("album") {
+        bench_album();
+    }
+    if wants("upload") {
+        bench_upload();
+    }
+}

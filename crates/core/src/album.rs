@@ -30,6 +30,22 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX uploads_config  ON uploads (config_name, created_at, id);
     CREATE INDEX uploads_dedupe  ON uploads (config_name, sha256) WHERE sha256 IS NOT NULL;
     CREATE INDEX uploads_url     ON uploads (url);",
+    // 2: a trigram full-text index of file names and URLs, so substring search does not scan
+    //    every row. External content: the text is stored once, in `uploads`.
+    "CREATE VIRTUAL TABLE uploads_fts USING fts5(
+        file_name, url, content = 'uploads', content_rowid = 'id', tokenize = 'trigram'
+    );
+    INSERT INTO uploads_fts (uploads_fts) VALUES ('rebuild');
+    CREATE TRIGGER uploads_fts_insert AFTER INSERT ON uploads BEGIN
+        INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
+    END;
+    CREATE TRIGGER uploads_fts_delete AFTER DELETE ON uploads BEGIN
+        INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
+    END;
+    CREATE TRIGGER uploads_fts_update AFTER UPDATE OF file_name, url ON uploads BEGIN
+        INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
+        INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
+    END;",
 ];
 
 /// One uploaded image.
@@ -135,6 +151,14 @@ fn like_pattern(text: &str) -> String {
     }
     p.push('%');
     p
+}
+
+/// Above this many index matches a search text counts as common (see `Album::filter`).
+const FTS_PROBE: i64 = 2000;
+
+/// Quote text as one FTS5 phrase, so its punctuation is matched literally.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 pub struct Album {
@@ -261,7 +285,11 @@ impl Album {
     }
 
     /// The WHERE clause for a query and its arguments (numbered `?1`, `?2`, … in order).
-    fn filter(q: &ListQuery) -> (String, Vec<String>) {
+    ///
+    /// Search uses the trigram index when the text is at least three characters and matches
+    /// fewer than [`FTS_PROBE`] records. A more common text is found faster by walking the
+    /// records newest first and stopping at a page (the index would have to list every match).
+    fn filter(conn: &Connection, q: &ListQuery) -> Result<(String, Vec<String>)> {
         let mut clauses = Vec::new();
         let mut args = Vec::new();
         if let Some(c) = q.config.as_deref().filter(|c| !c.is_empty()) {
@@ -269,22 +297,40 @@ impl Album {
             clauses.push(format!("config_name = ?{}", args.len()));
         }
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            args.push(like_pattern(s));
-            let n = args.len();
-            clauses.push(format!(
-                "(file_name LIKE ?{n} ESCAPE '\\' OR url LIKE ?{n} ESCAPE '\\')"
-            ));
+            let phrase = fts_phrase(s);
+            let rare = s.chars().count() >= 3
+                && {
+                    let mut probe = conn.prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM uploads_fts WHERE uploads_fts MATCH ?1 LIMIT ?2)",
+                )?;
+                    probe.query_row(params![phrase, FTS_PROBE], |r| r.get::<_, i64>(0))? < FTS_PROBE
+                };
+            if rare {
+                args.push(phrase);
+                clauses.push(format!(
+                    "id IN (SELECT rowid FROM uploads_fts WHERE uploads_fts MATCH ?{})",
+                    args.len()
+                ));
+            } else {
+                args.push(like_pattern(s));
+                let n = args.len();
+                clauses.push(format!(
+                    "(file_name LIKE ?{n} ESCAPE '\\' OR url LIKE ?{n} ESCAPE '\\')"
+                ));
+            }
         }
-        if clauses.is_empty() {
-            (String::new(), args)
+        let sql = if clauses.is_empty() {
+            String::new()
         } else {
-            (format!(" WHERE {}", clauses.join(" AND ")), args)
-        }
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        Ok((sql, args))
     }
 
     /// A page of records, newest first unless asked otherwise.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Record>> {
-        let (filter, mut args) = Self::filter(q);
+        let conn = self.conn();
+        let (filter, mut args) = Self::filter(&conn, q)?;
         let order = match q.sort {
             Sort::Newest => "created_at DESC, id DESC",
             Sort::Oldest => "created_at ASC, id ASC",
@@ -298,7 +344,6 @@ impl Album {
         );
         args.push(q.limit.min(10_000).to_string());
         args.push(q.offset.to_string());
-        let conn = self.conn();
         let mut st = conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args.iter()), from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -306,8 +351,8 @@ impl Album {
 
     /// How many records match (for paging).
     pub fn count(&self, q: &ListQuery) -> Result<u64> {
-        let (filter, args) = Self::filter(q);
         let conn = self.conn();
+        let (filter, args) = Self::filter(&conn, q)?;
         let mut st = conn.prepare_cached(&format!("SELECT COUNT(*) FROM uploads{filter}"))?;
         Ok(st.query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))? as u64)
     }
@@ -485,6 +530,71 @@ mod tests {
             a.configs().unwrap(),
             vec![("c1".to_string(), 3), ("c2".to_string(), 1)]
         );
+    }
+
+    #[test]
+    fn index_follows_inserts_deletes_and_odd_text() {
+        let a = Album::open_in_memory().unwrap();
+        let id = a.insert(&rec("say \"cheese\".png", "c1", 1)).unwrap();
+        a.insert(&rec("截图 2026.png", "c1", 2)).unwrap();
+        a.insert(&rec("a-b OR c*.png", "c1", 3)).unwrap();
+        let find = |s: &str| {
+            a.list(&ListQuery {
+                search: Some(s.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .len()
+        };
+        assert_eq!(find("\"cheese\""), 1);
+        assert_eq!(find("截图 2"), 1);
+        assert_eq!(find("截图"), 1, "two characters: the LIKE path");
+        assert_eq!(find("b OR c*"), 1);
+        assert_eq!(find("CHEESE"), 1);
+        assert_eq!(find("NEAR("), 0);
+        a.delete(id).unwrap();
+        assert_eq!(find("cheese"), 0);
+        assert_eq!(
+            a.count(&ListQuery {
+                search: Some(".png".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+            2
+        );
+    }
+
+    #[test]
+    fn common_and_rare_texts_give_the_same_answers() {
+        let a = Album::open_in_memory().unwrap();
+        let many: Vec<NewRecord> = (0..(FTS_PROBE as i64 + 100))
+            .map(|i| rec(&format!("shot-{i:05}.png"), "c1", i))
+            .collect();
+        a.insert_many(&many).unwrap();
+        a.insert(&rec("rare-one.png", "c1", 1)).unwrap();
+        // "shot" matches more than the probe allows: the newest-first walk answers.
+        let q = ListQuery {
+            search: Some("SHOT".into()),
+            limit: 3,
+            ..Default::default()
+        };
+        let names: Vec<_> = a
+            .list(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.file_name)
+            .collect();
+        assert_eq!(
+            names,
+            ["shot-02099.png", "shot-02098.png", "shot-02097.png"]
+        );
+        assert_eq!(a.count(&q).unwrap(), FTS_PROBE as u64 + 100);
+        let q = ListQuery {
+            search: Some("rare".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.list(&q).unwrap()[0].file_name, "rare-one.png");
+        assert_eq!(a.count(&q).unwrap(), 1);
     }
 
     #[test]

@@ -1,0 +1,63 @@
+//! The Pixdrop desktop app: a thin shell over pixdrop-core. It shares the CLI's config and
+//! album (`--data-dir DIR` or `PIXDROP_HOME` select them, as for the CLI).
+
+mod commands;
+mod error;
+
+use std::path::PathBuf;
+
+use pixdrop_core::{Engine, Paths};
+
+/// `--data-dir DIR` / `--data-dir=DIR` from the command line, if given.
+fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    None
+}
+
+pub fn run() {
+    let engine =
+        match Paths::resolve(data_dir_arg(std::env::args()).as_deref()).and_then(Engine::open) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("pixdrop: cannot open Pixdrop's data: {e}");
+                std::process::exit(1);
+            }
+        };
+    tauri::Builder::default()
+        .manage(engine)
+        .invoke_handler(tauri::generate_handler![commands::overview])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running Pixdrop");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_dir_argument() {
+        let args = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert_eq!(
+            data_dir_arg(args(&["app", "--data-dir", "/x"])),
+            Some(PathBuf::from("/x"))
+        );
+        assert_eq!(
+            data_dir_arg(args(&["app", "--data-dir=/y"])),
+            Some(PathBuf::from("/y"))
+        );
+        assert_eq!(data_dir_arg(args(&["app"])), None);
+    }
+}
