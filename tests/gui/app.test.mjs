@@ -1,0 +1,44 @@
+// The app in a real window (Xvfb + tauri-driver + WebKitWebDriver): it opens titled "Pixdrop"
+// and shows the shared config and album that the CLI wrote.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Session } from "./webdriver.mjs";
+import { BIN, OUT, cli, startDriver, startStandIn, tempHome } from "./harness.mjs";
+
+const TOKEN = "gui-token-0123456789";
+const stops = [];
+after(() => stops.reverse().forEach((stop) => stop()));
+
+test("the window shows the shared config and album", async () => {
+  const home = tempHome();
+  const host = await startStandIn(TOKEN);
+  stops.push(host.stop);
+  cli(home, "hosts", "add", "smms", "standin", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
+  // A real PNG (1×1), uploaded through the CLI so the album has a record.
+  const png = Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082",
+    "hex",
+  );
+  const file = join(home, "first.png");
+  writeFileSync(file, png);
+  const link = cli(home, "upload", "--format", "url", file).trim();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/i\//);
+
+  const driver = await startDriver(home);
+  stops.push(driver.stop);
+  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
+  stops.push(() => s.end().catch(() => {}));
+
+  assert.equal(await s.title(), "Pixdrop");
+  const host_ = await s.waitFor("the default host", async () => {
+    const t = await s.text(await s.find("[data-test=default-host] .value"));
+    return t === "standin" && t;
+  });
+  assert.equal(host_, "standin");
+  assert.equal(await s.text(await s.find("[data-test=upload-count] .value")), "1");
+  const recent = await s.text(await s.find(".recent"));
+  assert.ok(recent.includes("first.png") && recent.includes(link), recent);
+  writeFileSync(join(OUT, "home.png"), await s.screenshot());
+});

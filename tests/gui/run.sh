@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run the GUI tests: a virtual display, a D-Bus session, tauri-driver and WebKitWebDriver.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tauri-driver >/dev/null; then
+  echo "==> installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
+exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- node --test --test-concurrency=1 ./*.test.mjs

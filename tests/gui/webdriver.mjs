@@ -1,0 +1,85 @@
+// A small W3C WebDriver client over fetch: enough to drive the Pixdrop window through
+// tauri-driver (which forwards to WebKitWebDriver on Linux).
+
+export class WebDriverError extends Error {}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async start(base, application, args = []) {
+    const res = await request(base, "POST", "/session", {
+      capabilities: { alwaysMatch: { "tauri:options": { application, args } } },
+    });
+    return new Session(base, res.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  title() {
+    return this.cmd("GET", "/title");
+  }
+
+  async find(css) {
+    const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return Object.values(el)[0];
+  }
+
+  async findAll(css) {
+    const els = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return els.map((e) => Object.values(e)[0]);
+  }
+
+  text(elementId) {
+    return this.cmd("GET", `/element/${elementId}/text`);
+  }
+
+  click(elementId) {
+    return this.cmd("POST", `/element/${elementId}/click`, {});
+  }
+
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  /** Poll `fn` until it returns a truthy value (an element, a text), up to `ms`. */
+  async waitFor(what, fn, ms = 15000) {
+    const deadline = Date.now() + ms;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const v = await fn();
+        if (v) return v;
+      } catch (e) {
+        last = e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new WebDriverError(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
+  }
+
+  end() {
+    return request(this.base, "DELETE", `/session/${this.id}`);
+  }
+}
+
+async function request(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || json.value?.error) {
+    throw new WebDriverError(`${method} ${path}: ${json.value?.error ?? res.status} ${json.value?.message ?? ""}`);
+  }
+  return json.value;
+}
