@@ -16,7 +16,7 @@ use pixdrop_standin::{noise_png, StandIn};
 const TOKEN: &str = "bench-token";
 const FILES: usize = 200;
 const CONCURRENCY: usize = 4;
-const RUNS: usize = 3;
+const RUNS: usize = 7;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -25,6 +25,18 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// CPU seconds used so far by this process (the stand-in server, and Pixdrop when it runs here)
+/// and by its finished children (curl).
+fn cpu() -> (f64, f64) {
+    let get = |who| unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(who, &mut u);
+        let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+        t(u.ru_utime) + t(u.ru_stime)
+    };
+    (get(libc::RUSAGE_SELF), get(libc::RUSAGE_CHILDREN))
 }
 
 fn make_files(dir: &Path) -> Vec<PathBuf> {
@@ -79,6 +91,7 @@ fn curl_run(files: &[PathBuf]) -> Option<Duration> {
     let mut cmd = Command::new("curl");
     cmd.args([
         "--silent",
+        "--no-progress-meter",
         "--show-error",
         "--fail",
         "--parallel",
@@ -115,31 +128,50 @@ fn bench_upload() {
     );
     let dir = tempfile::tempdir().unwrap();
     let files = make_files(dir.path());
+    // The same runtime shape as the CLI's.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    // One warm-up run each (page cache, sockets).
+    // Warm up (page cache, sockets), then alternate the two so drift hits both alike.
     pixdrop_run(&files, &rt);
-    let have_curl = curl_run(&files).is_some();
-    let pix = median((0..RUNS).map(|_| pixdrop_run(&files, &rt)).collect());
+    if curl_run(&files).is_none() {
+        println!("curl is not available: no ratio");
+        return;
+    }
+    let (mut pix, mut curl) = (Vec::new(), Vec::new());
+    let (mut pix_cpu, mut curl_cpu, mut server_cpu) = (0.0, 0.0, 0.0);
+    for _ in 0..RUNS {
+        let before = cpu();
+        pix.push(pixdrop_run(&files, &rt));
+        let mid = cpu();
+        curl.push(curl_run(&files).expect("curl run"));
+        let after = cpu();
+        pix_cpu += mid.0 - before.0;
+        server_cpu += after.0 - mid.0;
+        curl_cpu += after.1 - mid.1;
+    }
+    let per_run = |x: f64| x * 1000.0 / RUNS as f64;
+    let (pix, curl) = (median(pix), median(curl));
     println!(
-        "pixdrop (validate, hash, dedupe check, upload, record): {}",
+        "pixdrop (read, check, hash, dedupe, upload, record): {} (median of {RUNS})",
         ms(pix)
     );
-    if have_curl {
-        let curl = median((0..RUNS).filter_map(|_| curl_run(&files)).collect());
-        println!(
-            "curl --parallel-max {CONCURRENCY}:                             {}",
-            ms(curl)
-        );
-        println!(
-            "ratio pixdrop / curl: {:.3} (target ≤ 1.10)",
-            pix.as_secs_f64() / curl.as_secs_f64()
-        );
-    } else {
-        println!("curl is not available: no ratio");
-    }
+    println!(
+        "curl --parallel --parallel-max {CONCURRENCY}: {} (median of {RUNS})",
+        ms(curl)
+    );
+    println!(
+        "CPU per run: stand-in server {:.0} ms; pixdrop {:.0} ms; curl {:.0} ms",
+        per_run(server_cpu),
+        per_run(pix_cpu - server_cpu),
+        per_run(curl_cpu)
+    );
+    println!(
+        "ratio pixdrop / curl: {:.3} (target ≤ 1.10)",
+        pix.as_secs_f64() / curl.as_secs_f64()
+    );
 }
 
 fn bench_album() {
@@ -230,6 +262,17 @@ fn bench_album() {
     let s = Instant::now();
     let n = album.count(&q).unwrap();
     println!("count of a search ({n} match): {}", ms(s.elapsed()));
+
+    let fresh = tempfile::tempdir().unwrap();
+    let small = Album::open(&fresh.path().join("album.db")).unwrap();
+    let start = Instant::now();
+    for r in records.iter().take(200) {
+        small.insert(r).unwrap();
+    }
+    println!(
+        "200 single-record commits (as 200 uploads make them): {}",
+        ms(start.elapsed())
+    );
 }
 
 fn main() {

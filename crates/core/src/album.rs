@@ -567,7 +567,7 @@ mod tests {
     #[test]
     fn common_and_rare_texts_give_the_same_answers() {
         let a = Album::open_in_memory().unwrap();
-        let many: Vec<NewRecord> = (0..(FTS_PROBE as i64 + 100))
+        let many: Vec<NewRecord> = (0..(FTS_PROBE + 100))
             .map(|i| rec(&format!("shot-{i:05}.png"), "c1", i))
             .collect();
         a.insert_many(&many).unwrap();

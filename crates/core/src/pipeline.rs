@@ -87,6 +87,12 @@ impl Default for EngineOptions {
     }
 }
 
+/// Called with (input index, bytes sent, total bytes).
+pub type BatchProgress = Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
+
+/// One lock per content hash, so identical files in a batch upload once.
+type HashLocks = std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
 /// Per-call choices.
 #[derive(Clone, Default)]
 pub struct UploadOptions {
@@ -97,7 +103,7 @@ pub struct UploadOptions {
     /// Link format; the `link_format` setting when `None`.
     pub format: Option<LinkFormat>,
     /// Called with (input index, bytes sent, total bytes).
-    pub progress: Option<Arc<dyn Fn(usize, u64, u64) + Send + Sync>>,
+    pub progress: Option<BatchProgress>,
 }
 
 /// A finished upload.
@@ -186,6 +192,10 @@ impl Engine {
 
     /// Upload many inputs; results arrive in input order as they finish (bounded concurrency,
     /// one failure never stops the others). Each success is in the album before it is yielded.
+    ///
+    /// Two stages: files are read, checked and hashed ahead of the uploads (up to `concurrency`
+    /// more files than are uploading, each in its own task), so hashing overlaps with the
+    /// network instead of delaying each upload.
     pub fn upload_stream<'a>(
         &'a self,
         inputs: Vec<Input>,
@@ -198,27 +208,51 @@ impl Engine {
             let http = Self::http(&config.settings)?;
             Ok((config, host_cfg, host, http))
         })();
-        let setup = setup.map(Arc::new).map_err(Arc::new);
+        let setup = Arc::new(setup);
         let concurrency = setup
             .as_ref()
+            .as_ref()
             .map(|s| s.0.settings.concurrency as usize)
-            .unwrap_or(1);
-        let locks: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
-            Default::default();
-        stream::iter(inputs.into_iter().enumerate())
+            .unwrap_or(1)
+            .max(1);
+        let locks: Arc<HashLocks> = Default::default();
+
+        let stage_setup = setup.clone();
+        let prepared = stream::iter(inputs.into_iter().enumerate())
             .map(move |(index, input)| {
+                let label = input.label();
+                // Spawned now, so it runs even while every upload slot is busy.
+                let task = match stage_setup.as_ref() {
+                    Ok((_, _, host, http)) => {
+                        Ok(tokio::spawn(prepare(input, host.max_size(), http.clone())))
+                    }
+                    Err(e) => Err(clone_error(e)),
+                };
+                async move {
+                    let prepared = match task {
+                        Ok(t) => t.await.unwrap_or_else(|e| {
+                            Err(Error::Storage(format!("reading the input failed: {e}")))
+                        }),
+                        Err(e) => Err(e),
+                    };
+                    (index, label, prepared)
+                }
+            })
+            .buffered(concurrency * 2);
+
+        prepared
+            .map(move |(index, label, prepared)| {
                 let setup = setup.clone();
                 let opts = opts.clone();
                 let locks = locks.clone();
                 async move {
-                    let label = input.label();
-                    let result = match setup.as_ref() {
-                        Err(e) => Err(clone_error(e)),
-                        Ok(s) => {
-                            let (config, host_cfg, host, http) = &**s;
+                    let result = match (prepared, setup.as_ref()) {
+                        (Err(e), _) => Err(e),
+                        (Ok(_), Err(e)) => Err(clone_error(e)),
+                        (Ok(p), Ok((config, host_cfg, host, http))) => {
                             self.upload_one(
                                 index,
-                                input,
+                                p,
                                 &opts,
                                 config,
                                 host_cfg,
@@ -236,7 +270,7 @@ impl Engine {
                     }
                 }
             })
-            .buffered(concurrency.max(1))
+            .buffered(concurrency)
     }
 
     /// [`Engine::upload_stream`], collected.
@@ -248,17 +282,16 @@ impl Engine {
     async fn upload_one(
         &self,
         index: usize,
-        input: Input,
+        prepared: Prepared,
         opts: &UploadOptions,
         config: &Config,
         host_cfg: &HostConfig,
         host: &dyn Host,
         http: &Http,
-        locks: &std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+        locks: &HashLocks,
     ) -> Result<Done> {
         let settings = &config.settings;
         let format = opts.format.unwrap_or(settings.link_format);
-        let prepared = self.prepare(&input, host, http).await?;
 
         // Identical bytes in one batch wait for each other, so the second finds the first's record.
         let lock = {
@@ -328,31 +361,6 @@ impl Engine {
             record,
             link,
             duplicate: false,
-        })
-    }
-
-    /// Read and check an input. Nothing is sent to the image host before this passes.
-    async fn prepare(&self, input: &Input, host: &dyn Host, http: &Http) -> Result<Prepared> {
-        let limit = host.max_size();
-        let (original_name, bytes) = match input {
-            Input::Path(p) => (file_name_of(p), read_checked(p, limit).await?),
-            Input::Url(u) => download(http, u, limit.unwrap_or(URL_DOWNLOAD_LIMIT)).await?,
-            Input::Bytes { name, bytes } => {
-                if bytes.is_empty() {
-                    return Err(Error::Input(format!("{name}: the image is empty")));
-                }
-                check_size(name, bytes.len() as u64, limit)?;
-                (name.clone(), bytes.clone())
-            }
-        };
-        let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&input.label()))?;
-        let original_name = with_extension(original_name, kind);
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        Ok(Prepared {
-            original_name,
-            bytes,
-            kind,
-            sha256,
         })
     }
 
@@ -474,6 +482,35 @@ impl Engine {
         }
         Ok(report)
     }
+}
+
+/// Read and check an input, and hash it. Nothing is sent to the image host before this passes.
+async fn prepare(input: Input, limit: Option<u64>, http: Http) -> Result<Prepared> {
+    let label = input.label();
+    let (original_name, bytes) = match input {
+        Input::Path(p) => (file_name_of(&p), read_checked(&p, limit).await?),
+        Input::Url(u) => download(&http, &u, limit.unwrap_or(URL_DOWNLOAD_LIMIT)).await?,
+        Input::Bytes { name, bytes } => {
+            if bytes.is_empty() {
+                return Err(Error::Input(format!("{name}: the image is empty")));
+            }
+            check_size(&name, bytes.len() as u64, limit)?;
+            (name, bytes)
+        }
+    };
+    let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&label))?;
+    let original_name = with_extension(original_name, kind);
+    // Hashing is the pipeline's heaviest CPU work; a blocking thread keeps it off the runtime.
+    let to_hash = bytes.clone();
+    let sha256 = tokio::task::spawn_blocking(move || hex::encode(Sha256::digest(&to_hash)))
+        .await
+        .map_err(|e| Error::Storage(format!("hashing failed: {e}")))?;
+    Ok(Prepared {
+        original_name,
+        bytes,
+        kind,
+        sha256,
+    })
 }
 
 /// Errors are not Clone (they may hold io::Error); a setup failure is repeated for every input

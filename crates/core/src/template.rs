@@ -126,9 +126,9 @@ pub fn render_custom(template: &str, url: &str, file_name: &str) -> String {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         for (key, value) in vars {
-            if tail.starts_with(key) {
+            if let Some(after) = tail.strip_prefix(key) {
                 out.push_str(value);
-                rest = &tail[key.len()..];
+                rest = after;
                 continue 'outer;
             }
         }

@@ -395,7 +395,7 @@ async fn progress_reports_bytes_sent() {
         })),
         ..Default::default()
     };
-    let png = noise_png(3, 300_000);
+    let png = noise_png(3, 1_200_000);
     env.engine
         .upload_all(vec![env.file("p.png", &png)], opts)
         .await[0]

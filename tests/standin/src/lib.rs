@@ -578,7 +578,7 @@ pub fn noise_png(seed: u64, approx_bytes: usize) -> Vec<u8> {
         | 1;
     let mut raw = Vec::with_capacity((side * (side * 3 + 1)) as usize);
     for _ in 0..side {
-        raw.push(0u8); // filter: none
+        raw.extend_from_slice(&[0u8]); // filter: none
         for _ in 0..side * 3 {
             state ^= state << 13;
             state ^= state >> 7;
@@ -595,7 +595,7 @@ pub fn tiny_png(seed: u64) -> Vec<u8> {
     let (w, h) = (4u32, 3u32);
     let mut raw = Vec::new();
     for _ in 0..h {
-        raw.push(0);
+        raw.extend_from_slice(&[0u8]); // filter: none
         for _ in 0..w {
             raw.extend_from_slice(&[r, g, b ^ (seed >> 24) as u8]);
         }

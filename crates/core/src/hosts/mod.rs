@@ -92,6 +92,34 @@ pub trait Host: Send + Sync {
     }
 }
 
+/// The multipart part carrying a file. With a progress callback the bytes go out in chunks and
+/// each chunk handed to the connection is reported; without one they go out in one piece.
+pub fn file_part(file: &Payload, progress: Option<Progress>) -> Result<reqwest::multipart::Part> {
+    use futures::StreamExt;
+    let total = file.bytes.len() as u64;
+    let body = match progress {
+        None => reqwest::Body::from(file.bytes.clone()),
+        Some(progress) => {
+            const CHUNK: usize = 256 * 1024;
+            let bytes = file.bytes.clone();
+            let chunks = (0..bytes.len().div_ceil(CHUNK).max(1)).map(move |i| {
+                let end = ((i + 1) * CHUNK).min(bytes.len());
+                bytes.slice(i * CHUNK..end)
+            });
+            let mut sent = 0u64;
+            reqwest::Body::wrap_stream(futures::stream::iter(chunks).map(move |chunk| {
+                sent += chunk.len() as u64;
+                progress(sent, total);
+                Ok::<_, std::io::Error>(chunk)
+            }))
+        }
+    };
+    reqwest::multipart::Part::stream_with_length(body, total)
+        .file_name(file.name.clone())
+        .mime_str(file.mime)
+        .map_err(|e| Error::Input(format!("bad MIME type {}: {e}", file.mime)))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {

@@ -10,7 +10,6 @@
 //! HTTP 200: that is a success whose link is `images`.
 
 use async_trait::async_trait;
-use futures::StreamExt;
 use serde_json::Value;
 
 use super::http::{Http, HttpAnswer};
@@ -287,27 +286,7 @@ impl Host for Smms {
         file: &Payload,
         progress: Option<Progress>,
     ) -> Result<Uploaded> {
-        let total = file.bytes.len() as u64;
-        let bytes = file.bytes.clone();
-        // Stream the file in chunks so progress reflects bytes handed to the connection.
-        const CHUNK: usize = 64 * 1024;
-        let chunks = (0..bytes.len().div_ceil(CHUNK).max(1)).map(move |i| {
-            let end = ((i + 1) * CHUNK).min(bytes.len());
-            bytes.slice(i * CHUNK..end)
-        });
-        let mut sent = 0u64;
-        let stream = futures::stream::iter(chunks).map(move |chunk| {
-            sent += chunk.len() as u64;
-            if let Some(p) = &progress {
-                p(sent, total);
-            }
-            Ok::<_, std::io::Error>(chunk)
-        });
-        let part =
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), total)
-                .file_name(file.name.clone())
-                .mime_str(file.mime)
-                .map_err(|e| Error::Input(format!("bad MIME type {}: {e}", file.mime)))?;
+        let part = super::file_part(file, progress)?;
         let form = reqwest::multipart::Form::new()
             .part("smfile", part)
             .text("format", "json");
