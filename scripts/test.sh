@@ -13,9 +13,13 @@ build_app
 
 say "engine, CLI and app unit tests (clipboard tests on Xvfb)"
 cd "$ROOT"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test --workspace --exclude pixdrop-app -- --include-ignored
+bash "$ROOT/scripts/headless.sh" cargo test --workspace --exclude pixdrop-app -- --include-ignored
 cargo test --profile e2e -p pixdrop-app
+
+say "fuzzing the local server's request parsing (60 s)"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+# cargo-fuzz passes nightly-only flags; the stable toolchain ships the sanitizer runtime.
+(cd "$ROOT/fuzz" && RUSTC_BOOTSTRAP=1 cargo fuzz run server_request -- -max_total_time=60 -rss_limit_mb=4096)
 
 say "the app in a real window"
 bash "$ROOT/tests/gui/run.sh"

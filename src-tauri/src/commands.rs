@@ -1,10 +1,12 @@
 //! Commands the UI calls. Each is a short call into pixdrop-core.
 
-use pixdrop_core::{Engine, ListQuery, Record};
+use pixdrop_core::{ListQuery, Record};
 use serde::Serialize;
 use tauri::State;
 
 use crate::error::AppResult;
+use crate::local_server::ServerStatus;
+use crate::AppState;
 
 #[derive(Serialize)]
 pub struct Overview {
@@ -15,10 +17,12 @@ pub struct Overview {
     hosts: usize,
     uploads: u64,
     recent: Vec<Record>,
+    server: ServerStatus,
 }
 
 #[tauri::command]
-pub fn overview(engine: State<'_, Engine>) -> AppResult<Overview> {
+pub fn overview(state: State<'_, AppState>) -> AppResult<Overview> {
+    let engine = &state.engine;
     let config = engine.config().load()?;
     let album = engine.album();
     Ok(Overview {
@@ -32,5 +36,10 @@ pub fn overview(engine: State<'_, Engine>) -> AppResult<Overview> {
             limit: 5,
             ..Default::default()
         })?,
+        server: state
+            .server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
     })
 }

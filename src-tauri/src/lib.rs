@@ -3,10 +3,21 @@
 
 mod commands;
 mod error;
+mod local_server;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use pixdrop_core::{Engine, Paths};
+use tauri::Manager;
+
+/// Everything the commands share.
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub server: Mutex<local_server::ServerStatus>,
+    /// The running local server; dropping it stops it.
+    running_server: Mutex<Option<pixdrop_core::server::RunningServer>>,
+}
 
 /// `--data-dir DIR` / `--data-dir=DIR` from the command line, if given.
 fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
@@ -31,8 +42,29 @@ pub fn run() {
                 std::process::exit(1);
             }
         };
+    let engine = Arc::new(engine);
     tauri::Builder::default()
-        .manage(engine)
+        .manage(AppState {
+            engine: engine.clone(),
+            server: Mutex::new(Default::default()),
+            running_server: Mutex::new(None),
+        })
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let (status, running) = local_server::start(engine).await;
+                if let Some(e) = &status.error {
+                    eprintln!("pixdrop: the local upload server is not running: {e}");
+                }
+                let state = handle.state::<AppState>();
+                *state.server.lock().unwrap_or_else(|p| p.into_inner()) = status;
+                *state
+                    .running_server
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = running;
+            });
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![commands::overview])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Pixdrop");

@@ -5,11 +5,14 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session } from "./webdriver.mjs";
-import { BIN, OUT, cli, startDriver, startStandIn, tempHome } from "./harness.mjs";
+import { BIN, OUT, cli, freePort, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
 const TOKEN = "gui-token-0123456789";
 const stops = [];
-after(() => stops.reverse().forEach((stop) => stop()));
+// In reverse order, each awaited: the WebDriver session must close the app before tauri-driver goes.
+after(async () => {
+  for (const stop of stops.reverse()) await stop();
+});
 
 test("the window shows the shared config and album", async () => {
   const home = tempHome();
@@ -23,6 +26,9 @@ test("the window shows the shared config and album", async () => {
   );
   const file = join(home, "first.png");
   writeFileSync(file, png);
+  const serverPort = await freePort();
+  cli(home, "settings", "set", "server_port", String(serverPort));
+  cli(home, "settings", "set", "auto_copy", "off");
   const link = cli(home, "upload", "--format", "url", file).trim();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/i\//);
 
@@ -40,5 +46,34 @@ test("the window shows the shared config and album", async () => {
   assert.equal(await s.text(await s.find("[data-test=upload-count] .value")), "1");
   const recent = await s.text(await s.find(".recent"));
   assert.ok(recent.includes("first.png") && recent.includes(link), recent);
+  const serverText = await s.waitFor("the local server to listen", async () => {
+    const t = await s.text(await s.find("[data-test=server]"));
+    return t.includes(String(serverPort)) && t;
+  });
+  assert.match(serverText, new RegExp(`127\\.0\\.0\\.1:${serverPort}`));
   writeFileSync(join(OUT, "home.png"), await s.screenshot());
+
+  // Typora / PicGo-Core style request to the app's server: JSON list of absolute paths.
+  const second = join(home, "from-typora.png");
+  const other = Buffer.from(png);
+  other[other.length - 13] ^= 1; // a different (still well-formed enough to sniff) image
+  writeFileSync(second, other);
+  const res = await fetch(`http://127.0.0.1:${serverPort}/upload`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ list: [second] }),
+  });
+  const answer = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(answer));
+  assert.equal(answer.success, true, JSON.stringify(answer));
+  assert.match(answer.result[0], /^http:\/\/127\.0\.0\.1:\d+\/i\//);
+  assert.ok(cli(home, "album", "list").includes("from-typora.png"));
+
+  // A web page's request (it carries an Origin) is refused and uploads nothing.
+  const evil = await fetch(`http://127.0.0.1:${serverPort}/upload`, {
+    method: "POST",
+    headers: { "content-type": "text/plain", origin: "https://evil.example" },
+    body: JSON.stringify({ list: [second] }),
+  });
+  assert.equal(evil.status, 403);
 });

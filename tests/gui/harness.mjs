@@ -1,7 +1,7 @@
 // Start and stop the processes a GUI test needs: the stand-in host, tauri-driver, the CLI.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync } from "node:fs";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -31,6 +31,18 @@ export function startStandIn(token) {
   });
 }
 
+/** A port that is free right now on 127.0.0.1. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
 /** Resolve once something accepts connections on 127.0.0.1:port. */
 export async function waitForPort(port, ms = 20000) {
   const deadline = Date.now() + ms;
@@ -56,5 +68,12 @@ export async function startDriver(home, port = 4444) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitForPort(port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  const exited = new Promise((r) => child.once("exit", r));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      child.kill();
+      return exited;
+    },
+  };
 }

@@ -7,4 +7,4 @@ if ! command -v tauri-driver >/dev/null; then
   echo "==> installing tauri-driver"
   cargo install tauri-driver --locked --version '^2'
 fi
-exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- node --test --test-concurrency=1 ./*.test.mjs
+exec bash ../../scripts/headless.sh node --test --test-concurrency=1 ./*.test.mjs

@@ -43,6 +43,12 @@ export interface UploadRecord {
   created_at: number;
 }
 
+export interface ServerStatus {
+  enabled: boolean;
+  port: number | null;
+  error: string | null;
+}
+
 export interface Overview {
   version: string;
   config_file: string;
@@ -51,6 +57,7 @@ export interface Overview {
   hosts: number;
   uploads: number;
   recent: UploadRecord[];
+  server: ServerStatus;
 }
 
 export const api = {

@@ -14,6 +14,9 @@ const messages = {
     dataFiles: "Data",
     loading: "Loading…",
     error: "Something went wrong: {message}",
+    server: "Local upload server (PicGo-compatible)",
+    serverOn: "Listening on 127.0.0.1:{port}",
+    serverOff: "Off",
   },
   "zh-CN": {
     tagline: "拖入图片，即得链接。",
@@ -25,6 +28,9 @@ const messages = {
     dataFiles: "数据",
     loading: "加载中…",
     error: "出错了：{message}",
+    server: "本地上传服务（兼容 PicGo）",
+    serverOn: "正在监听 127.0.0.1:{port}",
+    serverOff: "已关闭",
   },
 } as const;
 

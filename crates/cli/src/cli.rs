@@ -31,6 +31,12 @@ pub enum Command {
     /// Read and change app settings.
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
+    Serve {
+        /// Port on 127.0.0.1 and ::1 (default: the server_port setting, 36677).
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Internal: keep serving text on the X11 clipboard after the command returns.
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard,

@@ -1,12 +1,14 @@
 //! Each subcommand: parse what the user typed, call the engine, print the result.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use futures::StreamExt;
 use pixdrop_core::config::mask;
 use pixdrop_core::hosts;
+use pixdrop_core::server::{self, ServerHooks, ServerOptions};
 use pixdrop_core::{
-    Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
+    Done, Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
 };
 use serde_json::{json, Value};
 
@@ -24,6 +26,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Upload(args) => upload(&engine, args).await,
         Command::Album(cmd) => album(&engine, cmd).await,
         Command::Settings(cmd) => settings(&engine, cmd),
+        Command::Serve { port } => serve(engine, port).await,
         Command::ServeClipboard => Ok(()),
     }
 }
@@ -364,6 +367,69 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
             Ok(())
         }
     }
+}
+
+/// What `pixdrop serve` does around each upload: the clipboard image on request, a line per
+/// upload on stdout, and the links copied when `auto_copy` is on.
+struct ServeHooks {
+    paths: Paths,
+    auto_copy: bool,
+}
+
+impl ServerHooks for ServeHooks {
+    fn clipboard_image(&self) -> pixdrop_core::Result<Input> {
+        clipboard::image_input()
+    }
+
+    fn uploaded(&self, done: &[Done], failures: &[String]) {
+        for d in done {
+            println!("uploaded {} -> {}", d.record.file_name, d.record.url);
+            pixdrop_core::log::append(
+                &self.paths,
+                &format!(
+                    "server: uploaded {} -> {}",
+                    d.record.file_name, d.record.url
+                ),
+            );
+        }
+        for f in failures {
+            eprintln!("pixdrop: {f}");
+            pixdrop_core::log::append(&self.paths, &format!("server: failed {f}"));
+        }
+        if self.auto_copy && !done.is_empty() {
+            let links: Vec<&str> = done.iter().map(|d| d.link.as_str()).collect();
+            if let Err(e) = clipboard::copy_text(&links.join("\n")) {
+                eprintln!("pixdrop: {e}");
+            }
+        }
+        let _ = std::io::stdout().flush();
+    }
+}
+
+async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
+    let settings = engine.config().load()?.settings;
+    let mut opts = ServerOptions::from_settings(&settings);
+    if let Some(p) = port {
+        opts.port = p;
+    }
+    let hooks = Arc::new(ServeHooks {
+        paths: engine.paths().clone(),
+        auto_copy: settings.auto_copy,
+    });
+    let running = server::start(Arc::new(engine), opts, hooks).await?;
+    let addrs: Vec<String> = running
+        .addresses
+        .iter()
+        .map(|a| format!("http://{a}"))
+        .collect();
+    println!(
+        "Pixdrop's PicGo-compatible server is listening on {} (POST /upload, POST /heartbeat)",
+        addrs.join(" and ")
+    );
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    Ok(())
 }
 
 fn settings(engine: &Engine, cmd: SettingsCmd) -> Outcome {

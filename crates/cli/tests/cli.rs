@@ -84,14 +84,11 @@ fn upload_prints_links_in_order_and_reports_failures_by_name() {
     let b = env.file("b.png", &tiny_png(2));
     let out = env.run(&["upload", &a, &bad, "missing.png", &b]);
     assert_eq!(out.status.code(), Some(1));
-    let stored = env.host.stored();
     let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    let (url_a, url_b) = (env.host.url_of("a.png"), env.host.url_of("b.png"));
     assert_eq!(
         lines,
-        vec![
-            format!("![a]({})", stored[0].url),
-            format!("![b]({})", stored[1].url)
-        ]
+        vec![format!("![a]({url_a})"), format!("![b]({url_b})")]
     );
     let err = text(&out.stderr);
     assert!(
@@ -244,7 +241,9 @@ fn album_lists_searches_deletes_and_syncs() {
     let env = Env::new();
     let cat = env.file("cat.png", &tiny_png(6));
     let dog = env.file("dog.png", &tiny_png(7));
-    env.ok(&["upload", &cat, &dog]);
+    // Two commands, so "newest" is well defined (a batch's uploads finish in any order).
+    env.ok(&["upload", &cat]);
+    env.ok(&["upload", &dog]);
     let all: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 2);
     assert_eq!(all[0]["file_name"], "dog.png", "newest first");
@@ -465,4 +464,72 @@ fn clipboard_image_is_uploaded_and_text_is_refused() {
         "{}",
         text(&out.stderr)
     );
+}
+
+// ---- pixdrop serve ----
+
+fn http_post(port: u16, path: &str, body: &str) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap_or_default())
+            .unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn serve_answers_picgo_clients_and_records_uploads() {
+    let env = Env::new();
+    env.ok(&["settings", "set", "auto_copy", "off"]);
+    let mut child = env
+        .cmd(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let (status, v) = http_post(port, "/heartbeat", "");
+    assert_eq!((status, v["result"].as_str()), (200, Some("alive")));
+    let a = env.file("typora.png", &tiny_png(30));
+    let (status, v) = http_post(
+        port,
+        "/upload",
+        &serde_json::json!({"list": [a]}).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    let url = env.host.stored()[0].url.clone();
+    assert_eq!(v["result"], serde_json::json!([url]));
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("uploaded typora.png"), "{line}");
+    assert!(env.ok(&["album", "list"]).contains("typora.png"));
+
+    // A second server on the same port says who holds it and exits 1.
+    let taken = env.run(&["serve", "--port", &port.to_string()]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(
+        text(&taken.stderr).contains("answered the heartbeat"),
+        "{}",
+        text(&taken.stderr)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -88,6 +88,14 @@ pub struct Settings {
     pub concurrency: u32,
     /// HTTP(S) proxy for uploads, e.g. `http://127.0.0.1:7890`; empty for none.
     pub proxy: String,
+    /// Run the PicGo-compatible upload server (in the app).
+    pub server_enabled: bool,
+    /// Its port on 127.0.0.1 and ::1 (PicGo's is 36677).
+    pub server_port: u64,
+    /// When set, requests must carry it as `Authorization: Bearer …` or `X-PicGo-Secret: …`.
+    pub server_secret: String,
+    /// Web origins allowed to call the server, comma-separated (e.g. `app://obsidian.md`); empty: none.
+    pub server_allowed_origins: String,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -105,6 +113,10 @@ impl Default for Settings {
             retries: 3,
             concurrency: 3,
             proxy: String::new(),
+            server_enabled: true,
+            server_port: 36677,
+            server_secret: String::new(),
+            server_allowed_origins: String::new(),
             extra: Map::new(),
         }
     }
@@ -141,6 +153,28 @@ impl Settings {
         if self.rename == RenameMode::Pattern {
             crate::rename::check_pattern(&self.rename_pattern)?;
         }
+        if !(1..=65535).contains(&self.server_port) {
+            return Err(Error::Input(format!(
+                "server_port must be 1–65535, not {}",
+                self.server_port
+            )));
+        }
+        for origin in self.allowed_origins() {
+            // Exactly an origin: scheme://host[:port], nothing after it.
+            let ok = url::Url::parse(&origin)
+                .map(|u| {
+                    let bare =
+                        u.query().is_none() && u.fragment().is_none() && u.host_str().is_some();
+                    bare && (u.origin().ascii_serialization() == origin
+                        || (!u.origin().is_tuple() && u.path().is_empty()))
+                })
+                .unwrap_or(false);
+            if !ok {
+                return Err(Error::Input(format!(
+                    "server_allowed_origins: {origin:?} is not an origin like app://obsidian.md or https://example.com (no path, no wildcard)"
+                )));
+            }
+        }
         if !self.proxy.is_empty() {
             let u = url::Url::parse(&self.proxy)
                 .map_err(|e| Error::Input(format!("proxy {:?} is not a URL: {e}", self.proxy)))?;
@@ -152,6 +186,16 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The origins in `server_allowed_origins`.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.server_allowed_origins
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     /// One setting as JSON.
@@ -565,6 +609,30 @@ mod tests {
         let e = s.set("proxy", "not a url").unwrap_err().to_string();
         assert!(e.contains("proxy"), "{e}");
         assert_eq!(s.concurrency, 8, "a refused value changes nothing");
+    }
+
+    #[test]
+    fn allowed_origins_are_bare_origins() {
+        let mut s = Settings::default();
+        s.set(
+            "server_allowed_origins",
+            "app://obsidian.md, https://example.com:8443",
+        )
+        .unwrap();
+        assert_eq!(
+            s.allowed_origins(),
+            ["app://obsidian.md", "https://example.com:8443"]
+        );
+        for bad in [
+            "https://example.com/",
+            "https://example.com/x",
+            "*",
+            "example.com",
+            "app://obsidian.md/x",
+        ] {
+            assert!(s.set("server_allowed_origins", bad).is_err(), "{bad}");
+        }
+        assert!(s.set("server_port", "70000").is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod log;
 pub mod paths;
 pub mod pipeline;
 pub mod rename;
+pub mod server;
 pub mod template;
 
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};

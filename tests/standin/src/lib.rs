@@ -158,6 +158,16 @@ impl StandIn {
         self.shared.lock().stored.clone()
     }
 
+    /// The URL of the image stored under `file_name` (uploads in a batch finish in any order).
+    pub fn url_of(&self, file_name: &str) -> String {
+        let stored = self.stored();
+        let found = stored.iter().find(|s| s.file_name == file_name);
+        found
+            .unwrap_or_else(|| panic!("the host holds no {file_name}"))
+            .url
+            .clone()
+    }
+
     /// The `Authorization` headers that reached the host.
     pub fn auth_seen(&self) -> Vec<String> {
         self.shared.lock().auth_seen.clone()
