@@ -31,6 +31,9 @@ pub enum Command {
     /// Read and change app settings.
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Bring configs and history from ShareX (.sxcu) or PicGo.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
     Serve {
         /// Port on 127.0.0.1 and ::1 (default: the server_port setting, 36677).
@@ -49,7 +52,7 @@ pub enum HostsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Add a config of KIND (smms) called NAME.
+    /// Add a config of KIND (smms, custom) called NAME.
     Add {
         kind: String,
         name: String,
@@ -80,6 +83,28 @@ pub enum HostsCmd {
     Remove { name: String },
     /// Check a config's credentials with its host.
     Test { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Add a `custom` config from a ShareX custom uploader file (named by its Name).
+    Sxcu {
+        file: PathBuf,
+        /// Call the config NAME instead.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make it the default.
+        #[arg(long)]
+        default: bool,
+    },
+    /// Import configs, link format and album from a PicGo or PicGo-Core data folder
+    /// (~/.config/picgo or ~/.picgo). Running it again adds nothing twice.
+    Picgo {
+        dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use pixdrop_core::{
 };
 use serde_json::{json, Value};
 
-use crate::cli::{AlbumCmd, Cli, Command, HostsCmd, SettingsCmd, UploadArgs};
+use crate::cli::{AlbumCmd, Cli, Command, HostsCmd, ImportCmd, SettingsCmd, UploadArgs};
 use crate::clipboard;
 use crate::Failure;
 
@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Upload(args) => upload(&engine, args).await,
         Command::Album(cmd) => album(&engine, cmd).await,
         Command::Settings(cmd) => settings(&engine, cmd),
+        Command::Import(cmd) => import(&engine, cmd),
         Command::Serve { port } => serve(engine, port).await,
         Command::ServeClipboard => Ok(()),
     }
@@ -168,6 +169,66 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
         HostsCmd::Test { name } => {
             let msg = engine.test_host(&name).await?;
             println!("{name}: {msg}");
+            Ok(())
+        }
+    }
+}
+
+fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
+    match cmd {
+        ImportCmd::Sxcu {
+            file,
+            name,
+            default,
+        } => {
+            let cfg = pixdrop_core::import::sxcu::import(
+                engine.config(),
+                &file,
+                name.as_deref(),
+                default,
+            )?;
+            let config = engine.config().load()?;
+            let is_default = config.default_host.as_deref() == Some(cfg.name.as_str());
+            println!(
+                "added custom config {:?}{} from {}",
+                cfg.name,
+                if is_default { " (default)" } else { "" },
+                file.display()
+            );
+            Ok(())
+        }
+        ImportCmd::Picgo { dir, json } => {
+            let r = pixdrop_core::import::picgo::import(engine.config(), engine.album(), &dir)?;
+            if json {
+                print_json(&serde_json::to_value(&r).unwrap_or_default());
+                return Ok(());
+            }
+            println!("read {}", r.sources.join(", "));
+            for c in &r.configs_added {
+                println!("added {} config {:?} (PicGo {})", c.kind, c.name, c.from);
+            }
+            for name in &r.configs_present {
+                println!("already here: config {name:?}");
+            }
+            for why in &r.configs_skipped {
+                println!("skipped config {why}");
+            }
+            if let Some(d) = &r.default_host {
+                println!("default config: {d:?}");
+            }
+            for s in &r.settings {
+                println!("setting {s}");
+            }
+            println!(
+                "album: {} records added, {} already here",
+                r.records_added, r.records_present
+            );
+            for u in &r.unknown_types {
+                println!(
+                    "PicGo type {:?} has no Pixdrop host: {} configs left out, {} album records imported",
+                    u.picgo_type, u.configs, u.records
+                );
+            }
             Ok(())
         }
     }

@@ -533,3 +533,90 @@ fn serve_answers_picgo_clients_and_records_uploads() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn custom_hosts_and_imports_from_the_command_line() {
+    let env = Env::new();
+    let base = env.host.base_url();
+    // A custom API configured by hand: bad JSON is refused with the parse error.
+    let out = env.run(&[
+        "hosts",
+        "add",
+        "custom",
+        "api",
+        "--set",
+        &format!("url={base}/custom/relative"),
+        "--set",
+        "headers={\"X-Api-Key\": ",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("headers is not valid JSON"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.ok(&[
+        "hosts",
+        "add",
+        "custom",
+        "api",
+        "--set",
+        &format!("url={base}/custom/relative"),
+        "--set",
+        &format!("headers={{\"X-Api-Key\": \"{TOKEN}\"}}"),
+        "--set",
+        "json_path=$.path",
+        "--set",
+        &format!("prefix={base}"),
+    ]);
+    let shown = env.ok(&["hosts", "show", "api"]);
+    assert!(
+        shown.contains("X-Api-Key") && !shown.contains(TOKEN),
+        "{shown}"
+    );
+    std::fs::write(env.dir.path().join("a.png"), tiny_png(41)).unwrap();
+    let link = env.ok(&["upload", "--host", "api", "--format", "url", "a.png"]);
+    assert_eq!(link.trim(), env.host.url_of("a.png"));
+
+    // A ShareX uploader file.
+    let sxcu = env.dir.path().join("up.sxcu");
+    std::fs::write(
+        &sxcu,
+        serde_json::json!({"Name": "shx", "RequestURL": format!("{base}/custom/text"), "Headers": {"X-Api-Key": TOKEN},
+                           "Body": "MultipartFormData", "FileFormName": "f", "URL": "{response}"})
+        .to_string(),
+    )
+    .unwrap();
+    let out = env.ok(&["import", "sxcu", "up.sxcu"]);
+    assert!(out.contains("added custom config \"shx\""), "{out}");
+    std::fs::write(env.dir.path().join("b.png"), tiny_png(42)).unwrap();
+    let link = env.ok(&["upload", "--host", "shx", "--format", "url", "b.png"]);
+    assert_eq!(link.trim(), env.host.url_of("b.png"));
+    let out = env.run(&["import", "sxcu", "up.sxcu"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("already exists"));
+
+    // A PicGo-Core folder.
+    let picgo = env.dir.path().join(".picgo");
+    std::fs::create_dir(&picgo).unwrap();
+    std::fs::write(
+        picgo.join("config.json"),
+        r#"{"picBed": {"current": "smms", "smms": {"token": "t0k"}, "github": {"repo": "a/b"}},
+            "settings": {"pasteStyle": "UBB"},
+            "uploaded": [{"fileName": "p.png", "imgUrl": "https://i.example/p.png", "type": "github"}]}"#,
+    )
+    .unwrap();
+    let out = env.ok(&["import", "picgo", ".picgo"]);
+    assert!(out.contains("added smms config \"Default\""), "{out}");
+    assert!(out.contains("setting link_format = ubb"), "{out}");
+    assert!(
+        out.contains("album: 1 records added, 0 already here"),
+        "{out}"
+    );
+    assert!(out.contains("PicGo type \"github\""), "{out}");
+    let again: Value =
+        serde_json::from_str(&env.ok(&["import", "picgo", ".picgo", "--json"])).unwrap();
+    assert_eq!(again["records_added"], 0);
+    assert_eq!(again["configs_present"], serde_json::json!(["Default"]));
+    assert!(env.ok(&["album", "list"]).contains("p.png"));
+}

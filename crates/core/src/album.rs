@@ -284,6 +284,13 @@ impl Album {
         Ok(st.exists([url, config_name])?)
     }
 
+    /// Whether any record has `url` (imports from other uploaders).
+    pub fn has_url_anywhere(&self, url: &str) -> Result<bool> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached("SELECT 1 FROM uploads WHERE url = ?1 LIMIT 1")?;
+        Ok(st.exists([url])?)
+    }
+
     /// The WHERE clause for a query and its arguments (numbered `?1`, `?2`, … in order).
     ///
     /// Search uses the trigram index when the text is at least three characters and matches

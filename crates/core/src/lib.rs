@@ -7,6 +7,7 @@ pub mod error;
 pub mod fsutil;
 pub mod hosts;
 pub mod image;
+pub mod import;
 pub mod log;
 pub mod paths;
 pub mod pipeline;

@@ -20,6 +20,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+mod custom;
+pub use custom::CustomRequest;
+
 /// SM.MS's limit.
 pub const MAX_SIZE: usize = 5 * 1024 * 1024;
 
@@ -59,24 +62,26 @@ pub struct Stored {
 }
 
 #[derive(Default)]
-struct Inner {
+pub(crate) struct Inner {
     script: VecDeque<Behavior>,
-    stored: Vec<Stored>,
+    pub(crate) stored: Vec<Stored>,
     upload_requests: usize,
     /// Extra files served under `/files/NAME` (for URL-upload tests).
     files: HashMap<String, (String, Bytes)>,
     /// Authorization headers seen, in order.
     auth_seen: Vec<String>,
+    /// Requests to the custom web-API endpoints, in order.
+    pub(crate) custom_requests: Vec<custom::CustomRequest>,
 }
 
-struct Shared {
-    token: String,
-    base: Mutex<String>,
+pub(crate) struct Shared {
+    pub(crate) token: String,
+    pub(crate) base: Mutex<String>,
     inner: Mutex<Inner>,
 }
 
 impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -168,6 +173,11 @@ impl StandIn {
             .clone()
     }
 
+    /// The requests that reached the custom web-API endpoints (`/custom/...`), in order.
+    pub fn custom_requests(&self) -> Vec<CustomRequest> {
+        self.shared.lock().custom_requests.clone()
+    }
+
     /// The `Authorization` headers that reached the host.
     pub fn auth_seen(&self) -> Vec<String> {
         self.shared.lock().auth_seen.clone()
@@ -214,7 +224,7 @@ impl Drop for StandIn {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Dialect {
+pub(crate) enum Dialect {
     V2,
     See,
 }
@@ -248,6 +258,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/profile", post(profile))
         .route("/i/{*path}", get(image))
         .route("/files/{name}", get(file))
+        .merge(custom::routes())
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
 }
@@ -296,7 +307,7 @@ fn unauthorized(dialect: Dialect) -> Response {
 const CLOUDFLARE_403: &str = "<!DOCTYPE html>\n<html lang=\"en-US\"><head><title>Attention Required! | Cloudflare</title></head><body><h1>Sorry, you have been blocked</h1></body></html>";
 const CLOUDFLARE_503: &str = "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>cloudflare</center></body></html>";
 
-fn html(status: StatusCode, body: &'static str) -> Response {
+pub(crate) fn html(status: StatusCode, body: &'static str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
@@ -311,42 +322,8 @@ async fn upload(
     mut form: Multipart,
     dialect: Dialect,
 ) -> Response {
-    let behavior = {
-        let mut inner = shared.lock();
-        inner.upload_requests += 1;
-        inner.script.pop_front().unwrap_or(Behavior::Normal)
-    };
-    match behavior {
-        Behavior::Normal => {}
-        Behavior::Slow(d) => tokio::time::sleep(d).await,
-        Behavior::Flood => {
-            return Json(failure(
-                dialect,
-                "flood",
-                "Flood detected, IP 127.0.0.1 has been blocked for 1 hour(s).",
-            ))
-            .into_response()
-        }
-        Behavior::Html403 => return html(StatusCode::FORBIDDEN, CLOUDFLARE_403),
-        Behavior::Html503 => return html(StatusCode::SERVICE_UNAVAILABLE, CLOUDFLARE_503),
-        Behavior::Status500 => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(failure(dialect, "exception", "Internal Server Error")),
-            )
-                .into_response()
-        }
-        Behavior::TooMany { retry_after_secs } => {
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                Json(failure(dialect, "too_many_requests", "Too Many Requests")),
-            )
-                .into_response()
-        }
-        Behavior::PlainText(t) => {
-            return (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], t).into_response()
-        }
+    if let Some(answer) = scripted(&shared, dialect).await {
+        return answer;
     }
     if !authorized(&shared, &headers) {
         return unauthorized(dialect);
@@ -410,7 +387,52 @@ async fn upload(
     .into_response()
 }
 
-fn new_stored(base: &str, file_name: &str, bytes: Bytes, n: usize, created_secs: u64) -> Stored {
+/// Count an upload request and answer it as scripted, unless the script says `Normal`.
+pub(crate) async fn scripted(shared: &Shared, dialect: Dialect) -> Option<Response> {
+    let behavior = {
+        let mut inner = shared.lock();
+        inner.upload_requests += 1;
+        inner.script.pop_front().unwrap_or(Behavior::Normal)
+    };
+    let answer = match behavior {
+        Behavior::Normal => return None,
+        Behavior::Slow(d) => {
+            tokio::time::sleep(d).await;
+            return None;
+        }
+        Behavior::Flood => Json(failure(
+            dialect,
+            "flood",
+            "Flood detected, IP 127.0.0.1 has been blocked for 1 hour(s).",
+        ))
+        .into_response(),
+        Behavior::Html403 => html(StatusCode::FORBIDDEN, CLOUDFLARE_403),
+        Behavior::Html503 => html(StatusCode::SERVICE_UNAVAILABLE, CLOUDFLARE_503),
+        Behavior::Status500 => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(failure(dialect, "exception", "Internal Server Error")),
+        )
+            .into_response(),
+        Behavior::TooMany { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after_secs.to_string())],
+            Json(failure(dialect, "too_many_requests", "Too Many Requests")),
+        )
+            .into_response(),
+        Behavior::PlainText(t) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], t).into_response()
+        }
+    };
+    Some(answer)
+}
+
+pub(crate) fn new_stored(
+    base: &str,
+    file_name: &str,
+    bytes: Bytes,
+    n: usize,
+    created_secs: u64,
+) -> Stored {
     let sha = hex::encode(Sha256::digest(&bytes));
     let ext = file_name
         .rsplit_once('.')
@@ -448,7 +470,7 @@ fn item_json(s: &Stored, dialect: Dialect, base: &str) -> Value {
     })
 }
 
-fn png_size(b: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn png_size(b: &[u8]) -> Option<(u32, u32)> {
     if b.len() >= 24 && &b[..8] == b"\x89PNG\r\n\x1a\n" {
         Some((
             u32::from_be_bytes(b[16..20].try_into().ok()?),
@@ -549,7 +571,7 @@ async fn file(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> Re
     }
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

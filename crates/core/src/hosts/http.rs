@@ -101,7 +101,7 @@ impl HttpAnswer {
         (200..300).contains(&self.status)
     }
 
-    fn is_html(&self) -> bool {
+    pub fn is_html(&self) -> bool {
         let head = self
             .body
             .trim_start()

@@ -1,6 +1,8 @@
 //! Image hosts. Each kind lives in its own file and implements [`Host`]; its settings are
 //! described by [`FieldSpec`]s so the CLI and the settings page can handle any kind generically.
 
+pub mod custom;
+pub mod extract;
 mod http;
 pub mod smms;
 
@@ -92,12 +94,12 @@ pub trait Host: Send + Sync {
     }
 }
 
-/// The multipart part carrying a file. With a progress callback the bytes go out in chunks and
+/// A file's bytes as a request body. With a progress callback the bytes go out in chunks and
 /// each chunk handed to the connection is reported; without one they go out in one piece.
-pub fn file_part(file: &Payload, progress: Option<Progress>) -> Result<reqwest::multipart::Part> {
+pub fn file_body(file: &Payload, progress: Option<Progress>) -> reqwest::Body {
     use futures::StreamExt;
     let total = file.bytes.len() as u64;
-    let body = match progress {
+    match progress {
         None => reqwest::Body::from(file.bytes.clone()),
         Some(progress) => {
             const CHUNK: usize = 256 * 1024;
@@ -113,8 +115,13 @@ pub fn file_part(file: &Payload, progress: Option<Progress>) -> Result<reqwest::
                 Ok::<_, std::io::Error>(chunk)
             }))
         }
-    };
-    reqwest::multipart::Part::stream_with_length(body, total)
+    }
+}
+
+/// The multipart part carrying a file (see [`file_body`] for progress).
+pub fn file_part(file: &Payload, progress: Option<Progress>) -> Result<reqwest::multipart::Part> {
+    let total = file.bytes.len() as u64;
+    reqwest::multipart::Part::stream_with_length(file_body(file, progress), total)
         .file_name(file.name.clone())
         .mime_str(file.mime)
         .map_err(|e| Error::Input(format!("bad MIME type {}: {e}", file.mime)))
@@ -131,6 +138,8 @@ pub enum FieldKind {
     Choice,
     /// A JSON object.
     Json,
+    /// A JSON object whose values under secret-looking names (token, key, auth, …) are masked.
+    SecretJson,
     Number,
     Bool,
 }
@@ -158,7 +167,7 @@ pub struct KindInfo {
 }
 
 pub fn kinds() -> &'static [KindInfo] {
-    &[smms::INFO]
+    &[smms::INFO, custom::INFO]
 }
 
 pub fn info(kind: &str) -> Result<&'static KindInfo> {
@@ -183,7 +192,7 @@ pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
         FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| {
             Error::Input(format!("{key} is a switch: use true or false, not {raw:?}"))
         })?),
-        FieldKind::Json => {
+        FieldKind::Json | FieldKind::SecretJson => {
             let v: Value = serde_json::from_str(raw)
                 .map_err(|e| Error::Input(format!("{key} is not valid JSON: {e}")))?;
             if !v.is_object() {
@@ -251,8 +260,16 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
                     f.options.join(", ")
                 )));
             }
-            FieldKind::Json if !value.is_object() => {
-                return Err(Error::Input(format!("{} must be a JSON object", f.key)));
+            FieldKind::Json | FieldKind::SecretJson if !value.is_object() => {
+                // A string holding a JSON object (as PicGo keeps them) is accepted.
+                let parsed = match value {
+                    Value::String(s) => serde_json::from_str::<Value>(s)
+                        .map_err(|e| Error::Input(format!("{} is not valid JSON: {e}", f.key)))?,
+                    _ => Value::Null,
+                };
+                if !parsed.is_object() {
+                    return Err(Error::Input(format!("{} must be a JSON object", f.key)));
+                }
             }
             FieldKind::Number if !value.is_number() => {
                 return Err(Error::Input(format!(
@@ -271,6 +288,7 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
     }
     match cfg.kind.as_str() {
         "smms" => smms::Smms::from_config(cfg).map(|_| ()),
+        "custom" => custom::Custom::from_config(cfg).map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -280,28 +298,59 @@ pub fn build(cfg: &HostConfig) -> Result<Box<dyn Host>> {
     validate(cfg)?;
     match cfg.kind.as_str() {
         "smms" => Ok(Box::new(smms::Smms::from_config(cfg)?)),
+        "custom" => Ok(Box::new(custom::Custom::from_config(cfg)?)),
         other => Err(Error::Input(format!("unknown host kind {other:?}"))),
     }
 }
 
+/// Whether a header or form-field name is likely to hold a secret.
+pub fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "auth",
+        "token",
+        "key",
+        "secret",
+        "pass",
+        "cookie",
+        "sign",
+        "session",
+        "credential",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+}
+
 /// A copy of the settings fit to show: secrets masked unless `reveal`.
 pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Value> {
-    let secret_keys: Vec<&str> = info(&cfg.kind)
-        .map(|i| {
-            i.fields
-                .iter()
-                .filter(|f| f.kind == FieldKind::Secret)
-                .map(|f| f.key)
-                .collect()
-        })
+    let kinds: BTreeMap<&str, FieldKind> = info(&cfg.kind)
+        .map(|i| i.fields.iter().map(|f| (f.key, f.kind)).collect())
         .unwrap_or_default();
+    let mask = |v: &Value| {
+        Value::String(crate::config::mask(
+            &v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string()),
+        ))
+    };
     cfg.settings
         .iter()
         .map(|(k, v)| {
-            let shown = if !reveal && secret_keys.contains(&k.as_str()) {
-                Value::String(crate::config::mask(v.as_str().unwrap_or_default()))
-            } else {
-                v.clone()
+            let shown = match (reveal, kinds.get(k.as_str()), v) {
+                (false, Some(FieldKind::Secret), v) => mask(v),
+                (false, Some(FieldKind::SecretJson), Value::Object(m)) => Value::Object(
+                    m.iter()
+                        .map(|(name, v)| {
+                            let v = if secret_name(name) {
+                                mask(v)
+                            } else {
+                                v.clone()
+                            };
+                            (name.clone(), v)
+                        })
+                        .collect(),
+                ),
+                _ => v.clone(),
             };
             (k.clone(), shown)
         })

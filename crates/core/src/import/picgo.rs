@@ -1,0 +1,534 @@
+//! PicGo and PicGo-Core data folders: host configs, the link format, and the album.
+//!
+//! - `data.json` (PicGo) or `config.json` (PicGo-Core): `uploader.<type>.configList` with
+//!   `_configName` and `defaultId`, older single `picBed.<type>` entries, `settings.pasteStyle`
+//!   and `settings.customLink`, and the older `uploaded` array.
+//! - `picgo.db`: the gallery, gzip-compressed JSON written by PicGo's store
+//!   (`{"uploaded": [...], "__uploaded_KEY__": {...}}`).
+//!
+//! SM.MS (`smms`) and the web-uploader plugin (`web-uploader`, as `custom`) become configs; other
+//! host types are listed in the report. Records of every type are imported (their links work).
+//! Importing twice adds nothing: equal configs and known URLs are skipped.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::album::{now_ms, Album, NewRecord};
+use crate::config::{Config, ConfigStore, HostConfig};
+use crate::error::{Error, Result};
+use crate::hosts;
+use crate::template::LinkFormat;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Report {
+    /// The files read.
+    pub sources: Vec<String>,
+    /// New configs: (name, kind, PicGo type and config name).
+    pub configs_added: Vec<AddedConfig>,
+    /// PicGo configs that Pixdrop already has, by the Pixdrop name.
+    pub configs_present: Vec<String>,
+    /// PicGo configs that could not be used, with the reason.
+    pub configs_skipped: Vec<String>,
+    /// Settings taken over, as `key = value`.
+    pub settings: Vec<String>,
+    /// The config made the default (PicGo's current host), if Pixdrop had none.
+    pub default_host: Option<String>,
+    pub records_added: usize,
+    pub records_present: usize,
+    /// Host types Pixdrop has no host for: their configs were left out (their records were not).
+    pub unknown_types: Vec<UnknownType>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AddedConfig {
+    pub name: String,
+    pub kind: String,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnknownType {
+    pub picgo_type: String,
+    pub configs: usize,
+    pub records: usize,
+}
+
+/// Keys of `picBed` that are not host types.
+const PICBED_KEYS: &[&str] = &["uploader", "current", "proxy", "transformer", "list"];
+
+/// JSON as PicGo's store writes it (comment-json: comments are allowed).
+fn parse_json(text: &str, file: &Path) -> Result<Value> {
+    let text = text.trim_start_matches('\u{feff}');
+    serde_json::from_str(text)
+        .or_else(|first| serde_json::from_str(&strip_comments(text)).map_err(|_| first))
+        .map_err(|e| Error::Input(format!("{}: not valid JSON: {e}", file.display())))
+}
+
+/// `//` and `/* */` comments outside strings removed.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::file(path, e.to_string()))
+}
+
+/// PicGo's gallery file: gzip-compressed JSON.
+fn read_db(path: &Path) -> Result<Value> {
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, e.to_string()))?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            Error::Input(format!(
+                "{}: not a gzip-compressed PicGo gallery: {e}",
+                path.display()
+            ))
+        })?;
+    parse_json(&text, path)
+}
+
+/// One config as PicGo keeps it.
+struct PicgoConfig {
+    picgo_type: String,
+    config_name: String,
+    is_default: bool,
+    values: Map<String, Value>,
+}
+
+fn configs_of(data: &Value) -> Vec<PicgoConfig> {
+    let mut out = Vec::new();
+    let mut listed: HashSet<String> = HashSet::new();
+    if let Some(Value::Object(uploader)) = data.get("uploader") {
+        for (t, entry) in uploader {
+            let Some(Value::Array(list)) = entry.get("configList") else {
+                continue;
+            };
+            listed.insert(t.clone());
+            let default_id = entry
+                .get("defaultId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            for (i, item) in list.iter().enumerate() {
+                let Value::Object(values) = item else {
+                    continue;
+                };
+                let id = values
+                    .get("_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                out.push(PicgoConfig {
+                    picgo_type: t.clone(),
+                    config_name: values
+                        .get("_configName")
+                        .and_then(Value::as_str)
+                        .unwrap_or("Default")
+                        .to_string(),
+                    is_default: if default_id.is_empty() {
+                        i == 0
+                    } else {
+                        id == default_id
+                    },
+                    values: values.clone(),
+                });
+            }
+        }
+    }
+    // Older PicGo: one config per type under picBed (newer ones mirror the default config there).
+    if let Some(Value::Object(pic_bed)) = data.get("picBed") {
+        for (t, v) in pic_bed {
+            if PICBED_KEYS.contains(&t.as_str()) || listed.contains(t) {
+                continue;
+            }
+            let Value::Object(values) = v else { continue };
+            out.push(PicgoConfig {
+                picgo_type: t.clone(),
+                config_name: values
+                    .get("_configName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Default")
+                    .to_string(),
+                is_default: true,
+                values: values.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn text(values: &Map<String, Value>, key: &str) -> String {
+    match values.get(key) {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A JSON object kept by PicGo as a string holding JSON (or, by hand, as an object).
+fn json_object(
+    values: &Map<String, Value>,
+    key: &str,
+) -> std::result::Result<Option<Value>, String> {
+    match values.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) if m.is_empty() => Ok(None),
+        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) if m.is_empty() => Ok(None),
+            Ok(v @ Value::Object(_)) => Ok(Some(v)),
+            Ok(_) => Err(format!("{key} is not a JSON object")),
+            Err(e) => Err(format!("{key} is not valid JSON: {e}")),
+        },
+        Some(_) => Err(format!("{key} is not a JSON object")),
+    }
+}
+
+/// A Pixdrop host kind and its settings.
+type Converted = (String, BTreeMap<String, Value>);
+
+/// The Pixdrop kind and settings a PicGo config becomes; `Ok(None)` for types Pixdrop lacks.
+fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
+    let mut s = BTreeMap::new();
+    let v = &c.values;
+    match c.picgo_type.as_str() {
+        "smms" => {
+            let token = text(v, "token");
+            if token.is_empty() {
+                return Err("it has no token".into());
+            }
+            s.insert("token".into(), Value::String(token));
+            let domain = text(v, "backupDomain");
+            if !domain.is_empty() {
+                s.insert("server".into(), Value::String(domain));
+            }
+            Ok(Some(("smms".into(), s)))
+        }
+        "web-uploader" | "webuploader" => {
+            let url = text(v, "url");
+            if url.is_empty() {
+                return Err("it has no url".into());
+            }
+            s.insert("url".into(), Value::String(url));
+            for (from, to) in [
+                ("paramName", "field"),
+                ("jsonPath", "json_path"),
+                ("customPrefix", "prefix"),
+            ] {
+                let t = text(v, from);
+                if !t.is_empty() {
+                    s.insert(to.into(), Value::String(t));
+                }
+            }
+            for (from, to) in [("customHeader", "headers"), ("customBody", "body")] {
+                if let Some(obj) = json_object(v, from)? {
+                    s.insert(to.into(), obj);
+                }
+            }
+            Ok(Some(("custom".into(), s)))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn link_format(style: &str) -> Option<LinkFormat> {
+    match style.to_ascii_lowercase().as_str() {
+        "markdown" => Some(LinkFormat::Markdown),
+        "html" => Some(LinkFormat::Html),
+        "url" => Some(LinkFormat::Url),
+        "ubb" => Some(LinkFormat::Ubb),
+        "custom" => Some(LinkFormat::Custom),
+        _ => None,
+    }
+}
+
+/// A time PicGo wrote: Unix milliseconds (or seconds), or an ISO date.
+fn time_of(item: &Value) -> Option<i64> {
+    ["createdAt", "updatedAt", "date"]
+        .iter()
+        .find_map(|k| match item.get(*k)? {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .map(|t| if t < 100_000_000_000 { t * 1000 } else { t }),
+            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s.trim())
+                .ok()
+                .map(|d| d.timestamp_millis()),
+            _ => None,
+        })
+}
+
+fn kind_of(picgo_type: &str) -> String {
+    match picgo_type {
+        "web-uploader" | "webuploader" => "custom".into(),
+        t => t.to_string(),
+    }
+}
+
+/// Read a PicGo folder and bring its configs, settings and album into Pixdrop.
+pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> {
+    if !dir.is_dir() {
+        return Err(Error::file(dir, "is not a folder"));
+    }
+    let mut report = Report::default();
+    let mut data = Value::Null;
+    for name in ["data.json", "config.json"] {
+        let p = dir.join(name);
+        if p.is_file() {
+            data = parse_json(&read_text(&p)?, &p)?;
+            if !data.is_object() {
+                return Err(Error::Input(format!(
+                    "{}: not a PicGo config (no JSON object)",
+                    p.display()
+                )));
+            }
+            report.sources.push(p.display().to_string());
+            break;
+        }
+    }
+    let db_path = dir.join("picgo.db");
+    let db = if db_path.is_file() {
+        let v = read_db(&db_path)?;
+        report.sources.push(db_path.display().to_string());
+        v
+    } else {
+        Value::Null
+    };
+    if report.sources.is_empty() {
+        return Err(Error::Input(format!(
+            "{} holds no PicGo data (data.json, config.json or picgo.db); PicGo keeps it in ~/.config/picgo, PicGo-Core in ~/.picgo",
+            dir.display()
+        )));
+    }
+
+    // Everything is worked out first; then one config update and one album transaction.
+    let current_type = data
+        .pointer("/picBed/uploader")
+        .or_else(|| data.pointer("/picBed/current"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let picgo_configs = configs_of(&data);
+    let mut unknown: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // PicGo type → the Pixdrop config its records belong to.
+    let mut type_config: HashMap<String, String> = HashMap::new();
+    let settings_in = data.get("settings").cloned().unwrap_or(Value::Null);
+
+    let outcome = store.update(|config: &mut Config| {
+        let had_default = config.default_host.is_some();
+        let mut new_default = None;
+        for c in &picgo_configs {
+            let from = format!("{} “{}”", c.picgo_type, c.config_name);
+            let (kind, settings) = match convert(c) {
+                Ok(Some(x)) => x,
+                Ok(None) => {
+                    unknown.entry(c.picgo_type.clone()).or_default().0 += 1;
+                    continue;
+                }
+                Err(why) => {
+                    report.configs_skipped.push(format!("{from}: {why}"));
+                    continue;
+                }
+            };
+            let present = config
+                .hosts
+                .iter()
+                .find(|h| h.kind == kind && h.settings == settings)
+                .map(|h| h.name.clone());
+            let name = match present {
+                Some(name) => {
+                    report.configs_present.push(name.clone());
+                    name
+                }
+                None => {
+                    let host = HostConfig {
+                        name: super::free_name(config, &c.config_name, &c.picgo_type),
+                        kind: kind.clone(),
+                        settings,
+                    };
+                    if let Err(e) = hosts::validate(&host) {
+                        report.configs_skipped.push(format!("{from}: {e}"));
+                        continue;
+                    }
+                    let name = host.name.clone();
+                    config.add_host(host, false)?;
+                    report.configs_added.push(AddedConfig {
+                        name: name.clone(),
+                        kind,
+                        from,
+                    });
+                    name
+                }
+            };
+            if c.is_default || !type_config.contains_key(&c.picgo_type) {
+                type_config.insert(c.picgo_type.clone(), name.clone());
+            }
+            if c.is_default && c.picgo_type == current_type {
+                new_default = Some(name);
+            }
+        }
+        if !had_default {
+            if let Some(name) = new_default {
+                config.set_default(&name)?;
+            }
+            report.default_host = config.default_host.clone();
+        }
+        let style = settings_in
+            .get("pasteStyle")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(format) = link_format(style) {
+            config.settings.link_format = format;
+            report.settings.push(format!("link_format = {format}"));
+        }
+        if let Some(custom) = settings_in
+            .get("customLink")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+        {
+            config.settings.custom_link = custom.to_string();
+            report.settings.push(format!("custom_link = {custom}"));
+        }
+        Ok(())
+    });
+    outcome?;
+
+    // The album: picgo.db first (the current gallery), then data.json's older array.
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut records = Vec::new();
+    let fallback_base = now_ms();
+    for list in [db.get("uploaded"), data.get("uploaded")]
+        .into_iter()
+        .flatten()
+    {
+        let Value::Array(items) = list else { continue };
+        let n = items.len() as i64;
+        for (i, item) in items.iter().enumerate() {
+            let url = item
+                .get("imgUrl")
+                .or_else(|| item.get("url"))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .unwrap_or_default();
+            if url.is_empty() || !seen.insert(url.to_string()) {
+                continue;
+            }
+            if album.has_url_anywhere(url)? {
+                report.records_present += 1;
+                continue;
+            }
+            let picgo_type = item
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_string();
+            let config_name = match type_config.get(&picgo_type) {
+                Some(name) => name.clone(),
+                None => {
+                    if !matches!(picgo_type.as_str(), "smms" | "web-uploader" | "webuploader") {
+                        unknown.entry(picgo_type.clone()).or_default().1 += 1;
+                    }
+                    format!("picgo-{picgo_type}")
+                }
+            };
+            let file_name = item
+                .get("fileName")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .unwrap_or_else(|| url.rsplit('/').next().unwrap_or(url).to_string());
+            let num = |k: &str| item.get(k).and_then(Value::as_u64);
+            records.push(NewRecord {
+                host_kind: kind_of(&picgo_type),
+                config_name,
+                stored_name: file_name.clone(),
+                file_name,
+                url: url.to_string(),
+                delete_handle: item
+                    .get("hash")
+                    .or_else(|| item.get("deleteHash"))
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                size: num("size").or_else(|| num("fileSize")).unwrap_or(0),
+                width: num("width").map(|w| w as u32).filter(|w| *w > 0),
+                height: num("height").map(|h| h as u32).filter(|h| *h > 0),
+                sha256: None,
+                // Without a time, keep PicGo's order (oldest first) just before now.
+                created_at: time_of(item).unwrap_or(fallback_base - (n - i as i64)),
+            });
+        }
+    }
+    records.sort_by_key(|r| r.created_at);
+    report.records_added = album.insert_many(&records)?;
+    report.unknown_types = unknown
+        .into_iter()
+        .map(|(picgo_type, (configs, records))| UnknownType {
+            picgo_type,
+            configs,
+            records,
+        })
+        .collect();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_removed_outside_strings() {
+        let t = "{\n // note\n \"a\": \"x//y\", /* b */ \"c\": \"/*z*/\"\n}";
+        let v: Value = serde_json::from_str(&strip_comments(t)).unwrap();
+        assert_eq!(v["a"], "x//y");
+        assert_eq!(v["c"], "/*z*/");
+    }
+}

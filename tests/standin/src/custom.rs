@@ -1,0 +1,178 @@
+//! Custom web APIs, the kind users point a `custom` host or a ShareX .sxcu at. They live under
+//! `/custom/SHAPE` and differ in how they answer, as real ones do:
+//!
+//! - `nested`: `{"status":"ok","data":{"links":[{"url":…}],"delete_url":…}}`
+//! - `relative`: `{"code":0,"path":"/i/…"}` (the link is a path; a prefix makes it a URL)
+//! - `text`: the bare URL as `text/plain`
+//!
+//! Each takes the file as multipart (any field name) or as the raw request body (`?name=` gives
+//! its name), with POST, PUT or PATCH. The `X-Api-Key` header must hold the host's token, else
+//! HTTP 401 with `{"status":"error","message":"invalid API key"}`. Scripted behaviours apply.
+//! `GET` or `DELETE /custom/delete/{hash}` deletes. Every request is recorded for the tests.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::{new_stored, scripted, unix_now, Dialect, Shared};
+
+/// What one request to a custom endpoint carried.
+#[derive(Debug, Clone, Default)]
+pub struct CustomRequest {
+    pub method: String,
+    pub shape: String,
+    pub query: HashMap<String, String>,
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    /// Text fields of a multipart body.
+    pub fields: HashMap<String, String>,
+    /// The multipart field that carried the file, if any.
+    pub file_field: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: String,
+    pub size: usize,
+}
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/custom/{shape}", post(upload).put(upload).patch(upload))
+        .route("/custom/delete/{hash}", get(delete).delete(delete))
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({"status": "error", "message": message}))).into_response()
+}
+
+async fn upload(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    Path(shape): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let mut seen = CustomRequest {
+        method: method.to_string(),
+        shape: shape.clone(),
+        query: query.clone(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect(),
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        ..Default::default()
+    };
+    let mut file: Option<(String, Bytes)> = None;
+    if seen.content_type.starts_with("multipart/form-data") {
+        let mut form = match Multipart::from_request(req, &shared).await {
+            Ok(f) => f,
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+        };
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_string();
+                    let file_name = field.file_name().map(str::to_string);
+                    let Ok(bytes) = field.bytes().await else {
+                        return error(StatusCode::BAD_REQUEST, "broken multipart body");
+                    };
+                    match file_name {
+                        Some(f) => {
+                            seen.file_field = Some(name);
+                            seen.file_name = Some(f.clone());
+                            file = Some((f, bytes));
+                        }
+                        None => {
+                            seen.fields
+                                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+            }
+        }
+    } else {
+        let Ok(bytes) = Bytes::from_request(req, &shared).await else {
+            return error(StatusCode::BAD_REQUEST, "unreadable body");
+        };
+        if !bytes.is_empty() {
+            let name = query
+                .get("name")
+                .cloned()
+                .unwrap_or_else(|| "upload.bin".into());
+            seen.file_name = Some(name.clone());
+            file = Some((name, bytes));
+        }
+    }
+    seen.size = file.as_ref().map(|f| f.1.len()).unwrap_or(0);
+    shared.lock().custom_requests.push(seen);
+
+    if let Some(answer) = scripted(&shared, Dialect::V2).await {
+        return answer;
+    }
+    let key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if key != shared.token {
+        return error(StatusCode::UNAUTHORIZED, "invalid API key");
+    }
+    let Some((file_name, bytes)) = file else {
+        return error(StatusCode::BAD_REQUEST, "no file was uploaded");
+    };
+    let base = shared.base.lock().unwrap().clone();
+    let stored = {
+        let mut inner = shared.lock();
+        let s = new_stored(&base, &file_name, bytes, inner.stored.len(), unix_now());
+        inner.stored.push(s.clone());
+        s
+    };
+    let delete_url = format!("{base}/custom/delete/{}", stored.hash);
+    match shape.as_str() {
+        "nested" => Json(json!({
+            "status": "ok",
+            "data": {"id": stored.hash, "links": [{"kind": "original", "url": stored.url}], "delete_url": delete_url}
+        }))
+        .into_response(),
+        "relative" => Json(json!({
+            "code": 0,
+            "path": stored.url.trim_start_matches(&base),
+            "delete": delete_url
+        }))
+        .into_response(),
+        "text" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{}\n", stored.url),
+        )
+            .into_response(),
+        other => error(StatusCode::NOT_FOUND, &format!("no API shape {other}")),
+    }
+}
+
+async fn delete(State(shared): State<Arc<Shared>>, Path(hash): Path<String>) -> Response {
+    let mut inner = shared.lock();
+    match inner
+        .stored
+        .iter_mut()
+        .find(|s| s.hash == hash && !s.deleted)
+    {
+        Some(s) => {
+            s.deleted = true;
+            Json(json!({"status": "ok", "deleted": true})).into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, "no such image"),
+    }
+}
