@@ -16,6 +16,9 @@ cd "$ROOT"
 bash "$ROOT/scripts/headless.sh" cargo test --workspace --exclude pixdrop-app -- --include-ignored
 cargo test --profile e2e -p pixdrop-app
 
+say "compatibility with PicGo's own store library (data.json, picgo.db)"
+(cd "$ROOT/tests/compat" && npm ci --no-audit --no-fund && npm test)
+
 say "fuzzing the local server's request parsing (60 s)"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # cargo-fuzz passes nightly-only flags; the stable toolchain ships the sanitizer runtime.
