@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod import;
 mod local_server;
 
 use std::path::PathBuf;
@@ -44,6 +45,7 @@ pub fn run() {
         };
     let engine = Arc::new(engine);
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState {
             engine: engine.clone(),
             server: Mutex::new(Default::default()),
@@ -65,7 +67,11 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::overview])
+        .invoke_handler(tauri::generate_handler![
+            commands::overview,
+            import::import_sxcu,
+            import::import_picgo
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Pixdrop");
 }

@@ -2,7 +2,8 @@
 // and shows the shared config and album that the CLI wrote.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { Session } from "./webdriver.mjs";
 import { BIN, OUT, cli, freePort, startDriver, startStandIn, tempHome } from "./harness.mjs";
@@ -32,7 +33,27 @@ test("the window shows the shared config and album", async () => {
   const link = cli(home, "upload", "--format", "url", file).trim();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/i\//);
 
-  const driver = await startDriver(home);
+  // What the import buttons' dialogs will answer (a native dialog cannot be clicked through).
+  const sxcu = join(home, "shx.sxcu");
+  writeFileSync(sxcu, JSON.stringify({
+    Version: "16.1.0", Name: "shx", DestinationType: "ImageUploader", RequestMethod: "POST",
+    RequestURL: `${host.url}/custom/text`, Headers: { "X-Api-Key": TOKEN }, Body: "MultipartFormData",
+    FileFormName: "file", URL: "{response}",
+  }));
+  const picgoDir = join(home, "picgo");
+  mkdirSync(picgoDir);
+  writeFileSync(join(picgoDir, "data.json"), JSON.stringify({
+    picBed: { uploader: "web-uploader", current: "web-uploader" },
+    uploader: { "web-uploader": { configList: [{ url: `${host.url}/custom/nested`, paramName: "file", jsonPath: "data.links[0].url",
+      customHeader: JSON.stringify({ "X-Api-Key": TOKEN }), _id: "w1", _configName: "From PicGo" }], defaultId: "w1" } },
+    settings: { pasteStyle: "markdown" },
+  }));
+  writeFileSync(join(picgoDir, "picgo.db"), gzipSync(JSON.stringify({
+    uploaded: [{ fileName: "picgo-old.png", imgUrl: "https://i.example/picgo-old.png", type: "web-uploader", id: "x1", createdAt: 1700000000000 }],
+    __uploaded_KEY__: { x1: 1 },
+  })));
+
+  const driver = await startDriver(home, 4444, { PIXDROP_TEST_PICK_FILE: sxcu, PIXDROP_TEST_PICK_FOLDER: picgoDir });
   stops.push(driver.stop);
   const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
   stops.push(() => s.end().catch(() => {}));
@@ -76,4 +97,31 @@ test("the window shows the shared config and album", async () => {
     body: JSON.stringify({ list: [second] }),
   });
   assert.equal(evil.status, 403);
+
+  // Import buttons: a ShareX uploader, then a PicGo folder; the overview follows.
+  await s.click(await s.find("[data-test=import-sxcu]"));
+  const sxcuReport = await s.waitFor("the .sxcu import report", async () => {
+    const t = await s.text(await s.find("[data-test=import-report]"));
+    return t.includes("shx") && t;
+  });
+  assert.match(sxcuReport, /Added the custom host “shx”/);
+  await s.click(await s.find("[data-test=import-picgo]"));
+  const picgoReport = await s.waitFor("the PicGo import report", async () => {
+    const t = await s.text(await s.find("[data-test=import-report]"));
+    return t.includes("Album") && t;
+  });
+  assert.match(picgoReport, /Host configs added: From PicGo \(custom\)/);
+  assert.match(picgoReport, /Album: 1 records added, 0 already here/);
+  await s.waitFor("the album count to include the import", async () => {
+    return (await s.text(await s.find("[data-test=upload-count] .value"))) === "3";
+  });
+  writeFileSync(join(OUT, "imported.png"), await s.screenshot());
+  const hosts = JSON.parse(cli(home, "hosts", "list", "--json")).map((h) => h.name);
+  assert.deepEqual(hosts.sort(), ["From PicGo", "shx", "standin"]);
+  // The imported configs upload.
+  const third = join(home, "third.png");
+  const thirdBytes = Buffer.from(png);
+  thirdBytes[thirdBytes.length - 13] ^= 2;
+  writeFileSync(third, thirdBytes);
+  assert.match(cli(home, "upload", "--host", "shx", "--format", "url", third).trim(), /^http:\/\/127\.0\.0\.1:\d+\/i\//);
 });

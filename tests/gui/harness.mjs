@@ -61,10 +61,10 @@ export async function waitForPort(port, ms = 20000) {
 }
 
 /** Start tauri-driver with the app's data folder in its environment. */
-export async function startDriver(home, port = 4444) {
+export async function startDriver(home, port = 4444, env = {}) {
   const driver = process.env.TAURI_DRIVER ?? "tauri-driver";
   const child = spawn(driver, ["--port", String(port), "--native-port", String(port + 1)], {
-    env: { ...process.env, PIXDROP_HOME: home },
+    env: { ...process.env, ...env, PIXDROP_HOME: home },
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitForPort(port);

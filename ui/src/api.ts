@@ -60,6 +60,27 @@ export interface Overview {
   server: ServerStatus;
 }
 
+export interface SxcuImported {
+  name: string;
+  file: string;
+}
+
+export interface PicgoReport {
+  sources: string[];
+  configs_added: { name: string; kind: string; from: string }[];
+  configs_present: string[];
+  configs_skipped: string[];
+  settings: string[];
+  default_host: string | null;
+  records_added: number;
+  records_present: number;
+  unknown_types: { picgo_type: string; configs: number; records: number }[];
+}
+
 export const api = {
   overview: () => call<Overview>("overview"),
+  /** Opens a native file dialog; null when cancelled. */
+  importSxcu: () => call<SxcuImported | null>("import_sxcu"),
+  /** Opens a native folder dialog; null when cancelled. */
+  importPicgo: () => call<PicgoReport | null>("import_picgo"),
 };

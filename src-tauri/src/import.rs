@@ -1,0 +1,94 @@
+//! Import buttons: the file or folder comes from a native dialog opened here, in Rust; the
+//! webview only asks for the dialog and gets the report back.
+//!
+//! For end-to-end tests, which cannot click through a native dialog, `PIXDROP_TEST_PICK_FILE`
+//! and `PIXDROP_TEST_PICK_FOLDER` in the app's environment make the dialog answer that path at once.
+
+use std::path::PathBuf;
+
+use pixdrop_core::import::{picgo, sxcu};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+enum Pick {
+    File,
+    Folder,
+}
+
+async fn pick(app: &AppHandle, what: Pick, title: &str) -> AppResult<Option<PathBuf>> {
+    let test_pick = match what {
+        Pick::File => "PIXDROP_TEST_PICK_FILE",
+        Pick::Folder => "PIXDROP_TEST_PICK_FOLDER",
+    };
+    if let Some(p) = std::env::var_os(test_pick) {
+        return Ok(Some(PathBuf::from(p)));
+    }
+    let mut dialog = app.dialog().file().set_title(title);
+    let picked = match what {
+        Pick::File => {
+            dialog = dialog.add_filter("ShareX custom uploader", &["sxcu", "json"]);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file()).await
+        }
+        Pick::Folder => {
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
+        }
+    };
+    let picked = picked.map_err(|e| AppError {
+        kind: "internal",
+        message: format!("the file dialog failed: {e}"),
+    })?;
+    match picked {
+        None => Ok(None),
+        Some(p) => p.into_path().map(Some).map_err(|e| AppError {
+            kind: "input",
+            message: format!("the chosen item is not a local path: {e}"),
+        }),
+    }
+}
+
+#[derive(Serialize)]
+pub struct SxcuImported {
+    name: String,
+    file: String,
+}
+
+/// Pick an .sxcu file and add its `custom` config. `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn import_sxcu(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Option<SxcuImported>> {
+    let Some(path) = pick(&app, Pick::File, "Import a ShareX custom uploader").await? else {
+        return Ok(None);
+    };
+    let cfg = sxcu::import(state.engine.config(), &path, None, false)?;
+    Ok(Some(SxcuImported {
+        name: cfg.name,
+        file: path.display().to_string(),
+    }))
+}
+
+/// Pick a PicGo data folder and import it. `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn import_picgo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Option<picgo::Report>> {
+    let Some(dir) = pick(&app, Pick::Folder, "Import from a PicGo data folder").await? else {
+        return Ok(None);
+    };
+    let engine = state.engine.clone();
+    let report = tauri::async_runtime::spawn_blocking(move || {
+        picgo::import(engine.config(), engine.album(), &dir)
+    })
+    .await
+    .map_err(|e| AppError {
+        kind: "internal",
+        message: e.to_string(),
+    })??;
+    Ok(Some(report))
+}
