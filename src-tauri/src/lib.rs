@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod hosts;
 mod import;
 mod local_server;
 
@@ -70,7 +71,13 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             import::import_sxcu,
-            import::import_picgo
+            import::import_picgo,
+            hosts::host_kinds,
+            hosts::hosts_list,
+            hosts::host_save,
+            hosts::host_remove,
+            hosts::host_set_default,
+            hosts::host_test
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Pixdrop");

@@ -125,3 +125,56 @@ test("the window shows the shared config and album", async () => {
   writeFileSync(third, thirdBytes);
   assert.match(cli(home, "upload", "--host", "shx", "--format", "url", third).trim(), /^http:\/\/127\.0\.0\.1:\d+\/i\//);
 });
+
+test("a host config made in the settings form uploads", async () => {
+  const home = tempHome();
+  const host = await startStandIn(TOKEN);
+  stops.push(host.stop);
+  cli(home, "settings", "set", "server_enabled", "off");
+  const driver = await startDriver(home, 4446);
+  stops.push(driver.stop);
+  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
+  stops.push(() => s.end().catch(() => {}));
+
+  await s.click(await s.find("[data-tab=hosts]"));
+  await s.waitFor("the hosts page", async () => (await s.text(await s.find(".hosts"))).includes("No host configs yet."));
+
+  // A custom config with a broken URL is caught while typing; nothing is saved.
+  await s.click(await s.find("[data-test=add-kind] option[value=custom]"));
+  await s.click(await s.find("[data-test=host-add]"));
+  await s.type(await s.find("[data-field=name]"), "broken");
+  await s.type(await s.find("[data-field=url]"), "not a url");
+  await s.type(await s.find("[data-field=headers]"), "{\"X-Api-Key\": ");
+  await s.click(await s.find("[data-test=host-save]"));
+  assert.equal(await s.text(await s.find("[data-problem=url]")), "Not a URL");
+  assert.match(await s.text(await s.find("[data-problem=headers]")), /^Not valid JSON: /);
+  writeFileSync(join(OUT, "host-form.png"), await s.screenshot());
+  assert.deepEqual(JSON.parse(cli(home, "hosts", "list", "--json")), []);
+
+  // An SM.MS config, filled in and saved, is the default and works from the CLI too.
+  await s.click(await s.find("[data-test=add-kind] option[value=smms]"));
+  await s.click(await s.find("[data-test=host-add]"));
+  await s.type(await s.find("[data-field=name]"), "formed");
+  await s.type(await s.find("[data-field=token]"), TOKEN);
+  assert.equal(await s.execute("return document.querySelector('[data-field=token]').type"), "password");
+  await s.type(await s.find("[data-field=server]"), host.url);
+  await s.click(await s.find("[data-field=api] option[value=see]"));
+  await s.click(await s.find("[data-test=host-save]"));
+  const notice = await s.waitFor("the saved notice", async () => s.text(await s.find("[data-test=hosts-notice]")));
+  assert.equal(notice, "Saved “formed”.");
+  const row = await s.text(await s.find("[data-host=formed]"));
+  assert.ok(row.includes("SM.MS / S.EE") && row.includes("default") && !row.includes("Set as default"), row);
+  await s.click(await s.find("[data-host=formed] [data-act=test]"));
+  const tested = await s.waitFor("the test result", async () => {
+    const t = await s.text(await s.find("[data-test=hosts-notice]"));
+    return t.startsWith("formed:") && t;
+  });
+  assert.match(tested, /^formed: /);
+  writeFileSync(join(OUT, "hosts.png"), await s.screenshot());
+
+  const shown = JSON.parse(cli(home, "hosts", "show", "formed", "--json", "--reveal"));
+  assert.deepEqual(shown.settings, { token: TOKEN, server: host.url, api: "see" });
+  const file = join(home, "via-form.png");
+  writeFileSync(file, Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082", "hex"));
+  assert.match(cli(home, "upload", "--format", "url", file).trim(), /^http:\/\/127\.0\.0\.1:\d+\/i\//);
+});

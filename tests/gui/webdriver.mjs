@@ -38,6 +38,11 @@ export class Session {
     return this.cmd("GET", `/element/${elementId}/text`);
   }
 
+  /** Type `text` into an input or textarea (appends to what is there). */
+  type(elementId, text) {
+    return this.cmd("POST", `/element/${elementId}/value`, { text });
+  }
+
   click(elementId) {
     return this.cmd("POST", `/element/${elementId}/click`, {});
   }

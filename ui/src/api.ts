@@ -77,10 +77,52 @@ export interface PicgoReport {
   unknown_types: { picgo_type: string; configs: number; records: number }[];
 }
 
+export type FieldKind = "text" | "secret" | "url" | "choice" | "json" | "secretjson" | "number" | "bool";
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  default: string | null;
+  options: string[];
+  help: string;
+}
+
+export interface KindInfo {
+  kind: string;
+  label: string;
+  fields: FieldSpec[];
+  can_delete: boolean;
+  can_sync: boolean;
+}
+
+export interface HostView {
+  name: string;
+  kind: string;
+  default: boolean;
+  settings: Record<string, unknown>;
+}
+
+export interface HostSave {
+  original: string | null;
+  name: string;
+  kind: string;
+  values: Record<string, string>;
+  makeDefault: boolean;
+}
+
 export const api = {
   overview: () => call<Overview>("overview"),
   /** Opens a native file dialog; null when cancelled. */
   importSxcu: () => call<SxcuImported | null>("import_sxcu"),
   /** Opens a native folder dialog; null when cancelled. */
   importPicgo: () => call<PicgoReport | null>("import_picgo"),
+  hostKinds: () => call<KindInfo[]>("host_kinds"),
+  /** `reveal` gives secrets in full, for the edit form (which masks them itself). */
+  hostsList: (reveal = false) => call<HostView[]>("hosts_list", { reveal }),
+  hostSave: (h: HostSave) => call<void>("host_save", { ...h }),
+  hostRemove: (name: string) => call<void>("host_remove", { name }),
+  hostSetDefault: (name: string) => call<void>("host_set_default", { name }),
+  hostTest: (name: string) => call<string>("host_test", { name }),
 };

@@ -1,0 +1,50 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { FieldSpec, KindInfo } from "./api";
+import { locale } from "./i18n";
+import { fieldProblem, formProblems, initialValues } from "./hostForm";
+
+const field = (over: Partial<FieldSpec>): FieldSpec => ({
+  key: "k", label: "K", kind: "text", required: false, default: null, options: [], help: "", ...over,
+});
+
+const custom: KindInfo = {
+  kind: "custom",
+  label: "Custom web API",
+  can_delete: true,
+  can_sync: false,
+  fields: [
+    field({ key: "url", kind: "url", required: true }),
+    field({ key: "method", kind: "choice", default: "POST", options: ["POST", "PUT"] }),
+    field({ key: "headers", kind: "secretjson" }),
+    field({ key: "max_size_mb", kind: "number" }),
+  ],
+};
+
+describe("host form", () => {
+  beforeEach(() => {
+    locale.value = "en";
+  });
+
+  it("starts from a config's settings, JSON pretty-printed", () => {
+    const v = initialValues(custom, { name: "c", kind: "custom", default: false, settings: { url: "https://x", headers: { a: "b" }, max_size_mb: 5 } });
+    expect(v).toEqual({ url: "https://x", method: "", headers: '{\n  "a": "b"\n}', max_size_mb: "5" });
+    expect(initialValues(custom)).toEqual({ url: "", method: "", headers: "", max_size_mb: "" });
+  });
+
+  it("names what is wrong with each field", () => {
+    expect(fieldProblem(custom.fields[0], "")).toBe("Required");
+    expect(fieldProblem(custom.fields[0], "not a url")).toBe("Not a URL");
+    expect(fieldProblem(custom.fields[0], "ftp://x")).toBe("Must start with http:// or https://");
+    expect(fieldProblem(custom.fields[0], "https://x/up?name={filename}")).toBeNull();
+    expect(fieldProblem(custom.fields[1], "")).toBeNull();
+    expect(fieldProblem(custom.fields[1], "GET")).toBe("One of: POST, PUT");
+    expect(fieldProblem(custom.fields[2], "[1]")).toBe("Must be a JSON object like {\"name\": \"value\"}");
+    expect(fieldProblem(custom.fields[2], '{"a": ')).toMatch(/^Not valid JSON: /);
+    expect(fieldProblem(custom.fields[3], "ten")).toBe("Must be a number");
+  });
+
+  it("collects the problems of a whole form", () => {
+    expect(formProblems(custom, "", { url: "https://x", method: "", headers: "", max_size_mb: "" })).toEqual({ name: "Required" });
+    expect(Object.keys(formProblems(custom, "n", { url: "", method: "", headers: "{", max_size_mb: "" }))).toEqual(["url", "headers"]);
+  });
+});

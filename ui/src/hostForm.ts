@@ -1,0 +1,67 @@
+// The host config form: its values as text per field, and the checks made while typing (the
+// Rust side checks again on save, with the same rules as the CLI).
+import type { FieldSpec, HostView, KindInfo } from "./api";
+import { t } from "./i18n";
+
+export type FormValues = Record<string, string>;
+
+/** Text for a stored value: JSON objects pretty-printed, everything else as written. */
+export function valueText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "object") return JSON.stringify(v, null, 2);
+  return String(v);
+}
+
+/** The form's starting values: a config's settings, or empty fields for a new one. */
+export function initialValues(kind: KindInfo, host?: HostView): FormValues {
+  const values: FormValues = {};
+  for (const f of kind.fields) values[f.key] = host ? valueText(host.settings[f.key]) : "";
+  return values;
+}
+
+/** What is wrong with one field's text, or null. */
+export function fieldProblem(f: FieldSpec, raw: string): string | null {
+  const text = raw.trim();
+  if (!text) return f.required && f.default === null ? t("fieldRequired") : null;
+  switch (f.kind) {
+    case "url": {
+      if (f.key !== "url" || !text.includes("{filename}")) {
+        try {
+          const u = new URL(text);
+          if (u.protocol !== "http:" && u.protocol !== "https:") return t("fieldHttpUrl");
+        } catch {
+          return t("fieldUrl");
+        }
+      }
+      return null;
+    }
+    case "json":
+    case "secretjson": {
+      try {
+        const v = JSON.parse(text);
+        if (typeof v !== "object" || v === null || Array.isArray(v)) return t("fieldJsonObject");
+      } catch (e) {
+        return t("fieldJson", { error: (e as Error).message });
+      }
+      return null;
+    }
+    case "number":
+      return Number.isFinite(Number(text)) ? null : t("fieldNumber");
+    case "choice":
+      return f.options.includes(text) ? null : t("fieldChoice", { options: f.options.join(", ") });
+    default:
+      return null;
+  }
+}
+
+/** Every field's problem, by key (only fields that have one). */
+export function formProblems(kind: KindInfo, name: string, values: FormValues): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!name.trim()) problems.name = t("fieldRequired");
+  for (const f of kind.fields) {
+    const p = fieldProblem(f, values[f.key] ?? "");
+    if (p) problems[f.key] = p;
+  }
+  return problems;
+}
