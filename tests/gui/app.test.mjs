@@ -131,7 +131,9 @@ test("a host config made in the settings form uploads", async () => {
   const host = await startStandIn(TOKEN);
   stops.push(host.stop);
   cli(home, "settings", "set", "server_enabled", "off");
-  const driver = await startDriver(home, 4446);
+  const badSxcu = join(home, "xml.sxcu");
+  writeFileSync(badSxcu, JSON.stringify({ Name: "xml", RequestURL: "https://x.example/up", Body: "XML", URL: "{xml:/r/url}" }));
+  const driver = await startDriver(home, 4446, { PIXDROP_TEST_PICK_FILE: badSxcu });
   stops.push(driver.stop);
   const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
   stops.push(() => s.end().catch(() => {}));
@@ -171,6 +173,12 @@ test("a host config made in the settings form uploads", async () => {
   });
   assert.match(tested, /^formed: /);
   writeFileSync(join(OUT, "hosts.png"), await s.screenshot());
+
+  // The settings page imports a ShareX uploader too; a broken one is refused with its reason.
+  await s.click(await s.find("[data-test=hosts-import-sxcu]"));
+  const refused = await s.waitFor("the .sxcu refusal", async () => s.text(await s.find("[data-test=hosts-error]")));
+  assert.match(refused, /Body XML is not supported/);
+  assert.equal(JSON.parse(cli(home, "hosts", "list", "--json")).length, 1);
 
   const shown = JSON.parse(cli(home, "hosts", "show", "formed", "--json", "--reveal"));
   assert.deepEqual(shown.settings, { token: TOKEN, server: host.url, api: "see" });
