@@ -163,16 +163,9 @@ async fn upload(
 }
 
 async fn delete(State(shared): State<Arc<Shared>>, Path(hash): Path<String>) -> Response {
-    let mut inner = shared.lock();
-    match inner
-        .stored
-        .iter_mut()
-        .find(|s| s.hash == hash && !s.deleted)
-    {
-        Some(s) => {
-            s.deleted = true;
-            Json(json!({"status": "ok", "deleted": true})).into_response()
-        }
-        None => error(StatusCode::NOT_FOUND, "no such image"),
+    if shared.delete(&hash) {
+        Json(json!({"status": "ok", "deleted": true})).into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, "no such image")
     }
 }

@@ -81,6 +81,22 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Mark the live image with this delete hash deleted; false when there is none.
+    pub(crate) fn delete(&self, hash: &str) -> bool {
+        let mut inner = self.lock();
+        match inner
+            .stored
+            .iter_mut()
+            .find(|s| s.hash == hash && !s.deleted)
+        {
+            Some(s) => {
+                s.deleted = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -490,17 +506,10 @@ async fn delete(
     if !authorized(&shared, &headers) {
         return unauthorized(dialect);
     }
-    let mut inner = shared.lock();
-    match inner
-        .stored
-        .iter_mut()
-        .find(|s| s.hash == hash && !s.deleted)
-    {
-        Some(s) => {
-            s.deleted = true;
-            Json(success(dialect, "File delete success.", json!([]))).into_response()
-        }
-        None => Json(failure(dialect, "not_found", "File already deleted.")).into_response(),
+    if shared.delete(&hash) {
+        Json(success(dialect, "File delete success.", json!([]))).into_response()
+    } else {
+        Json(failure(dialect, "not_found", "File already deleted.")).into_response()
     }
 }
 

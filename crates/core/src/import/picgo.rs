@@ -144,6 +144,21 @@ struct PicgoConfig {
     values: Map<String, Value>,
 }
 
+impl PicgoConfig {
+    fn new(picgo_type: &str, values: &Map<String, Value>, is_default: bool) -> Self {
+        PicgoConfig {
+            picgo_type: picgo_type.to_string(),
+            config_name: values
+                .get("_configName")
+                .and_then(Value::as_str)
+                .unwrap_or("Default")
+                .to_string(),
+            is_default,
+            values: values.clone(),
+        }
+    }
+}
+
 fn configs_of(data: &Value) -> Vec<PicgoConfig> {
     let mut out = Vec::new();
     let mut listed: HashSet<String> = HashSet::new();
@@ -165,20 +180,12 @@ fn configs_of(data: &Value) -> Vec<PicgoConfig> {
                     .get("_id")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                out.push(PicgoConfig {
-                    picgo_type: t.clone(),
-                    config_name: values
-                        .get("_configName")
-                        .and_then(Value::as_str)
-                        .unwrap_or("Default")
-                        .to_string(),
-                    is_default: if default_id.is_empty() {
-                        i == 0
-                    } else {
-                        id == default_id
-                    },
-                    values: values.clone(),
-                });
+                let is_default = if default_id.is_empty() {
+                    i == 0
+                } else {
+                    id == default_id
+                };
+                out.push(PicgoConfig::new(t, values, is_default));
             }
         }
     }
@@ -189,16 +196,7 @@ fn configs_of(data: &Value) -> Vec<PicgoConfig> {
                 continue;
             }
             let Value::Object(values) = v else { continue };
-            out.push(PicgoConfig {
-                picgo_type: t.clone(),
-                config_name: values
-                    .get("_configName")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Default")
-                    .to_string(),
-                is_default: true,
-                values: values.clone(),
-            });
+            out.push(PicgoConfig::new(t, values, true));
         }
     }
     out
