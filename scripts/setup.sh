@@ -8,7 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # What building the app needs, and what its tests add (a display, WebDriver, clipboard tools).
 APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev)
-TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip)
+TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -1,17 +1,23 @@
 //! The Pixdrop desktop app: a thin shell over pixdrop-core. It shares the CLI's config and
 //! album (`--data-dir DIR` or `PIXDROP_HOME` select them, as for the CLI).
 
+mod autostart;
 mod commands;
+mod desktop;
 mod error;
-mod hosts;
-mod import;
+mod events;
 mod local_server;
+mod shortcut;
+mod tray;
+mod uploads;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use pixdrop_core::{Engine, Paths};
-use tauri::Manager;
+use tauri::{AppHandle, Manager, Runtime, WindowEvent};
+
+use commands::{album, hosts, import, overview, settings, upload};
 
 /// Everything the commands share.
 pub struct AppState {
@@ -19,6 +25,18 @@ pub struct AppState {
     pub server: Mutex<local_server::ServerStatus>,
     /// The running local server; dropping it stops it.
     running_server: Mutex<Option<pixdrop_core::server::RunningServer>>,
+    pub uploads: uploads::Uploads,
+    pub shortcut: shortcut::Shortcuts,
+    pub events: events::Events,
+}
+
+/// Show, unminimise and focus the main window (tray "Open", a second launch).
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
 }
 
 /// `--data-dir DIR` / `--data-dir=DIR` from the command line, if given.
@@ -45,31 +63,78 @@ pub fn run() {
             }
         };
     let engine = Arc::new(engine);
+    let hidden = std::env::args().any(|a| a == autostart::HIDDEN_ARG);
     tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            show_main_window(app);
+        }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(shortcut::plugin())
+        .plugin(autostart::plugin())
+        .plugin(tauri_plugin_opener::init())
         .manage(AppState {
-            engine: engine.clone(),
+            engine,
             server: Mutex::new(Default::default()),
             running_server: Mutex::new(None),
+            uploads: Default::default(),
+            shortcut: Default::default(),
+            events: Default::default(),
+        })
+        .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let id = request
+                .uri()
+                .path()
+                .trim_start_matches('/')
+                .parse::<u64>()
+                .ok();
+            std::thread::spawn(move || {
+                let found = id.and_then(|id| app.state::<AppState>().uploads.thumbnail(id));
+                let response = match found {
+                    Some((bytes, mime)) => tauri::http::Response::builder()
+                        .header("Content-Type", mime)
+                        .header("Cache-Control", "no-store")
+                        .body(bytes),
+                    None => tauri::http::Response::builder()
+                        .status(404)
+                        .body(Vec::new()),
+                };
+                responder.respond(response.unwrap_or_default());
+            });
         })
         .setup(move |app| {
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let (status, running) = local_server::start(engine).await;
-                if let Some(e) = &status.error {
-                    eprintln!("pixdrop: the local upload server is not running: {e}");
+            if hidden {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
                 }
-                let state = handle.state::<AppState>();
-                *state.server.lock().unwrap_or_else(|p| p.into_inner()) = status;
-                *state
-                    .running_server
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = running;
-            });
+            }
+            tray::create(&handle);
+            shortcut::register_from_settings(&handle);
+            tauri::async_runtime::spawn(local_server::restart(handle));
             Ok(())
         })
+        .on_window_event(|window, event| match event {
+            WindowEvent::CloseRequested { api, .. } if window.label() == "main" => {
+                let engine = window.state::<AppState>().engine.clone();
+                let to_tray = engine
+                    .config()
+                    .load()
+                    .map(|c| c.settings.close_to_tray)
+                    .unwrap_or(true);
+                if to_tray {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+            WindowEvent::DragDrop(drop) => upload::on_drag_drop(window, drop),
+            _ => {}
+        })
         .invoke_handler(tauri::generate_handler![
-            commands::overview,
+            events::events_subscribe,
+            overview::overview,
             import::import_sxcu,
             import::import_picgo,
             hosts::host_kinds,
@@ -77,7 +142,27 @@ pub fn run() {
             hosts::host_save,
             hosts::host_remove,
             hosts::host_set_default,
-            hosts::host_test
+            hosts::host_test,
+            upload::uploads_list,
+            upload::upload_pick,
+            upload::upload_clipboard,
+            upload::upload_url,
+            upload::upload_retry,
+            upload::upload_dismiss,
+            upload::upload_copy,
+            upload::test_drop,
+            settings::settings_get,
+            settings::settings_set,
+            settings::link_preview,
+            settings::rename_preview,
+            settings::window_show,
+            album::album_page,
+            album::album_ids,
+            album::album_configs,
+            album::album_copy,
+            album::album_delete,
+            album::album_sync,
+            album::album_open,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Pixdrop");

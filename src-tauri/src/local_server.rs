@@ -1,10 +1,14 @@
 //! The PicGo-compatible upload server inside the app (setting `server_enabled`, on by default).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use pixdrop_core::server::{self, RunningServer, ServerHooks, ServerOptions};
 use pixdrop_core::{Done, Engine, Error, Input};
 use serde::Serialize;
+use tauri::{AppHandle, Manager};
+
+use crate::uploads::{self, Source};
+use crate::{desktop, AppState};
 
 /// What the UI shows about the server.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -15,58 +19,29 @@ pub struct ServerStatus {
     pub error: Option<String>,
 }
 
-/// The app's side of each server upload: the clipboard, auto-copy and the notification.
+/// The app's side of each server upload: the same clipboard, auto-copy, notification and tray
+/// refresh as the window's uploads.
 struct AppHooks {
-    engine: Arc<Engine>,
-    /// Kept for the app's life: on X11 the copied text lives in the process that owns it.
-    clipboard: Mutex<Option<arboard::Clipboard>>,
-}
-
-impl AppHooks {
-    fn with_clipboard<T>(
-        &self,
-        f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>,
-    ) -> Result<T, String> {
-        let mut slot = self.clipboard.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            *slot = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
-        }
-        f(slot.as_mut().expect("set above")).map_err(|e| e.to_string())
-    }
+    app: AppHandle,
 }
 
 impl ServerHooks for AppHooks {
     fn clipboard_image(&self) -> pixdrop_core::Result<Input> {
-        match self.with_clipboard(|c| c.get_image()) {
-            Ok(img) => Input::from_rgba(img.width as u32, img.height as u32, &img.bytes),
-            Err(e) if self.with_clipboard(|c| c.get_text()).is_ok() => {
-                let _ = e;
-                Err(Error::Input("the clipboard holds no image".into()))
-            }
-            Err(e) => Err(Error::Input(format!("the clipboard holds no image ({e})"))),
+        let mut inputs = desktop::clipboard_inputs(&self.app)?;
+        if inputs.len() == 1 {
+            Ok(inputs.remove(0))
+        } else {
+            Err(Error::Input(
+                "the clipboard holds several files; upload them by path instead".into(),
+            ))
         }
     }
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {
-        let Ok(settings) = self.engine.config().load().map(|c| c.settings) else {
-            return;
-        };
-        if settings.auto_copy && !done.is_empty() {
-            let text = done
-                .iter()
-                .map(|d| d.link.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
-            if let Err(e) = self.with_clipboard(|c| c.set_text(text)) {
-                pixdrop_core::log::append(
-                    self.engine.paths(),
-                    &format!("server: cannot copy the links: {e}"),
-                );
-            }
-        }
+        let engine = self.app.state::<AppState>().engine.clone();
         for d in done {
             pixdrop_core::log::append(
-                self.engine.paths(),
+                engine.paths(),
                 &format!(
                     "server: uploaded {} -> {}",
                     d.record.file_name, d.record.url
@@ -74,40 +49,16 @@ impl ServerHooks for AppHooks {
             );
         }
         for f in failures {
-            pixdrop_core::log::append(self.engine.paths(), &format!("server: failed {f}"));
+            pixdrop_core::log::append(engine.paths(), &format!("server: failed {f}"));
         }
-        if settings.notify {
-            let (summary, body) = match (done.len(), failures.first()) {
-                (0, Some(f)) => ("Upload failed".to_string(), f.clone()),
-                (n, None) => (
-                    if settings.auto_copy {
-                        "Uploaded — link copied".to_string()
-                    } else {
-                        "Uploaded".to_string()
-                    },
-                    if n == 1 {
-                        done[0].record.file_name.clone()
-                    } else {
-                        format!("{n} images")
-                    },
-                ),
-                (n, Some(f)) => (format!("Uploaded {n}, some failed"), f.clone()),
-            };
-            // D-Bus can be slow or absent; never hold up the server for it.
-            std::thread::spawn(move || {
-                let _ = notify_rust::Notification::new()
-                    .appname("Pixdrop")
-                    .summary(&summary)
-                    .body(&body)
-                    .show();
-            });
-        }
+        uploads::finished(&self.app, Source::Server, done, failures, None);
     }
 }
 
 /// Start the server if the settings ask for it. Failures (a taken port) are reported in the
 /// status, and the app keeps running.
-pub async fn start(engine: Arc<Engine>) -> (ServerStatus, Option<RunningServer>) {
+pub async fn start(app: AppHandle) -> (ServerStatus, Option<RunningServer>) {
+    let engine: Arc<Engine> = app.state::<AppState>().engine.clone();
     let settings = match engine.config().load() {
         Ok(c) => c.settings,
         Err(e) => {
@@ -124,10 +75,7 @@ pub async fn start(engine: Arc<Engine>) -> (ServerStatus, Option<RunningServer>)
     if !settings.server_enabled {
         return (ServerStatus::default(), None);
     }
-    let hooks = Arc::new(AppHooks {
-        engine: engine.clone(),
-        clipboard: Mutex::new(None),
-    });
+    let hooks = Arc::new(AppHooks { app: app.clone() });
     match server::start(engine, ServerOptions::from_settings(&settings), hooks).await {
         Ok(running) => (
             ServerStatus {
@@ -146,4 +94,34 @@ pub async fn start(engine: Arc<Engine>) -> (ServerStatus, Option<RunningServer>)
             None,
         ),
     }
+}
+
+/// Start the server from the settings and keep it in the app's state, stopping a running one
+/// first (after a change of `server_*` settings).
+pub async fn restart(app: AppHandle) -> ServerStatus {
+    let state = app.state::<AppState>();
+    let old = state
+        .running_server
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(old) = old {
+        old.stop().await;
+    }
+    let (status, running) = start(app.clone()).await;
+    if let Some(e) = &status.error {
+        eprintln!("pixdrop: the local upload server is not running: {e}");
+    }
+    *state.server.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
+    *state
+        .running_server
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = running;
+    crate::events::send(
+        &app,
+        crate::events::UiEvent::Server {
+            status: status.clone(),
+        },
+    );
+    status
 }

@@ -1,21 +1,16 @@
 // The app in a real window (Xvfb + tauri-driver + WebKitWebDriver): it opens titled "Pixdrop"
 // and shows the shared config and album that the CLI wrote.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { Session } from "./webdriver.mjs";
-import { BIN, OUT, cli, freePort, startDriver, startStandIn, tempHome } from "./harness.mjs";
+import { BIN, OUT, cleanup, cli, openApp, freePort, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
 const TOKEN = "gui-token-0123456789";
-const stops = [];
-// In reverse order, each awaited: the WebDriver session must close the app before tauri-driver goes.
-after(async () => {
-  for (const stop of stops.reverse()) await stop();
-});
 
-test("the window shows the shared config and album", async () => {
+test("the window shows the shared config and album", async (t) => {
+  const stops = { push: cleanup(t) };
   const home = tempHome();
   const host = await startStandIn(TOKEN);
   stops.push(host.stop);
@@ -55,18 +50,23 @@ test("the window shows the shared config and album", async () => {
 
   const driver = await startDriver(home, 4444, { PIXDROP_TEST_PICK_FILE: sxcu, PIXDROP_TEST_PICK_FOLDER: picgoDir });
   stops.push(driver.stop);
-  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
-  stops.push(() => s.end().catch(() => {}));
+  const s = await openApp(stops.push, driver, home);
 
   assert.equal(await s.title(), "Pixdrop");
-  const host_ = await s.waitFor("the default host", async () => {
-    const t = await s.text(await s.find("[data-test=default-host] .value"));
-    return t === "standin" && t;
+  // The album shows the CLI's upload.
+  await s.click(await s.find("[data-tab=album]"));
+  const tile = await s.waitFor("the CLI's upload in the album", async () => {
+    const t = await s.execute("return document.querySelector('[data-test=album-grid]').textContent");
+    return t.includes("first.png") && t;
   });
-  assert.equal(host_, "standin");
-  assert.equal(await s.text(await s.find("[data-test=upload-count] .value")), "1");
-  const recent = await s.text(await s.find(".recent"));
-  assert.ok(recent.includes("first.png") && recent.includes(link), recent);
+  assert.ok(tile.includes("standin"), tile);
+  await s.click(await s.find("[data-tab=settings]"));
+  const host_ = await s.waitFor("the default host", async () => {
+    const t = await s.text(await s.find("[data-test=default-host]"));
+    return t.includes("standin") && t;
+  });
+  assert.match(host_, /standin/);
+  assert.match(await s.text(await s.find("[data-test=upload-count]")), /: 1$/);
   const serverText = await s.waitFor("the local server to listen", async () => {
     const t = await s.text(await s.find("[data-test=server]"));
     return t.includes(String(serverPort)) && t;
@@ -113,7 +113,7 @@ test("the window shows the shared config and album", async () => {
   assert.match(picgoReport, /Host configs added: From PicGo \(custom\)/);
   assert.match(picgoReport, /Album: 1 records added, 0 already here/);
   await s.waitFor("the album count to include the import", async () => {
-    return (await s.text(await s.find("[data-test=upload-count] .value"))) === "3";
+    return /: 3$/.test(await s.text(await s.find("[data-test=upload-count]")));
   });
   writeFileSync(join(OUT, "imported.png"), await s.screenshot());
   const hosts = JSON.parse(cli(home, "hosts", "list", "--json")).map((h) => h.name);
@@ -126,7 +126,8 @@ test("the window shows the shared config and album", async () => {
   assert.match(cli(home, "upload", "--host", "shx", "--format", "url", third).trim(), /^http:\/\/127\.0\.0\.1:\d+\/i\//);
 });
 
-test("a host config made in the settings form uploads", async () => {
+test("a host config made in the settings form uploads", async (t) => {
+  const stops = { push: cleanup(t) };
   const home = tempHome();
   const host = await startStandIn(TOKEN);
   stops.push(host.stop);
@@ -135,8 +136,7 @@ test("a host config made in the settings form uploads", async () => {
   writeFileSync(badSxcu, JSON.stringify({ Name: "xml", RequestURL: "https://x.example/up", Body: "XML", URL: "{xml:/r/url}" }));
   const driver = await startDriver(home, 4446, { PIXDROP_TEST_PICK_FILE: badSxcu });
   stops.push(driver.stop);
-  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
-  stops.push(() => s.end().catch(() => {}));
+  const s = await openApp(stops.push, driver, home);
 
   await s.click(await s.find("[data-tab=hosts]"));
   await s.waitFor("the hosts page", async () => (await s.text(await s.find(".hosts"))).includes("No host configs yet."));

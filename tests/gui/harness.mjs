@@ -1,10 +1,12 @@
 // Start and stop the processes a GUI test needs: the stand-in host, tauri-driver, the CLI.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "./webdriver.mjs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { deflateSync } from "node:zlib";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "target/e2e");
@@ -21,8 +23,10 @@ export function cli(home, ...args) {
 }
 
 /** Start the stand-in SM.MS/S.EE host; resolves with {url, stop}. */
-export function startStandIn(token) {
-  const child = spawn(join(BIN, "pixdrop-standin"), ["--token", token], { stdio: ["pipe", "pipe", "inherit"] });
+export function startStandIn(token, serve = {}) {
+  const args = ["--token", token];
+  for (const [name, path] of Object.entries(serve)) args.push("--serve", `${name}=${path}`);
+  const child = spawn(join(BIN, "pixdrop-standin"), args, { stdio: ["pipe", "pipe", "inherit"] });
   return new Promise((res, rej) => {
     child.once("error", rej);
     createInterface({ input: child.stdout }).once("line", (url) =>
@@ -76,4 +80,123 @@ export async function startDriver(home, port = 4444, env = {}) {
       return exited;
     },
   };
+}
+
+/**
+ * A per-test list of stops, run in reverse order after the test, each awaited: the WebDriver
+ * session must close the app before tauri-driver goes, and one test's app must be gone before
+ * the next starts (Pixdrop is single-instance).
+ */
+export function cleanup(t) {
+  const stops = [];
+  t.after(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+  return (stop) => stops.push(stop);
+}
+
+/** Run a program; resolves with {code, stdout, stderr}. */
+export function run(cmd, args, options = {}) {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => (stdout += d));
+    child.stderr?.on("data", (d) => (stderr += d));
+    child.once("error", rej);
+    child.once("exit", (code) => res({ code, stdout, stderr }));
+  });
+}
+
+/** The X clipboard: put a PNG or text on it (xclip keeps serving it), read it back. */
+export const xclip = {
+  async image(file) {
+    // xclip forks to serve the selection; nothing of ours may stay attached to it.
+    const r = await run("xclip", ["-selection", "clipboard", "-t", "image/png", "-i", file], { stdio: "ignore" });
+    if (r.code !== 0) throw new Error(`xclip could not take the clipboard (${r.code})`);
+  },
+  async text(text) {
+    const child = spawn("xclip", ["-selection", "clipboard", "-i"], { stdio: ["pipe", "ignore", "ignore"] });
+    child.stdin.end(text);
+    await new Promise((r) => child.once("exit", r));
+  },
+  async read() {
+    const r = await run("xclip", ["-selection", "clipboard", "-o"]);
+    return r.code === 0 ? r.stdout : "";
+  },
+};
+
+/** The window manager's part, from wm.py: close a window as its × does; is it shown? */
+export const wm = {
+  async close(title) {
+    const r = await run("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "close", title]);
+    if (r.code !== 0) throw new Error(`no window titled ${title} to close: ${r.stderr}`);
+  },
+  /** Hold `keys` (e.g. "ctrl+alt+g") grabbed, as another app would; resolves with release(). */
+  async grab(keys) {
+    const child = spawn("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "grab", keys], { stdio: ["pipe", "pipe", "inherit"] });
+    const exited = new Promise((r) => child.once("exit", r));
+    await new Promise((res, rej) => {
+      child.once("error", rej);
+      createInterface({ input: child.stdout }).once("line", res);
+    });
+    return () => {
+      child.stdin.end();
+      return exited;
+    };
+  },
+  async visible(title) {
+    const r = await run("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "visible", title]);
+    return Number(r.stdout.trim()) > 0;
+  },
+};
+
+/** A distinct solid-colour PNG of w×h (its bytes differ per colour, so no dedupe). */
+export function solidPng(w, h, [r, g, b]) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from("89504e470d0a1a0a", "hex"),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+function crc32(buf) {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/**
+ * Start the app through WebDriver, with its stops: `shot` (a file in out/) records what the
+ * window showed at the end, pass or fail; then the session closes the app. Closing the window
+ * would only hide it to the tray, so close-to-tray is turned off first.
+ */
+export async function openApp(stop, driver, home, shot) {
+  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
+  stop(async () => {
+    cli(home, "settings", "set", "close_to_tray", "off");
+    await s.end().catch(() => {});
+  });
+  if (shot) stop(async () => writeFileSync(join(OUT, shot), await s.screenshot().catch(() => Buffer.alloc(0))));
+  return s;
 }

@@ -7,4 +7,5 @@ if ! command -v tauri-driver >/dev/null; then
   echo "==> installing tauri-driver"
   cargo install tauri-driver --locked --version '^2'
 fi
-exec bash ../../scripts/headless.sh node --test --test-concurrency=1 ./*.test.mjs
+# Each test is bounded, so a hung window fails the run instead of stalling it.
+exec bash ../../scripts/headless.sh node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs

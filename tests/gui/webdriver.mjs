@@ -47,6 +47,37 @@ export class Session {
     return this.cmd("POST", `/element/${elementId}/click`, {});
   }
 
+  /** Press a key with modifiers held, as a person would (W3C actions). `mods` are WebDriver
+   * key codes, e.g. "\uE009" for Control. */
+  async chord(mods, key) {
+    const down = mods.map((m) => ({ type: "keyDown", value: m }));
+    const up = mods.reverse().map((m) => ({ type: "keyUp", value: m }));
+    await this.cmd("POST", "/actions", {
+      actions: [{ type: "key", id: "keyboard", actions: [...down, { type: "keyDown", value: key }, { type: "keyUp", value: key }, ...up] }],
+    });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  /** Click the element `css` selects with modifier keys held (Ctrl-click, Shift-click). */
+  async clickWith(mods, css) {
+    const box = await this.execute(
+      "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) }",
+      [css],
+    );
+    await this.cmd("POST", "/actions", {
+      actions: [
+        { type: "key", id: "keyboard", actions: [...mods.map((m) => ({ type: "keyDown", value: m })), { type: "pause" }, { type: "pause" }, { type: "pause" }, ...mods.map((m) => ({ type: "keyUp", value: m }))] },
+        { type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [{ type: "pause" }, { type: "pointerMove", origin: "viewport", x: box.x, y: box.y }, { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 }] },
+      ],
+    });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  /** Run async JavaScript in the page; `done` is the last argument the script gets. */
+  executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
   execute(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
@@ -71,14 +102,16 @@ export class Session {
     throw new WebDriverError(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
   }
 
-  end() {
-    return request(this.base, "DELETE", `/session/${this.id}`);
+  /** Close the session, which closes the app (bounded: a hung app must not hang the run). */
+  end(ms = 20000) {
+    return request(this.base, "DELETE", `/session/${this.id}`, undefined, AbortSignal.timeout(ms));
   }
 }
 
-async function request(base, method, path, body) {
+async function request(base, method, path, body, signal) {
   const res = await fetch(base + path, {
     method,
+    signal,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

@@ -1,6 +1,6 @@
 // The one module that talks to the Rust side. Every command has a typed wrapper here;
 // errors arrive as {kind, message} and are rethrown as ApiError.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 export interface ApiErrorShape {
   kind: string;
@@ -112,7 +112,130 @@ export interface HostSave {
   makeDefault: boolean;
 }
 
+export type UploadStatus = "waiting" | "uploading" | "done" | "failed";
+export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" | "tray" | "server";
+
+export interface UploadRow {
+  id: number;
+  seq: number;
+  name: string;
+  source: UploadSource;
+  status: UploadStatus;
+  sent: number;
+  total: number;
+  thumb: string | null;
+  link: string | null;
+  url: string | null;
+  record_id: number | null;
+  duplicate: boolean;
+  error: ApiErrorShape | null;
+}
+
+export interface BatchDone {
+  source: UploadSource;
+  uploaded: number;
+  failed: number;
+  copied: string | null;
+  copy_error: string | null;
+}
+
+export interface ShortcutStatus {
+  shortcut: string;
+  registered: boolean;
+  error: string | null;
+}
+
+export type UiEvent =
+  | { type: "upload"; row: UploadRow }
+  | { type: "uploads-finished"; batch: BatchDone }
+  | { type: "drop-hover"; on: boolean }
+  | { type: "album-changed" }
+  | { type: "notice"; error: ApiErrorShape }
+  | { type: "shortcut"; status: ShortcutStatus }
+  | { type: "server"; status: ServerStatus };
+
+export type LinkFormat = "markdown" | "html" | "url" | "ubb" | "custom";
+export const LINK_FORMATS: LinkFormat[] = ["markdown", "html", "url", "ubb", "custom"];
+export type RenameMode = "none" | "timestamp" | "pattern";
+export type Theme = "system" | "light" | "dark";
+
+export interface Settings {
+  link_format: LinkFormat;
+  custom_link: string;
+  auto_copy: boolean;
+  notify: boolean;
+  rename: RenameMode;
+  rename_pattern: string;
+  timeout_secs: number;
+  retries: number;
+  concurrency: number;
+  proxy: string;
+  server_enabled: boolean;
+  server_port: number;
+  server_secret: string;
+  server_allowed_origins: string;
+  shortcut: string;
+  close_to_tray: boolean;
+  autostart: boolean;
+  language: "" | "en" | "zh-CN";
+  theme: Theme;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  shortcut: ShortcutStatus;
+  server: ServerStatus;
+  autostart: boolean | null;
+  default_host: string | null;
+  hosts: string[];
+}
+
+export interface AlbumQuery {
+  search: string | null;
+  config: string | null;
+  sort: "newest" | "oldest" | "name";
+  limit: number;
+  offset: number;
+}
+
+export interface AlbumPageData {
+  total: number;
+  offset: number;
+  records: UploadRecord[];
+}
+
+export interface DeleteResult {
+  id: number;
+  ok: boolean;
+  error: ApiErrorShape | null;
+}
+
+export interface SyncReport {
+  imported: number;
+  already_there: number;
+  pages: number;
+}
+
 export const api = {
+  /** Opens the one channel every update from Rust arrives on. */
+  subscribe: (onEvent: (e: UiEvent) => void) => {
+    const channel = new Channel<UiEvent>();
+    channel.onmessage = onEvent;
+    return call<void>("events_subscribe", { channel });
+  },
+  uploadsList: () => call<UploadRow[]>("uploads_list"),
+  /** Opens the native file dialog; the new row ids (none when cancelled). */
+  uploadPick: () => call<number[]>("upload_pick"),
+  uploadClipboard: () => call<number[]>("upload_clipboard"),
+  uploadUrl: (url: string) => call<number[]>("upload_url", { url }),
+  uploadRetry: (id: number) => call<void>("upload_retry", { id }),
+  uploadDismiss: (ids: number[]) => call<void>("upload_dismiss", { ids }),
+  uploadCopy: (id: number) => call<string>("upload_copy", { id }),
+  settingsGet: () => call<SettingsView>("settings_get"),
+  settingsSet: (key: keyof Settings, value: string) => call<SettingsView>("settings_set", { key, value }),
+  linkPreview: (format: LinkFormat, template: string) => call<string>("link_preview", { format, template }),
+  renamePreview: (mode: RenameMode, pattern: string) => call<string>("rename_preview", { mode, pattern }),
+
   overview: () => call<Overview>("overview"),
   /** Opens a native file dialog; null when cancelled. */
   importSxcu: () => call<SxcuImported | null>("import_sxcu"),
@@ -125,4 +248,13 @@ export const api = {
   hostRemove: (name: string) => call<void>("host_remove", { name }),
   hostSetDefault: (name: string) => call<void>("host_set_default", { name }),
   hostTest: (name: string) => call<string>("host_test", { name }),
+  albumPage: (query: AlbumQuery) => call<AlbumPageData>("album_page", { query }),
+  /** Ids of the query's records offset..offset+limit; limit 0 means all. */
+  albumIds: (query: AlbumQuery) => call<number[]>("album_ids", { query }),
+  albumConfigs: () => call<{ name: string; count: number }[]>("album_configs"),
+  /** Copies the links (one per line) and returns the text. */
+  albumCopy: (ids: number[], format: LinkFormat) => call<string>("album_copy", { ids, format }),
+  albumDelete: (ids: number[], remote: boolean) => call<DeleteResult[]>("album_delete", { ids, remote }),
+  albumSync: (name: string) => call<SyncReport>("album_sync", { name }),
+  albumOpen: (id: number) => call<void>("album_open", { id }),
 };

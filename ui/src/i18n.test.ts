@@ -16,3 +16,13 @@ describe("i18n", () => {
     expect(t("recent")).toBe("最近上传");
   });
 });
+
+describe("translations", () => {
+  it("has every English text in 简体中文 too", async () => {
+    const { messageKeys } = await import("./i18n");
+    const en = messageKeys("en");
+    const zh = messageKeys("zh-CN");
+    expect(zh).toEqual(en);
+    expect(en.length).toBeGreaterThan(100);
+  });
+});

@@ -95,6 +95,16 @@ pub enum Sort {
     Name,
 }
 
+impl Sort {
+    fn order_by(self) -> &'static str {
+        match self {
+            Sort::Newest => "created_at DESC, id DESC",
+            Sort::Oldest => "created_at ASC, id ASC",
+            Sort::Name => "file_name COLLATE NOCASE ASC, id DESC",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
@@ -338,11 +348,7 @@ impl Album {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Record>> {
         let conn = self.conn();
         let (filter, mut args) = Self::filter(&conn, q)?;
-        let order = match q.sort {
-            Sort::Newest => "created_at DESC, id DESC",
-            Sort::Oldest => "created_at ASC, id ASC",
-            Sort::Name => "file_name COLLATE NOCASE ASC, id DESC",
-        };
+        let order = q.sort.order_by();
         let n = args.len();
         let sql = format!(
             "SELECT {COLUMNS} FROM uploads{filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
@@ -353,6 +359,30 @@ impl Album {
         args.push(q.offset.to_string());
         let mut st = conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args.iter()), from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The ids of records `offset..offset + limit` of a query, in its order, without the
+    /// 10,000-row cap of [`Album::list`] (`limit` 0 means all): "select all" and Shift-click
+    /// ranges in the album, without sending whole records.
+    pub fn ids(&self, q: &ListQuery) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let (filter, mut args) = Self::filter(&conn, q)?;
+        let n = args.len();
+        let sql = format!(
+            "SELECT id FROM uploads{filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            q.sort.order_by(),
+            n + 1,
+            n + 2
+        );
+        args.push(if q.limit == 0 {
+            "-1".into()
+        } else {
+            q.limit.to_string()
+        });
+        args.push(q.offset.to_string());
+        let mut st = conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -537,6 +567,52 @@ mod tests {
             a.configs().unwrap(),
             vec![("c1".to_string(), 3), ("c2".to_string(), 1)]
         );
+    }
+
+    #[test]
+    fn ids_follow_the_query_without_a_cap() {
+        let a = Album::open_in_memory().unwrap();
+        let many: Vec<NewRecord> = (0..10_050)
+            .map(|i| {
+                rec(
+                    &format!("f{i:05}.png"),
+                    if i % 2 == 0 { "even" } else { "odd" },
+                    i,
+                )
+            })
+            .collect();
+        a.insert_many(&many).unwrap();
+        let all = a
+            .ids(&ListQuery {
+                limit: 0,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(all.len(), 10_050, "no 10,000 cap");
+        let newest = a
+            .list(&ListQuery {
+                limit: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            all[..3],
+            newest.iter().map(|r| r.id).collect::<Vec<_>>()[..]
+        );
+        let q = ListQuery {
+            config: Some("odd".into()),
+            sort: Sort::Oldest,
+            offset: 1,
+            limit: 2,
+            ..Default::default()
+        };
+        let names: Vec<String> = a
+            .ids(&q)
+            .unwrap()
+            .into_iter()
+            .map(|id| a.get(id).unwrap().unwrap().file_name)
+            .collect();
+        assert_eq!(names, ["f00003.png", "f00005.png"]);
     }
 
     #[test]

@@ -65,6 +65,9 @@ impl HostConfig {
     }
 }
 
+/// The app's default global shortcut (PicGo's since 2.5).
+pub const DEFAULT_SHORTCUT: &str = "CommandOrControl+Shift+U";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -96,6 +99,17 @@ pub struct Settings {
     pub server_secret: String,
     /// Web origins allowed to call the server, comma-separated (e.g. `app://obsidian.md`); empty: none.
     pub server_allowed_origins: String,
+    /// Global shortcut that uploads the clipboard image (app), in Tauri's accelerator syntax;
+    /// empty: none.
+    pub shortcut: String,
+    /// Closing the window hides it to the tray (app); off: closing quits.
+    pub close_to_tray: bool,
+    /// Start the app at login (app).
+    pub autostart: bool,
+    /// Interface language: `en`, `zh-CN`, or empty to follow the system.
+    pub language: String,
+    /// Interface theme: `system`, `light` or `dark`.
+    pub theme: String,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -117,6 +131,11 @@ impl Default for Settings {
             server_port: 36677,
             server_secret: String::new(),
             server_allowed_origins: String::new(),
+            shortcut: DEFAULT_SHORTCUT.to_string(),
+            close_to_tray: true,
+            autostart: false,
+            language: String::new(),
+            theme: "system".to_string(),
             extra: Map::new(),
         }
     }
@@ -174,6 +193,24 @@ impl Settings {
                     "server_allowed_origins: {origin:?} is not an origin like app://obsidian.md or https://example.com (no path, no wildcard)"
                 )));
             }
+        }
+        if !matches!(self.language.as_str(), "" | "en" | "zh-CN") {
+            return Err(Error::Input(format!(
+                "language must be en, zh-CN or empty (follow the system), not {:?}",
+                self.language
+            )));
+        }
+        if !matches!(self.theme.as_str(), "system" | "light" | "dark") {
+            return Err(Error::Input(format!(
+                "theme must be system, light or dark, not {:?}",
+                self.theme
+            )));
+        }
+        if self.shortcut.contains(char::is_whitespace) {
+            return Err(Error::Input(format!(
+                "shortcut {:?} must be keys joined by + without spaces, like CommandOrControl+Shift+U",
+                self.shortcut
+            )));
         }
         if !self.proxy.is_empty() {
             let u = url::Url::parse(&self.proxy)
@@ -609,6 +646,25 @@ mod tests {
         let e = s.set("proxy", "not a url").unwrap_err().to_string();
         assert!(e.contains("proxy"), "{e}");
         assert_eq!(s.concurrency, 8, "a refused value changes nothing");
+    }
+
+    #[test]
+    fn app_settings_are_checked() {
+        let mut s = Settings::default();
+        assert_eq!(s.shortcut, "CommandOrControl+Shift+U");
+        assert_eq!(s.theme, "system");
+        s.set("theme", "dark").unwrap();
+        s.set("language", "zh-CN").unwrap();
+        s.set("shortcut", "").unwrap();
+        s.set("close_to_tray", "off").unwrap();
+        assert!(!s.close_to_tray);
+        let e = s.set("theme", "blue").unwrap_err().to_string();
+        assert!(e.contains("theme") && e.contains("dark"), "{e}");
+        let e = s.set("language", "fr").unwrap_err().to_string();
+        assert!(e.contains("language") && e.contains("zh-CN"), "{e}");
+        let e = s.set("shortcut", "Ctrl + U").unwrap_err().to_string();
+        assert!(e.contains("shortcut"), "{e}");
+        assert_eq!((s.theme.as_str(), s.language.as_str()), ("dark", "zh-CN"));
     }
 
     #[test]

@@ -1,0 +1,142 @@
+//! The album page: a window onto pixdrop-core's album. The grid asks for the slice it shows
+//! (`album_page`), selections are resolved to ids here (`album_ids`), and copying, deleting and
+//! syncing run in Rust.
+
+use pixdrop_core::{LinkFormat, ListQuery, Record, SyncReport};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{AppError, AppResult};
+use crate::events::{self, UiEvent};
+use crate::{desktop, tray, AppState};
+
+#[derive(Serialize)]
+pub struct AlbumPage {
+    /// How many records match the query (the grid's full height).
+    total: u64,
+    offset: u32,
+    records: Vec<Record>,
+}
+
+#[derive(Serialize)]
+pub struct ConfigCount {
+    name: String,
+    count: u64,
+}
+
+#[derive(Serialize)]
+pub struct DeleteResult {
+    id: i64,
+    ok: bool,
+    error: Option<AppError>,
+}
+
+#[tauri::command]
+pub fn album_page(state: State<'_, AppState>, query: ListQuery) -> AppResult<AlbumPage> {
+    let album = state.engine.album();
+    Ok(AlbumPage {
+        total: album.count(&query)?,
+        offset: query.offset,
+        records: album.list(&query)?,
+    })
+}
+
+/// Ids of a query's records `offset..offset+limit` (limit 0: all), for select-all and ranges.
+#[tauri::command]
+pub fn album_ids(state: State<'_, AppState>, query: ListQuery) -> AppResult<Vec<i64>> {
+    Ok(state.engine.album().ids(&query)?)
+}
+
+#[tauri::command]
+pub fn album_configs(state: State<'_, AppState>) -> AppResult<Vec<ConfigCount>> {
+    Ok(state
+        .engine
+        .album()
+        .configs()?
+        .into_iter()
+        .map(|(name, count)| ConfigCount { name, count })
+        .collect())
+}
+
+/// Copy the links of `ids` (in that order, one per line) in `format`; returns the text copied.
+#[tauri::command]
+pub fn album_copy(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    format: Option<LinkFormat>,
+) -> AppResult<String> {
+    if ids.is_empty() {
+        return Err(AppError::input("select at least one image to copy"));
+    }
+    let engine = &state.engine;
+    let settings = engine.config().load()?.settings;
+    let format = format.unwrap_or(settings.link_format);
+    let mut lines = Vec::with_capacity(ids.len());
+    for id in ids {
+        let record = engine.album().get(id)?.ok_or_else(|| AppError {
+            kind: "not_found",
+            message: format!("album record {id} is gone (deleted elsewhere?)"),
+        })?;
+        lines.push(engine.link(&record, format, &settings));
+    }
+    let text = lines.join("\n");
+    desktop::copy(&app, &text).map_err(AppError::internal)?;
+    Ok(text)
+}
+
+/// Delete records; with `remote`, on the host first — a record whose host deletion fails is
+/// kept, and its error is in the result.
+#[tauri::command]
+pub async fn album_delete(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    remote: bool,
+) -> AppResult<Vec<DeleteResult>> {
+    let results = state.engine.delete(&ids, remote).await;
+    let out: Vec<DeleteResult> = results
+        .into_iter()
+        .map(|(id, r)| DeleteResult {
+            id,
+            ok: r.is_ok(),
+            error: r.err().map(AppError::from),
+        })
+        .collect();
+    if out.iter().any(|r| r.ok) {
+        tray::refresh(&app);
+        events::send(&app, UiEvent::AlbumChanged);
+    }
+    Ok(out)
+}
+
+/// "Sync from host": import a config's upload history (SM.MS) into the album.
+#[tauri::command]
+pub async fn album_sync(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> AppResult<SyncReport> {
+    let report = state.engine.sync(&name).await?;
+    if report.imported > 0 {
+        tray::refresh(&app);
+        events::send(&app, UiEvent::AlbumChanged);
+    }
+    Ok(report)
+}
+
+/// Open a record's image in the default browser.
+#[tauri::command]
+pub fn album_open(app: AppHandle, state: State<'_, AppState>, id: i64) -> AppResult<()> {
+    let record = state.engine.album().get(id)?.ok_or_else(|| AppError {
+        kind: "not_found",
+        message: format!("album record {id} is gone"),
+    })?;
+    if !(record.url.starts_with("https://") || record.url.starts_with("http://")) {
+        return Err(AppError::input(format!("{} is not a web link", record.url)));
+    }
+    app.opener()
+        .open_url(&record.url, None::<&str>)
+        .map_err(|e| AppError::internal(format!("cannot open the browser: {e}")))
+}

@@ -1,0 +1,117 @@
+//! The app-settings page. Every change is one key set through pixdrop-core (the same parsing and
+//! checks as `pixdrop settings set`), saved at once, and applied at once: the shortcut is
+//! re-registered, the server restarted, the tray relabelled.
+
+use pixdrop_core::rename::{self, RenameMode};
+use pixdrop_core::template::{self, LinkFormat};
+use pixdrop_core::Settings;
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::error::{AppError, AppResult};
+use crate::local_server::{self, ServerStatus};
+use crate::shortcut::{self, ShortcutStatus};
+use crate::{autostart, tray, AppState};
+
+/// A sample used by the previews.
+const SAMPLE_URL: &str = "https://i.example.com/2026/11/screenshot.png";
+const SAMPLE_NAME: &str = "screenshot.png";
+
+#[derive(Serialize)]
+pub struct SettingsView {
+    settings: Settings,
+    shortcut: ShortcutStatus,
+    server: ServerStatus,
+    /// Whether launch-at-login is really registered with the system.
+    autostart: Option<bool>,
+    /// The config's default host and every config name, for the upload page's picker.
+    default_host: Option<String>,
+    hosts: Vec<String>,
+}
+
+fn view(app: &AppHandle, state: &AppState) -> AppResult<SettingsView> {
+    let config = state.engine.config().load()?;
+    Ok(SettingsView {
+        settings: config.settings,
+        shortcut: state
+            .shortcut
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+        server: state
+            .server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+        autostart: autostart::is_enabled(app),
+        default_host: config.default_host,
+        hosts: config.hosts.into_iter().map(|h| h.name).collect(),
+    })
+}
+
+#[tauri::command]
+pub fn settings_get(app: AppHandle, state: State<'_, AppState>) -> AppResult<SettingsView> {
+    view(&app, &state)
+}
+
+/// Set one setting from its text. Nothing is saved when the value is refused.
+#[tauri::command]
+pub async fn settings_set(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+    value: String,
+) -> AppResult<SettingsView> {
+    // Check first, so a refused value neither registers nor saves anything.
+    let mut probe = state.engine.config().load()?.settings;
+    probe.set(&key, &value)?;
+    match key.as_str() {
+        "shortcut" => shortcut::apply(&app, &value).map_err(AppError::input)?,
+        "autostart" => autostart::set(&app, probe.autostart).map_err(AppError::internal)?,
+        _ => {}
+    }
+    state
+        .engine
+        .config()
+        .update(|c| c.settings.set(&key, &value))?;
+    if key.starts_with("server_") {
+        local_server::restart(app.clone()).await;
+    }
+    if matches!(key.as_str(), "language" | "link_format") {
+        tray::refresh(&app);
+    }
+    view(&app, &state)
+}
+
+/// The link `format` (with `template` for the custom one) for a sample upload.
+#[tauri::command]
+pub fn link_preview(format: LinkFormat, template: String) -> AppResult<String> {
+    if format == LinkFormat::Custom && template.trim().is_empty() {
+        return Err(AppError::input(
+            "the custom template is empty; use $url, $fileName and $extName",
+        ));
+    }
+    Ok(template::render(format, SAMPLE_URL, SAMPLE_NAME, &template))
+}
+
+/// The name a sample file would be uploaded under.
+#[tauri::command]
+pub fn rename_preview(mode: RenameMode, pattern: String) -> AppResult<String> {
+    if mode == RenameMode::Pattern {
+        rename::check_pattern(&pattern)?;
+    }
+    Ok(rename::apply(
+        mode,
+        &pattern,
+        SAMPLE_NAME,
+        b"pixdrop sample",
+        chrono::Local::now(),
+    )?)
+}
+
+/// Show the window (tray "Open", a second launch).
+#[tauri::command]
+pub fn window_show(app: AppHandle) {
+    crate::show_main_window(&app);
+}

@@ -1,0 +1,142 @@
+//! The upload page. Files come from Rust-side drops and dialogs; the UI names rows by id and
+//! never hands a path to upload.
+//!
+//! For end-to-end tests, which cannot drive a native dialog or an XDND drag: with
+//! `PIXDROP_TEST_PICK_FILES` set (paths joined like `PATH`), "Choose files" answers those paths
+//! at once; with `PIXDROP_TEST_DROP` set, `test_drop` feeds those paths to the same handler a
+//! real drop on the window reaches. Without the variables neither does anything.
+
+use std::path::PathBuf;
+
+use pixdrop_core::Input;
+use tauri::{AppHandle, DragDropEvent, Manager, State, Window};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{AppError, AppResult};
+use crate::events::{self, UiEvent};
+use crate::uploads::{self, Row, Source};
+use crate::AppState;
+
+/// Extensions offered by the "Choose files" dialog (what pixdrop-core can upload).
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "ico", "tif", "tiff", "avif", "heic", "svg",
+];
+
+#[tauri::command]
+pub fn uploads_list(state: State<'_, AppState>) -> Vec<Row> {
+    state.uploads.list()
+}
+
+/// "Choose files": the native dialog, filtered to images, several at once. Returns the new row
+/// ids (none when cancelled).
+#[tauri::command]
+pub async fn upload_pick(app: AppHandle) -> AppResult<Vec<u64>> {
+    let paths: Vec<PathBuf> = if let Some(list) = std::env::var_os("PIXDROP_TEST_PICK_FILES") {
+        std::env::split_paths(&list).collect()
+    } else {
+        let dialog = app
+            .dialog()
+            .file()
+            .set_title("Choose images to upload")
+            .add_filter("Images", IMAGE_EXTENSIONS);
+        let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_files())
+            .await
+            .map_err(|e| AppError::internal(format!("the file dialog failed: {e}")))?;
+        picked
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| p.into_path().ok())
+            .collect()
+    };
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(uploads::start(
+        &app,
+        paths.into_iter().map(Input::Path).collect(),
+        Source::Dialog,
+    ))
+}
+
+/// "Upload clipboard" and Ctrl+V / Cmd+V in the window.
+#[tauri::command]
+pub fn upload_clipboard(app: AppHandle) -> AppResult<Vec<u64>> {
+    Ok(uploads::start_clipboard(&app, Source::Clipboard)?)
+}
+
+/// A typed or pasted image URL (http and https only).
+#[tauri::command]
+pub fn upload_url(app: AppHandle, url: String) -> AppResult<Vec<u64>> {
+    let input = uploads::url_input(&url)?;
+    Ok(uploads::start(&app, vec![input], Source::Url))
+}
+
+#[tauri::command]
+pub fn upload_retry(app: AppHandle, id: u64) -> AppResult<()> {
+    uploads::retry(&app, id)
+}
+
+#[tauri::command]
+pub fn upload_dismiss(state: State<'_, AppState>, ids: Vec<u64>) {
+    state.uploads.dismiss(&ids);
+}
+
+/// Copy a finished row's link again.
+#[tauri::command]
+pub fn upload_copy(app: AppHandle, state: State<'_, AppState>, id: u64) -> AppResult<String> {
+    let link = state
+        .uploads
+        .list()
+        .into_iter()
+        .find(|r| r.id == id)
+        .and_then(|r| r.link)
+        .ok_or_else(|| AppError {
+            kind: "not_found",
+            message: format!("upload {id} has no link to copy"),
+        })?;
+    crate::desktop::copy(&app, &link).map_err(AppError::internal)?;
+    Ok(link)
+}
+
+/// The window's native drag-and-drop: a hover state for the UI, and dropped files uploaded.
+pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
+    let app = window.app_handle();
+    match event {
+        DragDropEvent::Enter { .. } => {
+            events::send(app, UiEvent::DropHover { on: true });
+        }
+        DragDropEvent::Leave => {
+            events::send(app, UiEvent::DropHover { on: false });
+        }
+        DragDropEvent::Drop { paths, .. } => {
+            events::send(app, UiEvent::DropHover { on: false });
+            if !paths.is_empty() {
+                uploads::start(
+                    app,
+                    paths.iter().cloned().map(Input::Path).collect(),
+                    Source::Drop,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Test hook: drop the files named in `PIXDROP_TEST_DROP` on the window.
+#[tauri::command]
+pub fn test_drop(window: Window) -> AppResult<()> {
+    let Some(list) = std::env::var_os("PIXDROP_TEST_DROP") else {
+        return Err(AppError {
+            kind: "unsupported",
+            message: "test_drop needs PIXDROP_TEST_DROP".into(),
+        });
+    };
+    on_drag_drop(
+        &window,
+        &DragDropEvent::Drop {
+            paths: std::env::split_paths(&list).collect(),
+            position: tauri::PhysicalPosition::new(0.0, 0.0),
+        },
+    );
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The tray icon: upload the clipboard, the five most recent uploads (a click copies the link in
+//! the current format), open the window, quit.
+
+use pixdrop_core::{LinkFormat, ListQuery};
+use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::tray::{TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::uploads::{self, Source};
+use crate::{desktop, show_main_window, AppState};
+
+const TRAY_ID: &str = "pixdrop";
+const RECENT: u32 = 5;
+
+fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
+    let engine = app.state::<AppState>().engine.clone();
+    let settings = engine
+        .config()
+        .load()
+        .map(|c| c.settings)
+        .unwrap_or_default();
+    let lang = desktop::language(&settings);
+    let menu = Menu::new(app)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "upload-clipboard",
+        desktop::text(lang, "upload-clipboard"),
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    let recent = engine
+        .album()
+        .list(&ListQuery {
+            limit: RECENT,
+            ..Default::default()
+        })
+        .unwrap_or_default();
+    if recent.is_empty() {
+        menu.append(&MenuItem::with_id(
+            app,
+            "recent-none",
+            desktop::text(lang, "recent-none"),
+            false,
+            None::<&str>,
+        )?)?;
+    }
+    for r in recent {
+        let mut label = r.file_name.clone();
+        if label.chars().count() > 40 {
+            label = label.chars().take(39).collect::<String>() + "…";
+        }
+        menu.append(&MenuItem::with_id(
+            app,
+            format!("recent:{}", r.id),
+            label,
+            true,
+            None::<&str>,
+        )?)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "open",
+        desktop::text(lang, "open"),
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "quit",
+        desktop::text(lang, "quit"),
+        true,
+        None::<&str>,
+    )?)?;
+    Ok(menu)
+}
+
+fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+    let id = event.id().as_ref();
+    match id {
+        "upload-clipboard" => {
+            uploads::clipboard_or_notify(app, Source::Tray);
+        }
+        "open" => show_main_window(app),
+        "quit" => app.exit(0),
+        _ => {
+            if let Some(record) = id
+                .strip_prefix("recent:")
+                .and_then(|n| n.parse::<i64>().ok())
+            {
+                copy_record(app, record);
+            }
+        }
+    }
+}
+
+fn copy_record<R: Runtime>(app: &AppHandle<R>, id: i64) {
+    let engine = app.state::<AppState>().engine.clone();
+    let Ok(Some(record)) = engine.album().get(id) else {
+        return;
+    };
+    let settings = engine
+        .config()
+        .load()
+        .map(|c| c.settings)
+        .unwrap_or_default();
+    let format: LinkFormat = settings.link_format;
+    let link = engine.link(&record, format, &settings);
+    if let Err(e) = desktop::copy(app, &link) {
+        pixdrop_core::log::append(engine.paths(), &e);
+    }
+}
+
+/// Create the tray icon. A desktop without a tray is not an error: the app runs without one.
+pub fn create<R: Runtime>(app: &AppHandle<R>) {
+    let built = menu(app).and_then(|m| {
+        let mut b = TrayIconBuilder::with_id(TRAY_ID)
+            .tooltip("Pixdrop")
+            .menu(&m)
+            .show_menu_on_left_click(false)
+            .on_menu_event(on_menu)
+            .on_tray_icon_event(|tray, event| {
+                if let TrayIconEvent::DoubleClick { .. } = event {
+                    show_main_window(tray.app_handle());
+                }
+            });
+        if let Some(icon) = app.default_window_icon() {
+            b = b.icon(icon.clone());
+        }
+        b.build(app)
+    });
+    if let Err(e) = built {
+        eprintln!("pixdrop: no tray icon: {e}");
+    }
+}
+
+/// Rebuild the menu after the album changed (new uploads, deletions, language).
+pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    if let (Some(tray), Ok(m)) = (app.tray_by_id(TRAY_ID), menu(app)) {
+        let _ = tray.set_menu(Some(m));
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""What a window manager does, for tests on a bare X display (Xvfb has no WM):
+  wm.py close TITLE    ask each window titled TITLE to close (WM_DELETE_WINDOW, as the × does)
+  wm.py visible TITLE  print how many windows titled TITLE are mapped (shown)
+  wm.py grab KEYS      hold a global key grab (e.g. ctrl+alt+g), as another app's shortcut
+                       would, until stdin closes; prints "grabbed" once it holds it
+"""
+import sys
+
+from Xlib import X, display, protocol
+
+
+def windows(d, title):
+    out = []
+    stack = [d.screen().root]
+    while stack:
+        w = stack.pop()
+        try:
+            name = w.get_wm_name()
+            children = w.query_tree().children
+        except Exception:
+            continue
+        if name == title:
+            out.append(w)
+        stack.extend(children)
+    return out
+
+
+def main():
+    cmd, title = sys.argv[1], sys.argv[2]
+    d = display.Display()
+    found = windows(d, title)
+    if cmd == "visible":
+        print(sum(1 for w in found if w.get_attributes().map_state == X.IsViewable))
+    elif cmd == "close":
+        delete = d.intern_atom("WM_DELETE_WINDOW")
+        protocols = d.intern_atom("WM_PROTOCOLS")
+        sent = 0
+        for w in found:
+            if delete not in (w.get_wm_protocols() or []):
+                continue
+            ev = protocol.event.ClientMessage(window=w, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
+            w.send_event(ev, event_mask=X.NoEventMask)
+            sent += 1
+        d.flush()
+        print(sent)
+        if not sent:
+            sys.exit(1)
+    elif cmd == "grab":
+        from Xlib import XK
+        mods = {"ctrl": X.ControlMask, "alt": X.Mod1Mask, "shift": X.ShiftMask, "super": X.Mod4Mask}
+        *mod_names, key = title.lower().split("+")
+        mask = 0
+        for m in mod_names:
+            mask |= mods[m]
+        keycode = d.keysym_to_keycode(XK.string_to_keysym(key))
+        root = d.screen().root
+        # With and without NumLock (Mod2), as shortcut libraries grab.
+        for extra in (0, X.Mod2Mask):
+            root.grab_key(keycode, mask | extra, True, X.GrabModeAsync, X.GrabModeAsync)
+        d.sync()
+        print("grabbed", flush=True)
+        sys.stdin.read()
+    else:
+        sys.exit(f"unknown command {cmd}")
+
+
+main()

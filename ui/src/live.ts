@@ -1,0 +1,44 @@
+// The one subscription to Rust's updates, and the state it keeps current for every page.
+import { ref } from "vue";
+import { api, type ApiErrorShape, type BatchDone, type UiEvent } from "./api";
+import { prefs } from "./prefs";
+import { applyRow, createRows } from "./uploads";
+
+export const rows = createRows();
+export const dropHover = ref(false);
+export const lastBatch = ref<BatchDone | null>(null);
+export const notice = ref<ApiErrorShape | null>(null);
+/** Bumped whenever the album changes, so the album page reloads. */
+export const albumVersion = ref(0);
+
+export function handleEvent(e: UiEvent): void {
+  switch (e.type) {
+    case "upload":
+      applyRow(rows, e.row);
+      break;
+    case "drop-hover":
+      dropHover.value = e.on;
+      break;
+    case "uploads-finished":
+      lastBatch.value = e.batch;
+      break;
+    case "album-changed":
+      albumVersion.value++;
+      break;
+    case "notice":
+      notice.value = e.error;
+      break;
+    case "shortcut":
+      if (prefs.value) prefs.value.shortcut = e.status;
+      break;
+    case "server":
+      if (prefs.value) prefs.value.server = e.status;
+      break;
+  }
+}
+
+/** Subscribe first, then read the rows, so nothing that happens in between is missed. */
+export async function startLive(): Promise<void> {
+  await api.subscribe(handleEvent);
+  for (const row of await api.uploadsList()) applyRow(rows, row);
+}

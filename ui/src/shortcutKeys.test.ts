@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { display, keyName, record } from "./shortcutKeys";
+
+const press = (code: string, key: string, mods: Partial<Record<"ctrlKey" | "metaKey" | "altKey" | "shiftKey", boolean>> = {}) => ({
+  code, key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods,
+});
+
+describe("shortcut recorder", () => {
+  it("records Ctrl+Shift+U as PicGo's default", () => {
+    expect(record(press("KeyU", "U", { ctrlKey: true, shiftKey: true }))).toEqual({ kind: "done", accelerator: "CommandOrControl+Shift+U" });
+    expect(record(press("KeyU", "U", { metaKey: true, shiftKey: true }), true)).toEqual({ kind: "done", accelerator: "CommandOrControl+Shift+U" });
+  });
+
+  it("keeps waiting on modifiers and refuses bare keys", () => {
+    expect(record(press("ShiftLeft", "Shift", { shiftKey: true }))).toEqual({ kind: "waiting" });
+    expect(record(press("KeyU", "u"))).toEqual({ kind: "invalid", reason: "modifier" });
+    expect(record(press("KeyU", "U", { shiftKey: true }))).toEqual({ kind: "invalid", reason: "modifier" });
+    expect(record(press("F9", "F9"))).toEqual({ kind: "done", accelerator: "F9" });
+    expect(record(press("IntlRo", "ro", { ctrlKey: true }))).toEqual({ kind: "invalid", reason: "key" });
+  });
+
+  it("names keys by their physical position", () => {
+    expect(keyName(press("Digit2", "@", { shiftKey: true }))).toBe("2");
+    expect(record(press("Digit2", "@", { altKey: true, shiftKey: true }))).toEqual({ kind: "done", accelerator: "Alt+Shift+2" });
+    expect(keyName(press("ArrowUp", "ArrowUp"))).toBe("Up");
+  });
+
+  it("shows accelerators per platform", () => {
+    expect(display("CommandOrControl+Shift+U")).toBe("Ctrl+Shift+U");
+    expect(display("CommandOrControl+Shift+U", true)).toBe("⌘⇧U");
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { UploadRow } from "./api";
+import { applyRow, createRows, finishedIds, isPasteOutsideText, orderedRows, percent, removeRows } from "./uploads";
+
+function row(id: number, seq: number, over: Partial<UploadRow> = {}): UploadRow {
+  return {
+    id, seq, name: `f${id}.png`, source: "drop", status: "waiting", sent: 0, total: 0, thumb: null,
+    link: null, url: null, record_id: null, duplicate: false, error: null, ...over,
+  };
+}
+
+describe("upload rows", () => {
+  it("keeps the newest state of each row", () => {
+    const rows = createRows();
+    applyRow(rows, row(1, 5, { status: "uploading", sent: 50, total: 100 }));
+    applyRow(rows, row(1, 3, { status: "waiting" }));
+    expect(rows.byId.get(1)!.status).toBe("uploading");
+    applyRow(rows, row(1, 9, { status: "done", link: "![a](u)" }));
+    expect(rows.byId.get(1)!.link).toBe("![a](u)");
+  });
+
+  it("orders newest first and dismisses only finished rows", () => {
+    const rows = createRows();
+    applyRow(rows, row(1, 1, { status: "done" }));
+    applyRow(rows, row(2, 2, { status: "uploading" }));
+    applyRow(rows, row(3, 3, { status: "failed" }));
+    expect(orderedRows(rows).map((r) => r.id)).toEqual([3, 2, 1]);
+    expect(finishedIds(rows).sort()).toEqual([1, 3]);
+    removeRows(rows, finishedIds(rows));
+    expect(orderedRows(rows).map((r) => r.id)).toEqual([2]);
+  });
+
+  it("computes progress from bytes sent", () => {
+    expect(percent(row(1, 1))).toBe(0);
+    expect(percent(row(1, 1, { status: "uploading", sent: 1, total: 3 }))).toBe(33);
+    expect(percent(row(1, 1, { status: "uploading", sent: 5, total: 3 }))).toBe(100);
+    expect(percent(row(1, 1, { status: "done" }))).toBe(100);
+  });
+
+  it("treats Ctrl+V / Cmd+V outside text fields as an upload", () => {
+    const key = (over: Partial<KeyboardEvent>) => ({ key: "v", ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...over });
+    const div = document.createElement("div");
+    const input = document.createElement("input");
+    expect(isPasteOutsideText(key({ ctrlKey: true }), div)).toBe(true);
+    expect(isPasteOutsideText(key({ metaKey: true, key: "V" }), div)).toBe(true);
+    expect(isPasteOutsideText(key({ ctrlKey: true }), input)).toBe(false);
+    expect(isPasteOutsideText(key({}), div)).toBe(false);
+    expect(isPasteOutsideText(key({ ctrlKey: true, shiftKey: true }), div)).toBe(false);
+  });
+});
