@@ -13,7 +13,7 @@ build_app
 
 say "engine, CLI and app unit tests (clipboard tests on Xvfb)"
 cd "$ROOT"
-bash "$ROOT/scripts/headless.sh" cargo test --workspace --exclude pixdrop-app -- --include-ignored
+bash "$ROOT/scripts/headless.sh" cargo test --workspace --exclude pixdrop-app --exclude bare-window -- --include-ignored
 cargo test --profile e2e -p pixdrop-app
 
 say "compatibility with PicGo's own store library (data.json, picgo.db)"

@@ -30,6 +30,9 @@ pub struct AppState {
     pub events: events::Events,
 }
 
+/// Started with `--hidden` (at login): the first paint does not show the window.
+pub struct StartHidden(pub bool);
+
 /// Show, unminimise and focus the main window (tray "Open", a second launch).
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(w) = app.get_webview_window("main") {
@@ -106,11 +109,9 @@ pub fn run() {
         })
         .setup(move |app| {
             let handle = app.handle().clone();
-            if hidden {
-                if let Some(w) = app.get_webview_window("main") {
-                    let _ = w.hide();
-                }
-            }
+            // The window stays hidden until the UI has painted (`ui_ready`), so it never
+            // flashes white; started at login (`--hidden`) it stays in the tray.
+            app.manage(StartHidden(hidden));
             tray::create(&handle);
             shortcut::register_from_settings(&handle);
             tauri::async_runtime::spawn(local_server::restart(handle));
@@ -156,6 +157,7 @@ pub fn run() {
             settings::link_preview,
             settings::rename_preview,
             settings::window_show,
+            settings::ui_ready,
             album::album_page,
             album::album_ids,
             album::album_configs,

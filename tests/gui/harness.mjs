@@ -198,5 +198,7 @@ export async function openApp(stop, driver, home, shot) {
     await s.end().catch(() => {});
   });
   if (shot) stop(async () => writeFileSync(join(OUT, shot), await s.screenshot().catch(() => Buffer.alloc(0))));
+  // The window is shown once the UI has built its first frame (ui_ready).
+  await s.waitFor("the window to be shown", () => s.execute("return document.visibilityState === 'visible' && !!document.querySelector('[data-tab]')"));
   return s;
 }

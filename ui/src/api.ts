@@ -223,6 +223,8 @@ export const api = {
     channel.onmessage = onEvent;
     return call<void>("events_subscribe", { channel });
   },
+  /** After the first paint: Rust shows the window (unless started hidden, at login). */
+  uiReady: () => call<void>("ui_ready"),
   uploadsList: () => call<UploadRow[]>("uploads_list"),
   /** Opens the native file dialog; the new row ids (none when cancelled). */
   uploadPick: () => call<number[]>("upload_pick"),

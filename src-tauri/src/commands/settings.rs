@@ -115,3 +115,11 @@ pub fn rename_preview(mode: RenameMode, pattern: String) -> AppResult<String> {
 pub fn window_show(app: AppHandle) {
     crate::show_main_window(&app);
 }
+
+/// The UI has painted its first frame: show the window, unless the app started hidden.
+#[tauri::command]
+pub fn ui_ready(app: AppHandle, hidden: State<'_, crate::StartHidden>) {
+    if !hidden.0 {
+        crate::show_main_window(&app);
+    }
+}

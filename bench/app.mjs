@@ -1,0 +1,159 @@
+// Figures for the desktop app, printed (never asserted): cold start to first paint, idle memory
+// beside a bare Tauri window built the same way, global shortcut → link on the clipboard for a
+// 2560×1440 screenshot, and the album page with 100,000 records.
+//
+//   bash scripts/headless.sh node bench/app.mjs      (after `bash scripts/test.sh` built target/e2e
+//   and `cargo build --profile e2e -p bare-window`)
+import { spawn, execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, ROOT, cli, openApp, run, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** PSS (kB) of a process and all its descendants (the WebKit web and network processes). */
+function treePss(pid) {
+  const children = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {}
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"));
+      total += m ? Number(m[1]) : 0;
+    } catch {}
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
+async function waitUntil(what, f, ms = 30000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await f();
+    if (v) return v;
+    await sleep(5);
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+/** Start `bin`, time until its window titled `title` is shown; then idle PSS after `idleMs`. */
+async function startAndMeasure(bin, title, env, idleMs = 3000) {
+  const t0 = performance.now();
+  const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: "ignore" });
+  await waitUntil(`${title} shown`, () => wm.visible(title));
+  const shown = performance.now() - t0;
+  await sleep(idleMs);
+  const pss = treePss(child.pid);
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill();
+  await exited;
+  return { shown, pss };
+}
+
+const mb = (kb) => (kb / 1024).toFixed(1) + " MB";
+
+// 1–2. Cold start and idle memory, Pixdrop (server on, as by default) vs a bare window.
+const only = process.env.ONLY;
+if (!only || only === "start") {
+  const starts = [];
+  const pss = [];
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) {
+    const home = tempHome();
+    const r = await startAndMeasure(join(BIN, "pixdrop-app"), "Pixdrop", { PIXDROP_HOME: home });
+    starts.push(r.shown);
+    pss.push(r.pss);
+    const b = await startAndMeasure(join(BIN, "bare-window"), "Bare", {});
+    bare.push(b.pss);
+  }
+  console.log(`cold start to first paint (window shown by the painted UI): median ${median(starts).toFixed(0)} ms [${starts.map((x) => x.toFixed(0)).join(", ")}]`);
+  console.log(`idle PSS, process tree incl. WebKit: Pixdrop ${mb(median(pss))}, bare Tauri window ${mb(median(bare))}, ratio ${(median(pss) / median(bare)).toFixed(2)}`);
+}
+
+// 3. Global shortcut → link on the clipboard, 2560×1440 screenshot-like PNGs, loopback host.
+if (!only || only === "shortcut") {
+  const home = tempHome();
+  const host = await startStandIn("bench-token");
+  cli(home, "hosts", "add", "smms", "standin", "--set", "token=bench-token", "--set", `server=${host.url}`, "--set", "api=see");
+  cli(home, "settings", "set", "server_enabled", "off");
+  cli(home, "settings", "set", "notify", "off");
+  const app = spawn(join(BIN, "pixdrop-app"), [], { env: { ...process.env, PIXDROP_HOME: home }, stdio: "ignore" });
+  await waitUntil("Pixdrop shown", () => wm.visible("Pixdrop"));
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const file = join(home, `shot${i}.png`);
+    // A screenshot-like image: flat UI colours, text-like noise in a band (unique per run).
+    execFileSync("convert", ["-size", "2560x1440", "xc:#f6f7f9", "-fill", "#2f6feb", "-draw", "rectangle 0,0 2560,80",
+      "(", "-size", "2400x600", "xc:", "+noise", "Random", "-colorspace", "gray", "-threshold", "92%", ")", "-geometry", "+80+300", "-composite",
+      "-fill", "#1c2330", "-pointsize", "48", "-annotate", "+100+1200", `run ${i} ${Date.now()}`, file]);
+    await xclip.image(file);
+    const before = await xclip.read();
+    const t0 = performance.now();
+    await run("xdotool", ["key", "--clearmodifiers", "ctrl+shift+u"]);
+    await waitUntil("the link", async () => {
+      const now = await xclip.read();
+      return now !== before && now.startsWith("![") && now;
+    });
+    times.push(performance.now() - t0);
+  }
+  const size = readFileSync(join(home, "shot0.png")).length;
+  console.log(`shortcut → link on the clipboard, 2560×1440 (${(size / 1024).toFixed(0)} KB PNG): median ${median(times).toFixed(0)} ms [${times.map((x) => x.toFixed(0)).join(", ")}]`);
+  const exited = new Promise((r) => app.once("exit", r));
+  app.kill();
+  await exited;
+  host.stop();
+}
+
+// 4. The album page with 0 and 100,000 records: first paint of the grid, scrolling, memory.
+for (const count of !only || only === "album" ? [0, 100_000] : []) {
+  const home = tempHome();
+  execFileSync(join(ROOT, "target/release/examples/seed_album"), [home, String(count)]);
+  cli(home, "settings", "set", "server_enabled", "off");
+  const driver = await startDriver(home, 4480);
+  const stops = [];
+  const s = await openApp((f) => stops.push(f), driver, home);
+  const pid = Number(execFileSync("pgrep", ["-n", "-f", join(BIN, "pixdrop-app")], { encoding: "utf8" }).trim());
+  await s.waitFor("the window", async () => (await s.findAll("[data-tab=album]")).length);
+  await sleep(2000);
+  const before = treePss(pid);
+  await s.click(await s.find("[data-tab=album]"));
+  const paint = await s.waitFor("the first paint", () =>
+    s.execute("const a = performance.getEntriesByName('album-open')[0], b = performance.getEntriesByName('album-first-paint')[0]; return a && b ? b.startTime - a.startTime : null"),
+  );
+  await sleep(2000);
+  const opened = treePss(pid);
+  const scrolls = [];
+  for (const fraction of [0.5, 1, 0.25]) {
+    scrolls.push(await s.executeAsync(`
+      const done = arguments[arguments.length - 1];
+      const el = document.querySelector('[data-test=album-grid]');
+      const t0 = performance.now();
+      el.scrollTop = (el.scrollHeight - el.clientHeight) * ${fraction};
+      const top = el.scrollTop;
+      (function check() {
+        const tiles = [...el.querySelectorAll('[data-record]')];
+        const visible = tiles.filter((t) => { const r = t.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; });
+        if (${count} === 0 || (visible.length > 0 && visible.every((t) => t.dataset.record))) done(performance.now() - t0);
+        else requestAnimationFrame(check);
+      })();`));
+  }
+  await sleep(2000);
+  const after = treePss(pid);
+  console.log(`album with ${count} records: grid first paint ${paint.toFixed(0)} ms; scroll to 50%/100%/25% filled in ${scrolls.map((x) => x.toFixed(0)).join("/")} ms; PSS before ${mb(before)}, after open ${mb(opened)}, after scrolling ${mb(after)}`);
+  if (count === 0) globalThis.emptyAfter = after;
+  else console.log(`album memory over an empty album: ${mb(after - globalThis.emptyAfter)}`);
+  for (const f of stops.reverse()) await f();
+  await driver.stop();
+}
