@@ -120,11 +120,7 @@ pub fn run() {
         .on_window_event(|window, event| match event {
             WindowEvent::CloseRequested { api, .. } if window.label() == "main" => {
                 let engine = window.state::<AppState>().engine.clone();
-                let to_tray = engine
-                    .config()
-                    .load()
-                    .map(|c| c.settings.close_to_tray)
-                    .unwrap_or(true);
+                let to_tray = engine.settings().close_to_tray;
                 if to_tray {
                     api.prevent_close();
                     let _ = window.hide();

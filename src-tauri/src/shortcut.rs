@@ -110,19 +110,11 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
 /// Register the shortcut from the settings at start-up; a failure is reported, not fatal.
 pub fn register_from_settings<R: Runtime>(app: &AppHandle<R>) {
     let engine = app.state::<AppState>().engine.clone();
-    let shortcut = engine
-        .config()
-        .load()
-        .map(|c| c.settings.shortcut)
-        .unwrap_or_default();
+    let shortcut = engine.settings().shortcut;
     if let Err(e) = apply(app, &shortcut) {
         eprintln!("pixdrop: {e}");
         pixdrop_core::log::append(engine.paths(), &format!("global shortcut: {e}"));
-        let settings = engine
-            .config()
-            .load()
-            .map(|c| c.settings)
-            .unwrap_or_default();
+        let settings = engine.settings();
         let lang = crate::desktop::language(&settings);
         crate::desktop::show(
             crate::desktop::text(lang, "shortcut-failed").into(),

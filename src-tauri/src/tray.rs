@@ -14,11 +14,7 @@ const RECENT: u32 = 5;
 
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let engine = app.state::<AppState>().engine.clone();
-    let settings = engine
-        .config()
-        .load()
-        .map(|c| c.settings)
-        .unwrap_or_default();
+    let settings = engine.settings();
     let lang = desktop::language(&settings);
     let menu = Menu::new(app)?;
     menu.append(&MenuItem::with_id(
@@ -100,11 +96,7 @@ fn copy_record<R: Runtime>(app: &AppHandle<R>, id: i64) {
     let Ok(Some(record)) = engine.album().get(id) else {
         return;
     };
-    let settings = engine
-        .config()
-        .load()
-        .map(|c| c.settings)
-        .unwrap_or_default();
+    let settings = engine.settings();
     let format: LinkFormat = settings.link_format;
     let link = engine.link(&record, format, &settings);
     if let Err(e) = desktop::copy(app, &link) {

@@ -351,11 +351,7 @@ pub fn finished<R: Runtime>(
     icon: Option<PathBuf>,
 ) -> BatchDone {
     let engine = app.state::<AppState>().engine.clone();
-    let settings = engine
-        .config()
-        .load()
-        .map(|c| c.settings)
-        .unwrap_or_default();
+    let settings = engine.settings();
     let mut report = BatchDone {
         source,
         uploaded: done.len(),
@@ -400,13 +396,15 @@ pub fn start_clipboard<R: Runtime>(app: &AppHandle<R>, source: Source) -> Result
 /// The shortcut's and the tray's upload: what goes wrong is said in a notification (the window
 /// may be hidden) and in the window.
 pub fn clipboard_or_notify<R: Runtime>(app: &AppHandle<R>, source: Source) {
+    // Reading and encoding a screenshot takes a while: never on the event loop's thread.
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || clipboard_or_notify_now(&app, source));
+}
+
+fn clipboard_or_notify_now<R: Runtime>(app: &AppHandle<R>, source: Source) {
     if let Err(e) = start_clipboard(app, source) {
         let engine = app.state::<AppState>().engine.clone();
-        let settings = engine
-            .config()
-            .load()
-            .map(|c| c.settings)
-            .unwrap_or_default();
+        let settings = engine.settings();
         let lang = desktop::language(&settings);
         pixdrop_core::log::append(engine.paths(), &format!("clipboard upload: {e}"));
         desktop::show(desktop::text(lang, "failed").into(), e.to_string(), None);

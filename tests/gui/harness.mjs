@@ -1,6 +1,6 @@
 // Start and stop the processes a GUI test needs: the stand-in host, tauri-driver, the CLI.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "./webdriver.mjs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -193,9 +193,22 @@ function crc32(buf) {
  */
 export async function openApp(stop, driver, home, shot) {
   const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
+  const pid = Number(execFileSync("pgrep", ["-n", "-f", join(BIN, "pixdrop-app")], { encoding: "utf8" }).trim());
   stop(async () => {
     cli(home, "settings", "set", "close_to_tray", "off");
     await s.end().catch(() => {});
+    // WebKitWebDriver sometimes closes only the web view and leaves the window: close it as a
+    // user would, and wait for the app to be gone (the next test's app is a new instance).
+    const alive = () => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+    const deadline = Date.now() + 15000;
+    while (alive() && Date.now() < deadline) {
+      await wm.close("Pixdrop").catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (alive()) {
+      process.kill(pid, "SIGKILL");
+      throw new Error("the app did not quit when its window was closed");
+    }
   });
   if (shot) stop(async () => writeFileSync(join(OUT, shot), await s.screenshot().catch(() => Buffer.alloc(0))));
   // The window is shown once the UI has built its first frame (ui_ready).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { locale } from "./i18n";
-import { applyAppearance, chooseLocale, themeAttribute } from "./prefs";
+import { applyAppearance, chooseLocale, resolveTheme } from "./prefs";
 
 describe("appearance", () => {
   it("follows the system language unless one is chosen", () => {
@@ -10,15 +10,17 @@ describe("appearance", () => {
     expect(chooseLocale("zh-CN", "en")).toBe("zh-CN");
   });
 
-  it("puts an explicit theme on the root and removes it for system", () => {
+  it("puts the chosen or the system's theme on the root", () => {
     const root = document.createElement("html");
-    applyAppearance({ language: "zh-CN", theme: "dark" }, root);
+    applyAppearance({ language: "zh-CN", theme: "dark" }, root, false);
     expect(root.dataset.theme).toBe("dark");
     expect(root.lang).toBe("zh-CN");
     expect(locale.value).toBe("zh-CN");
-    applyAppearance({ language: "en", theme: "system" }, root);
-    expect(root.dataset.theme).toBeUndefined();
+    applyAppearance({ language: "en", theme: "system" }, root, true);
+    expect(root.dataset.theme).toBe("dark");
     expect(locale.value).toBe("en");
-    expect(themeAttribute("light")).toBe("light");
+    applyAppearance({ language: "en", theme: "system" }, root, false);
+    expect(root.dataset.theme).toBe("light");
+    expect(resolveTheme("light", true)).toBe("light");
   });
 });

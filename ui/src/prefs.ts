@@ -11,18 +11,24 @@ export function chooseLocale(language: Settings["language"], system: Locale = sy
   return language === "en" || language === "zh-CN" ? language : system;
 }
 
-/** The `data-theme` to put on <html>: none for "system" (CSS follows prefers-color-scheme). */
-export function themeAttribute(theme: Theme): "light" | "dark" | null {
-  return theme === "light" || theme === "dark" ? theme : null;
+const darkQuery = typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : null;
+
+/** The theme to show: the chosen one, or the system's for "system". */
+export function resolveTheme(theme: Theme, systemDark = darkQuery?.matches ?? false): "light" | "dark" {
+  return theme === "light" || theme === "dark" ? theme : systemDark ? "dark" : "light";
 }
 
-export function applyAppearance(s: Pick<Settings, "language" | "theme">, root: HTMLElement = document.documentElement): void {
+/** Put the language and theme on <html> (`lang`, `data-theme`, which the CSS follows). */
+export function applyAppearance(s: Pick<Settings, "language" | "theme">, root: HTMLElement = document.documentElement, systemDark?: boolean): void {
   locale.value = chooseLocale(s.language);
   root.lang = locale.value;
-  const attr = themeAttribute(s.theme);
-  if (attr) root.dataset.theme = attr;
-  else delete root.dataset.theme;
+  root.dataset.theme = resolveTheme(s.theme, systemDark);
 }
+
+// "Follow the system" follows it live.
+darkQuery?.addEventListener("change", () => {
+  if (prefs.value) applyAppearance(prefs.value.settings);
+});
 
 export async function loadPrefs(): Promise<SettingsView> {
   const view = await api.settingsGet();

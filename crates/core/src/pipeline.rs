@@ -173,6 +173,12 @@ impl Engine {
         &self.album
     }
 
+    /// The current settings; the defaults when the config cannot be read (for the desktop's
+    /// side effects — tray labels, notifications — which must not fail on a broken file).
+    pub fn settings(&self) -> Settings {
+        self.config.load().map(|c| c.settings).unwrap_or_default()
+    }
+
     fn http(settings: &Settings) -> Result<Http> {
         Http::new(
             Duration::from_secs(settings.timeout_secs),

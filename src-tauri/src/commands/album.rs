@@ -32,8 +32,9 @@ pub struct DeleteResult {
     error: Option<AppError>,
 }
 
+// Async commands run off the main thread; a search over 100,000 records can take tens of ms.
 #[tauri::command]
-pub fn album_page(state: State<'_, AppState>, query: ListQuery) -> AppResult<AlbumPage> {
+pub async fn album_page(state: State<'_, AppState>, query: ListQuery) -> AppResult<AlbumPage> {
     let album = state.engine.album();
     Ok(AlbumPage {
         total: album.count(&query)?,
@@ -44,7 +45,7 @@ pub fn album_page(state: State<'_, AppState>, query: ListQuery) -> AppResult<Alb
 
 /// Ids of a query's records `offset..offset+limit` (limit 0: all), for select-all and ranges.
 #[tauri::command]
-pub fn album_ids(state: State<'_, AppState>, query: ListQuery) -> AppResult<Vec<i64>> {
+pub async fn album_ids(state: State<'_, AppState>, query: ListQuery) -> AppResult<Vec<i64>> {
     Ok(state.engine.album().ids(&query)?)
 }
 
@@ -61,7 +62,7 @@ pub fn album_configs(state: State<'_, AppState>) -> AppResult<Vec<ConfigCount>> 
 
 /// Copy the links of `ids` (in that order, one per line) in `format`; returns the text copied.
 #[tauri::command]
-pub fn album_copy(
+pub async fn album_copy(
     app: AppHandle,
     state: State<'_, AppState>,
     ids: Vec<i64>,

@@ -60,8 +60,12 @@ pub async fn upload_pick(app: AppHandle) -> AppResult<Vec<u64>> {
 
 /// "Upload clipboard" and Ctrl+V / Cmd+V in the window.
 #[tauri::command]
-pub fn upload_clipboard(app: AppHandle) -> AppResult<Vec<u64>> {
-    Ok(uploads::start_clipboard(&app, Source::Clipboard)?)
+pub async fn upload_clipboard(app: AppHandle) -> AppResult<Vec<u64>> {
+    // Reading and encoding the image off the main thread.
+    tauri::async_runtime::spawn_blocking(move || uploads::start_clipboard(&app, Source::Clipboard))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(AppError::from)
 }
 
 /// A typed or pasted image URL (http and https only).

@@ -1,0 +1,25 @@
+// A button's action: clears the last message, marks the page busy, and shows an error instead of
+// swallowing it.
+import { ref, type Ref } from "vue";
+
+export function useAction(onStart: () => void = () => {}): {
+  busy: Ref<boolean>;
+  error: Ref<string | null>;
+  run: (f: () => Promise<unknown>) => Promise<void>;
+} {
+  const busy = ref(false);
+  const error = ref<string | null>(null);
+  async function run(f: () => Promise<unknown>) {
+    error.value = null;
+    onStart();
+    busy.value = true;
+    try {
+      await f();
+    } catch (e) {
+      error.value = (e as Error).message;
+    } finally {
+      busy.value = false;
+    }
+  }
+  return { busy, error, run };
+}
