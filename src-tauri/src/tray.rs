@@ -17,13 +17,14 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let settings = engine.settings();
     let lang = desktop::language(&settings);
     let menu = Menu::new(app)?;
-    menu.append(&MenuItem::with_id(
-        app,
+    let add = |id: &str, text: &str, enabled: bool| -> tauri::Result<()> {
+        menu.append(&MenuItem::with_id(app, id, text, enabled, None::<&str>)?)
+    };
+    add(
         "upload-clipboard",
         desktop::text(lang, "upload-clipboard"),
         true,
-        None::<&str>,
-    )?)?;
+    )?;
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     let recent = engine
         .album()
@@ -33,42 +34,18 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         })
         .unwrap_or_default();
     if recent.is_empty() {
-        menu.append(&MenuItem::with_id(
-            app,
-            "recent-none",
-            desktop::text(lang, "recent-none"),
-            false,
-            None::<&str>,
-        )?)?;
+        add("recent-none", desktop::text(lang, "recent-none"), false)?;
     }
     for r in recent {
         let mut label = r.file_name.clone();
         if label.chars().count() > 40 {
             label = label.chars().take(39).collect::<String>() + "…";
         }
-        menu.append(&MenuItem::with_id(
-            app,
-            format!("recent:{}", r.id),
-            label,
-            true,
-            None::<&str>,
-        )?)?;
+        add(&format!("recent:{}", r.id), &label, true)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "open",
-        desktop::text(lang, "open"),
-        true,
-        None::<&str>,
-    )?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "quit",
-        desktop::text(lang, "quit"),
-        true,
-        None::<&str>,
-    )?)?;
+    add("open", desktop::text(lang, "open"), true)?;
+    add("quit", desktop::text(lang, "quit"), true)?;
     Ok(menu)
 }
 
