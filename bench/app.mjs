@@ -5,9 +5,9 @@
 //   bash scripts/headless.sh node bench/app.mjs      (after `bash scripts/test.sh` built target/e2e
 //   and `cargo build --profile e2e -p bare-window`)
 import { spawn, execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, cli, openApp, run, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
+import { BIN, ROOT, cli, openApp, run, screenshotPng, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,7 +82,10 @@ if (!only || only === "start") {
   console.log(`idle PSS, process tree incl. WebKit: Pixdrop ${mb(median(pss))}, bare Tauri window ${mb(median(bare))}, ratio ${(median(pss) / median(bare)).toFixed(2)}`);
 }
 
-// 3. Global shortcut → link on the clipboard, 2560×1440 screenshot-like PNGs, loopback host.
+// 3. Global shortcut → link on the clipboard, 2560×1440 screenshots, loopback host: one like a
+// screen of windows and text (~100 KB PNG) and one with a photo on it (~3 MB PNG, sent by the
+// clipboard owner in INCR pieces). The time is taken when the app becomes the clipboard's owner
+// (XFixes), so nothing else asks xclip for the clipboard while it is sending the image.
 if (!only || only === "shortcut") {
   const home = tempHome();
   const host = await startStandIn("bench-token");
@@ -91,25 +94,36 @@ if (!only || only === "shortcut") {
   cli(home, "settings", "set", "notify", "off");
   const app = spawn(join(BIN, "pixdrop-app"), [], { env: { ...process.env, PIXDROP_HOME: home }, stdio: "ignore" });
   await waitUntil("Pixdrop shown", () => wm.visible("Pixdrop"));
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const file = join(home, `shot${i}.png`);
-    // A screenshot-like image: flat UI colours, text-like noise in a band (unique per run).
-    execFileSync("convert", ["-size", "2560x1440", "xc:#f6f7f9", "-fill", "#2f6feb", "-draw", "rectangle 0,0 2560,80",
-      "(", "-size", "2400x600", "xc:", "+noise", "Random", "-colorspace", "gray", "-threshold", "92%", ")", "-geometry", "+80+300", "-composite",
-      "-fill", "#1c2330", "-pointsize", "48", "-annotate", "+100+1200", `run ${i} ${Date.now()}`, file]);
-    await xclip.image(file);
-    const before = await xclip.read();
-    const t0 = performance.now();
-    await run("xdotool", ["key", "--clearmodifiers", "ctrl+shift+u"]);
-    await waitUntil("the link", async () => {
-      const now = await xclip.read();
-      return now !== before && now.startsWith("![") && now;
-    });
-    times.push(performance.now() - t0);
+  const owners = await wm.owners("CLIPBOARD");
+  const kinds = {
+    // Flat UI colours, text-like noise in a band, a line of text (unique per run).
+    screen: (file, i) =>
+      execFileSync("convert", ["-size", "2560x1440", "xc:#f6f7f9", "-fill", "#2f6feb", "-draw", "rectangle 0,0 2560,80",
+        "(", "-size", "2400x600", "xc:", "+noise", "Random", "-colorspace", "gray", "-threshold", "92%", ")", "-geometry", "+80+300", "-composite",
+        "-fill", "#1c2330", "-pointsize", "48", "-annotate", "+100+1200", `run ${i} ${Date.now()}`, file]),
+    photo: (file) => writeFileSync(file, screenshotPng(2560, 1440, 400)),
+  };
+  for (const [kind, make] of Object.entries(kinds)) {
+    const times = [];
+    let size = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const file = join(home, `${kind}${i}.png`);
+      make(file, i);
+      size = statSync(file).size;
+      const taken = owners.next();
+      await xclip.image(file);
+      await taken; // xclip's own change of owner, seen before the clock starts
+      const copied = owners.next();
+      const t0 = performance.now();
+      await run("xdotool", ["key", "--clearmodifiers", "ctrl+shift+u"]);
+      const t1 = await copied;
+      const link = await xclip.read();
+      if (!link.startsWith("![clipboard-")) throw new Error(`not a link on the clipboard: ${link.slice(0, 200)}`);
+      times.push(t1 - t0);
+    }
+    console.log(`shortcut → link on the clipboard, 2560×1440 ${kind} (${(size / 1024).toFixed(0)} KB PNG): median ${median(times).toFixed(0)} ms [${times.map((x) => x.toFixed(0)).join(", ")}]`);
   }
-  const size = readFileSync(join(home, "shot0.png")).length;
-  console.log(`shortcut → link on the clipboard, 2560×1440 (${(size / 1024).toFixed(0)} KB PNG): median ${median(times).toFixed(0)} ms [${times.map((x) => x.toFixed(0)).join(", ")}]`);
+  await owners.stop();
   const exited = new Promise((r) => app.once("exit", r));
   app.kill();
   await exited;

@@ -1,10 +1,11 @@
-//! The desktop around an upload: the clipboard (tauri-plugin-clipboard-manager, which keeps the
-//! copied text alive for the app's life), copied files (arboard's file list), and notify-rust
-//! notifications. The words shown outside the window follow the `language` setting.
+//! The desktop around an upload: copying links (tauri-plugin-clipboard-manager, which keeps the
+//! copied text alive for the app's life) and notify-rust notifications. Reading what to upload
+//! from the clipboard is pixdrop-clipboard's, shared with the CLI. The words shown outside the
+//! window follow the `language` setting.
 
 use std::path::PathBuf;
 
-use pixdrop_core::{image, Done, Error, Input, Result, Settings};
+use pixdrop_core::{Done, Settings};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
@@ -55,40 +56,6 @@ pub fn text(lang: &str, key: &'static str) -> &'static str {
         "shortcut-failed" => "Global shortcut unavailable",
         _ => key,
     }
-}
-
-fn no_image() -> Error {
-    Error::Input("the clipboard holds no image".into())
-}
-
-/// What the clipboard holds to upload: an image, or image files copied in a file manager.
-/// Text (or nothing) is "the clipboard holds no image"; nothing is uploaded then.
-pub fn clipboard_inputs<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<Input>> {
-    // Files copied in a file manager (text/uri-list): upload those that are images.
-    if let Ok(files) = arboard::Clipboard::new().and_then(|mut c| c.get().file_list()) {
-        let images: Vec<PathBuf> = files.into_iter().filter(|p| is_image_file(p)).collect();
-        if !images.is_empty() {
-            return Ok(images.into_iter().map(Input::Path).collect());
-        }
-    }
-    match app.clipboard().read_image() {
-        Ok(img) => Ok(vec![Input::from_rgba(
-            img.width(),
-            img.height(),
-            img.rgba(),
-        )?]),
-        Err(_) => Err(no_image()),
-    }
-}
-
-/// A file whose first bytes say it is an image we can upload.
-pub fn is_image_file(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    image::sniff(&head[..n]).is_some()
 }
 
 /// Put `text` on the clipboard.

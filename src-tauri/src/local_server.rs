@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use pixdrop_core::server::{self, RunningServer, ServerHooks, ServerOptions};
-use pixdrop_core::{Done, Engine, Error, Input};
+use pixdrop_core::{Done, Engine, Input};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 
 use crate::uploads::{self, Source};
-use crate::{desktop, AppState};
+use crate::AppState;
 
 /// What the UI shows about the server.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -26,15 +26,8 @@ struct AppHooks {
 }
 
 impl ServerHooks for AppHooks {
-    fn clipboard_image(&self) -> pixdrop_core::Result<Input> {
-        let mut inputs = desktop::clipboard_inputs(&self.app)?;
-        if inputs.len() == 1 {
-            Ok(inputs.remove(0))
-        } else {
-            Err(Error::Input(
-                "the clipboard holds several files; upload them by path instead".into(),
-            ))
-        }
+    fn clipboard_inputs(&self) -> pixdrop_core::Result<Vec<Input>> {
+        pixdrop_clipboard::inputs()
     }
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {

@@ -196,7 +196,7 @@ const THUMB_LIMIT: u64 = 64 * 1024 * 1024;
 
 fn read_image_file(path: &Path) -> Option<Vec<u8>> {
     let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > THUMB_LIMIT || !desktop::is_image_file(path) {
+    if !meta.is_file() || meta.len() > THUMB_LIMIT || !image::is_image_file(path) {
         return None;
     }
     std::fs::read(path).ok()
@@ -389,14 +389,14 @@ pub fn finished<R: Runtime>(
 
 /// Upload what the clipboard holds; an empty clipboard is an error and nothing is queued.
 pub fn start_clipboard<R: Runtime>(app: &AppHandle<R>, source: Source) -> Result<Vec<u64>, Error> {
-    let inputs = desktop::clipboard_inputs(app)?;
+    let inputs = pixdrop_clipboard::inputs()?;
     Ok(start(app, inputs, source))
 }
 
 /// The shortcut's and the tray's upload: what goes wrong is said in a notification (the window
 /// may be hidden) and in the window.
 pub fn clipboard_or_notify<R: Runtime>(app: &AppHandle<R>, source: Source) {
-    // Reading and encoding a screenshot takes a while: never on the event loop's thread.
+    // Reading a screenshot from its owner takes a while: never on the event loop's thread.
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || clipboard_or_notify_now(&app, source));
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { deflateSync } from "node:zlib";
+import { randomFillSync } from "node:crypto";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "target/e2e");
@@ -145,6 +146,29 @@ export const wm = {
       return exited;
     };
   },
+  /** Watch selection `sel` (e.g. "CLIPBOARD") change owners: `next()` resolves with the time
+   *  (performance.now()) of the next change; `stop()` ends the watcher. */
+  async owners(sel) {
+    const child = spawn("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "owners", sel], { stdio: ["pipe", "pipe", "inherit"] });
+    const exited = new Promise((r) => child.once("exit", r));
+    const lines = createInterface({ input: child.stdout });
+    let waiting = [];
+    await new Promise((res, rej) => {
+      child.once("error", rej);
+      lines.once("line", res);
+    });
+    lines.on("line", () => {
+      const now = performance.now();
+      for (const f of waiting.splice(0)) f(now);
+    });
+    return {
+      next: () => new Promise((r) => waiting.push(r)),
+      stop: () => {
+        child.stdin.end();
+        return exited;
+      },
+    };
+  },
   async visible(title) {
     const r = await run("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "visible", title]);
     return Number(r.stdout.trim()) > 0;
@@ -157,6 +181,23 @@ export function solidPng(w, h, [r, g, b]) {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
   }
+  return rgbPng(w, h, raw);
+}
+
+/** A screenshot-sized PNG whose top `noisyRows` rows are random (photo-like, incompressible) and
+ *  the rest a flat light grey: about 3·w·noisyRows bytes. */
+export function screenshotPng(w, h, noisyRows) {
+  const stride = w * 3 + 1;
+  const raw = Buffer.alloc(stride * h, 0xf0);
+  for (let y = 0; y < h; y++) {
+    raw[y * stride] = 0; // filter: none
+    if (y < noisyRows) randomFillSync(raw, y * stride + 1, w * 3);
+  }
+  return rgbPng(w, h, raw);
+}
+
+/** PNG from filtered RGB scanlines. */
+function rgbPng(w, h, raw) {
   const chunk = (type, data) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(data.length);

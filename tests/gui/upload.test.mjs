@@ -3,9 +3,9 @@
 // the tray. Checked where a user would look: the row, the link, the clipboard, the album.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, OUT, cleanup, cli, openApp, run, solidPng, startDriver, startStandIn, tempHome, wm, xclip } from "./harness.mjs";
+import { BIN, OUT, cleanup, cli, openApp, run, screenshotPng, solidPng, startDriver, startStandIn, tempHome, wm, xclip } from "./harness.mjs";
 
 const TOKEN = "upload-token-0123456789";
 const CTRL = "\uE009";
@@ -26,7 +26,10 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const remote = file("remote.png", [120, 120, 0]);
   const clip1 = file("clip1.png", [0, 120, 120]);
   const clip2 = file("clip2.png", [120, 0, 120]);
-  const clip3 = file("clip3.png", [250, 250, 250], 64, 36);
+  // A 2560×1440 screenshot of about 3 MB: far more than one X request, so the clipboard owner
+  // sends it in pieces (INCR), as screenshot tools do with real screens.
+  const clip3 = join(home, "clip3.png");
+  writeFileSync(clip3, screenshotPng(2560, 1440, 400));
 
   const host = await startStandIn(TOKEN, { "remote.png": remote });
   stop(host.stop);
@@ -115,7 +118,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   await xclip.text("hello, not an image");
   await s.click(await s.find("[data-test=upload-clipboard]"));
   const noImage = await s.waitFor("the no-image message", async () => s.text(await s.find("[data-test=upload-error]")));
-  assert.equal(noImage, "the clipboard holds no image");
+  assert.equal(noImage, "the clipboard holds no image (it holds text)");
 
   // Ctrl+V in the window uploads the clipboard image too.
   await xclip.image(clip2);
@@ -138,15 +141,21 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const count = JSON.parse(cli(home, "album", "list", "--json")).length;
   const pressed = await run("xdotool", ["key", "--clearmodifiers", "ctrl+shift+u"]);
   assert.equal(pressed.code, 0, pressed.stderr);
+  // Wait for the record before reading the clipboard: a second reader (xclip -o) asking while
+  // xclip is still sending the image in pieces would disturb xclip, not the app.
+  const album = await s.waitFor("the shortcut's record", async () => {
+    const list = JSON.parse(cli(home, "album", "list", "--json"));
+    return list.length === count + 1 && list;
+  });
   const viaShortcut = await s.waitFor("the shortcut's link on the clipboard", async () => {
     const now = (await xclip.read()).trim();
     return /^!\[clipboard-.*\]\(http/.test(now) && now;
   });
-  const album = JSON.parse(cli(home, "album", "list", "--json"));
-  assert.equal(album.length, count + 1);
   assert.ok(viaShortcut.includes(album[0].url), `${viaShortcut} vs ${album[0].url}`);
-  assert.equal(album[0].width, 64);
-  assert.equal(album[0].height, 36);
+  assert.equal(album[0].width, 2560);
+  assert.equal(album[0].height, 1440);
+  // Uploaded byte for byte, as the screenshot tool encoded it (not decoded and re-encoded).
+  assert.equal(album[0].size, statSync(clip3).size);
   assert.equal(await wm.visible("Pixdrop"), false, "the shortcut upload does not show the window");
 
   // A second launch hands over to the running app, which shows its window again.

@@ -4,6 +4,8 @@
   wm.py visible TITLE  print how many windows titled TITLE are mapped (shown)
   wm.py grab KEYS      hold a global key grab (e.g. ctrl+alt+g), as another app's shortcut
                        would, until stdin closes; prints "grabbed" once it holds it
+  wm.py owners SEL     print a line each time selection SEL (e.g. CLIPBOARD) gets a new owner
+                       (XFixes), until stdin closes; prints "watching" first
 """
 import sys
 
@@ -61,6 +63,22 @@ def main():
         d.sync()
         print("grabbed", flush=True)
         sys.stdin.read()
+    elif cmd == "owners":
+        import select
+        from Xlib.ext import xfixes
+        d.xfixes_query_version()
+        root = d.screen().root
+        d.xfixes_select_selection_input(root, d.intern_atom(title), xfixes.XFixesSetSelectionOwnerNotifyMask)
+        d.sync()
+        print("watching", flush=True)
+        while True:
+            while d.pending_events():
+                ev = d.next_event()
+                if type(ev).__name__ == "SetSelectionOwnerNotify":
+                    print(f"owner {getattr(ev.owner, 'id', ev.owner)}", flush=True)
+            ready, _, _ = select.select([d.fileno(), sys.stdin], [], [])
+            if sys.stdin in ready and not sys.stdin.readline():
+                return
     else:
         sys.exit(f"unknown command {cmd}")
 

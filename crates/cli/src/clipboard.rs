@@ -1,4 +1,5 @@
-//! The system clipboard, for `--clipboard` and `--copy`.
+//! Putting links on the system clipboard, for `--copy` (reading it for `--clipboard` is
+//! pixdrop-clipboard's, shared with the app).
 //!
 //! On X11 the clipboard's content lives in the process that owns it, so a command that exits
 //! would take its copy with it. As xclip does, `--copy` hands the text to a small background
@@ -8,26 +9,10 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
-use pixdrop_core::{Error, Input, Result};
+use pixdrop_core::{Error, Result};
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
     Error::Input(format!("cannot use the clipboard: {e}"))
-}
-
-/// The image on the clipboard, as PNG bytes ready to upload.
-pub fn image_input() -> Result<Input> {
-    let mut cb = arboard::Clipboard::new().map_err(unavailable)?;
-    match cb.get_image() {
-        Ok(img) => Input::from_rgba(img.width as u32, img.height as u32, &img.bytes),
-        Err(arboard::Error::ContentNotAvailable) => {
-            Err(Error::Input("the clipboard holds no image".into()))
-        }
-        // X11 owners that only offer text answer an image request with the wrong type.
-        Err(_) if cb.get_text().is_ok() => Err(Error::Input(
-            "the clipboard holds no image (it holds text)".into(),
-        )),
-        Err(e) => Err(unavailable(e)),
-    }
 }
 
 /// Put `text` on the clipboard so that it stays there after this process exits.

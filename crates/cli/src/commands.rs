@@ -244,8 +244,8 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let mut inputs = Vec::new();
     let mut failed = false;
     if args.clipboard {
-        match clipboard::image_input() {
-            Ok(i) => inputs.push(i),
+        match pixdrop_clipboard::inputs() {
+            Ok(found) => inputs.extend(found),
             Err(e) => {
                 eprintln!("pixdrop: clipboard: {e}");
                 failed = true;
@@ -438,8 +438,8 @@ struct ServeHooks {
 }
 
 impl ServerHooks for ServeHooks {
-    fn clipboard_image(&self) -> pixdrop_core::Result<Input> {
-        clipboard::image_input()
+    fn clipboard_inputs(&self) -> pixdrop_core::Result<Vec<Input>> {
+        pixdrop_clipboard::inputs()
     }
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {

@@ -77,6 +77,16 @@ pub fn sniff(head: &[u8]) -> Option<ImageKind> {
     }
 }
 
+/// A file whose first bytes say it is an image we can upload (unreadable files are not).
+pub fn is_image_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; SNIFF_LEN];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    sniff(&head[..n]).is_some()
+}
+
 /// Width and height from the header, where the format allows reading them cheaply.
 pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     imagesize::blob_size(bytes)

@@ -49,14 +49,22 @@ impl Input {
     /// A clipboard image as 8-bit RGBA pixels, encoded as PNG.
     pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Input> {
         let png = image::encode_png(width, height, rgba)?;
+        Input::clipboard(png)
+    }
+
+    /// A clipboard image as its owner encoded it (PNG, JPEG, …), uploaded byte for byte and
+    /// named `clipboard-<local time>.<ext>`. Bytes that are no image we know are refused.
+    pub fn clipboard(bytes: impl Into<Bytes>) -> Result<Input> {
+        let bytes = bytes.into();
+        let kind = image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)]).ok_or_else(|| {
+            Error::Input("the clipboard's image is in a format Pixdrop cannot upload".into())
+        })?;
         let name = format!(
-            "clipboard-{}.png",
-            chrono::Local::now().format("%Y%m%d-%H%M%S")
+            "clipboard-{}.{}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S"),
+            kind.extension()
         );
-        Ok(Input::Bytes {
-            name,
-            bytes: png.into(),
-        })
+        Ok(Input::Bytes { name, bytes })
     }
 
     /// How the input is named in messages and results.
@@ -696,5 +704,22 @@ mod tests {
             ".hidden.gif"
         );
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
+    }
+
+    #[test]
+    fn clipboard_bytes_keep_their_format_and_non_images_are_refused() {
+        let jpeg = b"\xFF\xD8\xFF\xE0 not really a whole jpeg".to_vec();
+        match Input::clipboard(jpeg.clone()).unwrap() {
+            Input::Bytes { name, bytes } => {
+                assert!(
+                    name.starts_with("clipboard-") && name.ends_with(".jpg"),
+                    "{name}"
+                );
+                assert_eq!(&bytes[..], &jpeg[..]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Input::clipboard(b"<html>".to_vec()).unwrap_err();
+        assert!(err.to_string().contains("format"), "{err}");
     }
 }

@@ -38,8 +38,9 @@ pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// What the server needs from the shell it runs in (the app or `pixdrop serve`).
 pub trait ServerHooks: Send + Sync + 'static {
-    /// The clipboard image, for `/upload` with an empty list.
-    fn clipboard_image(&self) -> Result<Input>;
+    /// What the clipboard holds to upload (its image, or copied image files), for `/upload`
+    /// with an empty list.
+    fn clipboard_inputs(&self) -> Result<Vec<Input>>;
     /// Called after each `/upload`: copy the links when auto-copy is on, notify.
     fn uploaded(&self, done: &[Done], failures: &[String]);
 }
@@ -241,8 +242,8 @@ async fn serve_one(ctx: &Ctx, req: Request) -> Result<Response, Rejection> {
 async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Response {
     let mut failures = Vec::new();
     let inputs: Vec<Input> = match request {
-        UploadRequest::Clipboard => match ctx.hooks.clipboard_image() {
-            Ok(i) => vec![i],
+        UploadRequest::Clipboard => match ctx.hooks.clipboard_inputs() {
+            Ok(found) => found,
             Err(e) => return Rejected(Rejection::new(400, e.to_string())).into_response(),
         },
         UploadRequest::Files(files) => files

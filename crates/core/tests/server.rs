@@ -20,9 +20,9 @@ struct Hooks {
 }
 
 impl ServerHooks for Hooks {
-    fn clipboard_image(&self) -> pixdrop_core::Result<Input> {
+    fn clipboard_inputs(&self) -> pixdrop_core::Result<Vec<Input>> {
         *self.clipboard_calls.lock().unwrap() += 1;
-        Input::from_rgba(2, 2, &[9; 16])
+        Ok(vec![Input::from_rgba(2, 2, &[9; 16])?])
     }
     fn uploaded(&self, done: &[Done], failures: &[String]) {
         self.uploaded.lock().unwrap().push((

@@ -1,0 +1,218 @@
+//! What to upload from the system clipboard, for the app (button, Ctrl+V, global shortcut, tray,
+//! local server) and the CLI (`--clipboard`, `pixdrop serve`).
+//!
+//! The clipboard is asked what it offers before anything is read, and an image is taken in the
+//! encoding its owner offers (a screenshot tool's PNG is uploaded byte for byte, never decoded and
+//! re-encoded). On X11 this is done here with x11rb: arboard asks for targets the owner never
+//! offered (xclip, for one, answers those with its image and then stops serving) and gives up
+//! when an owner pauses more than 10 ms between the pieces of a large image. Elsewhere arboard
+//! reads the clipboard.
+
+use std::path::PathBuf;
+
+use pixdrop_core::{image, Error, Input, Result};
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod x11;
+
+/// Image types asked for, best first: what screenshot tools and browsers offer, and what the
+/// pipeline uploads as is.
+const IMAGE_TARGETS: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/gif",
+    "image/avif",
+    "image/bmp",
+    "image/tiff",
+];
+
+/// An image as the clipboard holds it.
+#[derive(Debug)]
+pub enum Image {
+    /// Encoded bytes, as the owner offered them.
+    Encoded(Vec<u8>),
+    /// Pixels (where the platform hands out only decoded images).
+    Rgba {
+        width: u32,
+        height: u32,
+        pixels: Vec<u8>,
+    },
+}
+
+/// One look at the clipboard: what it offers, read on demand.
+trait Offer {
+    /// Files copied in a file manager, in order (empty when none).
+    fn files(&mut self) -> Result<Vec<PathBuf>>;
+    /// The image, if one is offered.
+    fn image(&mut self) -> Result<Option<Image>>;
+    /// Whether text is offered (for the message when there is no image).
+    fn has_text(&mut self) -> bool;
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Error {
+    Error::Input(format!("cannot read the clipboard: {e}"))
+}
+
+/// What the clipboard holds to upload: image files copied in a file manager (those whose bytes
+/// are images), else the image itself. Anything else is "the clipboard holds no image", with
+/// what it holds instead where that helps.
+pub fn inputs() -> Result<Vec<Input>> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Some(x) = x11::Selection::open() {
+        return inputs_from(&mut x?);
+    }
+    inputs_from(&mut Arboard(
+        arboard::Clipboard::new().map_err(unavailable)?,
+    ))
+}
+
+fn inputs_from(offer: &mut dyn Offer) -> Result<Vec<Input>> {
+    let files = offer.files()?;
+    let images: Vec<Input> = files
+        .iter()
+        .filter(|p| image::is_image_file(p))
+        .map(|p| Input::Path(p.clone()))
+        .collect();
+    if !images.is_empty() {
+        return Ok(images);
+    }
+    match offer.image()? {
+        Some(Image::Encoded(bytes)) => Ok(vec![Input::clipboard(bytes)?]),
+        Some(Image::Rgba {
+            width,
+            height,
+            pixels,
+        }) => Ok(vec![Input::from_rgba(width, height, &pixels)?]),
+        None if !files.is_empty() => Err(Error::Input(
+            "the clipboard holds no image (the copied files are not images)".into(),
+        )),
+        None if offer.has_text() => Err(Error::Input(
+            "the clipboard holds no image (it holds text)".into(),
+        )),
+        None => Err(Error::Input("the clipboard holds no image".into())),
+    }
+}
+
+/// Local paths in a `text/uri-list` (or GNOME's copied-files list, whose first line says "copy"
+/// or "cut"): `file://` URIs only, percent-decoded; comments and other schemes are skipped.
+pub fn parse_uri_list(text: &str) -> Vec<PathBuf> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("file:"))
+        .filter_map(|l| url::Url::parse(l).ok()?.to_file_path().ok())
+        .collect()
+}
+
+/// The portable reader (Windows, macOS, and Linux without an X display).
+struct Arboard(arboard::Clipboard);
+
+impl Offer for Arboard {
+    fn files(&mut self) -> Result<Vec<PathBuf>> {
+        Ok(self.0.get().file_list().unwrap_or_default())
+    }
+
+    fn image(&mut self) -> Result<Option<Image>> {
+        match self.0.get_image() {
+            Ok(img) => Ok(Some(Image::Rgba {
+                width: img.width as u32,
+                height: img.height as u32,
+                pixels: img.bytes.into_owned(),
+            })),
+            Err(arboard::Error::ContentNotAvailable | arboard::Error::ConversionFailure) => {
+                Ok(None)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn has_text(&mut self) -> bool {
+        self.0.get_text().is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_lists_give_local_paths() {
+        let list = "# copied\r\nfile:///home/me/My%20Shots/a%2Bb.png\r\nhttps://x.test/y.png\r\nfile:///tmp/c.txt\r\n";
+        assert_eq!(
+            parse_uri_list(list),
+            vec![
+                PathBuf::from("/home/me/My Shots/a+b.png"),
+                PathBuf::from("/tmp/c.txt")
+            ]
+        );
+        assert_eq!(
+            parse_uri_list("copy\nfile:///tmp/d.png"),
+            vec![PathBuf::from("/tmp/d.png")]
+        );
+        assert!(parse_uri_list("just some text").is_empty());
+    }
+
+    /// A clipboard in memory, to check the choice between files, image and messages.
+    #[derive(Default)]
+    struct Fake {
+        files: Vec<PathBuf>,
+        image: Option<Vec<u8>>,
+        text: bool,
+    }
+
+    impl Offer for Fake {
+        fn files(&mut self) -> Result<Vec<PathBuf>> {
+            Ok(self.files.clone())
+        }
+        fn image(&mut self) -> Result<Option<Image>> {
+            Ok(self.image.take().map(Image::Encoded))
+        }
+        fn has_text(&mut self) -> bool {
+            self.text
+        }
+    }
+
+    fn message(r: Result<Vec<Input>>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn image_files_come_first_then_the_image_then_a_reason() {
+        let dir = std::env::temp_dir().join(format!("pixdrop-clip-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = dir.join("a.png");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\n rest").unwrap();
+        let txt = dir.join("b.txt");
+        std::fs::write(&txt, b"hello").unwrap();
+
+        let mut both = Fake {
+            files: vec![txt.clone(), png.clone()],
+            image: Some(b"GIF89a..".to_vec()),
+            ..Fake::default()
+        };
+        let got = inputs_from(&mut both).unwrap();
+        assert!(matches!(&got[..], [Input::Path(p)] if *p == png), "{got:?}");
+
+        let mut only_text_files = Fake {
+            files: vec![txt.clone()],
+            image: Some(b"GIF89a..".to_vec()),
+            ..Fake::default()
+        };
+        let got = inputs_from(&mut only_text_files).unwrap();
+        assert!(matches!(&got[..], [Input::Bytes { name, .. }] if name.ends_with(".gif")));
+
+        only_text_files.image = None;
+        assert!(message(inputs_from(&mut only_text_files)).contains("files are not images"));
+        let mut text = Fake {
+            text: true,
+            ..Fake::default()
+        };
+        assert!(message(inputs_from(&mut text)).contains("holds no image (it holds text)"));
+        let mut html_as_image = Fake {
+            image: Some(b"<html>403</html>".to_vec()),
+            ..Fake::default()
+        };
+        assert!(message(inputs_from(&mut html_as_image)).contains("format"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
