@@ -3,7 +3,7 @@
 // the tray. Checked where a user would look: the row, the link, the clipboard, the album.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, OUT, cleanup, cli, openApp, run, screenshotPng, solidPng, startDriver, startStandIn, tempHome, wm, xclip } from "./harness.mjs";
 
@@ -157,6 +157,15 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   // Uploaded byte for byte, as the screenshot tool encoded it (not decoded and re-encoded).
   assert.equal(album[0].size, statSync(clip3).size);
   assert.equal(await wm.visible("Pixdrop"), false, "the shortcut upload does not show the window");
+
+  // Again, now that the app itself owns the clipboard (the link it copied): it reads its own
+  // text back and says there is no image (in the log, as in the notification), nothing sent.
+  const again = await run("xdotool", ["key", "--clearmodifiers", "ctrl+shift+u"]);
+  assert.equal(again.code, 0, again.stderr);
+  const log = join(home, "logs", "pixdrop.log");
+  await s.waitFor("the no-image line in the log", async () =>
+    existsSync(log) && readFileSync(log, "utf8").includes("clipboard upload: the clipboard holds no image (it holds text)"));
+  assert.equal(JSON.parse(cli(home, "album", "list", "--json")).length, count + 1);
 
   // A second launch hands over to the running app, which shows its window again.
   const second = await run(join(BIN, "pixdrop-app"), [], { env: { ...process.env, PIXDROP_HOME: home } });
