@@ -73,14 +73,7 @@ impl Selection {
             &CreateWindowAux::new().event_mask(EventMask::PROPERTY_CHANGE),
         )
         .map_err(unavailable)?;
-        let atom = |name: &str| -> Result<Atom> {
-            Ok(conn
-                .intern_atom(false, name.as_bytes())
-                .map_err(unavailable)?
-                .reply()
-                .map_err(unavailable)?
-                .atom)
-        };
+        let atom = |name: &str| intern(&conn, name);
         let clipboard = atom("CLIPBOARD")?;
         let property = atom("PIXDROP_SELECTION")?;
         let incr = atom("INCR")?;
@@ -169,10 +162,7 @@ impl Selection {
                         return Ok(Some(data));
                     }
                     if data.len() + piece.len() > MAX_BYTES {
-                        return Err(pixdrop_core::Error::Input(format!(
-                            "the clipboard's content is larger than {} MB",
-                            MAX_BYTES >> 20
-                        )));
+                        return Err(too_large());
                     }
                     data.extend_from_slice(&piece);
                 }
@@ -202,10 +192,7 @@ impl Selection {
             offset += (r.value.len() / 4) as u32;
             data.extend_from_slice(&r.value);
             if data.len() > MAX_BYTES {
-                return Err(pixdrop_core::Error::Input(format!(
-                    "the clipboard's content is larger than {} MB",
-                    MAX_BYTES >> 20
-                )));
+                return Err(too_large());
             }
             if r.bytes_after == 0 {
                 break r.type_;
@@ -233,15 +220,25 @@ impl Selection {
     }
 
     fn read_named(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
-        let atom = self
-            .conn
-            .intern_atom(false, name.as_bytes())
-            .map_err(unavailable)?
-            .reply()
-            .map_err(unavailable)?
-            .atom;
+        let atom = intern(&self.conn, name)?;
         self.read(atom)
     }
+}
+
+fn intern(conn: &RustConnection, name: &str) -> Result<Atom> {
+    Ok(conn
+        .intern_atom(false, name.as_bytes())
+        .map_err(unavailable)?
+        .reply()
+        .map_err(unavailable)?
+        .atom)
+}
+
+fn too_large() -> pixdrop_core::Error {
+    pixdrop_core::Error::Input(format!(
+        "the clipboard's content is larger than {} MB",
+        MAX_BYTES >> 20
+    ))
 }
 
 impl Offer for Selection {
