@@ -1,35 +1,38 @@
-//! The one error type the UI sees: `{kind, message}`.
+//! The one error type the UI sees: `{kind, message}`, with `kind` from core's one list.
 
+use pixdrop_core::error::ErrorKind;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppError {
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl AppError {
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         AppError {
-            kind: "internal",
+            kind,
             message: message.into(),
         }
     }
 
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
     pub fn input(message: impl Into<String>) -> Self {
-        AppError {
-            kind: "input",
-            message: message.into(),
-        }
+        Self::new(ErrorKind::Input, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
     }
 }
 
 impl From<pixdrop_core::Error> for AppError {
     fn from(e: pixdrop_core::Error) -> Self {
-        AppError {
-            kind: e.kind(),
-            message: e.to_string(),
-        }
+        Self::new(e.kind(), e.to_string())
     }
 }
 

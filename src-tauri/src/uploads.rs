@@ -243,14 +243,12 @@ pub fn retry<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<(), AppError> {
             run(app.clone(), vec![id], source);
             Ok(())
         }
-        Some(_) => Err(AppError {
-            kind: "input",
-            message: format!("upload {id} has not failed; only failed uploads can be retried"),
-        }),
-        None => Err(AppError {
-            kind: "not_found",
-            message: format!("there is no upload {id} (it was dismissed)"),
-        }),
+        Some(_) => Err(AppError::input(format!(
+            "upload {id} has not failed; only failed uploads can be retried"
+        ))),
+        None => Err(AppError::not_found(format!(
+            "there is no upload {id} (it was dismissed)"
+        ))),
     }
 }
 

@@ -2,13 +2,19 @@
 // errors arrive as {kind, message} and are rethrown as ApiError.
 import { Channel, invoke } from "@tauri-apps/api/core";
 
+/** Core's one list of error kinds (pixdrop_core::error::ErrorKind). */
+export type ErrorKind =
+  | "input" | "file" | "config" | "auth" | "rate_limited" | "too_large" | "refused" | "http"
+  | "bad_response" | "timeout" | "network" | "not_found" | "unsupported" | "storage" | "io"
+  | "internal";
+
 export interface ApiErrorShape {
-  kind: string;
+  kind: ErrorKind;
   message: string;
 }
 
 export class ApiError extends Error {
-  readonly kind: string;
+  readonly kind: ErrorKind;
   constructor(e: ApiErrorShape) {
     super(e.message);
     this.kind = e.kind;

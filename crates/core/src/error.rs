@@ -2,11 +2,75 @@
 //! CLI, the app (as `{kind, message}`) and the local server pass on, and a message in plain words.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
+/// What went wrong, as the CLI's `--json`, the app's `{kind, message}` and the local server's
+/// answers name it. This enum is the one list of kinds; nothing spells a kind by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Input,
+    File,
+    Config,
+    Auth,
+    RateLimited,
+    TooLarge,
+    Refused,
+    Http,
+    BadResponse,
+    Timeout,
+    Network,
+    NotFound,
+    Unsupported,
+    Storage,
+    Io,
+    /// A fault of the program itself (a task that panicked, a dialog that failed).
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Input => "input",
+            ErrorKind::File => "file",
+            ErrorKind::Config => "config",
+            ErrorKind::Auth => "auth",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Http => "http",
+            ErrorKind::BadResponse => "bad_response",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Io => "io",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Errors are cheap to clone and keep their kind (a setup failure is repeated for every input
+/// of a batch; the app keeps a failed row's error).
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// Something the user gave us is wrong (a file, a URL, a value). Nothing was sent.
     #[error("{0}")]
@@ -31,8 +95,9 @@ pub enum Error {
     /// The file is larger than the host accepts.
     #[error("{0}")]
     TooLarge(String),
-    /// The host answered, understood us, and said no.
-    #[error("the host refused the upload: {0}")]
+    /// The host answered, understood us, and said no. The message says what was refused
+    /// ("the host refused to delete the image: …").
+    #[error("{0}")]
     Refused(String),
     /// An HTTP error status (5xx is retried, 4xx is not). `message` is the whole sentence.
     #[error("{message}")]
@@ -43,8 +108,9 @@ pub enum Error {
     /// No answer in time.
     #[error("the host did not answer within {} s", .0.as_secs_f32())]
     Timeout(Duration),
-    /// The connection failed (refused, reset, DNS).
-    #[error("could not reach the host: {0}")]
+    /// The connection failed (refused, reset, DNS). The message names what could not be
+    /// reached (the host's address with its port, or the proxy).
+    #[error("{0}")]
     Network(String),
     /// Something asked for does not exist (an album id, a config name).
     #[error("{0}")]
@@ -59,29 +125,33 @@ pub enum Error {
     Io {
         context: String,
         #[source]
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
+    /// A fault of the program itself.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl Error {
     /// A short, stable machine-readable kind (used as `{kind}` in the app and in `--json`).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Input(_) => "input",
-            Error::File { .. } => "file",
-            Error::Config(_) => "config",
-            Error::Auth(_) => "auth",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::TooLarge(_) => "too_large",
-            Error::Refused(_) => "refused",
-            Error::Http { .. } => "http",
-            Error::BadResponse(_) => "bad_response",
-            Error::Timeout(_) => "timeout",
-            Error::Network(_) => "network",
-            Error::NotFound(_) => "not_found",
-            Error::Unsupported(_) => "unsupported",
-            Error::Storage(_) => "storage",
-            Error::Io { .. } => "io",
+            Error::Input(_) => ErrorKind::Input,
+            Error::File { .. } => ErrorKind::File,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Auth(_) => ErrorKind::Auth,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::TooLarge(_) => ErrorKind::TooLarge,
+            Error::Refused(_) => ErrorKind::Refused,
+            Error::Http { .. } => ErrorKind::Http,
+            Error::BadResponse(_) => ErrorKind::BadResponse,
+            Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Network(_) => ErrorKind::Network,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Unsupported(_) => ErrorKind::Unsupported,
+            Error::Storage(_) => ErrorKind::Storage,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 
@@ -99,7 +169,7 @@ impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
-            source,
+            source: Arc::new(source),
         }
     }
 
@@ -109,6 +179,18 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// The innermost cause of an error, in its own words: libraries' outer texts are generic
+/// ("error sending request"), the last cause says what happened ("Connection refused").
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
 }
 
 impl From<rusqlite::Error> for Error {

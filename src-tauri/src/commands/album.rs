@@ -76,9 +76,8 @@ pub async fn album_copy(
     let format = format.unwrap_or(settings.link_format);
     let mut lines = Vec::with_capacity(ids.len());
     for id in ids {
-        let record = engine.album().get(id)?.ok_or_else(|| AppError {
-            kind: "not_found",
-            message: format!("album record {id} is gone (deleted elsewhere?)"),
+        let record = engine.album().get(id)?.ok_or_else(|| {
+            AppError::not_found(format!("album record {id} is gone (deleted elsewhere?)"))
         })?;
         lines.push(engine.link(&record, format, &settings));
     }
@@ -130,10 +129,11 @@ pub async fn album_sync(
 /// Open a record's image in the default browser.
 #[tauri::command]
 pub fn album_open(app: AppHandle, state: State<'_, AppState>, id: i64) -> AppResult<()> {
-    let record = state.engine.album().get(id)?.ok_or_else(|| AppError {
-        kind: "not_found",
-        message: format!("album record {id} is gone"),
-    })?;
+    let record = state
+        .engine
+        .album()
+        .get(id)?
+        .ok_or_else(|| AppError::not_found(format!("album record {id} is gone")))?;
     if !(record.url.starts_with("https://") || record.url.starts_with("http://")) {
         return Err(AppError::input(format!("{} is not a web link", record.url)));
     }

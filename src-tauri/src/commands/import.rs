@@ -1,8 +1,6 @@
 //! Import buttons: the file or folder comes from a native dialog opened here, in Rust; the
 //! webview only asks for the dialog and gets the report back.
-//!
-//! For end-to-end tests, which cannot click through a native dialog, `PIXDROP_TEST_PICK_FILE`
-//! and `PIXDROP_TEST_PICK_FOLDER` in the app's environment make the dialog answer that path at once.
+//! (The GUI tests' build answers the dialogs from `test_hooks`.)
 
 use std::path::PathBuf;
 
@@ -20,12 +18,8 @@ enum Pick {
 }
 
 async fn pick(app: &AppHandle, what: Pick, title: &str) -> AppResult<Option<PathBuf>> {
-    let test_pick = match what {
-        Pick::File => "PIXDROP_TEST_PICK_FILE",
-        Pick::Folder => "PIXDROP_TEST_PICK_FOLDER",
-    };
-    if let Some(p) = std::env::var_os(test_pick) {
-        return Ok(Some(PathBuf::from(p)));
+    if let Some(p) = crate::test_hooks::picked(matches!(what, Pick::Folder)) {
+        return Ok(Some(p));
     }
     let mut dialog = app.dialog().file().set_title(title);
     let picked = match what {
@@ -37,16 +31,13 @@ async fn pick(app: &AppHandle, what: Pick, title: &str) -> AppResult<Option<Path
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
         }
     };
-    let picked = picked.map_err(|e| AppError {
-        kind: "internal",
-        message: format!("the file dialog failed: {e}"),
-    })?;
+    let picked = picked.map_err(|e| AppError::internal(format!("the file dialog failed: {e}")))?;
     match picked {
         None => Ok(None),
-        Some(p) => p.into_path().map(Some).map_err(|e| AppError {
-            kind: "input",
-            message: format!("the chosen item is not a local path: {e}"),
-        }),
+        Some(p) => p
+            .into_path()
+            .map(Some)
+            .map_err(|e| AppError::input(format!("the chosen item is not a local path: {e}"))),
     }
 }
 
@@ -86,9 +77,6 @@ pub async fn import_picgo(
         picgo::import(engine.config(), engine.album(), &dir)
     })
     .await
-    .map_err(|e| AppError {
-        kind: "internal",
-        message: e.to_string(),
-    })??;
+    .map_err(|e| AppError::internal(e.to_string()))??;
     Ok(Some(report))
 }
