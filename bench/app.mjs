@@ -7,7 +7,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, cli, openApp, run, screenshotPng, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
+import { BIN, ROOT, USER_APP, cli, openApp, run, screenshotPng, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -72,7 +72,7 @@ if (!only || only === "start") {
   const bare = [];
   for (let i = 0; i < RUNS; i++) {
     const home = tempHome();
-    const r = await startAndMeasure(join(BIN, "pixdrop-app"), "Pixdrop", { PIXDROP_HOME: home });
+    const r = await startAndMeasure(USER_APP, "Pixdrop", { PIXDROP_HOME: home });
     starts.push(r.shown);
     pss.push(r.pss);
     const b = await startAndMeasure(join(BIN, "bare-window"), "Bare", {});
@@ -92,7 +92,7 @@ if (!only || only === "shortcut") {
   cli(home, "hosts", "add", "smms", "standin", "--set", "token=bench-token", "--set", `server=${host.url}`, "--set", "api=see");
   cli(home, "settings", "set", "server_enabled", "off");
   cli(home, "settings", "set", "notify", "off");
-  const app = spawn(join(BIN, "pixdrop-app"), [], { env: { ...process.env, PIXDROP_HOME: home }, stdio: "ignore" });
+  const app = spawn(USER_APP, [], { env: { ...process.env, PIXDROP_HOME: home }, stdio: "ignore" });
   await waitUntil("Pixdrop shown", () => wm.visible("Pixdrop"));
   const owners = await wm.owners("CLIPBOARD");
   const kinds = {
@@ -137,8 +137,8 @@ for (const count of !only || only === "album" ? [0, 100_000] : []) {
   cli(home, "settings", "set", "server_enabled", "off");
   const driver = await startDriver(home, 4480);
   const stops = [];
-  const s = await openApp((f) => stops.push(f), driver, home);
-  const pid = Number(execFileSync("pgrep", ["-n", "-f", join(BIN, "pixdrop-app")], { encoding: "utf8" }).trim());
+  const s = await openApp((f) => stops.push(f), driver, home, undefined, USER_APP);
+  const pid = Number(execFileSync("pgrep", ["-n", "-f", USER_APP], { encoding: "utf8" }).trim());
   await s.waitFor("the window", async () => (await s.findAll("[data-tab=album]")).length);
   await sleep(2000);
   const before = treePss(pid);

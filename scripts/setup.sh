@@ -8,7 +8,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # What building the app needs, and what its tests add (a display, WebDriver, clipboard tools).
 APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev)
-TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib)
+# gsfonts: ImageMagick's default font, which the app benchmark's test images are drawn with.
+TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -33,14 +34,14 @@ ensure_rust() {
   fi
 }
 
+# What ui/package.json's "engines" says (Vite 8 and Vitest 4 need the same).
 ensure_node() {
   local v
   v="$(node --version 2>/dev/null || echo none)"
-  case "$v" in
-    v2[0-9].*|v[3-9][0-9].*) ;;
-    *) echo "Pixdrop's UI needs Node.js 20.19 or newer (found: $v). Install it (e.g. from nodejs.org or NodeSource) and run this again." >&2
-       exit 1 ;;
-  esac
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)' 2>/dev/null; then
+    echo "Pixdrop's UI needs Node.js 20.19 or newer (22.12 or newer on the 22 line; found: $v). Install it (e.g. from nodejs.org or NodeSource) and run this again." >&2
+    exit 1
+  fi
 }
 
 build_ui() {
@@ -55,9 +56,21 @@ build_ui() {
   cd "$ROOT"
 }
 
-# The app binary, optimised but quick to build (profile `e2e`); tests and run-app use the same one.
+# The app binary, optimised but quick to build (profile `e2e`): the app as users run it.
 build_app() {
   say "building the Pixdrop app and CLI"
   cd "$ROOT"
   cargo build --profile e2e -p pixdrop-app -p pixdrop -p pixdrop-standin
+}
+
+# The app twice, from one build of everything else: as users run it (target/e2e/user-build, no
+# test hooks; a test checks that) and with the hooks the GUI tests drive in place of native
+# dialogs (target/e2e/test-build). Only the app crate itself is built twice.
+build_test_apps() {
+  build_app
+  mkdir -p "$ROOT/target/e2e/user-build" "$ROOT/target/e2e/test-build"
+  cp "$ROOT/target/e2e/pixdrop-app" "$ROOT/target/e2e/user-build/pixdrop-app"
+  say "building the app with its test hooks (for the GUI tests)"
+  cargo build --profile e2e -p pixdrop-app --features test-hooks
+  cp "$ROOT/target/e2e/pixdrop-app" "$ROOT/target/e2e/test-build/pixdrop-app"
 }

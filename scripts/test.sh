@@ -9,12 +9,12 @@ build_ui
 say "UI unit tests (Vitest)"
 (cd "$ROOT/ui" && npm test)
 
-build_app
+build_test_apps
 
 say "engine, CLI and app unit tests (clipboard tests on Xvfb)"
 cd "$ROOT"
 bash "$ROOT/scripts/headless.sh" cargo test --workspace --exclude pixdrop-app --exclude bare-window -- --include-ignored
-cargo test --profile e2e -p pixdrop-app
+cargo test --profile e2e -p pixdrop-app --features test-hooks
 
 say "compatibility with PicGo's own store library (data.json, picgo.db)"
 (cd "$ROOT/tests/compat" && npm ci --no-audit --no-fund && npm test)

@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod local_server;
 mod shortcut;
+mod test_hooks;
 mod tray;
 mod uploads;
 
@@ -56,6 +57,45 @@ fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
     None
 }
 
+/// Every command the webview may call, listed once; the GUI tests' build adds its hooks.
+macro_rules! app_commands {
+    ($($extra:path),*) => {
+        tauri::generate_handler![
+            events::events_subscribe,
+            overview::overview,
+            import::import_sxcu,
+            import::import_picgo,
+            hosts::host_kinds,
+            hosts::hosts_list,
+            hosts::host_save,
+            hosts::host_remove,
+            hosts::host_set_default,
+            hosts::host_test,
+            upload::uploads_list,
+            upload::upload_pick,
+            upload::upload_clipboard,
+            upload::upload_url,
+            upload::upload_retry,
+            upload::upload_dismiss,
+            upload::upload_copy,
+            settings::settings_get,
+            settings::settings_set,
+            settings::link_preview,
+            settings::rename_preview,
+            settings::window_show,
+            settings::ui_ready,
+            album::album_page,
+            album::album_ids,
+            album::album_configs,
+            album::album_copy,
+            album::album_delete,
+            album::album_sync,
+            album::album_open,
+            $($extra),*
+        ]
+    };
+}
+
 pub fn run() {
     let engine =
         match Paths::resolve(data_dir_arg(std::env::args()).as_deref()).and_then(Engine::open) {
@@ -67,6 +107,11 @@ pub fn run() {
         };
     let engine = Arc::new(engine);
     let hidden = std::env::args().any(|a| a == autostart::HIDDEN_ARG);
+    type Commands = fn(tauri::ipc::Invoke<tauri::Wry>) -> bool;
+    #[cfg(feature = "test-hooks")]
+    let commands: Commands = app_commands![test_hooks::test_drop];
+    #[cfg(not(feature = "test-hooks"))]
+    let commands: Commands = app_commands![];
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -129,39 +174,7 @@ pub fn run() {
             WindowEvent::DragDrop(drop) => upload::on_drag_drop(window, drop),
             _ => {}
         })
-        .invoke_handler(tauri::generate_handler![
-            events::events_subscribe,
-            overview::overview,
-            import::import_sxcu,
-            import::import_picgo,
-            hosts::host_kinds,
-            hosts::hosts_list,
-            hosts::host_save,
-            hosts::host_remove,
-            hosts::host_set_default,
-            hosts::host_test,
-            upload::uploads_list,
-            upload::upload_pick,
-            upload::upload_clipboard,
-            upload::upload_url,
-            upload::upload_retry,
-            upload::upload_dismiss,
-            upload::upload_copy,
-            upload::test_drop,
-            settings::settings_get,
-            settings::settings_set,
-            settings::link_preview,
-            settings::rename_preview,
-            settings::window_show,
-            settings::ui_ready,
-            album::album_page,
-            album::album_ids,
-            album::album_configs,
-            album::album_copy,
-            album::album_delete,
-            album::album_sync,
-            album::album_open,
-        ])
+        .invoke_handler(commands)
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running Pixdrop");
 }

@@ -11,6 +11,10 @@ import { randomFillSync } from "node:crypto";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "target/e2e");
+/** The app with its test hooks (dialogs answered from the environment, `test_drop`), built by
+ *  scripts/setup.sh's build_test_apps; USER_APP is the same app as users run it. */
+export const APP = process.env.PIXDROP_APP ?? join(BIN, "test-build/pixdrop-app");
+export const USER_APP = join(BIN, "user-build/pixdrop-app");
 export const OUT = join(ROOT, "tests/gui/out");
 mkdirSync(OUT, { recursive: true });
 
@@ -109,23 +113,50 @@ export function run(cmd, args, options = {}) {
   });
 }
 
-/** The X clipboard: put a PNG or text on it (xclip keeps serving it), read it back. */
+/** The X clipboard: put a PNG or text on it (xclip keeps serving it), read it back.
+ *  xclip's first process exits before the server it forks owns the selection, so each put waits
+ *  until the CLIPBOARD has a new owner: a read that follows finds the new content. */
 export const xclip = {
   async image(file) {
-    // xclip forks to serve the selection; nothing of ours may stay attached to it.
-    const r = await run("xclip", ["-selection", "clipboard", "-t", "image/png", "-i", file], { stdio: "ignore" });
-    if (r.code !== 0) throw new Error(`xclip could not take the clipboard (${r.code})`);
+    await takeClipboard(async () => {
+      // xclip forks to serve the selection; nothing of ours may stay attached to it.
+      const r = await run("xclip", ["-selection", "clipboard", "-t", "image/png", "-i", file], { stdio: "ignore" });
+      if (r.code !== 0) throw new Error(`xclip could not take the clipboard (${r.code})`);
+    });
   },
   async text(text) {
-    const child = spawn("xclip", ["-selection", "clipboard", "-i"], { stdio: ["pipe", "ignore", "ignore"] });
-    child.stdin.end(text);
-    await new Promise((r) => child.once("exit", r));
+    await takeClipboard(async () => {
+      const child = spawn("xclip", ["-selection", "clipboard", "-i"], { stdio: ["pipe", "ignore", "ignore"] });
+      const exited = new Promise((r) => child.once("exit", r));
+      child.stdin.end(text);
+      if ((await exited) !== 0) throw new Error("xclip could not take the clipboard");
+    });
   },
   async read() {
     const r = await run("xclip", ["-selection", "clipboard", "-o"]);
     return r.code === 0 ? r.stdout : "";
   },
 };
+
+/** The window that owns the CLIPBOARD selection now ("0": none). */
+async function clipboardOwner() {
+  const r = await run("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "owner", "CLIPBOARD"]);
+  if (r.code !== 0) throw new Error(`cannot ask who owns the clipboard: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Run `put` and wait (bounded) until the clipboard has an owner it did not have before. */
+async function takeClipboard(put) {
+  const before = await clipboardOwner();
+  await put();
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const now = await clipboardOwner();
+    if (now !== before && now !== "0") return;
+    if (Date.now() > deadline) throw new Error("xclip did not take the clipboard");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** The window manager's part, from wm.py: close a window as its × does; is it shown? */
 export const wm = {
@@ -232,9 +263,9 @@ function crc32(buf) {
  * window showed at the end, pass or fail; then the session closes the app. Closing the window
  * would only hide it to the tray, so close-to-tray is turned off first.
  */
-export async function openApp(stop, driver, home, shot) {
-  const s = await Session.start(driver.url, join(BIN, "pixdrop-app"));
-  const pid = Number(execFileSync("pgrep", ["-n", "-f", join(BIN, "pixdrop-app")], { encoding: "utf8" }).trim());
+export async function openApp(stop, driver, home, shot, app = APP) {
+  const s = await Session.start(driver.url, app);
+  const pid = Number(execFileSync("pgrep", ["-n", "-f", app], { encoding: "utf8" }).trim());
   stop(async () => {
     cli(home, "settings", "set", "close_to_tray", "off");
     await s.end().catch(() => {});

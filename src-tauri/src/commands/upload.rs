@@ -1,10 +1,5 @@
 //! The upload page. Files come from Rust-side drops and dialogs; the UI names rows by id and
-//! never hands a path to upload.
-//!
-//! For end-to-end tests, which cannot drive a native dialog or an XDND drag: with
-//! `PIXDROP_TEST_PICK_FILES` set (paths joined like `PATH`), "Choose files" answers those paths
-//! at once; with `PIXDROP_TEST_DROP` set, `test_drop` feeds those paths to the same handler a
-//! real drop on the window reaches. Without the variables neither does anything.
+//! never hands a path to upload. (The GUI tests' build answers dialogs from `test_hooks`.)
 
 use std::path::PathBuf;
 
@@ -31,8 +26,8 @@ pub fn uploads_list(state: State<'_, AppState>) -> Vec<Row> {
 /// ids (none when cancelled).
 #[tauri::command]
 pub async fn upload_pick(app: AppHandle) -> AppResult<Vec<u64>> {
-    let paths: Vec<PathBuf> = if let Some(list) = std::env::var_os("PIXDROP_TEST_PICK_FILES") {
-        std::env::split_paths(&list).collect()
+    let paths: Vec<PathBuf> = if let Some(paths) = crate::test_hooks::picked_files() {
+        paths
     } else {
         let dialog = app
             .dialog()
@@ -94,10 +89,7 @@ pub fn upload_copy(app: AppHandle, state: State<'_, AppState>, id: u64) -> AppRe
         .into_iter()
         .find(|r| r.id == id)
         .and_then(|r| r.link)
-        .ok_or_else(|| AppError {
-            kind: "not_found",
-            message: format!("upload {id} has no link to copy"),
-        })?;
+        .ok_or_else(|| AppError::not_found(format!("upload {id} has no link to copy")))?;
     crate::desktop::copy(&app, &link).map_err(AppError::internal)?;
     Ok(link)
 }
@@ -124,23 +116,4 @@ pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
         }
         _ => {}
     }
-}
-
-/// Test hook: drop the files named in `PIXDROP_TEST_DROP` on the window.
-#[tauri::command]
-pub fn test_drop(window: Window) -> AppResult<()> {
-    let Some(list) = std::env::var_os("PIXDROP_TEST_DROP") else {
-        return Err(AppError {
-            kind: "unsupported",
-            message: "test_drop needs PIXDROP_TEST_DROP".into(),
-        });
-    };
-    on_drag_drop(
-        &window,
-        &DragDropEvent::Drop {
-            paths: std::env::split_paths(&list).collect(),
-            position: tauri::PhysicalPosition::new(0.0, 0.0),
-        },
-    );
-    Ok(())
 }
