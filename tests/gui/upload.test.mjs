@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, OUT, cleanup, cli, openApp, run, screenshotPng, solidPng, startDriver, startStandIn, tempHome, wm, xclip } from "./harness.mjs";
+import { APP, OUT, cleanup, cli, openApp, run, screenshotPng, solidPng, startDriver, startStandIn, tempHome, wm, xclip } from "./harness.mjs";
 
 const TOKEN = "upload-token-0123456789";
 const CTRL = "\uE009";
@@ -75,11 +75,13 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   assert.equal(lines.length, 2, copied);
   assert.match(lines[0], /^!\[alpha\]\(http:\/\/127\.0\.0\.1/);
   assert.match(lines[1], /^!\[bravo\]\(http:\/\/127\.0\.0\.1/);
-  // Thumbnails come from the app's own protocol and really load.
-  const thumbsLoaded = await s.waitFor("thumbnails to load", async () =>
-    s.execute("const imgs=[...document.querySelectorAll('[data-row] img.thumb')]; return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0)"),
+  // Thumbnails come from the app's own protocol and really load: wait until both have finished
+  // (loaded or broken), then check they show the uploaded 40×30 images.
+  await s.waitFor("thumbnails to finish loading", async () =>
+    s.execute("const imgs=[...document.querySelectorAll('[data-row] img.thumb')]; return imgs.length >= 2 && imgs.every(i => i.complete)"),
   );
-  assert.ok(thumbsLoaded);
+  const thumbs = await s.execute("return [...document.querySelectorAll('[data-row] img.thumb')].map(i => [i.src.split(':')[0], i.naturalWidth, i.naturalHeight])");
+  assert.deepEqual(thumbs, [["thumb", 40, 30], ["thumb", 40, 30]]);
   writeFileSync(join(OUT, "upload-dialog.png"), await s.screenshot());
 
   // A drop on the window (the same handler the native drop event reaches): an image and a
@@ -88,14 +90,15 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const rc = await settled("charlie.png");
   assert.match(rc.text, /!\[charlie\]/);
   const rn = await settled("notes.txt", "failed");
-  assert.match(await s.text(await s.find(`[data-row] [data-test=row-error]`)), /not an image|image/i);
+  const notesError = await s.find(`[data-row="${rn.id}"] [data-test=row-error]`);
+  assert.match(await s.text(notesError), /notes\.txt: not an image \(its content is not PNG, JPEG/);
+  assert.equal(await s.execute("return arguments[0].dataset.kind", [{ "element-6066-11e4-a52e-4f735466cecc": notesError }]), "input");
+  // A file that is no image stays no image: no Retry for it, only Dismiss.
+  assert.equal((await s.findAll(`[data-row="${rn.id}"] [data-act=retry]`)).length, 0);
   const uploadsBefore = JSON.parse(cli(home, "album", "list", "--json")).length;
-  await s.click(await s.find(`[data-status=failed] [data-act=retry]`));
-  await settled("notes.txt", "failed");
-  assert.equal(JSON.parse(cli(home, "album", "list", "--json")).length, uploadsBefore, "a failed file adds nothing");
-  await s.click(await s.find(`[data-status=failed] [data-act=dismiss]`));
+  await s.click(await s.find(`[data-row="${rn.id}"] [data-act=dismiss]`));
   await s.waitFor("the failed row to go", async () => !(await row("notes.txt")));
-  void rn;
+  assert.equal(JSON.parse(cli(home, "album", "list", "--json")).length, uploadsBefore, "a failed file adds nothing");
 
   // A pasted URL: a local path or a file: URL is refused before anything is sent.
   await s.type(await s.find("[data-test=url-input]"), "file:///etc/passwd");
@@ -103,9 +106,29 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const refused = await s.waitFor("the URL refusal", async () => s.text(await s.find("[data-test=upload-error]")));
   assert.match(refused, /only http:\/\/ and https:\/\//);
   await s.execute("const i=document.querySelector('[data-test=url-input]'); i.value=''; i.dispatchEvent(new Event('input'))");
+
+  // The host refuses the token (changed behind the app's back): the row says so by kind, offers
+  // the host settings, and Retry, once the token is right again, uploads the same row.
+  cli(home, "hosts", "set", "standin", "token=no-longer-valid");
   await s.type(await s.find("[data-test=url-input]"), `${host.url}/files/remote.png`);
   await s.click(await s.find("[data-test=url-upload]"));
-  const rr = await settled("remote.png");
+  const refusedRow = await settled("remote.png", "failed");
+  const authError = await s.find(`[data-row="${refusedRow.id}"] [data-test=row-error]`);
+  assert.match(await s.text(authError), /^the host refused the token/);
+  assert.equal(await s.execute("return arguments[0].dataset.kind", [{ "element-6066-11e4-a52e-4f735466cecc": authError }]), "auth");
+  assert.match(await s.text(await s.find(`[data-row="${refusedRow.id}"] [data-test=row-hint]`)), /token or key under Image hosts/);
+  await s.click(await s.find(`[data-row="${refusedRow.id}"] [data-act=fix]`));
+  await s.waitFor("the Image hosts page", async () => (await s.findAll(".hosts [data-host=standin]")).length === 1);
+  writeFileSync(join(OUT, "upload-auth-fix.png"), await s.screenshot());
+  cli(home, "hosts", "set", "standin", `token=${TOKEN}`);
+  await s.click(await s.find("[data-tab=upload]"));
+  await s.click(await s.find(`[data-row="${refusedRow.id}"] [data-act=retry]`));
+  const rr = await s.waitFor("the retried row to finish", async () => {
+    const r = await row("remote.png");
+    return r && r.status !== "failed" && r.status !== "waiting" && r.status !== "uploading" && r;
+  });
+  assert.equal(rr.id, refusedRow.id, "the same row was retried");
+  assert.equal(rr.status, "done");
   assert.match(rr.text, /!\[remote\]/);
 
   // "Upload clipboard" with an image on the X clipboard; then with text on it.
@@ -130,6 +153,8 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
     const now = (await xclip.read()).trim();
     return now !== link1 && /^!\[clipboard-/.test(now) && now;
   });
+  // The earlier "holds no image" message went when this upload succeeded.
+  assert.equal((await s.findAll("[data-test=upload-error]")).length, 0, "no stale error");
   writeFileSync(join(OUT, "upload-rows.png"), await s.screenshot());
 
   // Close the window: it hides to the tray, the app keeps running.
@@ -168,7 +193,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   assert.equal(JSON.parse(cli(home, "album", "list", "--json")).length, count + 1);
 
   // A second launch hands over to the running app, which shows its window again.
-  const second = await run(join(BIN, "pixdrop-app"), [], { env: { ...process.env, PIXDROP_HOME: home } });
+  const second = await run(APP, [], { env: { ...process.env, PIXDROP_HOME: home } });
   assert.equal(second.code, 0, second.stderr);
   await s.waitFor("the window to come back", () => wm.visible("Pixdrop"));
   // Everything uploaded from the window is in the album, in the shared config's album file.

@@ -4,6 +4,7 @@
   wm.py visible TITLE  print how many windows titled TITLE are mapped (shown)
   wm.py grab KEYS      hold a global key grab (e.g. ctrl+alt+g), as another app's shortcut
                        would, until stdin closes; prints "grabbed" once it holds it
+  wm.py owner SEL      print the window id that owns selection SEL now (0: none)
   wm.py owners SEL     print a line each time selection SEL (e.g. CLIPBOARD) gets a new owner
                        (XFixes), until stdin closes; prints "watching" first
 """
@@ -63,6 +64,9 @@ def main():
         d.sync()
         print("grabbed", flush=True)
         sys.stdin.read()
+    elif cmd == "owner":
+        owner = d.get_selection_owner(d.intern_atom(title))
+        print(getattr(owner, "id", owner) or 0)
     elif cmd == "owners":
         import select
         from Xlib.ext import xfixes

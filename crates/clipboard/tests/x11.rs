@@ -43,7 +43,29 @@ fn noisy_png(w: u32, h: u32, seed: u32) -> Vec<u8> {
     out
 }
 
+/// The window that owns the CLIPBOARD selection now (`NONE` when nobody does).
+fn clipboard_owner() -> u32 {
+    let (c, _) = x11rb::connect(None).expect("an X display");
+    let clipboard = c
+        .intern_atom(false, b"CLIPBOARD")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    c.get_selection_owner(clipboard)
+        .unwrap()
+        .reply()
+        .unwrap()
+        .owner
+}
+
+/// Put `data` on the clipboard with xclip and return once xclip owns it.
+///
+/// xclip forks a server and its parent exits before the server has taken the selection, so the
+/// parent's exit proves nothing: wait until the selection has an owner other than the one it had
+/// before (a new xclip is a new X client, so a new window). Bounded, so a broken xclip fails.
 fn xclip_in(target: Option<&str>, data: &[u8]) {
+    let before = clipboard_owner();
     let mut args = vec!["-selection", "clipboard"];
     if let Some(t) = target {
         args.extend(["-t", t]);
@@ -56,8 +78,19 @@ fn xclip_in(target: Option<&str>, data: &[u8]) {
         .spawn()
         .expect("xclip");
     child.stdin.take().unwrap().write_all(data).unwrap();
-    // xclip forks a server that holds the selection and exits once it owns it.
     assert!(child.wait().unwrap().success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = clipboard_owner();
+        if now != before && now != x11rb::NONE {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "xclip did not take the clipboard"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn bytes_of(inputs: &[Input]) -> &[u8] {
@@ -165,7 +198,15 @@ fn slow_owner(data: Vec<u8>, piece: usize, pause: Duration) -> mpsc::Sender<()> 
         );
         c.set_selection_owner(win, clipboard, x11rb::CURRENT_TIME)
             .unwrap();
-        c.flush().unwrap();
+        // A round trip: once its reply is here the server has made us the owner, so the
+        // reader that starts after `ready` finds us (a flush alone only sends the request).
+        let owner = c
+            .get_selection_owner(clipboard)
+            .unwrap()
+            .reply()
+            .unwrap()
+            .owner;
+        assert_eq!(owner, win, "the test owner could not take the clipboard");
         ready_tx.send(()).unwrap();
         // One transfer at a time: (requestor, property, offset).
         let mut sending: Option<(u32, u32, usize)> = None;
