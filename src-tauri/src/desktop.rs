@@ -5,16 +5,17 @@
 
 use std::path::PathBuf;
 
+use pixdrop_core::config::Language;
 use pixdrop_core::{Done, Settings};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 /// The language for words shown outside the webview: the setting, else the system's.
 pub fn language(settings: &Settings) -> &'static str {
-    match settings.language.as_str() {
-        "zh-CN" => "zh-CN",
-        "en" => "en",
-        _ => {
+    match settings.language {
+        Language::ZhCn => "zh-CN",
+        Language::En => "en",
+        Language::System => {
             let sys = std::env::var("LC_ALL")
                 .ok()
                 .filter(|v| !v.is_empty())

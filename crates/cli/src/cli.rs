@@ -142,6 +142,7 @@ pub enum AlbumCmd {
         /// Only uploads made with this config.
         #[arg(long, value_name = "NAME")]
         host: Option<String>,
+        /// How many to list (0: all); when there are more, a line on stderr says how many.
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[arg(long, default_value_t = 0)]
@@ -169,8 +170,13 @@ pub enum AlbumCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsCmd {
-    /// Print all settings, or one.
-    Get { key: Option<String> },
+    /// Print all settings, or one; secrets are masked unless --reveal.
+    #[command(visible_alias = "list")]
+    Get {
+        key: Option<String>,
+        #[arg(long)]
+        reveal: bool,
+    },
     /// Change a setting.
     Set { key: String, value: String },
 }

@@ -17,6 +17,7 @@ fn unavailable(e: impl std::fmt::Display) -> Error {
 
 /// Put `text` on the clipboard so that it stays there after this process exits.
 pub fn copy_text(text: &str) -> Result<()> {
+    pixdrop_clipboard::check_display()?;
     if !cfg!(target_os = "linux") {
         return arboard::Clipboard::new()
             .and_then(|mut c| c.set_text(text))

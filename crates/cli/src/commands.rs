@@ -162,8 +162,24 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             Ok(())
         }
         HostsCmd::Remove { name } => {
-            let removed = store.update(|c| c.remove_host(&name))?;
+            let (removed, default) = store.update(|c| {
+                let was_default = c.default_host.as_deref() == Some(name.as_str());
+                let removed = c.remove_host(&name)?;
+                Ok((removed, c.default_host.clone().filter(|_| was_default)))
+            })?;
             println!("removed {} config {:?}", removed.kind, removed.name);
+            if let Some(d) = default {
+                println!("{d:?} is now the default");
+            }
+            let records = engine.album().count(&ListQuery {
+                config: Some(name.clone()),
+                ..Default::default()
+            })?;
+            if records > 0 {
+                println!(
+                    "its {records} album records stay in the album, but can no longer be deleted on the host (add a config named {name:?} again to delete them there)"
+                );
+            }
             Ok(())
         }
         HostsCmd::Test { name } => {
@@ -354,6 +370,15 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
                 ..Default::default()
             };
             let records = engine.album().list(&q)?;
+            // Say what a page leaves out (on stderr, so --json stays one array).
+            let total = engine.album().count(&q)?;
+            let shown_to = u64::from(offset) + records.len() as u64;
+            if limit != 0 && total > shown_to {
+                eprintln!(
+                    "{} more not listed ({total} in all); see them with --offset {shown_to}, or all with --limit 0",
+                    total - shown_to
+                );
+            }
             if json {
                 print_json(&Value::Array(records.iter().map(record_json).collect()));
             } else {
@@ -472,6 +497,7 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
     let mut opts = ServerOptions::from_settings(&settings);
     if let Some(p) = port {
         opts.port = p;
+        opts.change_port = "pass another --port".into();
     }
     let hooks = Arc::new(ServeHooks {
         paths: engine.paths().clone(),
@@ -494,37 +520,41 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
 }
 
 fn settings(engine: &Engine, cmd: SettingsCmd) -> Outcome {
+    // A setting's value as printed: text as it is, secrets masked unless revealed.
+    let shown = |key: &str, v: &Value, reveal: bool| {
+        let text = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
+        if key.contains("secret") && !reveal {
+            mask(&text)
+        } else {
+            text
+        }
+    };
     match cmd {
-        SettingsCmd::Get { key: Some(key) } => {
+        SettingsCmd::Get {
+            key: Some(key),
+            reveal,
+        } => {
             let v = engine.config().load()?.settings.get(&key)?;
-            println!(
-                "{}",
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            );
+            println!("{}", shown(&key, &v, reveal));
             Ok(())
         }
-        SettingsCmd::Get { key: None } => {
+        SettingsCmd::Get { key: None, reveal } => {
             let s = engine.config().load()?.settings;
             for key in pixdrop_core::Settings::keys() {
                 let v = s.get(&key)?;
-                let shown = v
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string());
-                let shown = if key.contains("secret") {
-                    mask(&shown)
-                } else {
-                    shown
-                };
-                println!("{key} = {shown}");
+                println!("{key} = {}", shown(&key, &v, reveal));
             }
             Ok(())
         }
         SettingsCmd::Set { key, value } => {
-            engine.config().update(|c| c.settings.set(&key, &value))?;
-            println!("{key} = {value}");
+            let saved = engine.config().update(|c| {
+                c.settings.set(&key, &value)?;
+                c.settings.get(&key)
+            })?;
+            println!("{key} = {}", shown(&key, &saved, false));
             Ok(())
         }
     }

@@ -414,6 +414,29 @@ fn clipboard_text() -> String {
     )
 }
 
+/// Wait (bounded) until the clipboard's owner offers what `offered` accepts, given its list of
+/// targets: xclip's first process exits before the server it forks owns the selection, so its
+/// exit proves nothing.
+fn wait_for_clipboard(what: &str, offered: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let targets = text(
+            &xclip(&["-selection", "clipboard", "-o", "-t", "TARGETS"])
+                .output()
+                .unwrap()
+                .stdout,
+        );
+        if offered(&targets) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clipboard never held {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 #[ignore = "needs an X display and xclip"]
 fn copy_leaves_the_links_on_the_clipboard_after_exit() {
@@ -441,6 +464,7 @@ fn clipboard_image_is_uploaded_and_text_is_refused() {
         .status()
         .unwrap();
     assert!(st.success());
+    wait_for_clipboard("the image", |t| t.lines().any(|l| l == "image/png"));
     let out: Value = serde_json::from_str(&env.ok(&["upload", "--clipboard", "--json"])).unwrap();
     assert_eq!(out[0]["ok"], true, "{out}");
     assert!(out[0]["input"].as_str().unwrap().starts_with("clipboard-"));
@@ -457,6 +481,9 @@ fn clipboard_image_is_uploaded_and_text_is_refused() {
     std::io::Write::write_all(put.stdin.as_mut().unwrap(), b"just text").unwrap();
     drop(put.stdin.take());
     put.wait().unwrap();
+    wait_for_clipboard("text", |t| {
+        t.lines().any(|l| l == "UTF8_STRING") && !t.lines().any(|l| l == "image/png")
+    });
     let out = env.run(&["upload", "--clipboard"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -619,4 +646,199 @@ fn custom_hosts_and_imports_from_the_command_line() {
     assert_eq!(again["records_added"], 0);
     assert_eq!(again["configs_present"], serde_json::json!(["Default"]));
     assert!(env.ok(&["album", "list"]).contains("p.png"));
+}
+
+// ---- Defects found by trying every documented command (each failed before its fix). ----
+
+#[test]
+fn album_ids_are_never_given_out_again() {
+    let env = Env::new();
+    let first = env.file("first.png", &tiny_png(60));
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--json", &first])).unwrap();
+    let id = out[0]["id"].as_i64().unwrap();
+    env.ok(&["album", "delete", &id.to_string()]);
+    let second = env.file("second.png", &tiny_png(61));
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--json", &second])).unwrap();
+    let next = out[0]["id"].as_i64().unwrap();
+    assert!(
+        next > id,
+        "id {id} was deleted, and the next upload got {next}"
+    );
+}
+
+#[test]
+fn line_breaks_in_a_file_name_never_reach_the_request() {
+    let env = Env::new();
+    let odd = env.file("new\r\nContent-Type: text\nline.png", &tiny_png(62));
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--json", &odd])).unwrap();
+    assert_eq!(out[0]["ok"], true, "{out}");
+    let stored = env.host.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].file_name, "new__Content-Type: text_line.png");
+    assert_eq!(stored[0].size, tiny_png(62).len(), "the body arrived whole");
+    let records: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    assert_eq!(
+        records[0]["file_name"], "new\r\nContent-Type: text\nline.png",
+        "the album keeps the real name (the file's name, not its folder)"
+    );
+}
+
+#[test]
+fn settings_list_masks_secrets_and_checks_the_shortcut() {
+    let env = Env::new();
+    let listed = env.ok(&["settings", "list"]);
+    assert!(listed.contains("link_format = markdown"), "{listed}");
+    let set = env.ok(&["settings", "set", "server_secret", "s3cr3t-value"]);
+    assert!(
+        !set.contains("s3cr3t-value"),
+        "set printed the secret: {set}"
+    );
+    let got = env.ok(&["settings", "get", "server_secret"]);
+    assert!(
+        !got.contains("s3cr3t-value"),
+        "get printed the secret: {got}"
+    );
+    assert_eq!(
+        env.ok(&["settings", "get", "server_secret", "--reveal"])
+            .trim(),
+        "s3cr3t-value"
+    );
+    assert!(!env.ok(&["settings", "list"]).contains("s3cr3t-value"));
+
+    let out = env.run(&["settings", "set", "shortcut", "foo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("\"foo\" is not a key"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        env.ok(&["settings", "get", "shortcut"]).trim(),
+        "CommandOrControl+Shift+U"
+    );
+    // Choices in any case.
+    env.ok(&["settings", "set", "link_format", "HTML"]);
+    assert_eq!(env.ok(&["settings", "get", "link_format"]).trim(), "html");
+}
+
+#[test]
+fn album_list_says_how_many_more_there_are() {
+    let env = Env::new();
+    for i in 0..5u64 {
+        let f = env.file(&format!("p{i}.png"), &tiny_png(70 + i));
+        env.ok(&["upload", &f]);
+    }
+    let out = env.run(&["album", "list", "--limit", "2"]);
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    assert!(
+        text(&out.stderr).contains("3 more not listed (5 in all); see them with --offset 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.run(&["album", "list", "--json", "--limit", "2", "--offset", "2"]);
+    let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page.as_array().unwrap().len(), 2, "JSON stays one array");
+    assert!(text(&out.stderr).contains("1 more not listed"));
+    let all: Value =
+        serde_json::from_str(&env.ok(&["album", "list", "--json", "--limit", "0"])).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    let out = env.run(&["album", "list"]);
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_deduplicated_upload_is_named_as_given_this_time() {
+    let env = Env::new();
+    let bytes = tiny_png(80);
+    let first = env.file("twice.png", &bytes);
+    let again = env.file("twice2.png", &bytes);
+    let url = env.ok(&["upload", "--format", "url", &first]);
+    let out = env.ok(&["upload", &again]);
+    assert_eq!(out.trim(), format!("![twice2]({})", url.trim()));
+    assert_eq!(env.host.upload_requests(), 1);
+}
+
+#[test]
+fn removing_the_default_names_the_new_one_and_the_records_left() {
+    let env = Env::new();
+    let server = format!("server={}", env.host.base_url());
+    env.ok(&[
+        "hosts",
+        "add",
+        "smms",
+        "spare",
+        "--set",
+        &format!("token={TOKEN}"),
+        "--set",
+        &server,
+        "--set",
+        "api=see",
+    ]);
+    let f = env.file("kept.png", &tiny_png(81));
+    env.ok(&["upload", &f]);
+    let out = env.ok(&["hosts", "remove", "main"]);
+    assert!(out.contains("\"spare\" is now the default"), "{out}");
+    assert!(out.contains("its 1 album records stay"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_not_called_an_empty_file() {
+    let env = Env::new();
+    let fifo = env.dir.path().join("pipe.png");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc_mkfifo(c.as_ptr(), 0o600) }, 0);
+    let out = env.run(&["upload", fifo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+extern "C" {
+    #[link_name = "mkfifo"]
+    fn libc_mkfifo(path: *const std::ffi::c_char, mode: u32) -> i32;
+}
+
+#[test]
+fn serve_on_a_taken_port_names_the_flag() {
+    let env = Env::new();
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port().to_string();
+    let out = env.run(&["serve", "--port", &port]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("pass another --port") && !err.contains("server_port"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_a_display_the_clipboard_says_so_at_once() {
+    let env = Env::new();
+    let out = env
+        .cmd(&["upload", "--clipboard"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("there is no display"), "{err}");
+    let f = env.file("nodisplay.png", &tiny_png(82));
+    let out = env
+        .cmd(&["upload", "--copy", &f])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("there is no display"),
+        "{}",
+        text(&out.stderr)
+    );
 }

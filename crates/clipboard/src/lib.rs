@@ -54,10 +54,26 @@ fn unavailable(e: impl std::fmt::Display) -> Error {
     Error::Input(format!("cannot read the clipboard: {e}"))
 }
 
+/// On Linux and the BSDs the clipboard belongs to a display server: without one (a console, an
+/// SSH session) say so at once instead of the time-out a clipboard library reports.
+pub fn check_display() -> Result<()> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        let set = |v: &str| std::env::var_os(v).is_some_and(|d| !d.is_empty());
+        if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+            return Err(Error::Input(
+                "there is no display, so no clipboard (neither DISPLAY nor WAYLAND_DISPLAY is set); run this inside a desktop session".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// What the clipboard holds to upload: image files copied in a file manager (those whose bytes
 /// are images), else the image itself. Anything else is "the clipboard holds no image", with
 /// what it holds instead where that helps.
 pub fn inputs() -> Result<Vec<Input>> {
+    check_display()?;
     #[cfg(all(unix, not(target_os = "macos")))]
     if let Some(x) = x11::Selection::open() {
         return inputs_from(&mut x?);

@@ -46,6 +46,44 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
         INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
     END;",
+    // 3: ids are never given out twice (AUTOINCREMENT), so an id a user or script saw earlier can
+    //    never name another image. The table is rebuilt with every record keeping its id; the
+    //    full-text index is keyed by id, so it stays as it is. The sequence starts at the highest
+    //    id there is (an id freed before this migration, above the highest, cannot be told).
+    "CREATE TABLE uploads_v3 (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        host_kind     TEXT    NOT NULL,
+        config_name   TEXT    NOT NULL,
+        file_name     TEXT    NOT NULL,
+        stored_name   TEXT    NOT NULL,
+        url           TEXT    NOT NULL,
+        delete_handle TEXT,
+        size          INTEGER NOT NULL DEFAULT 0,
+        width         INTEGER,
+        height        INTEGER,
+        sha256        TEXT,
+        created_at    INTEGER NOT NULL
+    );
+    INSERT INTO uploads_v3 (id, host_kind, config_name, file_name, stored_name, url, delete_handle,
+                            size, width, height, sha256, created_at)
+        SELECT id, host_kind, config_name, file_name, stored_name, url, delete_handle,
+               size, width, height, sha256, created_at FROM uploads;
+    DROP TABLE uploads;
+    ALTER TABLE uploads_v3 RENAME TO uploads;
+    CREATE INDEX uploads_created ON uploads (created_at, id);
+    CREATE INDEX uploads_config  ON uploads (config_name, created_at, id);
+    CREATE INDEX uploads_dedupe  ON uploads (config_name, sha256) WHERE sha256 IS NOT NULL;
+    CREATE INDEX uploads_url     ON uploads (url);
+    CREATE TRIGGER uploads_fts_insert AFTER INSERT ON uploads BEGIN
+        INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
+    END;
+    CREATE TRIGGER uploads_fts_delete AFTER DELETE ON uploads BEGIN
+        INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
+    END;
+    CREATE TRIGGER uploads_fts_update AFTER UPDATE OF file_name, url ON uploads BEGIN
+        INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
+        INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
+    END;",
 ];
 
 /// One uploaded image.
@@ -198,6 +236,15 @@ impl Album {
 
     fn setup(mut conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // `fold(text)`: Unicode lower case, so search finds `ü` in `Über.png` (SQLite's LIKE
+        // folds ASCII only).
+        conn.create_scalar_function(
+            "fold",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| Ok(ctx.get::<String>(0)?.to_lowercase()),
+        )?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate(&mut conn)?;
         Ok(Album {
@@ -329,10 +376,10 @@ impl Album {
                     args.len()
                 ));
             } else {
-                args.push(like_pattern(s));
+                args.push(like_pattern(&s.to_lowercase()));
                 let n = args.len();
                 clauses.push(format!(
-                    "(file_name LIKE ?{n} ESCAPE '\\' OR url LIKE ?{n} ESCAPE '\\')"
+                    "(fold(file_name) LIKE ?{n} ESCAPE '\\' OR fold(url) LIKE ?{n} ESCAPE '\\')"
                 ));
             }
         }
@@ -344,7 +391,7 @@ impl Album {
         Ok((sql, args))
     }
 
-    /// A page of records, newest first unless asked otherwise.
+    /// A page of records (at most 10,000; `limit` 0: all), newest first unless asked otherwise.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Record>> {
         let conn = self.conn();
         let (filter, mut args) = Self::filter(&conn, q)?;
@@ -355,7 +402,11 @@ impl Album {
             n + 1,
             n + 2
         );
-        args.push(q.limit.min(10_000).to_string());
+        // `limit` 0 lists all (the CLI's `--limit 0`).
+        args.push(match q.limit {
+            0 => "-1".to_string(),
+            n => n.min(10_000).to_string(),
+        });
         args.push(q.offset.to_string());
         let mut st = conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args.iter()), from_row)?;
@@ -635,6 +686,11 @@ mod tests {
         assert_eq!(find("b OR c*"), 1);
         assert_eq!(find("CHEESE"), 1);
         assert_eq!(find("NEAR("), 0);
+        a.insert(&rec("Über Straße.png", "c1", 4)).unwrap();
+        assert_eq!(find("über"), 1, "Unicode case, index path");
+        assert_eq!(find("üb"), 1, "Unicode case, LIKE path");
+        assert_eq!(find("ÜBER STRASSE"), 0, "folding is not transliteration");
+        assert_eq!(find("STRAßE"), 1);
         a.delete(id).unwrap();
         assert_eq!(find("cheese"), 0);
         assert_eq!(
@@ -643,7 +699,7 @@ mod tests {
                 ..Default::default()
             })
             .unwrap(),
-            2
+            3
         );
     }
 
@@ -706,6 +762,75 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(a.count(&ListQuery::default()).unwrap(), 1);
+        assert_eq!(a.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn ids_are_never_given_out_twice() {
+        let a = Album::open_in_memory().unwrap();
+        let first = a.insert(&rec("a.png", "c1", 1)).unwrap();
+        let newest = a.insert(&rec("b.png", "c1", 2)).unwrap();
+        assert!(a.delete(newest).unwrap());
+        let next = a.insert(&rec("c.png", "c1", 3)).unwrap();
+        assert!(next > newest, "id {next} after deleting {newest}");
+        assert!(a.delete(next).unwrap());
+        a.insert_many(&[rec("d.png", "c1", 4)]).unwrap();
+        let ids = a
+            .ids(&ListQuery {
+                limit: 0,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.iter().all(|&id| id == first || id > next), "{ids:?}");
+    }
+
+    #[test]
+    fn an_album_of_schema_2_keeps_its_ids_and_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("album.db");
+        {
+            // An album as Pixdrop wrote it before ids were AUTOINCREMENT.
+            let mut conn = Connection::open(&p).unwrap();
+            for (i, sql) in MIGRATIONS[..2].iter().enumerate() {
+                conn.execute_batch(sql).unwrap();
+                conn.pragma_update(None, "user_version", (i + 1) as i64)
+                    .unwrap();
+            }
+            let tx = conn.transaction().unwrap();
+            for (id, name) in [(3, "three.png"), (7, "seven.png"), (9, "nine.png")] {
+                tx.execute(
+                    "INSERT INTO uploads (id, host_kind, config_name, file_name, stored_name, url, created_at)
+                     VALUES (?1, 'smms', 'c1', ?2, ?2, 'https://i.example/' || ?2, ?1)",
+                    params![id, name],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+            conn.execute("DELETE FROM uploads WHERE id = 7", [])
+                .unwrap();
+        }
+        let a = Album::open(&p).unwrap();
+        assert_eq!(a.schema_version().unwrap(), 3);
+        assert_eq!(a.get(3).unwrap().unwrap().file_name, "three.png");
+        assert_eq!(a.get(9).unwrap().unwrap().file_name, "nine.png");
+        let found = |text: &str| {
+            a.list(&ListQuery {
+                search: Some(text.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(found("nine"), [9]);
+        assert_eq!(found("seven"), Vec::<i64>::new());
+        assert!(a.delete(9).unwrap());
+        let new = a.insert(&rec("ten.png", "c1", 10)).unwrap();
+        assert_eq!(new, 10, "9 was the highest id and is not given out again");
+        assert_eq!(found("ten.png"), [10]);
+        assert_eq!(found("nine"), Vec::<i64>::new());
         assert_eq!(a.integrity_check().unwrap(), "ok");
     }
 

@@ -65,6 +65,29 @@ impl HostConfig {
     }
 }
 
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Language {
+    /// Follow the system.
+    #[default]
+    #[serde(rename = "")]
+    System,
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-CN", alias = "zh-cn")]
+    ZhCn,
+}
+
+/// The interface theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
 /// The app's default global shortcut (PicGo's since 2.5).
 pub const DEFAULT_SHORTCUT: &str = "CommandOrControl+Shift+U";
 
@@ -94,7 +117,7 @@ pub struct Settings {
     /// Run the PicGo-compatible upload server (in the app).
     pub server_enabled: bool,
     /// Its port on 127.0.0.1 and ::1 (PicGo's is 36677).
-    pub server_port: u64,
+    pub server_port: u16,
     /// When set, requests must carry it as `Authorization: Bearer …` or `X-PicGo-Secret: …`.
     pub server_secret: String,
     /// Web origins allowed to call the server, comma-separated (e.g. `app://obsidian.md`); empty: none.
@@ -107,9 +130,9 @@ pub struct Settings {
     /// Start the app at login (app).
     pub autostart: bool,
     /// Interface language: `en`, `zh-CN`, or empty to follow the system.
-    pub language: String,
+    pub language: Language,
     /// Interface theme: `system`, `light` or `dark`.
-    pub theme: String,
+    pub theme: Theme,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -134,8 +157,8 @@ impl Default for Settings {
             shortcut: DEFAULT_SHORTCUT.to_string(),
             close_to_tray: true,
             autostart: false,
-            language: String::new(),
-            theme: "system".to_string(),
+            language: Language::System,
+            theme: Theme::System,
             extra: Map::new(),
         }
     }
@@ -172,11 +195,8 @@ impl Settings {
         if self.rename == RenameMode::Pattern {
             crate::rename::check_pattern(&self.rename_pattern)?;
         }
-        if !(1..=65535).contains(&self.server_port) {
-            return Err(Error::Input(format!(
-                "server_port must be 1–65535, not {}",
-                self.server_port
-            )));
+        if self.server_port == 0 {
+            return Err(Error::Input("server_port must be 1–65535, not 0".into()));
         }
         for origin in self.allowed_origins() {
             // Exactly an origin: scheme://host[:port], nothing after it.
@@ -194,24 +214,7 @@ impl Settings {
                 )));
             }
         }
-        if !matches!(self.language.as_str(), "" | "en" | "zh-CN") {
-            return Err(Error::Input(format!(
-                "language must be en, zh-CN or empty (follow the system), not {:?}",
-                self.language
-            )));
-        }
-        if !matches!(self.theme.as_str(), "system" | "light" | "dark") {
-            return Err(Error::Input(format!(
-                "theme must be system, light or dark, not {:?}",
-                self.theme
-            )));
-        }
-        if self.shortcut.contains(char::is_whitespace) {
-            return Err(Error::Input(format!(
-                "shortcut {:?} must be keys joined by + without spaces, like CommandOrControl+Shift+U",
-                self.shortcut
-            )));
-        }
+        crate::shortcut::check(&self.shortcut)?;
         if !self.proxy.is_empty() {
             let u = url::Url::parse(&self.proxy)
                 .map_err(|e| Error::Input(format!("proxy {:?} is not a URL: {e}", self.proxy)))?;
@@ -244,7 +247,7 @@ impl Settings {
     /// Set one setting from text, checking its type and range. `value` is parsed as the type
     /// of the setting: `true/false/on/off/yes/no/1/0` for switches, digits for numbers.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        let mut obj = match serde_json::to_value(&*self) {
+        let obj = match serde_json::to_value(&*self) {
             Ok(Value::Object(m)) => m,
             _ => return Err(Error::Storage("settings are not an object".into())),
         };
@@ -263,15 +266,33 @@ impl Settings {
                 }
                 _ => Value::String(value.to_string()),
             };
-        obj.insert(key.to_string(), new);
-        let parsed: Settings = serde_json::from_value(Value::Object(obj)).map_err(|e| {
-            let hint = match key {
-                "link_format" => " (use markdown, html, url, ubb or custom)".to_string(),
-                "rename" => " (use none, timestamp or pattern)".to_string(),
-                _ => String::new(),
-            };
-            Error::Input(format!("invalid value {value:?} for {key}{hint}: {e}"))
-        })?;
+        let with = |v: Value| {
+            let mut obj = obj.clone();
+            obj.insert(key.to_string(), v);
+            serde_json::from_value::<Settings>(Value::Object(obj))
+        };
+        // Choices are taken in any case (`HTML`, `Dark`, `ZH-CN`).
+        let parsed = match with(new.clone()) {
+            Ok(p) => p,
+            Err(_) if new.is_string() => {
+                with(Value::String(value.trim().to_lowercase())).map_err(|_| {
+                    let hint = match key {
+                        "link_format" => "markdown, html, url, ubb or custom",
+                        "rename" => "none, timestamp or pattern",
+                        "theme" => "system, light or dark",
+                        "language" => "en, zh-CN, or empty to follow the system",
+                        _ => "another value",
+                    };
+                    Error::Input(format!("{key} cannot be {value:?}; use {hint}"))
+                })?
+            }
+            Err(_) => {
+                return Err(Error::Input(match key {
+                    "server_port" => format!("server_port must be 1–65535, not {value:?}"),
+                    _ => format!("{key} cannot be {value:?}"),
+                }))
+            }
+        };
         parsed.validate()?;
         *self = parsed;
         Ok(())
@@ -652,7 +673,7 @@ mod tests {
     fn app_settings_are_checked() {
         let mut s = Settings::default();
         assert_eq!(s.shortcut, "CommandOrControl+Shift+U");
-        assert_eq!(s.theme, "system");
+        assert_eq!(s.theme, Theme::System);
         s.set("theme", "dark").unwrap();
         s.set("language", "zh-CN").unwrap();
         s.set("shortcut", "").unwrap();
@@ -664,7 +685,30 @@ mod tests {
         assert!(e.contains("language") && e.contains("zh-CN"), "{e}");
         let e = s.set("shortcut", "Ctrl + U").unwrap_err().to_string();
         assert!(e.contains("shortcut"), "{e}");
-        assert_eq!((s.theme.as_str(), s.language.as_str()), ("dark", "zh-CN"));
+        assert_eq!((s.theme, s.language), (Theme::Dark, Language::ZhCn));
+        // Choices in any case; the saved value is the canonical one.
+        s.set("link_format", "HTML").unwrap();
+        s.set("theme", "Light").unwrap();
+        s.set("language", "ZH-cn").unwrap();
+        s.set("rename", "Timestamp").unwrap();
+        assert_eq!(s.get("link_format").unwrap(), "html");
+        assert_eq!(s.get("language").unwrap(), "zh-CN");
+        assert_eq!((s.theme, s.rename), (Theme::Light, RenameMode::Timestamp));
+        let e = s.set("link_format", "bbcode").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "link_format cannot be \"bbcode\"; use markdown, html, url, ubb or custom"
+        );
+        // A shortcut is checked as the app checks it, and the reason given.
+        let e = s.set("shortcut", "foo").unwrap_err().to_string();
+        assert!(e.contains("\"foo\" is not a key"), "{e}");
+        assert_eq!(s.shortcut, "", "the refused value is not kept");
+        // The port is a port.
+        let e = s.set("server_port", "70000").unwrap_err().to_string();
+        assert_eq!(e, "server_port must be 1–65535, not \"70000\"");
+        assert!(s.set("server_port", "0").is_err());
+        s.set("server_port", "36678").unwrap();
+        assert_eq!(s.server_port, 36678);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod rename;
 pub mod server;
+pub mod shortcut;
 pub mod template;
 
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};

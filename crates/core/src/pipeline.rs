@@ -240,7 +240,7 @@ impl Engine {
                     Ok((_, _, host, http)) => {
                         Ok(tokio::spawn(prepare(input, host.max_size(), http.clone())))
                     }
-                    Err(e) => Err(clone_error(e)),
+                    Err(e) => Err(e.clone()),
                 };
                 async move {
                     let prepared = match task {
@@ -262,7 +262,7 @@ impl Engine {
                 async move {
                     let result = match (prepared, setup.as_ref()) {
                         (Err(e), _) => Err(e),
-                        (Ok(_), Err(e)) => Err(clone_error(e)),
+                        (Ok(_), Err(e)) => Err(e.clone()),
                         (Ok(p), Ok((config, host_cfg, host, http))) => {
                             self.upload_one(
                                 index,
@@ -319,7 +319,13 @@ impl Engine {
                 .album
                 .find_duplicate(&host_cfg.name, &prepared.sha256)?
             {
-                let link = self.link(&record, format, settings);
+                // The link names the file as it was given this time (`$fileName`), while the
+                // record stays the first upload's.
+                let named = Record {
+                    file_name: prepared.original_name.clone(),
+                    ..record.clone()
+                };
+                let link = self.link(&named, format, settings);
                 return Ok(Done {
                     record,
                     link,
@@ -328,13 +334,15 @@ impl Engine {
             }
         }
 
-        let upload_name = rename::apply(
+        // What is sent is cleaned of control characters and separators; the album keeps the
+        // real name.
+        let upload_name = rename::safe_upload_name(&rename::apply(
             settings.rename,
             &settings.rename_pattern,
             &prepared.original_name,
             &prepared.bytes,
             chrono::Local::now(),
-        )?;
+        )?);
         let payload = Payload {
             name: upload_name.clone(),
             bytes: prepared.bytes.clone(),
@@ -426,7 +434,7 @@ impl Engine {
             let r = async {
                 let record = self.album.get(id)?.ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
                 if remote {
-                    let config = config.as_ref().map_err(clone_error)?;
+                    let config = config.as_ref().map_err(Error::clone)?;
                     let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
                         Error::Unsupported(format!(
                             "record {id} has no delete handle (the host gave none); delete it without --remote to forget it"
@@ -527,17 +535,6 @@ async fn prepare(input: Input, limit: Option<u64>, http: Http) -> Result<Prepare
     })
 }
 
-/// Errors are not Clone (they may hold io::Error); a setup failure is repeated for every input
-/// as the same kind and words.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Config(m) => Error::Config(m.clone()),
-        Error::NotFound(m) => Error::NotFound(m.clone()),
-        Error::Input(m) => Error::Input(m.clone()),
-        other => Error::Config(other.to_string()),
-    }
-}
-
 fn file_name_of(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -572,11 +569,18 @@ fn human_size(n: u64) -> String {
 
 fn check_size(label: &str, size: u64, limit: Option<u64>) -> Result<()> {
     match limit {
-        Some(max) if size > max => Err(Error::TooLarge(format!(
-            "{label}: {} is larger than the host's limit of {}",
-            human_size(size),
-            human_size(max)
-        ))),
+        Some(max) if size > max => {
+            // Rounded alike, a file just over the limit would read "5.0 MB is larger than
+            // 5.0 MB": then both are given in bytes.
+            let (size_text, max_text) = if human_size(size) == human_size(max) {
+                (format!("{size} bytes"), format!("{max} bytes"))
+            } else {
+                (human_size(size), human_size(max))
+            };
+            Err(Error::TooLarge(format!(
+                "{label}: {size_text} is larger than the host's limit of {max_text}"
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -595,6 +599,12 @@ async fn read_checked(p: &Path, limit: Option<u64>) -> Result<Bytes> {
     };
     if meta.is_dir() {
         return Err(Error::file(p, "is a folder, not a file"));
+    }
+    if !meta.is_file() {
+        return Err(Error::file(
+            p,
+            "is not a regular file (a pipe, a device or a socket); save the image to a file first",
+        ));
     }
     if meta.len() == 0 {
         return Err(Error::file(p, "the file is empty"));
@@ -654,39 +664,34 @@ fn source_text(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         return "timed out".into();
     }
-    let mut msg = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        msg = s.to_string();
-        src = s.source();
-    }
-    msg
+    crate::error::root_cause(e)
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(
-                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                16,
-            ) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_just_over_a_limit_can_be_told_apart() {
+        let limit = 5 * 1024 * 1024;
+        let e = check_size("big.png", limit + 10, Some(limit)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "big.png: 5242890 bytes is larger than the host's limit of 5242880 bytes"
+        );
+        let e = check_size("huge.png", 7 * 1024 * 1024, Some(limit)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "huge.png: 7.0 MB is larger than the host's limit of 5.0 MB"
+        );
+        assert!(check_size("ok.png", limit, Some(limit)).is_ok());
+    }
 
     #[test]
     fn inputs_are_urls_or_paths() {
@@ -704,6 +709,7 @@ mod tests {
             ".hidden.gif"
         );
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
+        assert_eq!(percent_decode("shot%20one.png%20"), "shot one.png ");
     }
 
     #[test]

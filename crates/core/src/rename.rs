@@ -78,6 +78,45 @@ fn split_ext(name: &str) -> (&str, &str) {
     }
 }
 
+/// The longest name sent to a host, in bytes (file systems and object stores take 255).
+pub const MAX_UPLOAD_NAME: usize = 200;
+
+/// A name as it may be sent to a host (a multipart `filename`, `{filename}` in URLs, paths and
+/// headers): control characters (CR, LF, tab, DEL …) and path separators become `_`, so a name
+/// can neither add a header line nor climb out of a folder; `.`, `..` and blank names become
+/// `image`; a name longer than [`MAX_UPLOAD_NAME`] bytes is cut, keeping its extension. The
+/// album keeps the real name; only what is sent is cleaned.
+pub fn safe_upload_name(name: &str) -> String {
+    let cleaned: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim();
+    let cleaned = if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        "image"
+    } else {
+        cleaned
+    };
+    if cleaned.len() <= MAX_UPLOAD_NAME {
+        return cleaned.to_string();
+    }
+    let (stem, ext) = split_ext(cleaned);
+    // An "extension" that is itself most of the name is not kept whole.
+    let ext = if ext.len() > 16 { "" } else { ext };
+    let mut cut = MAX_UPLOAD_NAME - ext.len();
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{ext}", &stem[..cut])
+}
+
 /// The name to upload `original` (whose bytes are `bytes`) under.
 pub fn apply(
     mode: RenameMode,
@@ -133,6 +172,28 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_sent_to_hosts_are_cleaned() {
+        assert_eq!(safe_upload_name("new\nline.png"), "new_line.png");
+        assert_eq!(
+            safe_upload_name("a\r\nX-Injected: 1\r\n.png"),
+            "a__X-Injected: 1__.png"
+        );
+        assert_eq!(safe_upload_name("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(safe_upload_name("..\\win.png"), ".._win.png");
+        assert_eq!(safe_upload_name(".."), "image");
+        assert_eq!(safe_upload_name("  \t "), "image");
+        assert_eq!(safe_upload_name("tab\there\u{7f}.png"), "tab_here_.png");
+        assert_eq!(safe_upload_name("图片 ü+#.png"), "图片 ü+#.png");
+        let long = format!("{}.png", "é".repeat(40_000));
+        let cut = safe_upload_name(&long);
+        assert!(
+            cut.len() <= MAX_UPLOAD_NAME && cut.ends_with(".png"),
+            "{cut}"
+        );
+        assert!(cut.starts_with("éé"));
+    }
     use chrono::TimeZone;
 
     fn now() -> DateTime<Local> {

@@ -12,6 +12,11 @@
 //! `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (DNS rebinding), refuses any request with
 //! an `Origin` not on the allow-list (so a web page you visit cannot make it upload your files),
 //! optionally requires a secret, and only reads listed files that are images by their bytes.
+//!
+//! The secret and the allowed origins are read from the shared config for every request, so a
+//! change made while the server runs (`pixdrop settings set server_secret …`, the app's settings
+//! page) applies to the very next request. A config that cannot be read refuses every request:
+//! the server never falls back to "no secret". The port is fixed while it runs.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -45,28 +50,35 @@ pub trait ServerHooks: Send + Sync + 'static {
     fn uploaded(&self, done: &[Done], failures: &[String]);
 }
 
+/// How to start the server. Everything else it obeys (secret, origins) is read per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerOptions {
     pub port: u16,
-    pub secret: String,
-    pub allowed_origins: Vec<String>,
+    /// How the user picks another port, for the message when this one is taken.
+    pub change_port: String,
 }
 
 impl ServerOptions {
-    fn policy(&self) -> Policy {
-        Policy {
-            secret: self.secret.clone(),
-            allowed_origins: self.allowed_origins.clone(),
-        }
-    }
-
     pub fn from_settings(s: &Settings) -> Self {
         ServerOptions {
-            port: u16::try_from(s.server_port).unwrap_or(DEFAULT_PORT),
-            secret: s.server_secret.clone(),
-            allowed_origins: s.allowed_origins(),
+            port: s.server_port,
+            change_port: "set server_port to another port".into(),
         }
     }
+}
+
+/// The secret and origins in force now, from the shared config.
+fn current_policy(engine: &Engine) -> Result<Policy, Rejection> {
+    let settings = engine.config().load().map_err(|e| {
+        Rejection::new(
+            500,
+            format!("the server cannot read its settings, so it refuses requests: {e}"),
+        )
+    })?;
+    Ok(Policy {
+        allowed_origins: settings.settings.allowed_origins(),
+        secret: settings.settings.server_secret,
+    })
 }
 
 /// A [`Rejection`] as an HTTP answer.
@@ -146,7 +158,6 @@ fn pick_config(engine: &Engine, query: Option<&str>) -> Result<Option<String>, R
 struct Ctx {
     engine: Arc<Engine>,
     hooks: Arc<dyn ServerHooks>,
-    opts: ServerOptions,
     port: u16,
 }
 
@@ -154,12 +165,16 @@ async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
     let origin = header_str(req.headers(), "origin")
         .map(str::trim)
         .map(str::to_string);
-    let mut response = match serve_one(&ctx, req).await {
+    let policy = match current_policy(&ctx.engine) {
+        Ok(p) => p,
+        Err(rej) => return Rejected(rej).into_response(),
+    };
+    let mut response = match serve_one(&ctx, policy.clone(), req).await {
         Ok(r) => r,
         Err(rej) => Rejected(rej).into_response(),
     };
     // An allow-listed web origin (and only that one, never `*`) may read the answer.
-    if let Some(origin) = origin.filter(|o| ctx.opts.allowed_origins.contains(o)) {
+    if let Some(origin) = origin.filter(|o| policy.allowed_origins.contains(o)) {
         if let Ok(v) = axum::http::HeaderValue::from_str(&origin) {
             let h = response.headers_mut();
             h.insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
@@ -176,7 +191,7 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn serve_one(ctx: &Ctx, req: Request) -> Result<Response, Rejection> {
+async fn serve_one(ctx: &Ctx, mut policy: Policy, req: Request) -> Result<Response, Rejection> {
     let (parts, body) = req.into_parts();
     let query = parts.uri.query().map(str::to_string);
     let h = &parts.headers;
@@ -186,7 +201,6 @@ async fn serve_one(ctx: &Ctx, req: Request) -> Result<Response, Rejection> {
         authorization: header_str(h, "authorization"),
         picgo_secret: header_str(h, "x-picgo-secret"),
     };
-    let mut policy = ctx.opts.policy();
     if parts.method == Method::OPTIONS {
         // Browsers send CORS preflights without credentials; a preflight does nothing, so it
         // needs the right Host and Origin but not the secret.
@@ -321,7 +335,7 @@ impl Drop for RunningServer {
 }
 
 /// Describe who holds a port we could not take: PicGo-compatible servers answer the heartbeat.
-async fn who_holds(port: u16) -> String {
+async fn who_holds(port: u16, change: &str) -> String {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(2))
         .build();
@@ -337,11 +351,11 @@ async fn who_holds(port: u16) -> String {
     match answered {
         Some(r) => match r.json::<Value>().await {
             Ok(v) if v.get("result").and_then(Value::as_str) == Some("alive") => format!(
-                "port {port} is already used by a PicGo-compatible server (it answered the heartbeat: PicGo, PicList or another Pixdrop?); quit it or set server_port to another port"
+                "port {port} is already used by a PicGo-compatible server (it answered the heartbeat: PicGo, PicList or another Pixdrop?); quit it or {change}"
             ),
-            _ => format!("port {port} is already used by another web server; set server_port to another port"),
+            _ => format!("port {port} is already used by another web server; {change}"),
         },
-        None => format!("port {port} is already used by another program; set server_port to another port"),
+        None => format!("port {port} is already used by another program; {change}"),
     }
 }
 
@@ -355,7 +369,7 @@ pub async fn start(
     let v4 = match tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            return Err(Error::Config(who_holds(opts.port).await))
+            return Err(Error::Config(who_holds(opts.port, &opts.change_port).await))
         }
         Err(e) => {
             return Err(Error::io(
@@ -376,7 +390,6 @@ pub async fn start(
     let ctx = Arc::new(Ctx {
         engine,
         hooks,
-        opts,
         port,
     });
     let app = axum::Router::new().fallback(handle).with_state(ctx);

@@ -142,11 +142,38 @@ async fn relative_paths_get_the_prefix_and_text_answers_are_the_link() {
     env.add(
         "relative",
         json!({"url": format!("{base}/custom/relative"), "headers": {"X-Api-Key": KEY},
-               "json_path": "path", "prefix": base}),
+               "json_path": "path", "prefix": base, "delete_json_path": "delete"}),
     )
     .unwrap();
     let done = env.upload("relative", "rel.png", 3).await.unwrap();
     assert_eq!(done.record.url, env.host.url_of("rel.png"));
+    // The answer's delete path is relative too ("/custom/delete/…"): it gets the prefix, and
+    // deleting on the host works.
+    let handle = done.record.delete_handle.clone().unwrap_or_default();
+    assert!(
+        handle.starts_with(&format!("{base}/custom/delete/")),
+        "{handle:?}"
+    );
+    let deleted = env.engine.delete(&[done.record.id], true).await;
+    assert!(deleted[0].1.is_ok(), "{:?}", deleted[0].1);
+    assert!(env
+        .host
+        .stored()
+        .iter()
+        .any(|s| s.file_name == "rel.png" && s.deleted));
+    // Without a prefix a relative delete path is resolved against the upload URL.
+    env.add(
+        "relative-delete",
+        json!({"url": format!("{base}/custom/relative"), "headers": {"X-Api-Key": KEY},
+               "link_template": format!("{base}{{json:path}}"), "delete_json_path": "delete"}),
+    )
+    .unwrap();
+    let done = env.upload("relative-delete", "rel3.png", 33).await.unwrap();
+    let handle = done.record.delete_handle.clone().unwrap_or_default();
+    assert!(
+        handle.starts_with(&format!("{base}/custom/delete/")),
+        "{handle:?}"
+    );
     assert_eq!(
         env.host.custom_requests()[0].file_field.as_deref(),
         Some("file")
@@ -159,6 +186,7 @@ async fn relative_paths_get_the_prefix_and_text_answers_are_the_link() {
     )
     .unwrap();
     let e = env.upload("no-prefix", "rel2.png", 4).await.unwrap_err();
+    let records_before_text = env.records();
     assert!(
         e.to_string()
             .contains("not an http(s) URL (a prefix may be missing)"),
@@ -172,7 +200,7 @@ async fn relative_paths_get_the_prefix_and_text_answers_are_the_link() {
     .unwrap();
     let done = env.upload("text", "plain.png", 5).await.unwrap();
     assert_eq!(done.record.url, env.host.url_of("plain.png"));
-    assert_eq!(env.records(), 2);
+    assert_eq!(env.records(), records_before_text + 1);
 }
 
 #[tokio::test]
@@ -191,6 +219,51 @@ async fn binary_bodies_with_the_name_in_the_url() {
     assert_eq!(req.content_type, "image/png");
     assert_eq!(req.size, tiny_png(6).len());
     assert_eq!(req.file_field, None);
+}
+
+#[tokio::test]
+async fn names_with_line_breaks_spaces_and_plus_are_sent_safely() {
+    let env = env();
+    let base = env.host.base_url();
+    // The name as the last path segment of a binary upload, and in a multipart body.
+    env.add(
+        "in-path",
+        json!({"url": format!("{base}/custom/text/{{filename}}"), "method": "PUT", "body_type": "binary",
+               "headers": {"X-Api-Key": KEY}}),
+    )
+    .unwrap();
+    let done = env.upload("in-path", "图片 ü+#.png", 40).await.unwrap();
+    let req = env.host.custom_requests().pop().unwrap();
+    assert_eq!(
+        req.target, "/custom/text/%E5%9B%BE%E7%89%87%20%C3%BC%2B%23.png",
+        "a space is %20 and a plus %2B in a path"
+    );
+    assert_eq!(req.file_name.as_deref(), Some("图片 ü+#.png"));
+    assert_eq!(done.record.file_name, "图片 ü+#.png");
+
+    env.add(
+        "form",
+        json!({"url": format!("{base}/custom/nested"), "headers": {"X-Api-Key": KEY, "X-Name": "{filename}"},
+               "body": {"title": "{filename}"}, "json_path": "data.links[0].url"}),
+    )
+    .unwrap();
+    let done = env
+        .upload("form", "new\r\nX-Evil: 1\nline.png", 41)
+        .await
+        .unwrap();
+    let req = env.host.custom_requests().pop().unwrap();
+    let sent = "new__X-Evil: 1_line.png";
+    assert_eq!(
+        req.file_name.as_deref(),
+        Some(sent),
+        "no line break reaches the request"
+    );
+    assert_eq!(req.fields.get("title").map(String::as_str), Some(sent));
+    assert_eq!(req.headers.get("x-name").map(String::as_str), Some(sent));
+    assert!(!req.headers.contains_key("x-evil"));
+    assert_eq!(req.size, tiny_png(41).len(), "the body is the file, whole");
+    // The album keeps the real name.
+    assert_eq!(done.record.file_name, "new\r\nX-Evil: 1\nline.png");
 }
 
 #[tokio::test]

@@ -175,6 +175,10 @@ fn sxcu_files_that_need_more_are_refused_whole() {
         (with("RequestURL", json!("ftp://x")), "is not an http(s) URL"),
         (with("OutputURL", json!("x")), "OutputURL is not supported"),
         (json!({"RequestType": "POST", "RequestURL": "https://x", "FileFormName": "f", "URL": "$json:url$"}).to_string(), "ShareX's old format"),
+        // The pre-13 placeholder syntax in a file that is otherwise in the new format.
+        (with("URL", json!("$json:data.url$")), "URL uses ShareX's pre-13 syntax ($json:data.url$)"),
+        (with("DeletionURL", json!("https://x/del/$json:data.hash$")), "DeletionURL uses ShareX's pre-13 syntax"),
+        (with("Headers", json!({"Authorization": "$prompt:Token$"})), "Headers.Authorization uses ShareX's pre-13 syntax"),
     ];
     for (i, (text, needle)) in cases.iter().enumerate() {
         let file = write(&dir, &format!("bad{i}.sxcu"), text);

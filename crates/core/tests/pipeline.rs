@@ -501,7 +501,11 @@ async fn delete_on_the_host_and_keep_records_the_host_refused() {
         .remove(0)
         .1
         .unwrap_err();
-    assert!(err.to_string().contains("File already deleted"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the host refused to delete the image: File already deleted.",
+        "the message says what was attempted"
+    );
     assert!(env.engine.album().get(b.id).unwrap().is_some());
 
     // Forgetting it locally always works.
@@ -579,7 +583,6 @@ async fn unreachable_host_is_a_network_error() {
     let env = env("see");
     let port = env.host.addr().port();
     drop(env.host);
-    let _ = port;
     env.engine
         .config()
         .update(|c| c.settings.set("retries", "1"))
@@ -595,9 +598,42 @@ async fn unreachable_host_is_a_network_error() {
         .unwrap_err();
     assert_eq!(err.kind(), "network", "{err}");
     assert!(
-        err.to_string().starts_with("could not reach the host"),
+        err.to_string()
+            .starts_with(&format!("could not reach http://127.0.0.1:{port}: ")),
+        "the address keeps its port: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_that_is_down_is_named() {
+    let env = env("see");
+    // A port nothing listens on.
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://127.0.0.1:{}", down.local_addr().unwrap().port());
+    drop(down);
+    env.engine
+        .config()
+        .update(|c| {
+            c.settings.set("retries", "1")?;
+            c.settings.set("proxy", &proxy)
+        })
+        .unwrap();
+    let p = env.dir.path().join("a.png");
+    std::fs::write(&p, tiny_png(27)).unwrap();
+    let err = env
+        .engine
+        .upload_all(vec![Input::Path(p)], UploadOptions::default())
+        .await
+        .remove(0)
+        .result
+        .unwrap_err();
+    assert_eq!(err.kind(), "network", "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("could not reach the proxy {proxy}: ")),
         "{err}"
     );
+    assert_eq!(env.host.upload_requests(), 0);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use pixdrop_core::config::HostConfig;
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
-use pixdrop_core::{Done, Engine, Input, ListQuery, Paths};
+use pixdrop_core::{Done, Engine, Input, ListQuery, Paths, Settings};
 use pixdrop_standin::{tiny_png, StandIn};
 use serde_json::Value;
 
@@ -41,7 +41,9 @@ struct Env {
 }
 
 impl Env {
-    async fn start(opts: impl FnOnce(&mut ServerOptions)) -> Env {
+    /// A server on a free port; `settings` changes the shared config's settings before it starts
+    /// (the server reads its secret and origins from there).
+    async fn start(settings: impl FnOnce(&mut Settings)) -> Env {
         let host = StandIn::start(TOKEN);
         let dir = tempfile::tempdir().unwrap();
         let engine = Arc::new(Engine::open(Paths::in_dir(dir.path().join("data"))).unwrap());
@@ -58,16 +60,25 @@ impl Env {
             };
             engine.config().update(|c| c.add_host(cfg, false)).unwrap();
         }
-        let mut o = ServerOptions {
-            port: 0,
-            secret: String::new(),
-            allowed_origins: vec!["app://obsidian.md".into()],
-        };
-        opts(&mut o);
-        let hooks = Arc::new(Hooks::default());
-        let server = server::start(engine.clone(), o, hooks.clone())
-            .await
+        engine
+            .config()
+            .update(|c| {
+                c.settings.server_allowed_origins = "app://obsidian.md".into();
+                settings(&mut c.settings);
+                Ok(())
+            })
             .unwrap();
+        let hooks = Arc::new(Hooks::default());
+        let server = server::start(
+            engine.clone(),
+            ServerOptions {
+                port: 0,
+                change_port: "set server_port to another port".into(),
+            },
+            hooks.clone(),
+        )
+        .await
+        .unwrap();
         Env {
             dir,
             engine,
@@ -304,7 +315,7 @@ async fn listed_files_that_are_not_images_are_refused_unread() {
 
 #[tokio::test]
 async fn secret_is_required_when_set() {
-    let env = Env::start(|o| o.secret = "let-me-in".into()).await;
+    let env = Env::start(|s| s.server_secret = "let-me-in".into()).await;
     let cases = [
         ("", 401),
         ("Authorization: Bearer wrong\r\n", 401),
@@ -323,6 +334,71 @@ async fn secret_is_required_when_set() {
         .await;
     assert!(head.starts_with("HTTP/1.1 204"), "{head}");
     assert!(v["message"].as_str().unwrap().contains("never in the URL"));
+}
+
+#[tokio::test]
+async fn security_settings_changed_while_running_apply_to_the_next_request() {
+    let env = Env::start(|_| {}).await;
+    let a = env.file("live.png", &tiny_png(31));
+    let body = serde_json::json!({"list": [a]}).to_string();
+    let (status, _) = env.send(&post("/heartbeat", ""), b"").await;
+    assert_eq!(status, 200, "open before the change");
+
+    // As `pixdrop settings set server_secret …` does, from another process, while it runs.
+    env.engine
+        .config()
+        .update(|c| c.settings.set("server_secret", "locked-now"))
+        .unwrap();
+    let (status, v) = env.send(&post("/upload", ""), body.as_bytes()).await;
+    assert_eq!(status, 401, "{v}");
+    assert_eq!(
+        env.host.upload_requests(),
+        0,
+        "nothing sent without the new secret"
+    );
+    let (status, v) = env
+        .send(
+            &post("/upload", "Authorization: Bearer locked-now\r\n"),
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!((status, &v["success"]), (200, &Value::Bool(true)), "{v}");
+
+    // Origins too: Obsidian is taken off the list, then a new origin is put on it.
+    env.engine
+        .config()
+        .update(|c| c.settings.set("server_allowed_origins", "app://typora.io"))
+        .unwrap();
+    let auth = "Authorization: Bearer locked-now\r\n";
+    let (status, _) = env
+        .send(
+            &post(
+                "/heartbeat",
+                &format!("{auth}Origin: app://obsidian.md\r\n"),
+            ),
+            b"",
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = env
+        .send(
+            &post("/heartbeat", &format!("{auth}Origin: app://typora.io\r\n")),
+            b"",
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // A config that cannot be read locks the server instead of opening it.
+    std::fs::write(env.engine.config().path(), b"{ not json").unwrap();
+    let (status, v) = env.send(&post("/heartbeat", auth), b"").await;
+    assert_eq!(status, 500, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read its settings"),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -350,8 +426,7 @@ async fn a_taken_port_is_named_not_moved() {
     let port = env.port();
     let opts = ServerOptions {
         port,
-        secret: String::new(),
-        allowed_origins: vec![],
+        change_port: "pass another --port".into(),
     };
     let err = server::start(env.engine.clone(), opts, env.hooks.clone())
         .await
@@ -359,15 +434,16 @@ async fn a_taken_port_is_named_not_moved() {
         .unwrap()
         .to_string();
     assert!(
-        err.contains(&format!("port {port}")) && err.contains("answered the heartbeat"),
+        err.contains(&format!("port {port}"))
+            && err.contains("answered the heartbeat")
+            && err.ends_with("pass another --port"),
         "{err}"
     );
     let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let p2 = other.local_addr().unwrap().port();
     let opts = ServerOptions {
         port: p2,
-        secret: String::new(),
-        allowed_origins: vec![],
+        change_port: "pass another --port".into(),
     };
     let err = server::start(env.engine.clone(), opts, env.hooks.clone())
         .await

@@ -80,10 +80,7 @@ pub fn check_headers(
         }
     }
     if !opts.secret.is_empty() {
-        let bearer = h
-            .authorization
-            .and_then(|a| a.trim().strip_prefix("Bearer "))
-            .map(str::trim);
+        let bearer = h.authorization.and_then(bearer_token);
         let given = bearer.or(h.picgo_secret.map(str::trim));
         if given != Some(opts.secret.as_str()) {
             let in_query = query.is_some_and(|q| {
@@ -101,6 +98,15 @@ pub fn check_headers(
         }
     }
     Ok(())
+}
+
+/// The credentials of an `Authorization: Bearer …` header; the scheme is case-insensitive
+/// (RFC 9110), so `bearer …` and `BEARER …` are the same.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// What a `/upload` body asks for.
@@ -311,8 +317,12 @@ mod tests {
         assert_eq!(check_headers(&o, 36677, &h, None).unwrap_err().status, 401);
         let e = check_headers(&o, 36677, &h, Some("key=s3")).unwrap_err();
         assert!(e.message.contains("never in the URL"), "{}", e.message);
-        h.authorization = Some("Bearer s3");
-        assert!(check_headers(&o, 36677, &h, None).is_ok());
+        for header in ["Bearer s3", "bearer s3", "BEARER  s3"] {
+            h.authorization = Some(header);
+            assert!(check_headers(&o, 36677, &h, None).is_ok(), "{header}");
+        }
+        h.authorization = Some("Basic s3");
+        assert_eq!(check_headers(&o, 36677, &h, None).unwrap_err().status, 401);
         h.authorization = Some("Bearer nope");
         assert!(check_headers(&o, 36677, &h, None)
             .unwrap_err()

@@ -28,6 +28,8 @@ use super::{new_stored, scripted, unix_now, Dialect, Shared};
 pub struct CustomRequest {
     pub method: String,
     pub shape: String,
+    /// The request target as sent (path and query, still percent-encoded).
+    pub target: String,
     pub query: HashMap<String, String>,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
@@ -43,6 +45,11 @@ pub struct CustomRequest {
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/custom/{shape}", post(upload).put(upload).patch(upload))
+        // The file's name as the last path segment (`…/custom/plain/{filename}`).
+        .route(
+            "/custom/{shape}/{name}",
+            post(upload).put(upload).patch(upload),
+        )
         .route("/custom/delete/{hash}", get(delete).delete(delete))
 }
 
@@ -53,14 +60,16 @@ fn error(status: StatusCode, message: &str) -> Response {
 async fn upload(
     State(shared): State<Arc<Shared>>,
     method: Method,
-    Path(shape): Path<String>,
+    Path(segments): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     req: Request,
 ) -> Response {
+    let shape = segments.get("shape").cloned().unwrap_or_default();
     let mut seen = CustomRequest {
         method: method.to_string(),
         shape: shape.clone(),
+        target: req.uri().to_string(),
         query: query.clone(),
         headers: headers
             .iter()
@@ -110,6 +119,7 @@ async fn upload(
         if !bytes.is_empty() {
             let name = query
                 .get("name")
+                .or(segments.get("name"))
                 .cloned()
                 .unwrap_or_else(|| "upload.bin".into());
             seen.file_name = Some(name.clone());
@@ -149,7 +159,7 @@ async fn upload(
         "relative" => Json(json!({
             "code": 0,
             "path": stored.url.trim_start_matches(&base),
-            "delete": delete_url
+            "delete": delete_url.trim_start_matches(&base)
         }))
         .into_response(),
         "text" => (

@@ -18,6 +18,14 @@ use super::{body_excerpt, FieldKind, FieldSpec, Host, KindInfo, Payload, Progres
 use crate::config::HostConfig;
 use crate::error::{Error, Result};
 
+/// What is escaped in a `{filename}` put into a URL: everything but RFC 3986's unreserved
+/// characters, so the name is one path segment or one query value wherever it stands.
+const URL_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 const fn field(
     key: &'static str,
     label: &'static str,
@@ -87,6 +95,8 @@ pub struct Custom {
     delete_method: Method,
     error: Option<Template>,
     max_size: Option<u64>,
+    /// Put before a relative link or delete URL found in the answer.
+    prefix: String,
 }
 
 /// A JSON object setting as name/value pairs of text.
@@ -241,16 +251,37 @@ impl Custom {
             delete_method: method(cfg, "delete_method", Method::GET),
             error: template(cfg, "error_template", Use::Answer)?,
             max_size,
+            prefix: prefix.trim().to_string(),
         })
     }
 
-    /// The upload URL for a file; `{filename}` is filled in, percent-encoded.
+    /// The upload URL for a file; `{filename}` is filled in, percent-encoded so that it reads the
+    /// same in a path and in a query (a space is `%20`, a `+` is `%2B`: never `+` for a space).
     fn url_for(&self, file_name: &str) -> Result<String> {
-        let encoded: String = url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
+        let encoded = percent_encoding::utf8_percent_encode(file_name, URL_COMPONENT).to_string();
         let url = self.url.fill(&encoded);
         url::Url::parse(&url)
             .map_err(|e| Error::Input(format!("the upload URL {url:?} is not a URL: {e}")))?;
         Ok(url)
+    }
+
+    /// An address found in an answer, made absolute: as it is when it is a URL, else after the
+    /// prefix when there is one, else resolved against the request's URL.
+    fn resolve(&self, found: &str, request_url: &str) -> Option<String> {
+        let found = found.trim();
+        if url::Url::parse(found).is_ok() {
+            return Some(found.to_string());
+        }
+        if !self.prefix.is_empty() {
+            return Some(format!("{}{found}", self.prefix));
+        }
+        Some(
+            url::Url::parse(request_url)
+                .ok()?
+                .join(found)
+                .ok()?
+                .to_string(),
+        )
     }
 
     fn with_headers(
@@ -265,7 +296,14 @@ impl Custom {
     }
 
     /// The error a failed answer means, with the host's own message when `error_template` finds one.
-    fn failure(&self, answer: &HttpAnswer, json: Option<&Value>, file_name: &str) -> Error {
+    /// What a failed answer to `action` ("the upload", "to delete the image") means.
+    fn failure(
+        &self,
+        answer: &HttpAnswer,
+        json: Option<&Value>,
+        file_name: &str,
+        action: &str,
+    ) -> Error {
         let said = self.error.as_ref().and_then(|t| {
             t.render(&Answer {
                 body: &answer.body,
@@ -279,7 +317,9 @@ impl Custom {
         match (said, answer.status) {
             (_, 429) => answer.failure(""),
             (Some(m), 401 | 403) => Error::Auth(m),
-            (Some(m), s) if (200..300).contains(&s) => Error::Refused(m),
+            (Some(m), s) if (200..300).contains(&s) => {
+                Error::Refused(format!("the host refused {action}: {m}"))
+            }
             (Some(m), s) => Error::Http {
                 status: s,
                 message: format!("the host answered HTTP {s}: {m}"),
@@ -327,7 +367,10 @@ impl Host for Custom {
         progress: Option<Progress>,
     ) -> Result<Uploaded> {
         let url = self.url_for(&file.name)?;
-        let mut req = self.with_headers(http.client.request(self.method.clone(), url), &file.name);
+        let mut req = self.with_headers(
+            http.client.request(self.method.clone(), url.as_str()),
+            &file.name,
+        );
         req = match self.body_type {
             BodyType::Multipart => {
                 let mut form = reqwest::multipart::Form::new();
@@ -348,7 +391,7 @@ impl Host for Custom {
         let answer = http.send(req).await?;
         let json: Option<Value> = serde_json::from_str(&answer.body).ok();
         if !answer.ok() {
-            return Err(self.failure(&answer, json.as_ref(), &file.name));
+            return Err(self.failure(&answer, json.as_ref(), &file.name, "the upload"));
         }
         let ctx = Answer {
             body: &answer.body,
@@ -367,7 +410,10 @@ impl Host for Custom {
             Err(missing) => {
                 if let Some(said) = self.error.as_ref().and_then(|t| t.render(&ctx).ok()) {
                     if !said.trim().is_empty() {
-                        return Err(Error::Refused(body_excerpt(&said, 200)));
+                        return Err(Error::Refused(format!(
+                            "the host refused the upload: {}",
+                            body_excerpt(&said, 200)
+                        )));
                     }
                 }
                 return Err(Error::BadResponse(format!(
@@ -377,11 +423,15 @@ impl Host for Custom {
             }
         };
         let url = check_link(&link, "link", &answer)?;
-        // A delete URL is a bonus: an answer without one still gives a working link.
+        // A delete URL is a bonus: an answer without one still gives a working link. A relative
+        // one (`/api/delete/…`) is resolved as a link is: after the prefix, else against the
+        // upload URL, as a browser would.
         let delete_handle = self
             .delete
             .as_ref()
             .and_then(|t| t.render(&ctx).ok())
+            .filter(|d| !d.trim().is_empty())
+            .and_then(|d| self.resolve(&d, &url))
             .and_then(|d| check_link(&d, "delete URL", &answer).ok());
         Ok(Uploaded {
             url,
@@ -405,7 +455,7 @@ impl Host for Custom {
             Ok(())
         } else {
             let json: Option<Value> = serde_json::from_str(&answer.body).ok();
-            Err(self.failure(&answer, json.as_ref(), ""))
+            Err(self.failure(&answer, json.as_ref(), "", "to delete the image"))
         }
     }
 

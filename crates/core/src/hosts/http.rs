@@ -6,13 +6,15 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{root_cause, Error, Result};
 
 /// The HTTP client hosts use, with the timeout it was built with (for messages).
 #[derive(Debug, Clone)]
 pub struct Http {
     pub client: reqwest::Client,
     pub timeout: Duration,
+    /// The proxy requests go through, to name it when it is what failed.
+    pub proxy: Option<String>,
 }
 
 pub const USER_AGENT: &str = concat!("Pixdrop/", env!("CARGO_PKG_VERSION"));
@@ -34,7 +36,11 @@ impl Http {
         let client = b
             .build()
             .map_err(|e| Error::Network(format!("cannot set up HTTP: {e}")))?;
-        Ok(Http { client, timeout })
+        Ok(Http {
+            client,
+            timeout,
+            proxy: proxy.filter(|p| !p.is_empty()).map(str::to_string),
+        })
     }
 
     /// Send and read the whole answer.
@@ -67,22 +73,21 @@ impl Http {
             return Error::Timeout(self.timeout);
         }
         // reqwest's own text is generic; the cause chain says what happened (refused, reset, DNS).
-        let mut msg = String::new();
-        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = s.to_string();
-            src = s.source();
-        }
-        if msg.is_empty() {
-            msg = e.to_string();
+        let msg = root_cause(&e);
+        // Through a proxy, a failed connection is a failed connection to the proxy (a proxy
+        // that cannot reach the host says so in its answer to CONNECT: a "tunnel" error).
+        if let Some(proxy) = self.proxy.as_deref() {
+            if e.is_connect() && !msg.to_ascii_lowercase().contains("tunnel") {
+                return Error::Network(format!("could not reach the proxy {proxy}: {msg}"));
+            }
         }
         match e.url() {
+            // The origin keeps a port that is not the scheme's own: 127.0.0.1:8080, not 127.0.0.1.
             Some(u) => Error::Network(format!(
-                "{}://{}: {msg}",
-                u.scheme(),
-                u.host_str().unwrap_or("")
+                "could not reach {}: {msg}",
+                u.origin().ascii_serialization()
             )),
-            None => Error::Network(msg),
+            None => Error::Network(format!("could not reach the host: {msg}")),
         }
     }
 }

@@ -137,9 +137,13 @@ fn code_of(v: &Value) -> String {
     }
 }
 
+/// SM.MS says `success: true` / `code: "success"`; S.EE's compatible API `code: 200`, and its
+/// own API pages `code: 0` (a success unless `success` says otherwise).
 fn is_success(v: &Value) -> bool {
-    v.get("success").and_then(Value::as_bool) == Some(true)
+    let said = v.get("success").and_then(Value::as_bool);
+    said == Some(true)
         || matches!(code_of(v).as_str(), "success" | "200")
+        || (code_of(v) == "0" && said != Some(false))
 }
 
 fn message_of(v: &Value) -> String {
@@ -161,8 +165,9 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Turn a refusal into the error a user understands.
-fn refusal(answer: &HttpAnswer, v: &Value) -> Error {
+/// Turn a refusal of `action` ("the upload", "to delete the image" …) into the error a user
+/// understands.
+fn refusal(answer: &HttpAnswer, v: &Value, action: &str) -> Error {
     let code = code_of(v);
     let message = message_of(v);
     let said = if message.is_empty() {
@@ -207,7 +212,7 @@ fn refusal(answer: &HttpAnswer, v: &Value) -> Error {
     if said.is_empty() {
         return answer.failure("without saying why");
     }
-    Error::Refused(said)
+    Error::Refused(format!("the host refused {action}: {said}"))
 }
 
 fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
@@ -249,7 +254,7 @@ fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
             ..Default::default()
         });
     }
-    Err(refusal(answer, &v))
+    Err(refusal(answer, &v, "the upload"))
 }
 
 /// SM.MS history dates are "YYYY-MM-DD HH:MM:SS" or Unix seconds.
@@ -315,7 +320,7 @@ impl Host for Smms {
         if is_success(&v) {
             Ok(())
         } else {
-            Err(refusal(&answer, &v))
+            Err(refusal(&answer, &v, "to delete the image"))
         }
     }
 
@@ -333,7 +338,7 @@ impl Host for Smms {
         let answer = http.send(self.auth(req)).await?;
         let v = answer.json()?;
         if !is_success(&v) {
-            return Err(refusal(&answer, &v));
+            return Err(refusal(&answer, &v, "the token check"));
         }
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         Ok(match (self.api, str_of(&data, "username")) {
@@ -357,7 +362,7 @@ impl Host for Smms {
         let answer = http.send(self.auth(req)).await?;
         let v = answer.json()?;
         if !is_success(&v) {
-            return Err(refusal(&answer, &v));
+            return Err(refusal(&answer, &v, "to list the upload history"));
         }
         let items = v
             .get("data")
@@ -459,6 +464,25 @@ mod tests {
     }
 
     #[test]
+    fn s_ee_own_api_pages_say_code_0() {
+        let up = parse_upload(&answer(
+            200,
+            r#"{"code":0,"message":"OK","data":{"url":"https://s.ee/i/a.png","hash":"h0"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (up.url.as_str(), up.delete_handle.as_deref()),
+            ("https://s.ee/i/a.png", Some("h0"))
+        );
+        let e = parse_upload(&answer(
+            200,
+            r#"{"success":false,"code":0,"message":"Upload file frequency limit"}"#,
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("frequency limit"), "{e}");
+    }
+
+    #[test]
     fn refusals_in_plain_words() {
         let e = parse_upload(&answer(
             200,
@@ -466,7 +490,7 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(
-            (e.kind(), e.to_string().as_str()),
+            (e.kind().as_str(), e.to_string().as_str()),
             ("auth", "the host refused the token: Unauthorized.")
         );
         let e = parse_upload(&answer(200, r#"{"success":false,"code":"flood","message":"Flood detected, IP 1.2.3.4 has been blocked for 1 hour(s)"}"#)).unwrap_err();

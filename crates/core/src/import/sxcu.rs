@@ -55,6 +55,43 @@ fn request_value(file: &str, key: &str, v: &str) -> Result<()> {
         .map_err(|e| refuse(file, format!("{key}: {e}")))
 }
 
+/// ShareX before 13 wrote placeholders between dollar signs (`$json:data.url$`, `$response$`);
+/// ShareX 13 reads them, Pixdrop does not: such a file would import and then fail every upload
+/// after the host already stored the file. Refused here, naming the key and the syntax.
+fn refuse_old_syntax(file: &str, obj: &Map<String, Value>) -> Result<()> {
+    static OLD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let old = OLD.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\$(json|xml|regex|response|responseurl|header|random|filename|input|select|prompt|base64|outputurl|uploadurl|inputurl)[:$][^$]*\$?",
+        )
+        .expect("a valid pattern")
+    });
+    fn texts<'a>(key: String, v: &'a Value, out: &mut Vec<(String, &'a str)>) {
+        match v {
+            Value::String(s) => out.push((key, s)),
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, v)| texts(format!("{key}.{k}"), v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    obj.iter()
+        .for_each(|(k, v)| texts(k.clone(), v, &mut found));
+    for (key, text) in found {
+        if let Some(m) = old.find(text) {
+            return Err(refuse(
+                file,
+                format!(
+                    "{key} uses ShareX's pre-13 syntax ({}); ShareX 13 and Pixdrop write it as {{json:…}}: open the uploader in ShareX 13 or newer and export it again",
+                    m.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The `custom` config an .sxcu describes. `file` names it in messages; `name` overrides its Name.
 pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfig> {
     let text = text.trim_start_matches('\u{feff}');
@@ -96,6 +133,7 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
             ));
         }
     }
+    refuse_old_syntax(file, &obj)?;
     for key in obj.keys() {
         let known = IGNORED.contains(&key.as_str())
             || matches!(
