@@ -135,7 +135,7 @@ for (const count of !only || only === "album" ? [0, 100_000] : []) {
   const home = tempHome();
   execFileSync(join(ROOT, "target/release/examples/seed_album"), [home, String(count)]);
   cli(home, "settings", "set", "server_enabled", "off");
-  const driver = await startDriver(home, 4480);
+  const driver = await startDriver(home);
   const stops = [];
   const s = await openApp((f) => stops.push(f), driver, home, undefined, USER_APP);
   const pid = Number(execFileSync("pgrep", ["-n", "-f", USER_APP], { encoding: "utf8" }).trim());

@@ -28,7 +28,7 @@ test("album: search, select, batch copy, details, delete on the host; settings, 
     urls[name] = cli(home, "upload", "--format", "url", p).trim();
   }
 
-  const driver = await startDriver(home, 4454);
+  const driver = await startDriver(home);
   stop(driver.stop);
   const s = await openApp(stop, driver, home, "album-last.png");
 

@@ -48,7 +48,7 @@ test("the window shows the shared config and album", async (t) => {
     __uploaded_KEY__: { x1: 1 },
   })));
 
-  const driver = await startDriver(home, 4444, { PIXDROP_TEST_PICK_FILE: sxcu, PIXDROP_TEST_PICK_FOLDER: picgoDir });
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILE: sxcu, PIXDROP_TEST_PICK_FOLDER: picgoDir });
   stops.push(driver.stop);
   const s = await openApp(stops.push, driver, home);
 
@@ -133,7 +133,7 @@ test("a host config made in the settings form uploads", async (t) => {
   cli(home, "settings", "set", "server_enabled", "off");
   const badSxcu = join(home, "xml.sxcu");
   writeFileSync(badSxcu, JSON.stringify({ Name: "xml", RequestURL: "https://x.example/up", Body: "XML", URL: "{xml:/r/url}" }));
-  const driver = await startDriver(home, 4446, { PIXDROP_TEST_PICK_FILE: badSxcu });
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILE: badSxcu });
   stops.push(driver.stop);
   const s = await openApp(stops.push, driver, home);
 

@@ -1,6 +1,6 @@
 // Start and stop the processes a GUI test needs: the stand-in host, tauri-driver, the CLI.
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "./webdriver.mjs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -69,15 +69,24 @@ export async function waitForPort(port, ms = 20000) {
   throw new Error(`nothing listens on port ${port}`);
 }
 
-/** Start tauri-driver with the app's data folder in its environment. */
-export async function startDriver(home, port = 4444, env = {}) {
+/** Start tauri-driver with the app's data folder in its environment, on ports free right now
+ *  (a fixed port could reach a driver a failed run left behind, and with it another app). */
+export async function startDriver(home, env = {}) {
   const driver = process.env.TAURI_DRIVER ?? "tauri-driver";
-  const child = spawn(driver, ["--port", String(port), "--native-port", String(port + 1)], {
+  const port = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
+  const child = spawn(driver, ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, ...env, PIXDROP_HOME: home },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  await waitForPort(port);
   const exited = new Promise((r) => child.once("exit", r));
+  await Promise.race([
+    waitForPort(port),
+    exited.then((code) => {
+      throw new Error(`tauri-driver exited (${code}) before it listened`);
+    }),
+  ]);
   return {
     url: `http://127.0.0.1:${port}`,
     stop: () => {
@@ -271,7 +280,14 @@ export async function openApp(stop, driver, home, shot, app = APP) {
     await s.end().catch(() => {});
     // WebKitWebDriver sometimes closes only the web view and leaves the window: close it as a
     // user would, and wait for the app to be gone (the next test's app is a new instance).
-    const alive = () => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+    // Gone, or a zombie; the process may vanish between any two looks.
+    const alive = () => {
+      try {
+        return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+      } catch {
+        return false;
+      }
+    };
     const deadline = Date.now() + 15000;
     while (alive() && Date.now() < deadline) {
       await wm.close("Pixdrop").catch(() => {});

@@ -20,7 +20,7 @@ test("the users' build has no test hooks", async (t) => {
   const home = tempHome();
   const dropped = join(home, "dropped.png");
   writeFileSync(dropped, solidPng(8, 8, [1, 2, 3]));
-  const driver = await startDriver(home, 4460, { PIXDROP_TEST_DROP: dropped });
+  const driver = await startDriver(home, { PIXDROP_TEST_DROP: dropped });
   stop(driver.stop);
   const s = await openApp(stop, driver, home, undefined, USER_APP);
   const answer = await s.executeAsync(

@@ -36,7 +36,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   cli(home, "hosts", "add", "smms", "standin", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
   cli(home, "settings", "set", "server_enabled", "off");
 
-  const driver = await startDriver(home, 4450, {
+  const driver = await startDriver(home, {
     PIXDROP_TEST_PICK_FILES: [a, b].join(":"),
     PIXDROP_TEST_DROP: [c, notes].join(":"),
   });
@@ -92,7 +92,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const rn = await settled("notes.txt", "failed");
   const notesError = await s.find(`[data-row="${rn.id}"] [data-test=row-error]`);
   assert.match(await s.text(notesError), /notes\.txt: not an image \(its content is not PNG, JPEG/);
-  assert.equal(await s.execute("return arguments[0].dataset.kind", [{ "element-6066-11e4-a52e-4f735466cecc": notesError }]), "input");
+  assert.equal(await s.execute(`return document.querySelector('[data-row="${rn.id}"] [data-test=row-error]').dataset.kind`), "input");
   // A file that is no image stays no image: no Retry for it, only Dismiss.
   assert.equal((await s.findAll(`[data-row="${rn.id}"] [data-act=retry]`)).length, 0);
   const uploadsBefore = JSON.parse(cli(home, "album", "list", "--json")).length;
@@ -115,7 +115,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const refusedRow = await settled("remote.png", "failed");
   const authError = await s.find(`[data-row="${refusedRow.id}"] [data-test=row-error]`);
   assert.match(await s.text(authError), /^the host refused the token/);
-  assert.equal(await s.execute("return arguments[0].dataset.kind", [{ "element-6066-11e4-a52e-4f735466cecc": authError }]), "auth");
+  assert.equal(await s.execute(`return document.querySelector('[data-row="${refusedRow.id}"] [data-test=row-error]').dataset.kind`), "auth");
   assert.match(await s.text(await s.find(`[data-row="${refusedRow.id}"] [data-test=row-hint]`)), /token or key under Image hosts/);
   await s.click(await s.find(`[data-row="${refusedRow.id}"] [data-act=fix]`));
   await s.waitFor("the Image hosts page", async () => (await s.findAll(".hosts [data-host=standin]")).length === 1);

@@ -1,6 +1,6 @@
 //! The app-settings page. Every change is one key set through pixdrop-core (the same parsing and
 //! checks as `pixdrop settings set`), saved at once, and applied at once: the shortcut is
-//! re-registered, the server restarted, the tray relabelled.
+//! re-registered, the server restarted (port, on/off), the tray relabelled.
 
 use pixdrop_core::rename::{self, RenameMode};
 use pixdrop_core::template::{self, LinkFormat};
@@ -64,21 +64,25 @@ pub async fn settings_set(
     value: String,
 ) -> AppResult<SettingsView> {
     // Check first, so a refused value neither registers nor saves anything.
-    let mut probe = state.engine.config().load()?.settings;
-    probe.set(&key, &value)?;
-    match key.as_str() {
-        "shortcut" => shortcut::apply(&app, &value).map_err(AppError::input)?,
-        "autostart" => autostart::set(&app, probe.autostart).map_err(AppError::internal)?,
-        _ => {}
+    let old = state.engine.config().load()?.settings;
+    let mut new = old.clone();
+    new.set(&key, &value)?;
+    // What changed decides what the app does, field by field.
+    if new.shortcut != old.shortcut {
+        shortcut::apply(&app, &new.shortcut).map_err(AppError::input)?;
+    }
+    if new.autostart != old.autostart {
+        autostart::set(&app, new.autostart).map_err(AppError::internal)?;
     }
     state
         .engine
         .config()
         .update(|c| c.settings.set(&key, &value))?;
-    if key.starts_with("server_") {
+    // The secret and origins are read by the server per request; only these need a restart.
+    if (new.server_enabled, new.server_port) != (old.server_enabled, old.server_port) {
         local_server::restart(app.clone()).await;
     }
-    if matches!(key.as_str(), "language" | "link_format") {
+    if (new.language, new.link_format) != (old.language, old.link_format) {
         tray::refresh(&app);
     }
     view(&app, &state)
