@@ -29,6 +29,8 @@ pub struct AppState {
     pub uploads: uploads::Uploads,
     pub shortcut: shortcut::Shortcuts,
     pub events: events::Events,
+    /// The host config deleted last, for Undo.
+    pub removed_host: Mutex<Option<pixdrop_core::host_configs::Removed>>,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -68,7 +70,9 @@ macro_rules! app_commands {
             hosts::host_kinds,
             hosts::hosts_list,
             hosts::host_save,
+            hosts::host_removal_preview,
             hosts::host_remove,
+            hosts::host_restore,
             hosts::host_set_default,
             hosts::host_test,
             upload::uploads_list,
@@ -129,6 +133,7 @@ pub fn run() {
             uploads: Default::default(),
             shortcut: Default::default(),
             events: Default::default(),
+            removed_host: Mutex::new(None),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             let app = ctx.app_handle().clone();

@@ -79,6 +79,8 @@ pub enum HostsCmd {
         #[arg(long)]
         reveal: bool,
     },
+    /// Rename a config; its album records follow the new name.
+    Rename { name: String, new_name: String },
     /// Remove a config (its album records stay).
     Remove { name: String },
     /// Check a config's credentials with its host.

@@ -161,23 +161,26 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             }
             Ok(())
         }
+        HostsCmd::Rename { name, new_name } => {
+            let mut host = store.load()?.pick_host(Some(&name))?.clone();
+            host.name = new_name.clone();
+            engine.replace_host(&name, host, false)?;
+            println!("renamed {name:?} to {new_name:?}; its album records follow");
+            Ok(())
+        }
         HostsCmd::Remove { name } => {
-            let (removed, default) = store.update(|c| {
-                let was_default = c.default_host.as_deref() == Some(name.as_str());
-                let removed = c.remove_host(&name)?;
-                Ok((removed, c.default_host.clone().filter(|_| was_default)))
-            })?;
-            println!("removed {} config {:?}", removed.kind, removed.name);
-            if let Some(d) = default {
+            let removed = engine.remove_host(&name)?;
+            println!(
+                "removed {} config {:?}",
+                removed.config.kind, removed.config.name
+            );
+            if let Some(d) = &removed.new_default {
                 println!("{d:?} is now the default");
             }
-            let records = engine.album().count(&ListQuery {
-                config: Some(name.clone()),
-                ..Default::default()
-            })?;
-            if records > 0 {
+            if removed.records > 0 {
                 println!(
-                    "its {records} album records stay in the album, but can no longer be deleted on the host (add a config named {name:?} again to delete them there)"
+                    "its {} album records stay in the album, but can no longer be deleted on the host (add a config named {name:?} again to delete them there)",
+                    removed.records
                 );
             }
             Ok(())

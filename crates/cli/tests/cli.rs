@@ -842,3 +842,53 @@ fn without_a_display_the_clipboard_says_so_at_once() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn renaming_a_config_takes_its_album_records_along() {
+    let env = Env::new();
+    let f = env.file("renamed.png", &tiny_png(83));
+    env.ok(&["upload", &f]);
+    env.ok(&["hosts", "rename", "main", "primary"]);
+    let listed: Value =
+        serde_json::from_str(&env.ok(&["album", "list", "--json", "--host", "primary"])).unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the record follows the rename"
+    );
+    assert!(
+        serde_json::from_str::<Value>(&env.ok(&["album", "list", "--json", "--host", "main"]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // And it can still be deleted on the host.
+    let id = listed[0]["id"].as_i64().unwrap().to_string();
+    env.ok(&["album", "delete", "--remote", &id]);
+    assert!(env.host.stored().iter().all(|s| s.deleted));
+    // A refused rename changes neither the config nor the records.
+    let server = format!("server={}", env.host.base_url());
+    env.ok(&[
+        "hosts",
+        "add",
+        "smms",
+        "other",
+        "--set",
+        &format!("token={TOKEN}"),
+        "--set",
+        &server,
+    ]);
+    let g = env.file("stays.png", &tiny_png(84));
+    env.ok(&["upload", "--host", "other", &g]);
+    let out = env.run(&["hosts", "rename", "other", "primary"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already exists"),
+        "{}",
+        text(&out.stderr)
+    );
+    let kept: Value =
+        serde_json::from_str(&env.ok(&["album", "list", "--json", "--host", "other"])).unwrap();
+    assert_eq!(kept.as_array().unwrap().len(), 1);
+}

@@ -43,20 +43,34 @@ fn noisy_png(w: u32, h: u32, seed: u32) -> Vec<u8> {
     out
 }
 
-/// The window that owns the CLIPBOARD selection now (`NONE` when nobody does).
-fn clipboard_owner() -> u32 {
-    let (c, _) = x11rb::connect(None).expect("an X display");
-    let clipboard = c
-        .intern_atom(false, b"CLIPBOARD")
-        .unwrap()
-        .reply()
-        .unwrap()
-        .atom;
-    c.get_selection_owner(clipboard)
-        .unwrap()
-        .reply()
-        .unwrap()
-        .owner
+/// Who owns the CLIPBOARD selection, asked on one connection (a connection per look would
+/// pile up X clients faster than a busy server frees them, until xclip cannot connect).
+struct OwnerWatch {
+    conn: x11rb::rust_connection::RustConnection,
+    clipboard: u32,
+}
+
+impl OwnerWatch {
+    fn new() -> Self {
+        let (conn, _) = x11rb::connect(None).expect("an X display");
+        let clipboard = conn
+            .intern_atom(false, b"CLIPBOARD")
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom;
+        OwnerWatch { conn, clipboard }
+    }
+
+    /// The window that owns the clipboard now (`NONE` when nobody does).
+    fn owner(&self) -> u32 {
+        self.conn
+            .get_selection_owner(self.clipboard)
+            .unwrap()
+            .reply()
+            .unwrap()
+            .owner
+    }
 }
 
 /// Put `data` on the clipboard with xclip and return once xclip owns it.
@@ -65,23 +79,33 @@ fn clipboard_owner() -> u32 {
 /// parent's exit proves nothing: wait until the selection has an owner other than the one it had
 /// before (a new xclip is a new X client, so a new window). Bounded, so a broken xclip fails.
 fn xclip_in(target: Option<&str>, data: &[u8]) {
-    let before = clipboard_owner();
+    let watch = OwnerWatch::new();
+    let before = watch.owner();
     let mut args = vec!["-selection", "clipboard"];
     if let Some(t) = target {
         args.extend(["-t", t]);
     }
+    // Its stderr goes to a file: the server it forks keeps a pipe open for as long as it runs.
+    let err = tempfile::tempfile().unwrap();
     let mut child = Command::new("xclip")
         .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(err.try_clone().unwrap())
         .spawn()
         .expect("xclip");
     child.stdin.take().unwrap().write_all(data).unwrap();
-    assert!(child.wait().unwrap().success());
+    let status = child.wait().unwrap();
+    if !status.success() {
+        let mut said = String::new();
+        let mut err = err;
+        std::io::Seek::rewind(&mut err).unwrap();
+        std::io::Read::read_to_string(&mut err, &mut said).unwrap();
+        panic!("xclip failed ({status}): {said}");
+    }
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let now = clipboard_owner();
+        let now = watch.owner();
         if now != before && now != x11rb::NONE {
             return;
         }

@@ -457,6 +457,19 @@ impl Album {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Give every record of config `from` the name `to` (a renamed config), in one transaction.
+    /// Returns how many records changed.
+    pub fn rename_config(&self, from: &str, to: &str) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE uploads SET config_name = ?2 WHERE config_name = ?1",
+            [from, to],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Remove a record. Returns whether it existed.
     pub fn delete(&self, id: i64) -> Result<bool> {
         Ok(self

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use pixdrop_core::host_configs::{RemovalPreview, Removed};
 use pixdrop_core::hosts::{self, KindInfo};
 use pixdrop_core::HostConfig;
 use serde::Serialize;
 use serde_json::Value;
 use tauri::State;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -66,24 +67,47 @@ pub fn host_save(
         kind,
         settings,
     };
-    state.engine.config().update(|c| {
-        let new_name = host.name.clone();
-        match original.as_deref().filter(|o| !o.is_empty()) {
-            Some(o) => c.replace_host(o, host)?,
-            None => c.add_host(host, false)?,
-        }
-        if make_default {
-            c.set_default(&new_name)?;
-        }
-        Ok(())
-    })?;
+    match original.as_deref().filter(|o| !o.is_empty()) {
+        // A rename takes the config's album records along.
+        Some(o) => state.engine.replace_host(o, host, make_default)?,
+        None => state
+            .engine
+            .config()
+            .update(|c| c.add_host(host, make_default))?,
+    }
     Ok(())
 }
 
+/// What deleting a config would do (which config becomes the default, how many album records
+/// it leaves), for the confirmation.
 #[tauri::command]
-pub fn host_remove(state: State<'_, AppState>, name: String) -> AppResult<()> {
-    state.engine.config().update(|c| c.remove_host(&name))?;
-    Ok(())
+pub fn host_removal_preview(state: State<'_, AppState>, name: String) -> AppResult<RemovalPreview> {
+    Ok(state.engine.removal_preview(&name)?)
+}
+
+/// Delete a config. It is kept in memory (secrets included, never sent to the webview) so
+/// `host_restore` can undo the deletion until the app quits or another config is deleted.
+#[tauri::command]
+pub fn host_remove(state: State<'_, AppState>, name: String) -> AppResult<Removed> {
+    let removed = state.engine.remove_host(&name)?;
+    *state
+        .removed_host
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(removed.clone());
+    Ok(removed)
+}
+
+/// Undo the last deletion. Returns the restored config's name.
+#[tauri::command]
+pub fn host_restore(state: State<'_, AppState>) -> AppResult<String> {
+    let removed = state
+        .removed_host
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .ok_or_else(|| AppError::not_found("there is no deleted config to bring back"))?;
+    state.engine.restore_host(&removed)?;
+    Ok(removed.config.name)
 }
 
 #[tauri::command]
