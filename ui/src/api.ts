@@ -118,6 +118,15 @@ export interface HostSave {
   makeDefault: boolean;
 }
 
+/** What deleting a host config would do / did. */
+export interface HostRemoval {
+  name?: string;
+  is_default?: boolean;
+  was_default?: boolean;
+  new_default: string | null;
+  records: number;
+}
+
 export type UploadStatus = "waiting" | "uploading" | "done" | "failed";
 export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" | "tray" | "server";
 
@@ -253,7 +262,9 @@ export const api = {
   /** `reveal` gives secrets in full, for the edit form (which masks them itself). */
   hostsList: (reveal = false) => call<HostView[]>("hosts_list", { reveal }),
   hostSave: (h: HostSave) => call<void>("host_save", { ...h }),
-  hostRemove: (name: string) => call<void>("host_remove", { name }),
+  hostRemovalPreview: (name: string) => call<HostRemoval>("host_removal_preview", { name }),
+  hostRemove: (name: string) => call<HostRemoval>("host_remove", { name }),
+  hostRestore: () => call<string>("host_restore"),
   hostSetDefault: (name: string) => call<void>("host_set_default", { name }),
   hostTest: (name: string) => call<string>("host_test", { name }),
   albumPage: (query: AlbumQuery) => call<AlbumPageData>("album_page", { query }),
