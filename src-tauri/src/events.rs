@@ -5,27 +5,11 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::error::AppError;
-use crate::local_server::ServerStatus;
-use crate::shortcut::ShortcutStatus;
-use crate::uploads::{BatchDone, Row};
+pub use crate::payloads::UiEvent;
 use crate::AppState;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-pub enum UiEvent {
-    Upload { row: Row },
-    UploadsFinished { batch: BatchDone },
-    DropHover { on: bool },
-    AlbumChanged,
-    Notice { error: AppError },
-    Shortcut { status: ShortcutStatus },
-    Server { status: ServerStatus },
-}
 
 /// The UI's channel (the newest one, after a reload).
 #[derive(Default)]

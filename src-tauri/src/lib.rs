@@ -7,6 +7,7 @@ mod desktop;
 mod error;
 mod events;
 mod local_server;
+mod payloads;
 mod shortcut;
 mod test_hooks;
 mod tray;
@@ -162,7 +163,9 @@ pub fn run() {
             // The window stays hidden until the UI has painted (`ui_ready`), so it never
             // flashes white; started at login (`--hidden`) it stays in the tray.
             app.manage(StartHidden(hidden));
-            tray::create(&handle);
+            tray::create(&handle, |app| {
+                uploads::clipboard_or_notify(app, uploads::Source::Tray)
+            });
             shortcut::register_from_settings(&handle);
             tauri::async_runtime::spawn(local_server::restart(handle));
             Ok(())
@@ -176,7 +179,7 @@ pub fn run() {
                     let _ = window.hide();
                 }
             }
-            WindowEvent::DragDrop(drop) => upload::on_drag_drop(window, drop),
+            WindowEvent::DragDrop(drop) => uploads::on_drag_drop(window, drop),
             _ => {}
         })
         .invoke_handler(commands)

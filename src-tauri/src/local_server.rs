@@ -4,20 +4,12 @@ use std::sync::Arc;
 
 use pixdrop_core::server::{self, RunningServer, ServerHooks, ServerOptions};
 use pixdrop_core::{Done, Engine, Input};
-use serde::Serialize;
 use tauri::{AppHandle, Manager};
 
 use crate::uploads::{self, Source};
 use crate::AppState;
 
-/// What the UI shows about the server.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct ServerStatus {
-    pub enabled: bool,
-    pub port: Option<u16>,
-    /// Why it is not running (a taken port says who holds it).
-    pub error: Option<String>,
-}
+pub use crate::payloads::ServerStatus;
 
 /// The app's side of each server upload: the same clipboard, auto-copy, notification and tray
 /// refresh as the window's uploads.

@@ -4,22 +4,13 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
 use crate::uploads::{self, Source};
 use crate::AppState;
 
-/// What the UI shows about the shortcut.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ShortcutStatus {
-    /// The shortcut in the settings ("" for none).
-    pub shortcut: String,
-    pub registered: bool,
-    /// Why it is not registered.
-    pub error: Option<String>,
-}
+pub use crate::payloads::ShortcutStatus;
 
 #[derive(Default)]
 pub struct Shortcuts {

@@ -33,7 +33,7 @@ pub fn test_drop(window: tauri::Window) -> crate::error::AppResult<()> {
             "test_drop needs PIXDROP_TEST_DROP",
         )
     })?;
-    crate::commands::upload::on_drag_drop(
+    crate::uploads::on_drag_drop(
         &window,
         &tauri::DragDropEvent::Drop {
             paths: std::env::split_paths(&list).collect(),

@@ -6,7 +6,6 @@ use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::uploads::{self, Source};
 use crate::{desktop, show_main_window, AppState};
 
 const TRAY_ID: &str = "pixdrop";
@@ -49,12 +48,10 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     Ok(menu)
 }
 
-fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent, upload_clipboard: fn(&AppHandle<R>)) {
     let id = event.id().as_ref();
     match id {
-        "upload-clipboard" => {
-            uploads::clipboard_or_notify(app, Source::Tray);
-        }
+        "upload-clipboard" => upload_clipboard(app),
         "open" => show_main_window(app),
         "quit" => app.exit(0),
         _ => {
@@ -81,14 +78,15 @@ fn copy_record<R: Runtime>(app: &AppHandle<R>, id: i64) {
     }
 }
 
-/// Create the tray icon. A desktop without a tray is not an error: the app runs without one.
-pub fn create<R: Runtime>(app: &AppHandle<R>) {
+/// Create the tray icon; "Upload clipboard image" calls `upload_clipboard` (the tray knows
+/// nothing of uploads). A desktop without a tray is not an error: the app runs without one.
+pub fn create<R: Runtime>(app: &AppHandle<R>, upload_clipboard: fn(&AppHandle<R>)) {
     let built = menu(app).and_then(|m| {
         let mut b = TrayIconBuilder::with_id(TRAY_ID)
             .tooltip("Pixdrop")
             .menu(&m)
             .show_menu_on_left_click(false)
-            .on_menu_event(on_menu)
+            .on_menu_event(move |app, event| on_menu(app, event, upload_clipboard))
             .on_tray_icon_event(|tray, event| {
                 if let TrayIconEvent::DoubleClick { .. } = event {
                     show_main_window(tray.app_handle());

@@ -14,65 +14,13 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use pixdrop_core::pipeline::BatchProgress;
 use pixdrop_core::{image, Done, Error, Input, UploadOptions};
-use serde::Serialize;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, DragDropEvent, Manager, Runtime, Window};
 
 use crate::error::AppError;
-use crate::events::{self, UiEvent};
+use crate::events;
+use crate::payloads::UiEvent;
+pub use crate::payloads::{BatchDone, Row, Source, Status};
 use crate::{desktop, tray, AppState};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Waiting,
-    Uploading,
-    Done,
-    Failed,
-}
-
-/// Where an upload came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Drop,
-    Dialog,
-    Clipboard,
-    Url,
-    Shortcut,
-    Tray,
-    /// The PicGo-compatible local server.
-    Server,
-}
-
-/// One row of the upload page.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub id: u64,
-    pub seq: u64,
-    pub name: String,
-    pub source: Source,
-    pub status: Status,
-    pub sent: u64,
-    pub total: u64,
-    /// An image URL for the row's thumbnail (the `thumb:` protocol for local bytes).
-    pub thumb: Option<String>,
-    pub link: Option<String>,
-    pub url: Option<String>,
-    pub record_id: Option<i64>,
-    pub duplicate: bool,
-    pub error: Option<AppError>,
-}
-
-/// What a finished batch did, for the UI's notice.
-#[derive(Debug, Clone, Serialize)]
-pub struct BatchDone {
-    pub source: Source,
-    pub uploaded: usize,
-    pub failed: usize,
-    /// The text put on the clipboard, when auto-copy copied.
-    pub copied: Option<String>,
-    pub copy_error: Option<String>,
-}
 
 struct Entry {
     row: Row,
@@ -432,6 +380,30 @@ pub fn url_input(text: &str) -> Result<Input, Error> {
         Err(e) => Err(Error::Input(format!(
             "{text:?} is not a URL ({e}); paste a link like https://example.com/cat.png"
         ))),
+    }
+}
+
+/// The window's native drag-and-drop: a hover state for the UI, and dropped files uploaded.
+pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
+    let app = window.app_handle();
+    match event {
+        DragDropEvent::Enter { .. } => {
+            events::send(app, UiEvent::DropHover { on: true });
+        }
+        DragDropEvent::Leave => {
+            events::send(app, UiEvent::DropHover { on: false });
+        }
+        DragDropEvent::Drop { paths, .. } => {
+            events::send(app, UiEvent::DropHover { on: false });
+            if !paths.is_empty() {
+                start(
+                    app,
+                    paths.iter().cloned().map(Input::Path).collect(),
+                    Source::Drop,
+                );
+            }
+        }
+        _ => {}
     }
 }
 

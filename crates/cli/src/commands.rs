@@ -260,6 +260,13 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             "nothing to upload: give files or image URLs, or --clipboard".into(),
         ));
     }
+    if args.host.is_none() && engine.config().load()?.hosts.is_empty() {
+        return Err(pixdrop_core::Error::Config(format!(
+            "{}: pixdrop hosts add smms NAME --set token=…",
+            pixdrop_core::config::NO_HOST
+        ))
+        .into());
+    }
     let mut inputs = Vec::new();
     let mut failed = false;
     if args.clipboard {

@@ -2,7 +2,6 @@
 //! schema version. Every change is a locked read-modify-write ending in an atomic replace, so
 //! the app and the CLI can both change it and a crash never leaves half a file.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
+pub use crate::host_config::{mask, parse_bool, HostConfig};
 use crate::hosts;
 use crate::rename::RenameMode;
 use crate::template::{LinkFormat, DEFAULT_CUSTOM_LINK};
@@ -45,25 +45,9 @@ impl Default for Config {
     }
 }
 
-/// One named configuration of a host kind (`smms`, `custom`, …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HostConfig {
-    pub name: String,
-    pub kind: String,
-    #[serde(default)]
-    pub settings: BTreeMap<String, Value>,
-}
-
-impl HostConfig {
-    /// A setting as text ("" when absent); numbers and booleans are shown as JSON.
-    pub fn get_str(&self, key: &str) -> String {
-        match self.settings.get(key) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-        }
-    }
-}
+/// The error's words when no host config exists. The app offers its Image hosts page; the CLI
+/// adds its own command.
+pub const NO_HOST: &str = "no image host is configured yet; add one first";
 
 /// The interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -306,14 +290,6 @@ fn unknown_setting(key: &str) -> Error {
     ))
 }
 
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "on" | "yes" | "1" => Some(true),
-        "false" | "off" | "no" | "0" => Some(false),
-        _ => None,
-    }
-}
-
 impl Config {
     pub fn host(&self, name: &str) -> Option<&HostConfig> {
         self.hosts.iter().find(|h| h.name == name)
@@ -326,17 +302,16 @@ impl Config {
             .ok_or_else(|| no_such_host(name))
     }
 
-    /// The config named `name`, or the default one when `name` is `None`.
+    /// The config named `name`, or the default one when `name` is `None`. With no config at all
+    /// the error is [`NO_HOST`] (kind `config`): each shell says where to add one.
     pub fn pick_host(&self, name: Option<&str>) -> Result<&HostConfig> {
         match name {
             Some(n) => self.host(n).ok_or_else(|| self.no_such_host_hint(n)),
             None => {
-                let n = self.default_host.as_deref().ok_or_else(|| {
-                    Error::Config(
-                        "no image host is configured yet; add one with `pixdrop hosts add smms NAME --set token=…`"
-                            .into(),
-                    )
-                })?;
+                let n = self
+                    .default_host
+                    .as_deref()
+                    .ok_or_else(|| Error::Config(NO_HOST.into()))?;
                 self.host(n).ok_or_else(|| self.no_such_host_hint(n))
             }
         }
@@ -535,19 +510,6 @@ fn migrate(mut value: Value, schema: u32) -> Result<Value> {
         value["schema"] = Value::from(1);
     }
     Ok(value)
-}
-
-/// Show a secret without giving it away: the last four characters of long ones, nothing of short ones.
-pub fn mask(secret: &str) -> String {
-    let n = secret.chars().count();
-    if n == 0 {
-        String::new()
-    } else if n >= 12 {
-        let tail: String = secret.chars().skip(n - 4).collect();
-        format!("••••••••{tail}")
-    } else {
-        "••••••••".to_string()
-    }
 }
 
 #[cfg(test)]

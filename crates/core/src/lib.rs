@@ -5,6 +5,7 @@ pub mod album;
 pub mod config;
 pub mod error;
 pub mod fsutil;
+pub mod host_config;
 pub mod host_configs;
 pub mod hosts;
 pub mod image;

@@ -437,7 +437,7 @@ impl Engine {
                     let config = config.as_ref().map_err(Error::clone)?;
                     let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
                         Error::Unsupported(format!(
-                            "record {id} has no delete handle (the host gave none); delete it without --remote to forget it"
+                            "record {id} has no delete handle (the host gave none), so it can only be removed from the album"
                         ))
                     })?;
                     let host_cfg = config.host(&record.config_name).ok_or_else(|| {

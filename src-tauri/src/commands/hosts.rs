@@ -90,10 +90,7 @@ pub fn host_removal_preview(state: State<'_, AppState>, name: String) -> AppResu
 #[tauri::command]
 pub fn host_remove(state: State<'_, AppState>, name: String) -> AppResult<Removed> {
     let removed = state.engine.remove_host(&name)?;
-    *state
-        .removed_host
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(removed.clone());
+    *state.removed_host.lock().unwrap_or_else(|p| p.into_inner()) = Some(removed.clone());
     Ok(removed)
 }
 

@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 
 use pixdrop_core::Input;
-use tauri::{AppHandle, DragDropEvent, Manager, State, Window};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{AppError, AppResult};
-use crate::events::{self, UiEvent};
 use crate::uploads::{self, Row, Source};
 use crate::AppState;
 
@@ -92,28 +91,4 @@ pub fn upload_copy(app: AppHandle, state: State<'_, AppState>, id: u64) -> AppRe
         .ok_or_else(|| AppError::not_found(format!("upload {id} has no link to copy")))?;
     crate::desktop::copy(&app, &link).map_err(AppError::internal)?;
     Ok(link)
-}
-
-/// The window's native drag-and-drop: a hover state for the UI, and dropped files uploaded.
-pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
-    let app = window.app_handle();
-    match event {
-        DragDropEvent::Enter { .. } => {
-            events::send(app, UiEvent::DropHover { on: true });
-        }
-        DragDropEvent::Leave => {
-            events::send(app, UiEvent::DropHover { on: false });
-        }
-        DragDropEvent::Drop { paths, .. } => {
-            events::send(app, UiEvent::DropHover { on: false });
-            if !paths.is_empty() {
-                uploads::start(
-                    app,
-                    paths.iter().cloned().map(Input::Path).collect(),
-                    Source::Drop,
-                );
-            }
-        }
-        _ => {}
-    }
 }

@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::extract::{Answer, JsonPath, Template, Use};
 use super::http::{Http, HttpAnswer};
 use super::{body_excerpt, FieldKind, FieldSpec, Host, KindInfo, Payload, Progress, Uploaded};
-use crate::config::HostConfig;
 use crate::error::{Error, Result};
+use crate::host_config::HostConfig;
 
 /// What is escaped in a `{filename}` put into a URL: everything but RFC 3986's unreserved
 /// characters, so the name is one path segment or one query value wherever it stands.

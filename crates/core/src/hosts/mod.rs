@@ -14,8 +14,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::{parse_bool, HostConfig};
 use crate::error::{Error, Result};
+use crate::host_config::{parse_bool, HostConfig};
 
 pub use http::{body_excerpt, Http, HttpAnswer};
 
@@ -235,8 +235,8 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
         if blank {
             if f.required && f.default.is_none() {
                 return Err(Error::Input(format!(
-                    "the {} config {:?} needs {} ({}); set it with --set {}=…",
-                    info.kind, cfg.name, f.key, f.label, f.key
+                    "the {} config {:?} needs {} ({})",
+                    info.kind, cfg.name, f.key, f.label
                 )));
             }
             continue;
@@ -327,7 +327,7 @@ pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Valu
         .map(|i| i.fields.iter().map(|f| (f.key, f.kind)).collect())
         .unwrap_or_default();
     let mask = |v: &Value| {
-        Value::String(crate::config::mask(
+        Value::String(crate::host_config::mask(
             &v.as_str()
                 .map(str::to_string)
                 .unwrap_or_else(|| v.to_string()),

@@ -16,8 +16,8 @@ use super::http::{Http, HttpAnswer};
 use super::{
     FieldKind, FieldSpec, HistoryItem, HistoryPage, Host, KindInfo, Payload, Progress, Uploaded,
 };
-use crate::config::HostConfig;
 use crate::error::{Error, Result};
+use crate::host_config::HostConfig;
 
 pub const DEFAULT_SERVER: &str = "s.ee";
 /// SM.MS takes files up to 5 MB.

@@ -1,0 +1,91 @@
+//! What the UI is sent: plain data, serialised as the UI's `api.ts` reads it. This module
+//! depends on nothing of the app but its error type, so the modules that send these (uploads,
+//! the shortcut, the local server) and the one that carries them (events) never need each other.
+
+use serde::Serialize;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Waiting,
+    Uploading,
+    Done,
+    Failed,
+}
+
+/// Where an upload came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Drop,
+    Dialog,
+    Clipboard,
+    Url,
+    Shortcut,
+    Tray,
+    /// The PicGo-compatible local server.
+    Server,
+}
+
+/// One row of the upload page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: u64,
+    pub seq: u64,
+    pub name: String,
+    pub source: Source,
+    pub status: Status,
+    pub sent: u64,
+    pub total: u64,
+    /// An image URL for the row's thumbnail (the `thumb:` protocol for local bytes).
+    pub thumb: Option<String>,
+    pub link: Option<String>,
+    pub url: Option<String>,
+    pub record_id: Option<i64>,
+    pub duplicate: bool,
+    pub error: Option<AppError>,
+}
+
+/// What a finished batch did, for the UI's notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchDone {
+    pub source: Source,
+    pub uploaded: usize,
+    pub failed: usize,
+    /// The text put on the clipboard, when auto-copy copied.
+    pub copied: Option<String>,
+    pub copy_error: Option<String>,
+}
+
+/// What the UI shows about the shortcut.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShortcutStatus {
+    /// The shortcut in the settings ("" for none).
+    pub shortcut: String,
+    pub registered: bool,
+    /// Why it is not registered.
+    pub error: Option<String>,
+}
+
+/// What the UI shows about the server.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ServerStatus {
+    pub enabled: bool,
+    pub port: Option<u16>,
+    /// Why it is not running (a taken port says who holds it).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum UiEvent {
+    Upload { row: Row },
+    UploadsFinished { batch: BatchDone },
+    DropHover { on: bool },
+    AlbumChanged,
+    Notice { error: AppError },
+    Shortcut { status: ShortcutStatus },
+    Server { status: ServerStatus },
+}
