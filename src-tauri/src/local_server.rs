@@ -23,19 +23,6 @@ impl ServerHooks for AppHooks {
     }
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {
-        let engine = self.app.state::<AppState>().engine.clone();
-        for d in done {
-            pixdrop_core::log::append(
-                engine.paths(),
-                &format!(
-                    "server: uploaded {} -> {}",
-                    d.record.file_name, d.record.url
-                ),
-            );
-        }
-        for f in failures {
-            pixdrop_core::log::append(engine.paths(), &format!("server: failed {f}"));
-        }
         uploads::finished(&self.app, Source::Server, done, failures, None);
     }
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
-use pixdrop_core::pipeline::BatchProgress;
+use pixdrop_core::pipeline::{labelled, BatchProgress};
 use pixdrop_core::{image, Done, Error, Input, UploadOptions};
 use tauri::{AppHandle, DragDropEvent, Manager, Runtime, Window};
 
@@ -249,6 +249,7 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
         let mut stream = std::pin::pin!(engine.upload_stream(inputs, opts));
         while let Some(outcome) = stream.next().await {
             let id = ids[outcome.index];
+            pixdrop_core::log::outcome(engine.paths(), "app: ", &outcome.input, &outcome.result);
             let row = match outcome.result {
                 Ok(d) => {
                     let row = state.uploads.update(id, |e| {
@@ -264,7 +265,7 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                     row
                 }
                 Err(err) => {
-                    failures.push(format!("{}: {err}", file_label(&outcome.input)));
+                    failures.push(labelled(&file_label(&outcome.input), &err));
                     state.uploads.update(id, |e| {
                         e.row.status = Status::Failed;
                         e.row.error = Some(AppError::from(err));

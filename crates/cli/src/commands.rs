@@ -6,6 +6,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pixdrop_core::config::mask;
 use pixdrop_core::hosts;
+use pixdrop_core::pipeline::labelled;
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
 use pixdrop_core::{
     Done, Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
@@ -92,11 +93,11 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             default,
         } => {
             hosts::info(&kind).map_err(|e| Failure::Usage(e.to_string()))?;
-            let mut settings = std::collections::BTreeMap::new();
-            for pair in &set {
-                let (k, v) = split_pair(pair)?;
-                settings.insert(k.clone(), hosts::parse_value(&kind, &k, &v)?);
-            }
+            let typed = set
+                .iter()
+                .map(|p| split_pair(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let settings = hosts::parse_settings(&kind, typed)?;
             let host = HostConfig {
                 name: name.clone(),
                 kind: kind.clone(),
@@ -115,16 +116,11 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
         HostsCmd::Set { name, values } => {
             let config = store.load()?;
             let kind = config.pick_host(Some(&name))?.kind.clone();
-            let mut changes = Vec::new();
-            for pair in &values {
-                let (k, v) = split_pair(pair)?;
-                let value = if v.is_empty() {
-                    None
-                } else {
-                    Some(hosts::parse_value(&kind, &k, &v)?)
-                };
-                changes.push((k, value));
-            }
+            let typed = values
+                .iter()
+                .map(|p| split_pair(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let changes = hosts::parse_values(&kind, typed)?;
             store.update(|c| c.set_host_values(&name, changes))?;
             println!("updated {name:?}");
             Ok(())
@@ -292,22 +288,15 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
     let mut stream = std::pin::pin!(engine.upload_stream(inputs, opts));
     while let Some(o) = stream.next().await {
+        pixdrop_core::log::outcome(engine.paths(), "", &o.input, &o.result);
         let line = match &o.result {
             Ok(done) => {
                 links.push(done.link.clone());
-                pixdrop_core::log::append(
-                    engine.paths(),
-                    &format!("uploaded {} -> {}", o.input, done.record.url),
-                );
                 json!({"input": o.input, "ok": true, "id": done.record.id, "url": done.record.url,
                        "link": done.link, "duplicate": done.duplicate, "error": null, "error_kind": null})
             }
             Err(e) => {
                 failed = true;
-                pixdrop_core::log::append(
-                    engine.paths(),
-                    &format!("failed {}", describe(&o.input, e)),
-                );
                 json!({"input": o.input, "ok": false, "id": null, "url": null, "link": null,
                        "duplicate": false, "error": e.to_string(), "error_kind": e.kind()})
             }
@@ -318,7 +307,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
         } else {
             match &o.result {
                 Ok(done) => println!("{}", done.link),
-                Err(e) => eprintln!("pixdrop: {}", describe(&o.input, e)),
+                Err(e) => eprintln!("pixdrop: {}", labelled(&o.input, e)),
             }
         }
         let _ = std::io::stdout().flush();
@@ -340,15 +329,6 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
 }
 
 /// An error about one input, naming the input once.
-fn describe(input: &str, e: &pixdrop_core::Error) -> String {
-    let msg = e.to_string();
-    if msg.starts_with(input) {
-        msg
-    } else {
-        format!("{input}: {msg}")
-    }
-}
-
 fn record_json(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
@@ -409,15 +389,14 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
             Ok(())
         }
         AlbumCmd::Copy { ids, format } => {
-            let settings = engine.config().load()?.settings;
-            let format = parse_format(format.as_deref())?.unwrap_or(settings.link_format);
+            let format = parse_format(format.as_deref())?;
             let mut links = Vec::new();
             let mut failed = false;
-            for id in ids {
-                match engine.album().get(id)? {
-                    Some(r) => links.push(engine.link(&r, format, &settings)),
-                    None => {
-                        eprintln!("pixdrop: no album record with id {id}");
+            for (_, link) in engine.album_links(&ids, format)? {
+                match link {
+                    Ok(l) => links.push(l),
+                    Err(e) => {
+                        eprintln!("pixdrop: {e}");
                         failed = true;
                     }
                 }
@@ -466,10 +445,10 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
 }
 
 /// What `pixdrop serve` does around each upload: the clipboard image on request, a line per
-/// upload on stdout, and the links copied when `auto_copy` is on.
+/// upload on stdout, and the links copied when `auto_copy` is on (read at each upload, so a
+/// change made while it runs applies).
 struct ServeHooks {
-    paths: Paths,
-    auto_copy: bool,
+    config: pixdrop_core::ConfigStore,
 }
 
 impl ServerHooks for ServeHooks {
@@ -480,19 +459,12 @@ impl ServerHooks for ServeHooks {
     fn uploaded(&self, done: &[Done], failures: &[String]) {
         for d in done {
             println!("uploaded {} -> {}", d.record.file_name, d.record.url);
-            pixdrop_core::log::append(
-                &self.paths,
-                &format!(
-                    "server: uploaded {} -> {}",
-                    d.record.file_name, d.record.url
-                ),
-            );
         }
         for f in failures {
             eprintln!("pixdrop: {f}");
-            pixdrop_core::log::append(&self.paths, &format!("server: failed {f}"));
         }
-        if self.auto_copy && !done.is_empty() {
+        let auto_copy = self.config.load().map(|c| c.settings.auto_copy);
+        if auto_copy.unwrap_or(false) && !done.is_empty() {
             let links: Vec<&str> = done.iter().map(|d| d.link.as_str()).collect();
             if let Err(e) = clipboard::copy_text(&links.join("\n")) {
                 eprintln!("pixdrop: {e}");
@@ -510,8 +482,7 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
         opts.change_port = "pass another --port".into();
     }
     let hooks = Arc::new(ServeHooks {
-        paths: engine.paths().clone(),
-        auto_copy: settings.auto_copy,
+        config: pixdrop_core::ConfigStore::new(engine.paths().config_file()),
     });
     let running = server::start(Arc::new(engine), opts, hooks).await?;
     let addrs: Vec<String> = running

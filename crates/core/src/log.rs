@@ -31,3 +31,18 @@ pub fn append(paths: &Paths, line: &str) {
         );
     }
 }
+
+/// Log one upload's outcome: "{from}uploaded INPUT -> URL" or "{from}failed INPUT: why", where
+/// `from` says who asked ("server: " for the local server, "" for the CLI, "app: " for the window).
+pub fn outcome(paths: &Paths, from: &str, input: &str, result: &crate::Result<crate::Done>) {
+    match result {
+        Ok(d) => append(
+            paths,
+            &format!("{from}uploaded {input} -> {}", d.record.url),
+        ),
+        Err(e) => append(
+            paths,
+            &format!("{from}failed {}", crate::pipeline::labelled(input, e)),
+        ),
+    }
+}

@@ -153,6 +153,33 @@ struct Prepared {
     sha256: String,
 }
 
+/// What every upload of one batch shares: the config as it was when the batch started, the host
+/// config and host it uploads to, the HTTP client, and the locks that make identical bytes in
+/// the batch wait for each other.
+struct Batch {
+    config: Config,
+    host_cfg: HostConfig,
+    host: Box<dyn Host>,
+    http: Http,
+    locks: HashLocks,
+}
+
+impl Batch {
+    fn new(engine: &Engine, opts: &UploadOptions) -> Result<Batch> {
+        let config = engine.config.load()?;
+        let host_cfg = config.pick_host(opts.host.as_deref())?.clone();
+        let host = hosts::build(&host_cfg)?;
+        let http = Engine::http(&config.settings)?;
+        Ok(Batch {
+            config,
+            host_cfg,
+            host,
+            http,
+            locks: HashLocks::default(),
+        })
+    }
+}
+
 impl Engine {
     /// Open the config and album under `paths`, creating folders as needed.
     pub fn open(paths: Paths) -> Result<Self> {
@@ -204,6 +231,33 @@ impl Engine {
         )
     }
 
+    /// The links of album records `ids`, in that order, in `format` (default: the `link_format`
+    /// setting). An id without a record is an error naming it; the others are still given.
+    pub fn album_links(
+        &self,
+        ids: &[i64],
+        format: Option<LinkFormat>,
+    ) -> Result<Vec<(i64, Result<String>)>> {
+        let settings = self.config.load()?.settings;
+        let format = format.unwrap_or(settings.link_format);
+        ids.iter()
+            .map(|&id| {
+                let link = self
+                    .album
+                    .get(id)?
+                    .map(|r| self.link(&r, format, &settings));
+                Ok((
+                    id,
+                    link.ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "no album record with id {id} (deleted elsewhere?)"
+                        ))
+                    }),
+                ))
+            })
+            .collect()
+    }
+
     /// Upload many inputs; results arrive in input order as they finish (bounded concurrency,
     /// one failure never stops the others). Each success is in the album before it is yielded.
     ///
@@ -215,21 +269,13 @@ impl Engine {
         inputs: Vec<Input>,
         opts: UploadOptions,
     ) -> impl Stream<Item = Outcome> + 'a {
-        let setup = (|| -> Result<(Config, HostConfig, Arc<dyn Host>, Http)> {
-            let config = self.config.load()?;
-            let host_cfg = config.pick_host(opts.host.as_deref())?.clone();
-            let host: Arc<dyn Host> = hosts::build(&host_cfg)?.into();
-            let http = Self::http(&config.settings)?;
-            Ok((config, host_cfg, host, http))
-        })();
-        let setup = Arc::new(setup);
+        let setup = Arc::new(Batch::new(self, &opts));
         let concurrency = setup
             .as_ref()
             .as_ref()
-            .map(|s| s.0.settings.concurrency as usize)
+            .map(|b| b.config.settings.concurrency as usize)
             .unwrap_or(1)
             .max(1);
-        let locks: Arc<HashLocks> = Default::default();
 
         let stage_setup = setup.clone();
         let prepared = stream::iter(inputs.into_iter().enumerate())
@@ -237,9 +283,11 @@ impl Engine {
                 let label = input.label();
                 // Spawned now, so it runs even while every upload slot is busy.
                 let task = match stage_setup.as_ref() {
-                    Ok((_, _, host, http)) => {
-                        Ok(tokio::spawn(prepare(input, host.max_size(), http.clone())))
-                    }
+                    Ok(b) => Ok(tokio::spawn(prepare(
+                        input,
+                        b.host.max_size(),
+                        b.http.clone(),
+                    ))),
                     Err(e) => Err(e.clone()),
                 };
                 async move {
@@ -258,24 +306,11 @@ impl Engine {
             .map(move |(index, label, prepared)| {
                 let setup = setup.clone();
                 let opts = opts.clone();
-                let locks = locks.clone();
                 async move {
                     let result = match (prepared, setup.as_ref()) {
                         (Err(e), _) => Err(e),
                         (Ok(_), Err(e)) => Err(e.clone()),
-                        (Ok(p), Ok((config, host_cfg, host, http))) => {
-                            self.upload_one(
-                                index,
-                                p,
-                                &opts,
-                                config,
-                                host_cfg,
-                                host.as_ref(),
-                                http,
-                                &locks,
-                            )
-                            .await
-                        }
+                        (Ok(p), Ok(batch)) => self.upload_one(index, p, &opts, batch).await,
                     };
                     Outcome {
                         index,
@@ -292,18 +327,20 @@ impl Engine {
         self.upload_stream(inputs, opts).collect().await
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn upload_one(
         &self,
         index: usize,
         prepared: Prepared,
         opts: &UploadOptions,
-        config: &Config,
-        host_cfg: &HostConfig,
-        host: &dyn Host,
-        http: &Http,
-        locks: &HashLocks,
+        batch: &Batch,
     ) -> Result<Done> {
+        let Batch {
+            config,
+            host_cfg,
+            host,
+            http,
+            locks,
+        } = batch;
         let settings = &config.settings;
         let format = opts.format.unwrap_or(settings.link_format);
 
@@ -533,6 +570,17 @@ async fn prepare(input: Input, limit: Option<u64>, http: Http) -> Result<Prepare
         kind,
         sha256,
     })
+}
+
+/// An error as one line that names its input ("a.png: not an image"), the input said once even
+/// when the message already starts with it.
+pub fn labelled(input: &str, e: &Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with(input) {
+        msg
+    } else {
+        format!("{input}: {msg}")
+    }
 }
 
 fn file_name_of(p: &Path) -> String {

@@ -46,7 +46,7 @@ pub trait ServerHooks: Send + Sync + 'static {
     /// What the clipboard holds to upload (its image, or copied image files), for `/upload`
     /// with an empty list.
     fn clipboard_inputs(&self) -> Result<Vec<Input>>;
-    /// Called after each `/upload`: copy the links when auto-copy is on, notify.
+    /// Called after each `/upload` (already logged): copy the links when auto-copy is on, notify.
     fn uploaded(&self, done: &[Done], failures: &[String]);
 }
 
@@ -282,19 +282,16 @@ async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Resp
         host,
         ..Default::default()
     };
+    for f in &failures {
+        crate::log::append(ctx.engine.paths(), &format!("server: failed {f}"));
+    }
     let outcomes = ctx.engine.upload_all(inputs, opts).await;
     let mut done = Vec::new();
     for o in outcomes {
+        crate::log::outcome(ctx.engine.paths(), "server: ", &o.input, &o.result);
         match o.result {
             Ok(d) => done.push(d),
-            Err(e) => {
-                let msg = e.to_string();
-                failures.push(if msg.starts_with(&o.input) {
-                    msg
-                } else {
-                    format!("{}: {msg}", o.input)
-                });
-            }
+            Err(e) => failures.push(crate::pipeline::labelled(&o.input, &e)),
         }
     }
     ctx.hooks.uploaded(&done, &failures);

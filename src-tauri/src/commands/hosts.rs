@@ -55,13 +55,7 @@ pub fn host_save(
     values: BTreeMap<String, String>,
     make_default: bool,
 ) -> AppResult<()> {
-    let mut settings = BTreeMap::new();
-    for (key, raw) in values {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        settings.insert(key.clone(), hosts::parse_value(&kind, &key, &raw)?);
-    }
+    let settings = hosts::parse_settings(&kind, values)?;
     let host = HostConfig {
         name: name.trim().to_string(),
         kind,

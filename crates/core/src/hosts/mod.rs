@@ -206,6 +206,35 @@ pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
     })
 }
 
+/// Every `KEY=text` typed for a config of `kind`, parsed; a blank text is `None` (unset).
+pub fn parse_values(
+    kind: &str,
+    typed: impl IntoIterator<Item = (String, String)>,
+) -> Result<Vec<(String, Option<Value>)>> {
+    typed
+        .into_iter()
+        .map(|(key, raw)| {
+            let value = if raw.trim().is_empty() {
+                None
+            } else {
+                Some(parse_value(kind, &key, &raw)?)
+            };
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// The set values of [`parse_values`], as a config stores them.
+pub fn parse_settings(
+    kind: &str,
+    typed: impl IntoIterator<Item = (String, String)>,
+) -> Result<BTreeMap<String, Value>> {
+    Ok(parse_values(kind, typed)?
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect())
+}
+
 fn field(info: &'static KindInfo, key: &str) -> Result<&'static FieldSpec> {
     info.fields.iter().find(|f| f.key == key).ok_or_else(|| {
         let known: Vec<_> = info.fields.iter().map(|f| f.key).collect();

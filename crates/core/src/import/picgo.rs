@@ -277,17 +277,6 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
     }
 }
 
-fn link_format(style: &str) -> Option<LinkFormat> {
-    match style.to_ascii_lowercase().as_str() {
-        "markdown" => Some(LinkFormat::Markdown),
-        "html" => Some(LinkFormat::Html),
-        "url" => Some(LinkFormat::Url),
-        "ubb" => Some(LinkFormat::Ubb),
-        "custom" => Some(LinkFormat::Custom),
-        _ => None,
-    }
-}
-
 /// A time PicGo wrote: Unix milliseconds (or seconds), or an ISO date.
 fn time_of(item: &Value) -> Option<i64> {
     ["createdAt", "updatedAt", "date"]
@@ -423,7 +412,8 @@ pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> 
             .get("pasteStyle")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        if let Some(format) = link_format(style) {
+        // LinkFormat's own parsing knows PicGo's pasteStyle spellings.
+        if let Ok(format) = style.parse::<LinkFormat>() {
             config.settings.link_format = format;
             report.settings.push(format!("link_format = {format}"));
         }
