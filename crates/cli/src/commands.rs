@@ -55,37 +55,7 @@ fn print_json(v: &Value) {
 async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
     let store = engine.config();
     match cmd {
-        HostsCmd::List { json } => {
-            let config = store.load()?;
-            if json {
-                let list: Vec<Value> = config
-                    .hosts
-                    .iter()
-                    .map(|h| {
-                        json!({
-                            "name": h.name, "kind": h.kind,
-                            "default": config.default_host.as_deref() == Some(h.name.as_str()),
-                            "settings": hosts::display_settings(h, false),
-                        })
-                    })
-                    .collect();
-                print_json(&Value::Array(list));
-            } else if config.hosts.is_empty() {
-                eprintln!(
-                    "no host configs yet; add one with: pixdrop hosts add smms NAME --set token=…"
-                );
-            } else {
-                for h in &config.hosts {
-                    let mark = if config.default_host.as_deref() == Some(h.name.as_str()) {
-                        "*"
-                    } else {
-                        " "
-                    };
-                    println!("{mark} {:<20} {}", h.name, h.kind);
-                }
-            }
-            Ok(())
-        }
+        HostsCmd::List { json } => hosts_list(engine, json),
         HostsCmd::Add {
             kind,
             name,
@@ -130,33 +100,7 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             println!("{name:?} is now the default");
             Ok(())
         }
-        HostsCmd::Show { name, json, reveal } => {
-            let config = store.load()?;
-            let h = config.pick_host(Some(&name))?;
-            let is_default = config.default_host.as_deref() == Some(h.name.as_str());
-            let settings = hosts::display_settings(h, reveal);
-            if json {
-                print_json(
-                    &json!({"name": h.name, "kind": h.kind, "default": is_default, "settings": settings}),
-                );
-            } else {
-                println!(
-                    "name: {}\nkind: {}\ndefault: {}",
-                    h.name,
-                    h.kind,
-                    if is_default { "yes" } else { "no" }
-                );
-                for (k, v) in settings {
-                    println!(
-                        "{k}: {}",
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string())
-                    );
-                }
-            }
-            Ok(())
-        }
+        HostsCmd::Show { name, json, reveal } => hosts_show(engine, &name, json, reveal),
         HostsCmd::Rename { name, new_name } => {
             let mut host = store.load()?.pick_host(Some(&name))?.clone();
             host.name = new_name.clone();
@@ -187,6 +131,98 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             Ok(())
         }
     }
+}
+
+/// `pixdrop hosts list`.
+fn hosts_list(engine: &Engine, json: bool) -> Outcome {
+    let config = engine.config().load()?;
+    if json {
+        let list: Vec<Value> = config
+            .hosts
+            .iter()
+            .map(|h| {
+                json!({
+                    "name": h.name, "kind": h.kind,
+                    "default": config.default_host.as_deref() == Some(h.name.as_str()),
+                    "settings": hosts::display_settings(h, false),
+                })
+            })
+            .collect();
+        print_json(&Value::Array(list));
+    } else if config.hosts.is_empty() {
+        eprintln!("no host configs yet; add one with: pixdrop hosts add smms NAME --set token=…");
+    } else {
+        for h in &config.hosts {
+            let mark = if config.default_host.as_deref() == Some(h.name.as_str()) {
+                "*"
+            } else {
+                " "
+            };
+            println!("{mark} {:<20} {}", h.name, h.kind);
+        }
+    }
+    Ok(())
+}
+
+/// `pixdrop hosts show`.
+fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome {
+    let config = engine.config().load()?;
+    let h = config.pick_host(Some(name))?;
+    let is_default = config.default_host.as_deref() == Some(h.name.as_str());
+    let settings = hosts::display_settings(h, reveal);
+    if json {
+        print_json(
+            &json!({"name": h.name, "kind": h.kind, "default": is_default, "settings": settings}),
+        );
+    } else {
+        println!(
+            "name: {}\nkind: {}\ndefault: {}",
+            h.name,
+            h.kind,
+            if is_default { "yes" } else { "no" }
+        );
+        for (k, v) in settings {
+            println!(
+                "{k}: {}",
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `pixdrop album list`: a page, and on stderr how many more there are.
+fn album_list(engine: &Engine, q: ListQuery, json: bool) -> Outcome {
+    let records = engine.album().list(&q)?;
+    // Say what a page leaves out (on stderr, so --json stays one array).
+    let total = engine.album().count(&q)?;
+    let shown_to = u64::from(q.offset) + records.len() as u64;
+    if q.limit != 0 && total > shown_to {
+        eprintln!(
+            "{} more not listed ({total} in all); see them with --offset {shown_to}, or all with --limit 0",
+            total - shown_to
+        );
+    }
+    if json {
+        print_json(&Value::Array(records.iter().map(record_json).collect()));
+    } else {
+        for r in &records {
+            println!(
+                "{:>6}  {}  {:<12}  {}  {}",
+                r.id,
+                date(r.created_at),
+                r.config_name,
+                r.file_name,
+                r.url
+            );
+        }
+        if records.is_empty() {
+            eprintln!("no uploads match");
+        }
+    }
+    Ok(())
 }
 
 fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
@@ -351,43 +387,17 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
             limit,
             offset,
             json,
-        } => {
-            let q = ListQuery {
+        } => album_list(
+            engine,
+            ListQuery {
                 search,
                 config: host,
                 limit,
                 offset,
                 ..Default::default()
-            };
-            let records = engine.album().list(&q)?;
-            // Say what a page leaves out (on stderr, so --json stays one array).
-            let total = engine.album().count(&q)?;
-            let shown_to = u64::from(offset) + records.len() as u64;
-            if limit != 0 && total > shown_to {
-                eprintln!(
-                    "{} more not listed ({total} in all); see them with --offset {shown_to}, or all with --limit 0",
-                    total - shown_to
-                );
-            }
-            if json {
-                print_json(&Value::Array(records.iter().map(record_json).collect()));
-            } else {
-                for r in &records {
-                    println!(
-                        "{:>6}  {}  {:<12}  {}  {}",
-                        r.id,
-                        date(r.created_at),
-                        r.config_name,
-                        r.file_name,
-                        r.url
-                    );
-                }
-                if records.is_empty() {
-                    eprintln!("no uploads match");
-                }
-            }
-            Ok(())
-        }
+            },
+            json,
+        ),
         AlbumCmd::Copy { ids, format } => {
             let format = parse_format(format.as_deref())?;
             let mut links = Vec::new();

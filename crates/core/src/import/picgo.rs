@@ -306,6 +306,33 @@ pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> 
         return Err(Error::file(dir, "is not a folder"));
     }
     let mut report = Report::default();
+    let (data, db) = read_folder(dir, &mut report)?;
+    // Everything is worked out first; then one config update and one album transaction.
+    let mut unknown: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let type_config = import_configs(store, &data, &mut report, &mut unknown)?;
+    let mut records = album_records(
+        album,
+        [db.get("uploaded"), data.get("uploaded")],
+        &type_config,
+        &mut report,
+        &mut unknown,
+    )?;
+    records.sort_by_key(|r| r.created_at);
+    report.records_added = album.insert_many(&records)?;
+    report.unknown_types = unknown
+        .into_iter()
+        .map(|(picgo_type, (configs, records))| UnknownType {
+            picgo_type,
+            configs,
+            records,
+        })
+        .collect();
+    Ok(report)
+}
+
+/// The folder's config (data.json, else PicGo-Core's config.json) and gallery (picgo.db), as
+/// JSON (`Null` where absent); at least one must be there.
+fn read_folder(dir: &Path, report: &mut Report) -> Result<(Value, Value)> {
     let mut data = Value::Null;
     for name in ["data.json", "config.json"] {
         let p = dir.join(name);
@@ -336,15 +363,24 @@ pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> 
         )));
     }
 
-    // Everything is worked out first; then one config update and one album transaction.
+    Ok((data, db))
+}
+
+/// Add the folder's host configs (those not here already) and its link format, in one config
+/// update. Returns which Pixdrop config each PicGo type's records belong to.
+fn import_configs(
+    store: &ConfigStore,
+    data: &Value,
+    report: &mut Report,
+    unknown: &mut BTreeMap<String, (usize, usize)>,
+) -> Result<HashMap<String, String>> {
     let current_type = data
         .pointer("/picBed/uploader")
         .or_else(|| data.pointer("/picBed/current"))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let picgo_configs = configs_of(&data);
-    let mut unknown: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let picgo_configs = configs_of(data);
     // PicGo type → the Pixdrop config its records belong to.
     let mut type_config: HashMap<String, String> = HashMap::new();
     let settings_in = data.get("settings").cloned().unwrap_or(Value::Null);
@@ -428,15 +464,22 @@ pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> 
         Ok(())
     });
     outcome?;
+    Ok(type_config)
+}
 
-    // The album: picgo.db first (the current gallery), then data.json's older array.
+/// The gallery's records not in the album yet (by URL): picgo.db first (the current gallery),
+/// then data.json's older array.
+fn album_records(
+    album: &Album,
+    lists: [Option<&Value>; 2],
+    type_config: &HashMap<String, String>,
+    report: &mut Report,
+    unknown: &mut BTreeMap<String, (usize, usize)>,
+) -> Result<Vec<NewRecord>> {
     let mut seen: HashSet<String> = HashSet::new();
     let mut records = Vec::new();
     let fallback_base = now_ms();
-    for list in [db.get("uploaded"), data.get("uploaded")]
-        .into_iter()
-        .flatten()
-    {
+    for list in lists.into_iter().flatten() {
         let Value::Array(items) = list else { continue };
         let n = items.len() as i64;
         for (i, item) in items.iter().enumerate() {
@@ -495,17 +538,7 @@ pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> 
             });
         }
     }
-    records.sort_by_key(|r| r.created_at);
-    report.records_added = album.insert_many(&records)?;
-    report.unknown_types = unknown
-        .into_iter()
-        .map(|(picgo_type, (configs, records))| UnknownType {
-            picgo_type,
-            configs,
-            records,
-        })
-        .collect();
-    Ok(report)
+    Ok(records)
 }
 
 #[cfg(test)]

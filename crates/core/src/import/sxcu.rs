@@ -104,6 +104,39 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
     let Value::Object(obj) = v else {
         return Err(refuse(file, "an .sxcu file holds one JSON object"));
     };
+    check_kind(file, &obj)?;
+    let mut settings = request_settings(file, &obj)?;
+    for (key, setting) in [
+        ("URL", "link_template"),
+        ("DeletionURL", "delete_template"),
+        ("ErrorMessage", "error_template"),
+    ] {
+        let t = string(file, &obj, key)?;
+        if t.is_empty() {
+            continue;
+        }
+        Template::parse(&t, Use::Answer).map_err(|e| refuse(file, format!("{key}: {e}")))?;
+        settings.insert(setting.into(), Value::String(t));
+    }
+    if !settings.contains_key("link_template") {
+        // ShareX's default when URL is empty: the whole answer is the link.
+        settings.insert("link_template".into(), Value::String("{response}".into()));
+    }
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_string(),
+        None => default_name(file, &obj, &settings)?,
+    };
+    let cfg = HostConfig {
+        name,
+        kind: "custom".into(),
+        settings,
+    };
+    hosts::validate(&cfg).map_err(|e| refuse(file, e))?;
+    Ok(cfg)
+}
+
+/// Refuse what is not a ShareX 13+ image or file uploader made of keys Pixdrop understands.
+fn check_kind(file: &str, obj: &Map<String, Value>) -> Result<()> {
     if obj.contains_key("RequestType")
         || obj.contains_key("RegexList")
         || obj.contains_key("ResponseType")
@@ -133,7 +166,7 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
             ));
         }
     }
-    refuse_old_syntax(file, &obj)?;
+    refuse_old_syntax(file, obj)?;
     for key in obj.keys() {
         let known = IGNORED.contains(&key.as_str())
             || matches!(
@@ -153,19 +186,12 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
             return Err(refuse(file, format!("{key} is not supported")));
         }
     }
+    Ok(())
+}
 
-    let method = match string(file, &obj, "RequestMethod")?.to_ascii_uppercase().as_str() {
-        "" | "POST" => "POST",
-        "PUT" => "PUT",
-        "PATCH" => "PATCH",
-        other => {
-            return Err(refuse(
-                file,
-                format!("RequestMethod {other} cannot carry a file; Pixdrop uploads with POST, PUT or PATCH"),
-            ))
-        }
-    };
-    let request_url = string(file, &obj, "RequestURL")?;
+/// The URL of the request with its Parameters in the query; `{filename}` kept as written.
+fn request_url(file: &str, obj: &Map<String, Value>) -> Result<String> {
+    let request_url = string(file, obj, "RequestURL")?;
     if request_url.is_empty() {
         return Err(refuse(file, "RequestURL is missing"));
     }
@@ -187,8 +213,23 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
         url.query_pairs_mut().extend_pairs(params.iter());
     }
     // `{filename}` survives in the stored URL as written (the query encoder escapes braces).
-    let url = url.to_string().replace("%7Bfilename%7D", "{filename}");
+    Ok(url.to_string().replace("%7Bfilename%7D", "{filename}"))
+}
 
+/// The `custom` settings for what the request sends: URL, method, headers and body.
+fn request_settings(file: &str, obj: &Map<String, Value>) -> Result<BTreeMap<String, Value>> {
+    let method = match string(file, obj, "RequestMethod")?.to_ascii_uppercase().as_str() {
+        "" | "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        other => {
+            return Err(refuse(
+                file,
+                format!("RequestMethod {other} cannot carry a file; Pixdrop uploads with POST, PUT or PATCH"),
+            ))
+        }
+    };
+    let url = request_url(file, obj)?;
     let headers = text_map(file, "Headers", obj.get("Headers"))?;
     for (k, v) in &headers {
         request_value(file, &format!("Headers.{k}"), v)?;
@@ -197,8 +238,8 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
     for (k, v) in &arguments {
         request_value(file, &format!("Arguments.{k}"), v)?;
     }
-    let body = string(file, &obj, "Body")?;
-    let file_form = string(file, &obj, "FileFormName")?;
+    let body = string(file, obj, "Body")?;
+    let file_form = string(file, obj, "FileFormName")?;
     let body_type = match body.as_str() {
         "MultipartFormData" => {
             if file_form.is_empty() {
@@ -225,7 +266,7 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
     };
 
     let mut settings: BTreeMap<String, Value> = BTreeMap::new();
-    settings.insert("url".into(), Value::String(url.clone()));
+    settings.insert("url".into(), Value::String(url));
     if method != "POST" {
         settings.insert("method".into(), Value::String(method.into()));
     }
@@ -247,45 +288,25 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
     if !arguments.is_empty() {
         settings.insert("body".into(), object(&arguments));
     }
-    for (key, setting) in [
-        ("URL", "link_template"),
-        ("DeletionURL", "delete_template"),
-        ("ErrorMessage", "error_template"),
-    ] {
-        let t = string(file, &obj, key)?;
-        if t.is_empty() {
-            continue;
-        }
-        Template::parse(&t, Use::Answer).map_err(|e| refuse(file, format!("{key}: {e}")))?;
-        settings.insert(setting.into(), Value::String(t));
-    }
-    if !settings.contains_key("link_template") {
-        // ShareX's default when URL is empty: the whole answer is the link.
-        settings.insert("link_template".into(), Value::String("{response}".into()));
-    }
+    Ok(settings)
+}
 
-    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => n.to_string(),
-        None => {
-            let n = string(file, &obj, "Name")?;
-            if n.is_empty() {
-                // As ShareX does: the request URL's domain.
-                url::Url::parse(&url)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_else(|| "sharex".into())
-            } else {
-                n
-            }
-        }
-    };
-    let cfg = HostConfig {
-        name,
-        kind: "custom".into(),
-        settings,
-    };
-    hosts::validate(&cfg).map_err(|e| refuse(file, e))?;
-    Ok(cfg)
+/// The uploader's Name, else (as ShareX does) the request URL's domain.
+fn default_name(
+    file: &str,
+    obj: &Map<String, Value>,
+    settings: &BTreeMap<String, Value>,
+) -> Result<String> {
+    let n = string(file, obj, "Name")?;
+    if !n.is_empty() {
+        return Ok(n);
+    }
+    Ok(settings
+        .get("url")
+        .and_then(Value::as_str)
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "sharex".into()))
 }
 
 /// Read an .sxcu file and add its config. Nothing is written unless all of it is usable.
