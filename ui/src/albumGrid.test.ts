@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { click, clickKind, columns, humanSize, pagesFor, tilePosition, totalHeight, visibleRange, type Selection } from "./albumGrid";
+import { click, clickKind, columns, fittedWidth, humanSize, pagesFor, tilePosition, totalHeight, visibleRange, type Selection } from "./albumGrid";
 
 const g = { width: 940, tileWidth: 180, rowHeight: 200, gap: 10 };
 
@@ -13,6 +13,17 @@ describe("album grid", () => {
     expect(end - start).toBeLessThan(60);
     expect(visibleRange(0, 600, 7, g)).toEqual([0, 7]);
     expect(tilePosition(7, g)).toEqual({ top: 200, left: 2 * 190 });
+  });
+
+  it("fills the row: the columns share out the width left over", () => {
+    // 940 px fit 5 tiles of 180 and 4 gaps of 10 exactly; 1000 px leave 60 px to share.
+    expect(fittedWidth(g)).toBe(180);
+    const wide = { ...g, width: 1000 };
+    expect(columns(wide)).toBe(5);
+    expect(fittedWidth(wide)).toBe(192);
+    const last = tilePosition(4, wide);
+    expect(last.left + fittedWidth(wide)).toBeLessThanOrEqual(1000);
+    expect(1000 - (last.left + fittedWidth(wide))).toBeLessThan(5);
   });
 
   it("fetches the pages that hold a range", () => {

@@ -12,6 +12,13 @@ export function columns(g: GridGeometry): number {
   return Math.max(1, Math.floor((g.width + g.gap) / (g.tileWidth + g.gap)));
 }
 
+/** The width each tile gets so the columns fill the row: `tileWidth` is the least a tile
+ *  gets, and what is left over is shared out (no empty band on the right). */
+export function fittedWidth(g: GridGeometry): number {
+  const cols = columns(g);
+  return Math.max(g.tileWidth, Math.floor((g.width - g.gap * (cols - 1)) / cols));
+}
+
 export function totalHeight(total: number, g: GridGeometry): number {
   const rows = Math.ceil(total / columns(g));
   return rows * g.rowHeight;
@@ -28,7 +35,7 @@ export function visibleRange(scrollTop: number, viewport: number, total: number,
 /** Where tile `index` sits. */
 export function tilePosition(index: number, g: GridGeometry): { top: number; left: number } {
   const cols = columns(g);
-  return { top: Math.floor(index / cols) * g.rowHeight, left: (index % cols) * (g.tileWidth + g.gap) };
+  return { top: Math.floor(index / cols) * g.rowHeight, left: (index % cols) * (fittedWidth(g) + g.gap) };
 }
 
 /** The page numbers (of `pageSize` records) that hold indexes [start, end). */

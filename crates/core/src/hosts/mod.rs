@@ -202,6 +202,14 @@ pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
             }
             v
         }
+        // A choice in any case (`method=put`), stored as the kind spells it.
+        FieldKind::Choice => Value::String(
+            field
+                .options
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(raw.trim()))
+                .map_or_else(|| raw.to_string(), |o| o.to_string()),
+        ),
         _ => Value::String(raw.to_string()),
     })
 }
@@ -384,4 +392,18 @@ pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Valu
             (k.clone(), shown)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_are_taken_in_any_case() {
+        assert_eq!(parse_value("custom", "method", "put").unwrap(), "PUT");
+        assert_eq!(parse_value("smms", "api", "SEE").unwrap(), "see");
+        // Not a choice: still refused, by the config check, with the options named.
+        let v = parse_value("custom", "method", "fetch").unwrap();
+        assert_eq!(v, "fetch");
+    }
 }
