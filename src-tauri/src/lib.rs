@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod local_server;
 mod payloads;
+mod settings_sync;
 mod shortcut;
 mod test_hooks;
 mod tray;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub events: events::Events,
     /// The host config deleted last, for Undo.
     pub removed_host: Mutex<Option<pixdrop_core::host_configs::Removed>>,
+    /// The settings the app has applied (shortcut, server, tray), whoever changed them.
+    pub applied_settings: tokio::sync::Mutex<pixdrop_core::Settings>,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -111,6 +114,7 @@ pub fn run() {
             }
         };
     let engine = Arc::new(engine);
+    let settings_at_start = engine.settings();
     let hidden = std::env::args().any(|a| a == autostart::HIDDEN_ARG);
     type Commands = fn(tauri::ipc::Invoke<tauri::Wry>) -> bool;
     #[cfg(feature = "test-hooks")]
@@ -135,6 +139,7 @@ pub fn run() {
             shortcut: Default::default(),
             events: Default::default(),
             removed_host: Mutex::new(None),
+            applied_settings: tokio::sync::Mutex::new(settings_at_start),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             let app = ctx.app_handle().clone();
@@ -167,7 +172,8 @@ pub fn run() {
                 uploads::clipboard_or_notify(app, uploads::Source::Tray)
             });
             shortcut::register_from_settings(&handle);
-            tauri::async_runtime::spawn(local_server::restart(handle));
+            tauri::async_runtime::spawn(local_server::restart(handle.clone()));
+            settings_sync::watch(handle);
             Ok(())
         })
         .on_window_event(|window, event| match event {

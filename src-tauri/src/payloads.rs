@@ -81,11 +81,25 @@ pub struct ServerStatus {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum UiEvent {
-    Upload { row: Row },
-    UploadsFinished { batch: BatchDone },
-    DropHover { on: bool },
+    Upload {
+        row: Row,
+    },
+    UploadsFinished {
+        batch: BatchDone,
+    },
+    DropHover {
+        on: bool,
+    },
     AlbumChanged,
-    Notice { error: AppError },
-    Shortcut { status: ShortcutStatus },
-    Server { status: ServerStatus },
+    /// The config changed (here or elsewhere): the UI reloads settings and host configs.
+    ConfigChanged,
+    Notice {
+        error: AppError,
+    },
+    Shortcut {
+        status: ShortcutStatus,
+    },
+    Server {
+        status: ServerStatus,
+    },
 }

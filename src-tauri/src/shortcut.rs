@@ -65,9 +65,9 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
     }
     let result = match new {
         None => Ok(()),
-        Some(n) => gs.register(n).map_err(|e| {
-            format!("{text} could not be registered: {e} (another app may be using it)")
-        }),
+        Some(n) => gs
+            .register(n)
+            .map_err(|_| format!("{} is taken by another program", label(text))),
     };
     match &result {
         Ok(()) => {
@@ -78,9 +78,19 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
             };
         }
         Err(e) => {
-            // Put the old one back, so a failed change leaves the user where they were.
+            // Put the old one back, so a failed change leaves the user where they were, and
+            // say that it still works.
             let restored = old.map(|o| gs.register(o).is_ok()).unwrap_or(false);
-            if !restored {
+            if restored {
+                let still = format!("{e}; {} is still active", label(&status.shortcut));
+                crate::events::send(
+                    app,
+                    crate::events::UiEvent::Shortcut {
+                        status: status.clone(),
+                    },
+                );
+                return Err(still);
+            } else {
                 *status = ShortcutStatus {
                     shortcut: text.to_string(),
                     registered: false,
@@ -98,6 +108,29 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
     result
 }
 
+/// A shortcut as people write it: `Ctrl+Alt+T` (`⌘` on macOS) for `CommandOrControl+Alt+T`.
+pub fn label(text: &str) -> String {
+    let primary = if cfg!(target_os = "macos") {
+        "⌘"
+    } else {
+        "Ctrl"
+    };
+    text.split('+')
+        .map(|part| match part.to_ascii_lowercase().as_str() {
+            "commandorcontrol" | "cmdorctrl" | "commandorctrl" | "cmdorcontrol" => {
+                primary.to_string()
+            }
+            "control" | "ctrl" => "Ctrl".to_string(),
+            "alt" | "option" => "Alt".to_string(),
+            "shift" => "Shift".to_string(),
+            "super" | "command" | "cmd" => "Super".to_string(),
+            _ if part.len() == 1 => part.to_ascii_uppercase(),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
 /// Register the shortcut from the settings at start-up; a failure is reported, not fatal.
 pub fn register_from_settings<R: Runtime>(app: &AppHandle<R>) {
     let engine = app.state::<AppState>().engine.clone();
@@ -112,5 +145,22 @@ pub fn register_from_settings<R: Runtime>(app: &AppHandle<R>) {
             e,
             None,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shortcuts_are_named_as_people_write_them() {
+        let primary = if cfg!(target_os = "macos") {
+            "⌘"
+        } else {
+            "Ctrl"
+        };
+        assert_eq!(
+            super::label("CommandOrControl+Shift+u"),
+            format!("{primary}+Shift+U")
+        );
+        assert_eq!(super::label("ctrl+alt+T"), "Ctrl+Alt+T");
     }
 }

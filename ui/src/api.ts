@@ -165,6 +165,7 @@ export type UiEvent =
   | { type: "uploads-finished"; batch: BatchDone }
   | { type: "drop-hover"; on: boolean }
   | { type: "album-changed" }
+  | { type: "config-changed" }
   | { type: "notice"; error: ApiErrorShape }
   | { type: "shortcut"; status: ShortcutStatus }
   | { type: "server"; status: ServerStatus };

@@ -1,7 +1,7 @@
 // The one subscription to Rust's updates, and the state it keeps current for every page.
 import { ref } from "vue";
 import { api, type ApiErrorShape, type BatchDone, type UiEvent } from "./api";
-import { prefs } from "./prefs";
+import { loadPrefs, prefs } from "./prefs";
 import { applyRow, createRows } from "./uploads";
 
 export const rows = createRows();
@@ -10,6 +10,8 @@ export const lastBatch = ref<BatchDone | null>(null);
 export const notice = ref<ApiErrorShape | null>(null);
 /** Bumped whenever the album changes, so the album page reloads. */
 export const albumVersion = ref(0);
+/** Bumped whenever the config changes (here, or by the CLI): pages that show it reload. */
+export const configVersion = ref(0);
 
 export function handleEvent(e: UiEvent): void {
   switch (e.type) {
@@ -23,6 +25,12 @@ export function handleEvent(e: UiEvent): void {
       lastBatch.value = e.batch;
       break;
     case "album-changed":
+      albumVersion.value++;
+      break;
+    case "config-changed":
+      // A host added or renamed elsewhere shows in the album's filter too.
+      loadPrefs().catch(() => {});
+      configVersion.value++;
       albumVersion.value++;
       break;
     case "notice":

@@ -9,9 +9,9 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};
-use crate::local_server::{self, ServerStatus};
-use crate::shortcut::{self, ShortcutStatus};
-use crate::{autostart, tray, AppState};
+use crate::local_server::ServerStatus;
+use crate::shortcut::ShortcutStatus;
+use crate::{autostart, settings_sync, AppState};
 
 /// A sample used by the previews.
 const SAMPLE_URL: &str = "https://i.example.com/2026/11/screenshot.png";
@@ -63,28 +63,19 @@ pub async fn settings_set(
     key: String,
     value: String,
 ) -> AppResult<SettingsView> {
-    // Check first, so a refused value neither registers nor saves anything.
-    let old = state.engine.config().load()?.settings;
-    let mut new = old.clone();
+    // Check first, so a refused value neither registers nor saves anything. The lock keeps the
+    // config watcher from applying the same change a second time meanwhile.
+    let mut applied = state.applied_settings.lock().await;
+    let mut new = applied.clone();
     new.set(&key, &value)?;
-    // What changed decides what the app does, field by field.
-    if new.shortcut != old.shortcut {
-        shortcut::apply(&app, &new.shortcut).map_err(AppError::input)?;
-    }
-    if new.autostart != old.autostart {
-        autostart::set(&app, new.autostart).map_err(AppError::internal)?;
-    }
+    settings_sync::before_saving(&app, &applied, &new)?;
     state
         .engine
         .config()
         .update(|c| c.settings.set(&key, &value))?;
-    // The secret and origins are read by the server per request; only these need a restart.
-    if (new.server_enabled, new.server_port) != (old.server_enabled, old.server_port) {
-        local_server::restart(app.clone()).await;
-    }
-    if (new.language, new.link_format) != (old.language, old.link_format) {
-        tray::refresh(&app);
-    }
+    settings_sync::after_saving(&app, &applied, &new).await;
+    *applied = new;
+    drop(applied);
     view(&app, &state)
 }
 
