@@ -139,9 +139,12 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   assert.match(link1, /^!\[clipboard-\d{8}-\d{6}\]\(http:\/\/127\.0\.0\.1:\d+\/i\/.+\)$/);
   assert.ok(rc1.text.includes(link1), rc1.text);
   await xclip.text("hello, not an image");
+  const rowsTop = () => s.execute("return Math.round(document.querySelector('[data-row]').getBoundingClientRect().top)");
+  const topBefore = await rowsTop();
   await s.click(await s.find("[data-test=upload-clipboard]"));
   const noImage = await s.waitFor("the no-image message", async () => s.text(await s.find("[data-test=upload-error]")));
   assert.equal(noImage, "the clipboard holds no image (it holds text)");
+  assert.equal(await rowsTop(), topBefore, "the message did not push the rows down");
 
   // Ctrl+V in the window uploads the clipboard image too.
   await xclip.image(clip2);
