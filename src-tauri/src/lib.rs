@@ -73,6 +73,7 @@ macro_rules! app_commands {
             import::import_picgo,
             hosts::host_kinds,
             hosts::hosts_list,
+            hosts::host_secret,
             hosts::host_save,
             hosts::host_removal_preview,
             hosts::host_remove,

@@ -86,4 +86,24 @@ test("renaming a host config keeps its album; deleting one asks, names the new d
   const left = String(records("main")[0].id);
   cli(home, "album", "delete", "--remote", left);
   assert.equal(records("main").length, 0, "deletable on the host again");
+
+  // A custom host's secret header is never in the window unless asked for, and saving the form
+  // as it is keeps the secret.
+  cli(home, "hosts", "add", "custom", "hdr", "--set", `url=${host.url}/custom/text`, "--set", 'headers={"Authorization": "TOK123-secret-value", "X-Client": "pixdrop"}');
+  await s.waitFor("the CLI's config", async () => (await s.findAll("[data-host=hdr]")).length === 1);
+  const everywhere = () => s.execute("return document.documentElement.outerHTML + [...document.querySelectorAll('input, textarea')].map(e => e.value).join(' ')");
+  await s.click(await s.find("[data-host=hdr] button"));
+  const headers = await s.waitFor("the headers field", async () => s.execute("return document.querySelector('[data-field=headers]')?.value ?? ''"));
+  assert.match(headers, /"Authorization": "•+alue"/, "masked, as the CLI shows it (the last four characters of a long secret)");
+  assert.match(headers, /"X-Client": "pixdrop"/);
+  assert.ok(!(await everywhere()).includes("TOK123"), "the secret is nowhere in the webview");
+  writeFileSync(join(OUT, "hosts-secret-masked.png"), await s.screenshot());
+  await s.click(await s.find("[data-test=host-save]"));
+  await s.waitFor("the saved notice", async () => (await s.text(await s.find("[data-test=hosts-notice]"))) === "Saved “hdr”.");
+  const saved = JSON.parse(cli(home, "hosts", "show", "hdr", "--json", "--reveal")).settings.headers;
+  assert.equal(saved.Authorization, "TOK123-secret-value", "saving the masked form kept the secret");
+  // Show asks for it, and only then is it in the form.
+  await s.click(await s.find("[data-host=hdr] button"));
+  await s.click(await s.find("[data-show=headers]"));
+  await s.waitFor("the shown secret", async () => (await s.execute("return document.querySelector('[data-field=headers]').value")).includes("TOK123-secret-value"));
 });

@@ -112,6 +112,8 @@ export interface HostView {
 
 export interface HostSave {
   original: string | null;
+  /** The config whose secrets the form shows masked (edited or duplicated). */
+  secretsFrom: string | null;
   name: string;
   kind: string;
   values: Record<string, string>;
@@ -261,7 +263,8 @@ export const api = {
   importPicgo: () => call<PicgoReport | null>("import_picgo"),
   hostKinds: () => call<KindInfo[]>("host_kinds"),
   /** `reveal` gives secrets in full, for the edit form (which masks them itself). */
-  hostsList: (reveal = false) => call<HostView[]>("hosts_list", { reveal }),
+  hostsList: () => call<HostView[]>("hosts_list"),
+  hostSecret: (name: string, key: string) => call<string>("host_secret", { name, key }),
   hostSave: (h: HostSave) => call<void>("host_save", { ...h }),
   hostRemovalPreview: (name: string) => call<HostRemoval>("host_removal_preview", { name }),
   hostRemove: (name: string) => call<HostRemoval>("host_remove", { name }),

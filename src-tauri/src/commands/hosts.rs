@@ -28,9 +28,10 @@ pub fn host_kinds() -> &'static [KindInfo] {
     hosts::kinds()
 }
 
-/// Every config; `reveal` gives secrets in full (for the edit form, which masks them itself).
+/// Every config, secrets masked: the webview never holds a secret the user did not ask to see
+/// (`host_secret`), and a form saved with a mask still in it keeps the stored secret.
 #[tauri::command]
-pub fn hosts_list(state: State<'_, AppState>, reveal: bool) -> AppResult<Vec<HostView>> {
+pub fn hosts_list(state: State<'_, AppState>) -> AppResult<Vec<HostView>> {
     let config = state.engine.config().load()?;
     Ok(config
         .hosts
@@ -39,22 +40,38 @@ pub fn hosts_list(state: State<'_, AppState>, reveal: bool) -> AppResult<Vec<Hos
             name: h.name.clone(),
             kind: h.kind.clone(),
             default: config.default_host.as_deref() == Some(h.name.as_str()),
-            settings: hosts::display_settings(h, reveal),
+            settings: hosts::display_settings(h, false),
         })
         .collect())
 }
 
-/// Create a config (`original` empty) or replace `original` (renaming it to `name` if that
-/// differs). `values` are the texts typed per field; empty ones are left unset.
+/// One setting of a config in clear, for the form's Show button.
 #[tauri::command]
+pub fn host_secret(state: State<'_, AppState>, name: String, key: String) -> AppResult<String> {
+    let config = state.engine.config().load()?;
+    let host = config.pick_host(Some(&name))?;
+    Ok(hosts::shown_text(host, &key, true).unwrap_or_default())
+}
+
+/// Create a config (`original` empty) or replace `original` (renaming it to `name` if that
+/// differs). `values` are the texts typed per field; empty ones are left unset. A secret that
+/// still reads as the mask of `secrets_from`'s (the config edited or duplicated) is kept.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub fn host_save(
     state: State<'_, AppState>,
     original: Option<String>,
+    secrets_from: Option<String>,
     name: String,
     kind: String,
     values: BTreeMap<String, String>,
     make_default: bool,
 ) -> AppResult<()> {
+    let config = state.engine.config().load()?;
+    let values = match secrets_from.as_deref().and_then(|n| config.host(n)) {
+        Some(stored) if stored.kind == kind => hosts::unmask(stored, values),
+        _ => values.into_iter().collect(),
+    };
     let settings = hosts::parse_settings(&kind, values)?;
     let host = HostConfig {
         name: name.trim().to_string(),

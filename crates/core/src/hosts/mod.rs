@@ -358,6 +358,69 @@ pub fn secret_name(name: &str) -> bool {
     .any(|s| n.contains(s))
 }
 
+/// The text a form shows for one setting, secrets masked (see [`display_settings`]); `None` when
+/// the setting is not set.
+pub fn shown_text(cfg: &HostConfig, key: &str, reveal: bool) -> Option<String> {
+    let v = display_settings(cfg, reveal).remove(key)?;
+    Some(match v {
+        Value::String(s) => s,
+        Value::Object(_) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        other => other.to_string(),
+    })
+}
+
+/// Texts typed in a form that was filled with `stored`'s settings masked: where a secret still
+/// reads as its mask (the user did not change it), the stored secret is put back, so a form
+/// saves secrets it never held. In a JSON object of headers, each secret-looking value is put
+/// back the same way.
+pub fn unmask(
+    stored: &HostConfig,
+    typed: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    let kinds: BTreeMap<&str, FieldKind> = info(&stored.kind)
+        .map(|i| i.fields.iter().map(|f| (f.key, f.kind)).collect())
+        .unwrap_or_default();
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
+    typed
+        .into_iter()
+        .map(|(key, raw)| {
+            let Some(old) = stored.settings.get(&key) else {
+                return (key, raw);
+            };
+            let restored = match kinds.get(key.as_str()) {
+                Some(FieldKind::Secret) if raw == crate::host_config::mask(&text(old)) => text(old),
+                Some(FieldKind::SecretJson) => {
+                    let old_obj = match old {
+                        Value::String(s) => serde_json::from_str::<Value>(s).ok(),
+                        v => Some(v.clone()),
+                    };
+                    match (serde_json::from_str::<Value>(&raw), old_obj) {
+                        (Ok(Value::Object(mut new)), Some(Value::Object(old))) => {
+                            for (name, v) in new.iter_mut() {
+                                if let Some(was) = old.get(name) {
+                                    if secret_name(name)
+                                        && *v == Value::String(crate::host_config::mask(&text(was)))
+                                    {
+                                        *v = was.clone();
+                                    }
+                                }
+                            }
+                            serde_json::to_string(&Value::Object(new)).unwrap_or(raw)
+                        }
+                        _ => raw,
+                    }
+                }
+                _ => raw,
+            };
+            (key, restored)
+        })
+        .collect()
+}
+
 /// A copy of the settings fit to show: secrets masked unless `reveal`.
 pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Value> {
     let kinds: BTreeMap<&str, FieldKind> = info(&cfg.kind)
@@ -397,6 +460,49 @@ pub fn display_settings(cfg: &HostConfig, reveal: bool) -> BTreeMap<String, Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_secrets_typed_back_are_the_stored_ones() {
+        let stored = HostConfig {
+            name: "c".into(),
+            kind: "custom".into(),
+            settings: [
+                ("url".to_string(), Value::from("https://x.example/up")),
+                (
+                    "headers".to_string(),
+                    serde_json::json!({"Authorization": "TOK123", "X-Client": "me"}),
+                ),
+            ]
+            .into(),
+        };
+        let shown = shown_text(&stored, "headers", false).unwrap();
+        assert!(!shown.contains("TOK123"), "{shown}");
+        let back = unmask(&stored, [("headers".to_string(), shown.clone())]);
+        let v: Value = serde_json::from_str(&back[0].1).unwrap();
+        assert_eq!(v["Authorization"], "TOK123");
+        // A changed value is the user's.
+        let edited = shown.replace("X-Client\": \"me", "X-Client\": \"you");
+        let v: Value =
+            serde_json::from_str(&unmask(&stored, [("headers".to_string(), edited)])[0].1).unwrap();
+        assert_eq!(
+            (v["Authorization"].as_str(), v["X-Client"].as_str()),
+            (Some("TOK123"), Some("you"))
+        );
+        let smms = HostConfig {
+            name: "s".into(),
+            kind: "smms".into(),
+            settings: [("token".to_string(), Value::from("a-long-secret-token-1234"))].into(),
+        };
+        let masked = shown_text(&smms, "token", false).unwrap();
+        assert_eq!(
+            unmask(&smms, [("token".to_string(), masked)])[0].1,
+            "a-long-secret-token-1234"
+        );
+        assert_eq!(
+            unmask(&smms, [("token".to_string(), "new".to_string())])[0].1,
+            "new"
+        );
+    }
 
     #[test]
     fn choices_are_taken_in_any_case() {
