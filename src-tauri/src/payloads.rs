@@ -33,6 +33,9 @@ pub enum Source {
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub id: u64,
+    /// Rows of one drop, pick or paste share a batch (shown newest batch first, each in the
+    /// order given).
+    pub batch: u64,
     pub seq: u64,
     pub name: String,
     pub source: Source,

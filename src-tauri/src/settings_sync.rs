@@ -22,6 +22,27 @@ pub fn before_saving(app: &AppHandle, old: &Settings, new: &Settings) -> AppResu
     if new.autostart != old.autostart {
         autostart::set(app, new.autostart).map_err(AppError::internal)?;
     }
+    // A port another program holds is refused before it is saved: the running server keeps
+    // its port instead of stopping.
+    if new.server_enabled && new.server_port != old.server_port {
+        if let Err(e) =
+            std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, new.server_port))
+        {
+            let why = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "is in use by another program".to_string()
+            } else {
+                format!("cannot be used ({e})")
+            };
+            return Err(AppError::input(if old.server_enabled {
+                format!(
+                    "port {} {why}; the server stays on port {}",
+                    new.server_port, old.server_port
+                )
+            } else {
+                format!("port {} {why}", new.server_port)
+            }));
+        }
+    }
     Ok(())
 }
 

@@ -33,6 +33,7 @@ struct Entry {
 pub struct Uploads {
     next_id: AtomicU64,
     seq: AtomicU64,
+    next_batch: AtomicU64,
     rows: Mutex<HashMap<u64, Entry>>,
 }
 
@@ -59,7 +60,12 @@ impl Uploads {
         Some(entry.row.clone())
     }
 
-    fn add(&self, input: Input, source: Source) -> Row {
+    /// A number for the next batch: rows of one drop or pick share it.
+    fn new_batch(&self) -> u64 {
+        self.next_batch.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn add(&self, input: Input, source: Source, batch: u64) -> Row {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let (name, thumb) = match &input {
             Input::Path(p) => (
@@ -78,6 +84,7 @@ impl Uploads {
             ),
         };
         let row = Row {
+            batch,
             id,
             seq: self.seq.fetch_add(1, Ordering::Relaxed) + 1,
             name,
@@ -159,10 +166,11 @@ fn emit_row<R: Runtime>(app: &AppHandle<R>, row: Option<Row>) {
 /// Queue `inputs` as new rows and upload them with the default config. Returns the row ids.
 pub fn start<R: Runtime>(app: &AppHandle<R>, inputs: Vec<Input>, source: Source) -> Vec<u64> {
     let uploads = &app.state::<AppState>().uploads;
+    let batch = uploads.new_batch();
     let ids: Vec<u64> = inputs
         .into_iter()
         .map(|input| {
-            let row = uploads.add(input, source);
+            let row = uploads.add(input, source, batch);
             let id = row.id;
             emit_row(app, Some(row));
             id
@@ -437,7 +445,7 @@ mod tests {
     #[test]
     fn rows_keep_their_input_and_newer_state() {
         let u = Uploads::default();
-        let a = u.add(Input::Url("https://e.com/x/cat.png".into()), Source::Url);
+        let a = u.add(Input::Url("https://e.com/x/cat.png".into()), Source::Url, 1);
         assert_eq!(a.name, "cat.png");
         assert_eq!(a.thumb.as_deref(), Some("https://e.com/x/cat.png"));
         let b = u.add(
@@ -448,6 +456,7 @@ mod tests {
                     .into(),
             },
             Source::Clipboard,
+            2,
         );
         let later = u.update(b.id, |e| e.row.status = Status::Failed).unwrap();
         assert!(later.seq > b.seq);
@@ -469,7 +478,7 @@ mod tests {
         let txt = dir.join("notes.png");
         std::fs::write(&txt, b"not an image").unwrap();
         let u = Uploads::default();
-        let r = u.add(Input::Path(txt), Source::Drop);
+        let r = u.add(Input::Path(txt), Source::Drop, 1);
         assert!(u.thumbnail(r.id).is_none());
         let _ = std::fs::remove_dir_all(dir);
     }

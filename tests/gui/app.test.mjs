@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { BIN, OUT, cleanup, cli, openApp, freePort, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
@@ -123,6 +124,22 @@ test("the window shows the shared config and album", async (t) => {
   thirdBytes[thirdBytes.length - 13] ^= 2;
   writeFileSync(third, thirdBytes);
   assert.match(cli(home, "upload", "--host", "shx", "--format", "url", third).trim(), /^http:\/\/127\.0\.0\.1:\d+\/i\//);
+
+  // A server port another program holds is refused before it is saved; the server keeps its port.
+  const holder = createServer();
+  await new Promise((r) => holder.listen(0, "127.0.0.1", r));
+  const taken = holder.address().port;
+  try {
+    await s.click(await s.find("[data-tab=settings]"));
+    await s.execute("const i = document.querySelector('[data-setting=server_port]'); i.value = arguments[0]; i.dispatchEvent(new Event('change'))", [String(taken)]);
+    const said = await s.waitFor("the port problem", async () => s.text(await s.find("[data-problem=server_port]")));
+    assert.equal(said, `port ${taken} is in use by another program; the server stays on port ${serverPort}`);
+    assert.equal(cli(home, "settings", "get", "server_port").trim(), String(serverPort));
+    const alive = await fetch(`http://127.0.0.1:${serverPort}/heartbeat`, { method: "POST" });
+    assert.equal(alive.status, 200, "the server still answers on its port");
+  } finally {
+    holder.close();
+  }
 });
 
 test("a host config made in the settings form uploads", async (t) => {

@@ -134,6 +134,7 @@ export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" 
 
 export interface UploadRow {
   id: number;
+  batch: number;
   seq: number;
   name: string;
   source: UploadSource;

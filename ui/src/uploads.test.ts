@@ -4,7 +4,7 @@ import { applyRow, createRows, finishedIds, isPasteOutsideText, orderedRows, per
 
 function row(id: number, seq: number, over: Partial<UploadRow> = {}): UploadRow {
   return {
-    id, seq, name: `f${id}.png`, source: "drop", status: "waiting", sent: 0, total: 0, thumb: null,
+    id, batch: id, seq, name: `f${id}.png`, source: "drop", status: "waiting", sent: 0, total: 0, thumb: null,
     link: null, url: null, record_id: null, duplicate: false, error: null, ...over,
   };
 }
@@ -19,11 +19,16 @@ describe("upload rows", () => {
     expect(rows.byId.get(1)!.link).toBe("![a](u)");
   });
 
-  it("orders newest first and dismisses only finished rows", () => {
+  it("orders newest batch first, each batch as given, and dismisses only finished rows", () => {
     const rows = createRows();
-    applyRow(rows, row(1, 1, { status: "done" }));
-    applyRow(rows, row(2, 2, { status: "uploading" }));
-    applyRow(rows, row(3, 3, { status: "failed" }));
+    applyRow(rows, row(1, 1, { status: "done", batch: 1 }));
+    applyRow(rows, row(2, 2, { status: "uploading", batch: 2 }));
+    applyRow(rows, row(3, 3, { status: "failed", batch: 3 }));
+    expect(orderedRows(rows).map((r) => r.id)).toEqual([3, 2, 1]);
+    // A drop of three files: the newest batch, in the order dropped.
+    for (const id of [4, 5, 6]) applyRow(rows, row(id, id, { status: "waiting", batch: 4 }));
+    expect(orderedRows(rows).map((r) => r.id)).toEqual([4, 5, 6, 3, 2, 1]);
+    removeRows(rows, [4, 5, 6]);
     expect(orderedRows(rows).map((r) => r.id)).toEqual([3, 2, 1]);
     expect(finishedIds(rows).sort()).toEqual([1, 3]);
     removeRows(rows, finishedIds(rows));

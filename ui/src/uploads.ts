@@ -17,9 +17,9 @@ export function applyRow(rows: UploadRows, row: UploadRow): void {
   if (!current || current.seq < row.seq) rows.byId.set(row.id, row);
 }
 
-/** Newest first, as they are shown. */
+/** Newest batch first, and within a batch the order the files were given in. */
 export function orderedRows(rows: UploadRows): UploadRow[] {
-  return [...rows.byId.values()].sort((a, b) => b.id - a.id);
+  return [...rows.byId.values()].sort((a, b) => b.batch - a.batch || a.id - b.id);
 }
 
 export function removeRows(rows: UploadRows, ids: number[]): void {
