@@ -33,6 +33,8 @@ pub struct AppState {
     pub events: events::Events,
     /// The host config deleted last, for Undo.
     pub removed_host: Mutex<Option<pixdrop_core::host_configs::Removed>>,
+    /// The .sxcu file last chosen, for importing it again under a free name.
+    pub last_sxcu: Mutex<Option<std::path::PathBuf>>,
     /// The settings the app has applied (shortcut, server, tray), whoever changed them.
     pub applied_settings: tokio::sync::Mutex<pixdrop_core::Settings>,
 }
@@ -140,6 +142,7 @@ pub fn run() {
             shortcut: Default::default(),
             events: Default::default(),
             removed_host: Mutex::new(None),
+            last_sxcu: Mutex::new(None),
             applied_settings: tokio::sync::Mutex::new(settings_at_start),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {

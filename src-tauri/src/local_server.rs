@@ -48,7 +48,11 @@ pub async fn start(app: AppHandle) -> (ServerStatus, Option<RunningServer>) {
         return (ServerStatus::default(), None);
     }
     let hooks = Arc::new(AppHooks { app: app.clone() });
-    match server::start(engine, ServerOptions::from_settings(&settings), hooks).await {
+    let options = ServerOptions {
+        change_port: "choose another port under Settings → Local upload server".into(),
+        ..ServerOptions::from_settings(&settings)
+    };
+    match server::start(engine, options, hooks).await {
         Ok(running) => (
             ServerStatus {
                 enabled: true,

@@ -118,6 +118,17 @@ test("the window shows the shared config and album", async (t) => {
   writeFileSync(join(OUT, "imported.png"), await s.screenshot());
   const hosts = JSON.parse(cli(home, "hosts", "list", "--json")).map((h) => h.name);
   assert.deepEqual(hosts.sort(), ["From PicGo", "shx", "standin"]);
+  // The same .sxcu again: its name is taken, so nothing is added and a free name is offered.
+  await s.click(await s.find("[data-test=import-sxcu]"));
+  const again = await s.waitFor("the name-taken report", async () => {
+    const t = await s.text(await s.find("[data-test=import-report]"));
+    return t.includes("exists already") && t;
+  });
+  assert.match(again, /A host config named “shx” exists already; nothing was added\./);
+  assert.equal(JSON.parse(cli(home, "hosts", "list", "--json")).length, 3);
+  await s.click(await s.find("[data-test=import-sxcu-as]"));
+  await s.waitFor("the import under the offered name", async () => (await s.text(await s.find("[data-test=import-report]"))).includes("Added the custom host “shx (sxcu)”"));
+  assert.deepEqual(JSON.parse(cli(home, "hosts", "list", "--json")).map((h) => h.name).sort(), ["From PicGo", "shx", "shx (sxcu)", "standin"]);
   // The imported configs upload.
   const third = join(home, "third.png");
   const thirdBytes = Buffer.from(png);

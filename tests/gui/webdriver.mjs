@@ -24,9 +24,19 @@ export class Session {
     return this.cmd("GET", "/title");
   }
 
-  async find(css) {
-    const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
-    return Object.values(el)[0];
+  /** The element `css` selects, waiting (bounded) for it to be there: what a click brings up
+   *  (a dialog after a round trip to Rust) appears a moment later, later still on a busy machine. */
+  async find(css, ms = 10000) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      try {
+        const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+        return Object.values(el)[0];
+      } catch (e) {
+        if (!/no such element/.test(e.message) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   async findAll(css) {

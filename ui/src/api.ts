@@ -69,6 +69,8 @@ export interface Overview {
 export interface SxcuImported {
   name: string;
   file: string;
+  /** Nothing was added: `name` is taken, and this free name is offered instead. */
+  taken_suggestion: string | null;
 }
 
 export interface PicgoReport {
@@ -259,7 +261,8 @@ export const api = {
 
   overview: () => call<Overview>("overview"),
   /** Opens a native file dialog; null when cancelled. */
-  importSxcu: () => call<SxcuImported | null>("import_sxcu"),
+  /** Pick an .sxcu and import it; with `asName`, import the file picked last under that name. */
+  importSxcu: (asName: string | null = null) => call<SxcuImported | null>("import_sxcu", { asName }),
   /** Opens a native folder dialog; null when cancelled. */
   importPicgo: () => call<PicgoReport | null>("import_picgo"),
   hostKinds: () => call<KindInfo[]>("host_kinds"),

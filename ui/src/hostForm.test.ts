@@ -40,7 +40,9 @@ describe("host form", () => {
     expect(fieldProblem(custom.fields[1], "GET")).toBe("One of: POST, PUT");
     expect(fieldProblem(custom.fields[2], "[1]")).toBe("Must be a JSON object like {\"name\": \"value\"}");
     expect(fieldProblem(custom.fields[2], '{"a": ')).toMatch(/^Not valid JSON: /);
-    expect(fieldProblem(custom.fields[3], "ten")).toBe("Must be a number");
+    expect(fieldProblem(custom.fields[3], "ten")).toBe("Must be a number above 0");
+    expect(fieldProblem(custom.fields[3], "-3")).toBe("Must be a number above 0");
+    expect(fieldProblem(custom.fields[3], "4.5")).toBeNull();
   });
 
   it("collects the problems of a whole form", () => {

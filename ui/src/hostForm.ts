@@ -47,7 +47,7 @@ export function fieldProblem(f: FieldSpec, raw: string): string | null {
       return null;
     }
     case "number":
-      return Number.isFinite(Number(text)) ? null : t("fieldNumber");
+      return Number.isFinite(Number(text)) && Number(text) > 0 ? null : t("fieldNumber");
     case "choice":
       return f.options.includes(text) ? null : t("fieldChoice", { options: f.options.join(", ") });
     default:

@@ -222,7 +222,7 @@ fn hosts_commands_keep_secrets_masked_and_private() {
     assert!(env.ok(&["hosts", "list"]).contains("* legacy"));
     let out = env.run(&["hosts", "set", "legacy", "api=v3"]);
     assert!(
-        text(&out.stderr).contains("api must be one of auto, v2, see"),
+        text(&out.stderr).contains("(api) must be one of auto, v2, see"),
         "{}",
         text(&out.stderr)
     );

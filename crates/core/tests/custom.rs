@@ -354,7 +354,7 @@ fn broken_settings_are_refused_before_anything_is_written() {
         ),
         (
             json!({"url": "https://x", "headers": "{\"a\": }"}),
-            "headers is not valid JSON",
+            "Headers (headers) is not valid JSON",
         ),
         (
             json!({"url": "https://x", "headers": {"bad name": "v"}}),
@@ -382,7 +382,15 @@ fn broken_settings_are_refused_before_anything_is_written() {
         ),
         (
             json!({"url": "https://x", "method": "GET"}),
-            "must be one of POST, PUT, PATCH",
+            "Method (method) must be one of POST, PUT, PATCH",
+        ),
+        (
+            json!({"url": "https://x", "max_size_mb": -3}),
+            "Largest file (MB) (max_size_mb) must be a number above 0",
+        ),
+        (
+            json!({"url": "not a url !!"}),
+            "Upload URL (url) \"not a url !!\" is not a URL",
         ),
     ] {
         let e = env.add("broken", settings.clone()).unwrap_err();

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use pixdrop_core::import::{picgo, sxcu};
+use pixdrop_core::import::{self, picgo, sxcu};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -45,21 +45,49 @@ async fn pick(app: &AppHandle, what: Pick, title: &str) -> AppResult<Option<Path
 pub struct SxcuImported {
     name: String,
     file: String,
+    /// Set when nothing was added because a config already has the uploader's name: the name
+    /// to offer instead (`import_sxcu` with `as_name` imports the same file under it).
+    taken_suggestion: Option<String>,
 }
 
-/// Pick an .sxcu file and add its `custom` config. `None` when the dialog was cancelled.
+/// Pick an .sxcu file and add its `custom` config. `None` when the dialog was cancelled. When
+/// the uploader's name is taken nothing is added, and the answer offers a free name; called
+/// again with `as_name`, the same file is imported under that name (no second dialog).
 #[tauri::command]
 pub async fn import_sxcu(
     app: AppHandle,
     state: State<'_, AppState>,
+    as_name: Option<String>,
 ) -> AppResult<Option<SxcuImported>> {
-    let Some(path) = pick(&app, Pick::File, "Import a ShareX custom uploader").await? else {
-        return Ok(None);
+    let path = match &as_name {
+        Some(_) => state
+            .last_sxcu
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| AppError::not_found("choose the .sxcu file again"))?,
+        None => match pick(&app, Pick::File, "Import a ShareX custom uploader").await? {
+            Some(p) => p,
+            None => return Ok(None),
+        },
     };
-    let cfg = sxcu::import(state.engine.config(), &path, None, false)?;
+    let file = path.display().to_string();
+    let cfg = sxcu::read(&path, as_name.as_deref())?;
+    let config = state.engine.config().load()?;
+    if as_name.is_none() && config.host(&cfg.name).is_some() {
+        *state.last_sxcu.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
+        return Ok(Some(SxcuImported {
+            taken_suggestion: Some(import::free_name(&config, &cfg.name, "sxcu")),
+            name: cfg.name,
+            file,
+        }));
+    }
+    let name = cfg.name.clone();
+    state.engine.config().update(|c| c.add_host(cfg, false))?;
     Ok(Some(SxcuImported {
-        name: cfg.name,
-        file: path.display().to_string(),
+        name,
+        file,
+        taken_suggestion: None,
     }))
 }
 

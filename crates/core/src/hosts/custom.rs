@@ -235,7 +235,11 @@ impl Custom {
         let max_size = match cfg.settings.get("max_size_mb") {
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(mb) if mb > 0.0 => Some((mb * 1024.0 * 1024.0) as u64),
-                _ => return Err(Error::Input("max_size_mb must be more than 0".into())),
+                _ => {
+                    return Err(Error::Input(
+                        "Largest file (MB) (max_size_mb) must be a number above 0".into(),
+                    ))
+                }
             },
             _ => None,
         };

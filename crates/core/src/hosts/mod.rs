@@ -279,21 +279,23 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
             continue;
         }
         let (value, text) = (value.unwrap(), text.unwrap());
+        // Messages name the field as the form labels it, with the key the CLI uses.
+        let named = format!("{} ({})", f.label, f.key);
         match f.kind {
             FieldKind::Url => {
                 let u = url::Url::parse(&text)
-                    .map_err(|e| Error::Input(format!("{} {text:?} is not a URL: {e}", f.key)))?;
+                    .map_err(|e| Error::Input(format!("{} {text:?} is not a URL: {e}", named)))?;
                 if !matches!(u.scheme(), "http" | "https") {
                     return Err(Error::Input(format!(
                         "{} must be an http:// or https:// URL, not {text:?}",
-                        f.key
+                        named
                     )));
                 }
             }
             FieldKind::Choice if !f.options.contains(&text.as_str()) => {
                 return Err(Error::Input(format!(
                     "{} must be one of {}, not {text:?}",
-                    f.key,
+                    named,
                     f.options.join(", ")
                 )));
             }
@@ -301,23 +303,24 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
                 // A string holding a JSON object (as PicGo keeps them) is accepted.
                 let parsed = match value {
                     Value::String(s) => serde_json::from_str::<Value>(s)
-                        .map_err(|e| Error::Input(format!("{} is not valid JSON: {e}", f.key)))?,
+                        .map_err(|e| Error::Input(format!("{} is not valid JSON: {e}", named)))?,
                     _ => Value::Null,
                 };
                 if !parsed.is_object() {
-                    return Err(Error::Input(format!("{} must be a JSON object", f.key)));
+                    return Err(Error::Input(format!("{} must be a JSON object", named)));
                 }
             }
-            FieldKind::Number if !value.is_number() => {
+            // Every number a host takes (a size limit) is more than 0.
+            FieldKind::Number if !value.as_f64().is_some_and(|n| n > 0.0) => {
                 return Err(Error::Input(format!(
-                    "{} must be a number, not {text:?}",
-                    f.key
+                    "{} must be a number above 0, not {text:?}",
+                    named
                 )));
             }
             FieldKind::Bool if !value.is_boolean() => {
                 return Err(Error::Input(format!(
                     "{} must be true or false, not {text:?}",
-                    f.key
+                    named
                 )));
             }
             _ => {}

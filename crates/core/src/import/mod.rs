@@ -8,7 +8,7 @@ pub mod sxcu;
 use crate::config::Config;
 
 /// A name no config has yet: `wanted`, else `wanted (suffix)`, else `wanted (suffix 2)`, …
-pub(crate) fn free_name(config: &Config, wanted: &str, suffix: &str) -> String {
+pub fn free_name(config: &Config, wanted: &str, suffix: &str) -> String {
     let wanted: String = wanted
         .trim()
         .chars()

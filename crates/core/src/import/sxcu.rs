@@ -316,6 +316,13 @@ pub fn import(
     name: Option<&str>,
     make_default: bool,
 ) -> Result<HostConfig> {
+    let cfg = read(path, name)?;
+    store.update(|c| c.add_host(cfg.clone(), make_default))?;
+    Ok(cfg)
+}
+
+/// The `custom` config an .sxcu file describes, checked, without adding it.
+pub fn read(path: &Path, name: Option<&str>) -> Result<HostConfig> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::file(path, e.to_string()))?;
     if bytes.len() > 1024 * 1024 {
@@ -325,7 +332,5 @@ pub fn import(
         ));
     }
     let text = String::from_utf8(bytes).map_err(|_| refuse(&label, "is not UTF-8 text"))?;
-    let cfg = to_config(&text, &label, name)?;
-    store.update(|c| c.add_host(cfg.clone(), make_default))?;
-    Ok(cfg)
+    to_config(&text, &label, name)
 }
