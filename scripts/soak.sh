@@ -28,10 +28,11 @@ trap 'kill "$HOG" 2>/dev/null; wait "$HOG" 2>/dev/null' EXIT
 for i in $(seq 1 "$N"); do
   say "round $i of $N"
   for exe in "${X11_TESTS[@]}"; do
-    bash "$ROOT/scripts/headless.sh" "$exe" --include-ignored --test-threads=1 >"$LOG/x11-$i.txt" 2>&1 || true
+    # Results on stdout; the display's and D-Bus's chatter on stderr, apart, so lines stay whole.
+    bash "$ROOT/scripts/headless.sh" "$exe" --include-ignored --test-threads=1 >"$LOG/x11-$i.txt" 2>"$LOG/x11-$i.err" || true
   done
   (cd "$ROOT/tests/gui" && bash ../../scripts/headless.sh node --test --test-concurrency=1 --test-timeout=300000 \
-    --test-reporter=tap ./*.test.mjs >"$LOG/gui-$i.txt" 2>&1) || true
+    --test-reporter=tap ./*.test.mjs >"$LOG/gui-$i.txt" 2>"$LOG/gui-$i.err") || true
 done
 
 # Tally "test NAME ... ok|FAILED" (cargo) and "ok N - NAME" / "not ok N - NAME" (node's TAP,

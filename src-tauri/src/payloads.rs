@@ -49,6 +49,8 @@ pub struct Row {
     pub record_id: Option<i64>,
     pub duplicate: bool,
     pub error: Option<AppError>,
+    /// The retry coming, while the row waits for it.
+    pub retry: Option<pixdrop_core::pipeline::Retrying>,
 }
 
 /// What a finished batch did, for the UI's notice.

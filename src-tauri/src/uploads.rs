@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
-use pixdrop_core::pipeline::{labelled, BatchProgress};
+use pixdrop_core::pipeline::{labelled, BatchProgress, BatchRetry};
 use pixdrop_core::{image, Done, Error, Input, UploadOptions};
 use tauri::{AppHandle, DragDropEvent, Manager, Runtime, Window};
 
@@ -98,6 +98,7 @@ impl Uploads {
             record_id: None,
             duplicate: false,
             error: None,
+            retry: None,
         };
         self.lock().insert(
             id,
@@ -248,8 +249,23 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                 }
             })
         };
+        // A retry coming: the row says "retry 2 of 3 in 4 s" and its bar starts over.
+        let retrying: BatchRetry = {
+            let app = app.clone();
+            let ids = ids.clone();
+            Arc::new(move |index, retry| {
+                let Some(&id) = ids.get(index) else { return };
+                let row = app.state::<AppState>().uploads.update(id, |e| {
+                    e.row.sent = 0;
+                    e.shown_percent = 0;
+                    e.row.retry = Some(retry);
+                });
+                emit_row(&app, row);
+            })
+        };
         let opts = UploadOptions {
             progress: Some(progress),
+            retrying: Some(retrying),
             ..Default::default()
         };
         let mut done: Vec<(usize, Done)> = Vec::new();
@@ -261,6 +277,7 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
             let row = match outcome.result {
                 Ok(d) => {
                     let row = state.uploads.update(id, |e| {
+                        e.row.retry = None;
                         e.row.status = Status::Done;
                         e.row.sent = e.row.total.max(d.record.size);
                         e.row.total = e.row.sent;
@@ -275,6 +292,7 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                 Err(err) => {
                     failures.push(labelled(&file_label(&outcome.input), &err));
                     state.uploads.update(id, |e| {
+                        e.row.retry = None;
                         e.row.status = Status::Failed;
                         e.row.error = Some(AppError::from(err));
                     })

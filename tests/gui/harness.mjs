@@ -32,10 +32,20 @@ export function startStandIn(token, serve = {}) {
   const args = ["--token", token];
   for (const [name, path] of Object.entries(serve)) args.push("--serve", `${name}=${path}`);
   const child = spawn(join(BIN, "pixdrop-standin"), args, { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
   return new Promise((res, rej) => {
     child.once("error", rej);
-    createInterface({ input: child.stdout }).once("line", (url) =>
-      res({ url: url.trim(), stop: () => child.stdin.end() }),
+    lines.once("line", (url) =>
+      res({
+        url: url.trim(),
+        stop: () => child.stdin.end(),
+        /** Queue scripted answers for the next uploads (e.g. "500 slow:30"); resolves once queued. */
+        script: (words) =>
+          new Promise((done) => {
+            lines.once("line", done);
+            child.stdin.write(`script ${words}\n`);
+          }),
+      }),
     );
   });
 }

@@ -24,6 +24,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const notes = join(home, "notes.txt");
   writeFileSync(notes, "just text, not an image");
   const remote = file("remote.png", [120, 120, 0]);
+  const flaky = file("flaky.png", [60, 60, 160]);
   const clip1 = file("clip1.png", [0, 120, 120]);
   const clip2 = file("clip2.png", [120, 0, 120]);
   // A 2560×1440 screenshot of about 3 MB: far more than one X request, so the clipboard owner
@@ -31,7 +32,7 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   const clip3 = join(home, "clip3.png");
   writeFileSync(clip3, screenshotPng(2560, 1440, 400));
 
-  const host = await startStandIn(TOKEN, { "remote.png": remote });
+  const host = await startStandIn(TOKEN, { "remote.png": remote, "flaky.png": flaky });
   stop(host.stop);
   cli(home, "hosts", "add", "smms", "standin", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
   cli(home, "settings", "set", "server_enabled", "off");
@@ -130,6 +131,22 @@ test("upload by dialog, drop, URL, clipboard, Ctrl+V and the global shortcut", a
   assert.equal(rr.id, refusedRow.id, "the same row was retried");
   assert.equal(rr.status, "done");
   assert.match(rr.text, /!\[remote\]/);
+
+  // A host that fails once (HTTP 500) and then answers slowly: the row says which attempt it is
+  // on instead of a full bar and "Uploading", and the upload ends done.
+  await host.script("500 slow:8");
+  await s.execute("const i=document.querySelector('[data-test=url-input]'); i.value=''; i.dispatchEvent(new Event('input'))");
+  await s.type(await s.find("[data-test=url-input]"), `${host.url}/files/flaky.png`);
+  await s.click(await s.find("[data-test=url-upload]"));
+  const attempt = await s.waitFor("the second attempt", async () => {
+    const r = await row("flaky.png");
+    const said = r && (await s.execute(`return document.querySelector('[data-row="${r.id}"] [data-test=row-retry]')?.textContent ?? ''`));
+    return said === "attempt 2 of 3" && said;
+  });
+  assert.equal(attempt, "attempt 2 of 3");
+  const flakyRow = await settled("flaky.png");
+  assert.match(flakyRow.text, /!\[flaky\]/);
+  assert.equal(await s.execute(`return document.querySelector('[data-row="${flakyRow.id}"] [data-test=row-retry]')`), null, "done, not retrying");
 
   // "Upload clipboard" with an image on the X clipboard; then with text on it.
   await xclip.image(clip1);

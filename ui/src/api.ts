@@ -134,6 +134,13 @@ export interface HostRemoval {
 export type UploadStatus = "waiting" | "uploading" | "done" | "failed";
 export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" | "tray" | "server";
 
+export interface Retrying {
+  attempt: number;
+  of: number;
+  wait_ms: number;
+  why: string;
+}
+
 export interface UploadRow {
   id: number;
   batch: number;
@@ -149,6 +156,7 @@ export interface UploadRow {
   record_id: number | null;
   duplicate: boolean;
   error: ApiErrorShape | null;
+  retry: Retrying | null;
 }
 
 export interface BatchDone {

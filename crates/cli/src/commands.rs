@@ -315,7 +315,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
         host: args.host.clone(),
         force: args.force,
         format,
-        progress: None,
+        ..Default::default()
     };
     let mut links = Vec::new();
     let mut json_items = 0usize;

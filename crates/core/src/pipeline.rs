@@ -98,6 +98,18 @@ impl Default for EngineOptions {
 /// Called with (input index, bytes sent, total bytes).
 pub type BatchProgress = Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
 
+/// An upload about to be tried again: attempt `attempt` of `of`, after `wait`, because of `why`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retrying {
+    pub attempt: u32,
+    pub of: u32,
+    pub wait_ms: u64,
+    pub why: String,
+}
+
+/// Called with (input index, the retry coming), before the wait.
+pub type BatchRetry = Arc<dyn Fn(usize, Retrying) + Send + Sync>;
+
 /// One lock per content hash, so identical files in a batch upload once.
 type HashLocks = std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
 
@@ -112,6 +124,8 @@ pub struct UploadOptions {
     pub format: Option<LinkFormat>,
     /// Called with (input index, bytes sent, total bytes).
     pub progress: Option<BatchProgress>,
+    /// Called when an upload failed in a way worth trying again, before the wait.
+    pub retrying: Option<BatchRetry>,
 }
 
 /// A finished upload.
@@ -391,9 +405,15 @@ impl Engine {
             .map(|p| Arc::new(move |sent, total| p(index, sent, total)) as Progress);
 
         let uploaded = self
-            .with_retry(settings.retries, || {
-                host.upload(http, &payload, progress.clone())
-            })
+            .with_retry(
+                settings.retries,
+                |r| {
+                    if let Some(f) = &opts.retrying {
+                        f(index, r)
+                    }
+                },
+                || host.upload(http, &payload, progress.clone()),
+            )
             .await?;
 
         let dims = image::dimensions(&prepared.bytes);
@@ -423,7 +443,12 @@ impl Engine {
         })
     }
 
-    async fn with_retry<T, F, Fut>(&self, attempts: u32, mut f: F) -> Result<T>
+    async fn with_retry<T, F, Fut>(
+        &self,
+        attempts: u32,
+        on_retry: impl Fn(Retrying),
+        mut f: F,
+    ) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
@@ -447,8 +472,14 @@ impl Engine {
                         _ => (self.options.backoff * 2u32.pow(attempt - 1))
                             .min(Duration::from_secs(8)),
                     };
-                    tokio::time::sleep(wait).await;
                     attempt += 1;
+                    on_retry(Retrying {
+                        attempt,
+                        of: attempts.max(1),
+                        wait_ms: wait.as_millis() as u64,
+                        why: e.to_string(),
+                    });
+                    tokio::time::sleep(wait).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -485,7 +516,7 @@ impl Engine {
                     })?;
                     let host = hosts::build(host_cfg)?;
                     let http = Self::http(&config.settings)?;
-                    self.with_retry(config.settings.retries, || host.delete(&http, handle)).await?;
+                    self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle)).await?;
                 }
                 self.album.delete(id)?;
                 Ok(())
@@ -506,7 +537,11 @@ impl Engine {
         let mut page = 1u32;
         loop {
             let got = self
-                .with_retry(config.settings.retries, || host.history(&http, page))
+                .with_retry(
+                    config.settings.retries,
+                    |_| {},
+                    || host.history(&http, page),
+                )
                 .await?;
             report.pages = page;
             if got.items.is_empty() {

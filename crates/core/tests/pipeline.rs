@@ -254,6 +254,29 @@ async fn server_errors_are_retried_until_success() {
 }
 
 #[tokio::test]
+async fn each_retry_is_announced_with_its_number_and_wait() {
+    let env = env("see");
+    env.host.script([Behavior::Status500, Behavior::Html503]);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let opts = UploadOptions {
+        retrying: Some(std::sync::Arc::new(move |index, r| {
+            record.lock().unwrap().push((index, r))
+        })),
+        ..Default::default()
+    };
+    let input = env.file("a.png", &tiny_png(15));
+    let out = env.engine.upload_all(vec![input], opts).await;
+    assert!(out[0].result.is_ok());
+    let seen = seen.lock().unwrap();
+    let attempts: Vec<(usize, u32, u32)> =
+        seen.iter().map(|(i, r)| (*i, r.attempt, r.of)).collect();
+    assert_eq!(attempts, [(0, 2, 3), (0, 3, 3)]);
+    assert!(seen[0].1.why.contains("500"), "{}", seen[0].1.why);
+    assert!(seen[1].1.wait_ms >= seen[0].1.wait_ms, "the backoff grows");
+}
+
+#[tokio::test]
 async fn retries_are_bounded() {
     let env = env("see");
     env.set("retries", "2");

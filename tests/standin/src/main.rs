@@ -1,7 +1,29 @@
 //! `pixdrop-standin [--port N] [--token T]`: run the stand-in SM.MS / S.EE host until stdin
 //! closes or the process is stopped. Prints its base URL on the first line.
+//!
+//! Lines on stdin script how the next uploads are answered, as a failing host would:
+//! `script 500 slow:30 flood html503 429:2` (HTTP 500, a 30 s wait, "Flood detected", a
+//! Cloudflare 503 page, HTTP 429 with Retry-After 2). Each is used once, in order; it answers
+//! `scripted N` when queued.
 
-use std::io::Read;
+use std::io::BufRead;
+use std::time::Duration;
+
+use pixdrop_standin::Behavior;
+
+fn behavior(word: &str) -> Option<Behavior> {
+    Some(match word.split_once(':') {
+        None if word == "500" => Behavior::Status500,
+        None if word == "flood" => Behavior::Flood,
+        None if word == "html503" => Behavior::Html503,
+        None if word == "html403" => Behavior::Html403,
+        Some(("slow", s)) => Behavior::Slow(Duration::from_secs(s.parse().ok()?)),
+        Some(("429", s)) => Behavior::TooMany {
+            retry_after_secs: s.parse().ok()?,
+        },
+        _ => return None,
+    })
+}
 
 fn main() {
     let mut port = 0u16;
@@ -37,6 +59,16 @@ fn main() {
     }
     println!("{}", host.base_url());
     // Serve until whoever started us closes our stdin (or kills us).
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let mut words = line.split_whitespace();
+        if words.next() != Some("script") {
+            continue;
+        }
+        let script: Vec<Behavior> = words.filter_map(behavior).collect();
+        let n = script.len();
+        host.script(script);
+        println!("scripted {n}");
+    }
     drop(host);
 }
