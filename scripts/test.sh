@@ -4,6 +4,7 @@
 source "$(dirname "$0")/setup.sh"
 apt_install "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_rust
+ensure_test_servers
 build_ui
 
 say "UI unit tests (Vitest)"

@@ -78,6 +78,7 @@ export interface PicgoReport {
   configs_added: { name: string; kind: string; from: string }[];
   configs_present: string[];
   configs_skipped: string[];
+  not_taken: string[];
   settings: string[];
   default_host: string | null;
   records_added: number;

@@ -8,6 +8,7 @@ const empty: PicgoReport = {
   configs_added: [],
   configs_present: [],
   configs_skipped: [],
+  not_taken: [],
   settings: [],
   default_host: null,
   records_added: 0,

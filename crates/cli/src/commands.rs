@@ -264,6 +264,9 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
             for why in &r.configs_skipped {
                 println!("skipped config {why}");
             }
+            for what in &r.not_taken {
+                println!("not taken over: {what}");
+            }
             if let Some(d) = &r.default_host {
                 println!("default config: {d:?}");
             }

@@ -67,3 +67,16 @@ impl Paths {
         Ok(())
     }
 }
+
+/// A path typed by a user: `~` and `~/…` are the home folder.
+pub fn expand_home(path: &str) -> PathBuf {
+    match path.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            match directories::BaseDirs::new() {
+                Some(b) => b.home_dir().join(rest.trim_start_matches('/')),
+                None => PathBuf::from(path),
+            }
+        }
+        _ => PathBuf::from(path),
+    }
+}

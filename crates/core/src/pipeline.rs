@@ -487,10 +487,26 @@ impl Engine {
     }
 
     /// Check a config's credentials with its host.
+    /// What the check learned (an SFTP server's host key, trusted on the first test) is kept
+    /// in the config, unless the config was changed meanwhile.
     pub async fn test_host(&self, name: &str) -> Result<String> {
         let config = self.config.load()?;
-        let host = hosts::build(config.pick_host(Some(name))?)?;
-        host.check(&Self::http(&config.settings)?).await
+        let tested = config.pick_host(Some(name))?.clone();
+        let host = hosts::build(&tested)?;
+        let said = host.check(&Self::http(&config.settings)?).await?;
+        let learned = host.learned();
+        if !learned.is_empty() {
+            self.config.update(|config: &mut crate::config::Config| {
+                if let Some(h) = config.hosts.iter_mut().find(|h| **h == tested) {
+                    for (key, value) in &learned {
+                        h.settings
+                            .insert(key.to_string(), serde_json::Value::String(value.clone()));
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(said)
     }
 
     /// Delete records from the album; with `remote`, first on the host, and a record whose host

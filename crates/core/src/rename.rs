@@ -3,8 +3,12 @@
 //!
 //! Pattern placeholders: `{Y}` year, `{y}` two-digit year, `{m}` month, `{d}` day, `{h}` hour,
 //! `{i}` minute, `{s}` second, `{ms}` millisecond, `{timestamp}` Unix milliseconds, `{md5}` MD5
-//! of the file's bytes, `{md5-16}` its first 16 hex digits, `{uuid}` a random UUID, `{filename}`
-//! the original name without extension. The original extension is always kept.
+//! of the file's bytes, `{md5-16}` its first 16 hex digits, `{sha256}` its SHA-256, `{uuid}` a
+//! random UUID, `{filename}` the original name without extension, `{ext}` the extension without
+//! its dot. A renamed file always keeps its original extension.
+//!
+//! The same language fills the storage hosts' `upload_path` templates ([`fill_path`]), where `/`
+//! separates folders.
 
 use chrono::{DateTime, Datelike, Local, Timelike};
 use md5::{Digest, Md5};
@@ -35,6 +39,8 @@ const PLACEHOLDERS: &[&str] = &[
     "md5-16",
     "uuid",
     "filename",
+    "sha256",
+    "ext",
 ];
 
 /// Check a pattern without renaming anything: braces balanced, placeholders known, no slashes.
@@ -47,18 +53,43 @@ pub fn check_pattern(pattern: &str) -> Result<()> {
             "the rename pattern {pattern:?} must not contain / or \\"
         )));
     }
+    check_placeholders(pattern, "the rename pattern")
+}
+
+/// Check an `upload_path` template: placeholders known, folders separated by `/` only, no
+/// `.` or `..` folder, no control characters.
+pub fn check_path_template(template: &str) -> Result<()> {
+    let what = format!("the upload path {template:?}");
+    if template.trim().is_empty() {
+        return Err(Error::Input("the upload path is empty".into()));
+    }
+    if template.contains('\\') || template.chars().any(char::is_control) {
+        return Err(Error::Input(format!(
+            "{what} must not contain \\ or control characters; folders are separated by /"
+        )));
+    }
+    if template
+        .split('/')
+        .any(|seg| matches!(seg.trim(), "." | ".."))
+    {
+        return Err(Error::Input(format!(
+            "{what} must not contain . or .. folders"
+        )));
+    }
+    check_placeholders(template, "the upload path")
+}
+
+fn check_placeholders(pattern: &str, what: &str) -> Result<()> {
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| {
-            Error::Input(format!(
-                "the rename pattern {pattern:?} has a {{ without }}"
-            ))
-        })?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| Error::Input(format!("{what} {pattern:?} has a {{ without }}")))?;
         let name = &after[..close];
         if !PLACEHOLDERS.contains(&name) {
             return Err(Error::Input(format!(
-                "unknown placeholder {{{name}}} in the rename pattern; use {}",
+                "unknown placeholder {{{name}}} in {what}; use {}",
                 PLACEHOLDERS
                     .iter()
                     .map(|p| format!("{{{p}}}"))
@@ -125,39 +156,13 @@ pub fn apply(
     bytes: &[u8],
     now: DateTime<Local>,
 ) -> Result<String> {
-    let (stem, ext) = split_ext(original);
+    let (_, ext) = split_ext(original);
     match mode {
         RenameMode::None => Ok(original.to_string()),
         RenameMode::Timestamp => Ok(format!("{}{ext}", now.format("%Y%m%d%H%M%S%3f"))),
         RenameMode::Pattern => {
             check_pattern(pattern)?;
-            let md5 = hex::encode(Md5::digest(bytes));
-            let mut out = String::new();
-            let mut rest = pattern;
-            while let Some(open) = rest.find('{') {
-                out.push_str(&rest[..open]);
-                let after = &rest[open + 1..];
-                let close = after.find('}').unwrap_or(after.len());
-                let value = match &after[..close] {
-                    "Y" => format!("{:04}", now.year()),
-                    "y" => format!("{:02}", now.year() % 100),
-                    "m" => format!("{:02}", now.month()),
-                    "d" => format!("{:02}", now.day()),
-                    "h" => format!("{:02}", now.hour()),
-                    "i" => format!("{:02}", now.minute()),
-                    "s" => format!("{:02}", now.second()),
-                    "ms" => format!("{:03}", now.timestamp_subsec_millis()),
-                    "timestamp" => now.timestamp_millis().to_string(),
-                    "md5" => md5.clone(),
-                    "md5-16" => md5[..16].to_string(),
-                    "uuid" => uuid::Uuid::new_v4().simple().to_string(),
-                    "filename" => stem.to_string(),
-                    _ => unreachable!("checked above"),
-                };
-                out.push_str(&value);
-                rest = &after[(close + 1).min(after.len())..];
-            }
-            out.push_str(rest);
+            let out = fill(pattern, original, bytes, now);
             let out = out.trim().to_string();
             if out.is_empty() {
                 return Err(Error::Input(format!(
@@ -167,6 +172,71 @@ pub fn apply(
             Ok(format!("{out}{ext}"))
         }
     }
+}
+
+/// A checked pattern with its placeholders filled in for the file `name` with `bytes`. A value
+/// never adds a folder: `/` and `\` in it become `_`.
+fn fill(pattern: &str, name: &str, bytes: &[u8], now: DateTime<Local>) -> String {
+    let (stem, ext) = split_ext(name);
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        let value = match &after[..close] {
+            "Y" => format!("{:04}", now.year()),
+            "y" => format!("{:02}", now.year() % 100),
+            "m" => format!("{:02}", now.month()),
+            "d" => format!("{:02}", now.day()),
+            "h" => format!("{:02}", now.hour()),
+            "i" => format!("{:02}", now.minute()),
+            "s" => format!("{:02}", now.second()),
+            "ms" => format!("{:03}", now.timestamp_subsec_millis()),
+            "timestamp" => now.timestamp_millis().to_string(),
+            "md5" => hex::encode(Md5::digest(bytes)),
+            "md5-16" => hex::encode(Md5::digest(bytes))[..16].to_string(),
+            "sha256" => hex::encode(sha2::Sha256::digest(bytes)),
+            "uuid" => uuid::Uuid::new_v4().simple().to_string(),
+            "filename" => stem.to_string(),
+            "ext" => ext.trim_start_matches('.').to_string(),
+            _ => String::new(),
+        };
+        out.push_str(&value.replace(['/', '\\'], "_"));
+        rest = &after[(close + 1).min(after.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The object key (a relative path, `/`-separated) an `upload_path` template gives for the file
+/// `name` with `bytes`: placeholders filled, empty folders dropped, no leading `/`, and no part
+/// that is `.`, `..` or holds a control character (those become `_`), whatever the name was.
+pub fn fill_path(template: &str, name: &str, bytes: &[u8], now: DateTime<Local>) -> Result<String> {
+    check_path_template(template)?;
+    let filled = fill(template, name, bytes, now);
+    let parts: Vec<String> = filled
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let p: String = p
+                .chars()
+                .map(|c| if c.is_control() { '_' } else { c })
+                .collect();
+            if p.chars().all(|c| c == '.') {
+                "_".repeat(p.len())
+            } else {
+                p
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return Err(Error::Input(format!(
+            "the upload path {template:?} gives an empty name for {name:?}"
+        )));
+    }
+    Ok(parts.join("/"))
 }
 
 #[cfg(test)]

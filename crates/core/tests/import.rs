@@ -275,7 +275,15 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
         .iter()
         .map(|u| (u.picgo_type.as_str(), u.configs, u.records))
         .collect();
-    assert_eq!(unknown, [("github", 1, 1), ("qiniu", 1, 0)]);
+    assert_eq!(unknown, [("github", 1, 1)]);
+    // A Qiniu config missing its secret is named, not half-imported.
+    assert!(
+        r.configs_skipped
+            .iter()
+            .any(|s| s.contains("qiniu “Broken?”") && s.contains("no secretKey")),
+        "{:?}",
+        r.configs_skipped
+    );
 
     let config = engine.config().load().unwrap();
     assert_eq!(config.settings.link_format, LinkFormat::Html);
@@ -366,4 +374,136 @@ fn picgo_core_config_with_comments_and_single_entries() {
             .contains("not a gzip-compressed PicGo gallery"),
         "{e}"
     );
+}
+
+/// PicGo's and PicList's object-storage, WebDAV, SFTP and local configs come over as the storage
+/// kinds, paths translated; what has no place in Pixdrop is named, never dropped silently.
+#[tokio::test]
+async fn picgo_storage_configs_become_storage_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let picgo_dir = dir.path().join("picgo");
+    std::fs::create_dir(&picgo_dir).unwrap();
+    let list = |v: Value| json!({"configList": [v], "defaultId": v["_id"]});
+    let data = json!({
+        "picBed": {"uploader": "aws-s3", "current": "aws-s3"},
+        "uploader": {
+            "aliyun": list(json!({"_id": "1", "_configName": "oss", "accessKeyId": "AKID", "accessKeySecret": "SEC",
+                "bucket": "pics", "area": "oss-cn-beijing", "path": "img/", "customUrl": "", "options": "?x-oss-process=style/w"})),
+            "tcyun": {"configList": [
+                {"_id": "2", "_configName": "cos", "secretId": "SID", "secretKey": "SK", "bucket": "pics-1250000000",
+                 "appId": "1250000000", "area": "ap-shanghai", "path": "/blog/", "customUrl": "https://cdn.example.com", "version": "v5"},
+                {"_id": "3", "_configName": "cos-old", "secretId": "SID", "secretKey": "SK", "bucket": "pics", "area": "sh", "version": "v4"}
+            ], "defaultId": "2"},
+            "qiniu": list(json!({"_id": "4", "_configName": "kodo", "accessKey": "QAK", "secretKey": "QSK", "bucket": "b",
+                "url": "https://q.example.com", "area": "z2", "options": "", "path": ""})),
+            "aws-s3": list(json!({"_id": "5", "_configName": "b2", "accessKeyID": "K", "secretAccessKey": "S",
+                "bucketName": "bk", "uploadPath": "{year}/{month}/{md5}.{extName}", "endpoint": "s3.us-west-000.backblazeb2.com",
+                "urlPrefix": "https://img.example.com/", "acl": "public-read"})),
+            "aws-s3-plist": {"configList": [
+                {"_id": "6", "_configName": "minio", "accessKeyID": "K", "secretAccessKey": "S", "bucketName": "bk",
+                 "uploadPath": "/{fullName}", "endpoint": "http://127.0.0.1:9000", "urlPrefix": "http://127.0.0.1:9000",
+                 "pathStyleAccess": true, "region": "us-east-1"},
+                {"_id": "7", "_configName": "sha1", "accessKeyID": "K", "secretAccessKey": "S", "bucketName": "bk",
+                 "uploadPath": "{sha1}.{extName}"}
+            ], "defaultId": "6"},
+            "webdavplist": list(json!({"_id": "8", "_configName": "nextcloud", "host": "https://cloud.example.com/",
+                "sslEnabled": true, "username": "me", "password": "pw", "path": "/remote.php/dav/files/me/img",
+                "webpath": "img", "customUrl": "https://i.example.com", "authType": "digest"})),
+            "sftpplist": list(json!({"_id": "9", "_configName": "vps", "host": "vps.example.com", "port": 2222,
+                "username": "me", "privateKey": "/home/me/.ssh/id_ed25519", "uploadPath": "/var/www/img/",
+                "customUrl": "https://img.example.com", "webPath": "img", "fileMode": "0640", "dirMode": "0755"})),
+            "local": list(json!({"_id": "10", "_configName": "folder", "path": "/srv/img", "customUrl": "https://l.example.com",
+                "webPath": "pics"})),
+        }
+    });
+    std::fs::write(picgo_dir.join("data.json"), data.to_string()).unwrap();
+    let engine = engine(&dir);
+    let r = picgo::import(engine.config(), engine.album(), &picgo_dir).unwrap();
+    let added: Vec<_> = r
+        .configs_added
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    for want in [
+        ("oss", "s3"),
+        ("cos", "s3"),
+        ("kodo", "s3"),
+        ("b2", "s3"),
+        ("minio", "s3"),
+        ("nextcloud", "webdav"),
+        ("vps", "sftp"),
+        ("folder", "local"),
+    ] {
+        assert!(added.contains(&want), "{want:?} not in {added:?}");
+    }
+    // What cannot be translated is named, config by config.
+    let skipped = r.configs_skipped.join("\n");
+    assert!(
+        skipped.contains("cos-old") && skipped.contains("v4"),
+        "{skipped}"
+    );
+    assert!(skipped.contains("{sha1}"), "{skipped}");
+    let not_taken = r.not_taken.join("\n");
+    assert!(
+        not_taken.contains("oss: options \"?x-oss-process=style/w\""),
+        "{not_taken}"
+    );
+    assert!(
+        not_taken.contains("nextcloud: authType \"digest\""),
+        "{not_taken}"
+    );
+    assert!(not_taken.contains("vps: dirMode"), "{not_taken}");
+    assert!(r.unknown_types.is_empty(), "{:?}", r.unknown_types);
+    assert_eq!(r.default_host.as_deref(), Some("b2"));
+
+    let config = engine.config().load().unwrap();
+    let get = |name: &str| {
+        config
+            .hosts
+            .iter()
+            .find(|h| h.name == name)
+            .unwrap()
+            .settings
+            .clone()
+    };
+    let oss = get("oss");
+    assert_eq!(oss["endpoint"], "https://oss-cn-beijing.aliyuncs.com");
+    assert_eq!(oss["region"], "cn-beijing");
+    assert_eq!(oss["upload_path"], "img/{filename}.{ext}");
+    let cos = get("cos");
+    assert_eq!(cos["endpoint"], "https://cos.ap-shanghai.myqcloud.com");
+    assert_eq!(cos["upload_path"], "blog/{filename}.{ext}");
+    assert_eq!(cos["url_prefix"], "https://cdn.example.com");
+    let kodo = get("kodo");
+    assert_eq!(kodo["endpoint"], "https://s3.cn-south-1.qiniucs.com");
+    assert_eq!(kodo["url_prefix"], "https://q.example.com");
+    let b2 = get("b2");
+    assert_eq!(b2["upload_path"], "{Y}/{m}/{md5}.{ext}");
+    assert_eq!(b2["acl"], "public-read");
+    let minio = get("minio");
+    assert_eq!(minio["path_style"], true);
+    assert_eq!(minio["upload_path"], "{filename}.{ext}");
+    // PicList adds the bucket to a path-style prefix.
+    assert_eq!(minio["url_prefix"], "http://127.0.0.1:9000/bk");
+    let nc = get("nextcloud");
+    assert_eq!(
+        nc["url"],
+        "https://cloud.example.com/remote.php/dav/files/me/img"
+    );
+    assert_eq!(nc["url_prefix"], "https://i.example.com/img");
+    let vps = get("vps");
+    assert_eq!(vps["port"], 2222);
+    assert_eq!(vps["path"], "/var/www/img");
+    assert_eq!(vps["url_prefix"], "https://img.example.com/img");
+    assert_eq!(vps["file_mode"], "0640");
+    assert_eq!(vps["private_key"], "/home/me/.ssh/id_ed25519");
+    let folder = get("folder");
+    assert_eq!(folder["url_prefix"], "https://l.example.com/pics");
+    // Every imported config builds.
+    for h in &config.hosts {
+        pixdrop_core::hosts::build(h).unwrap();
+    }
+    // Importing again adds nothing.
+    let again = picgo::import(engine.config(), engine.album(), &picgo_dir).unwrap();
+    assert!(again.configs_added.is_empty(), "{:?}", again.configs_added);
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::extract::{Answer, JsonPath, Template, Use};
 use super::http::{Http, HttpAnswer};
-use super::{body_excerpt, FieldKind, FieldSpec, Host, KindInfo, Payload, Progress, Uploaded};
+use super::{body_excerpt, Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
 
@@ -26,55 +26,54 @@ const URL_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHAN
     .remove(b'_')
     .remove(b'~');
 
-const fn field(
-    key: &'static str,
-    label: &'static str,
-    kind: FieldKind,
-    default: Option<&'static str>,
-    options: &'static [&'static str],
-    help: &'static str,
-) -> FieldSpec {
-    FieldSpec {
-        key,
-        label,
-        kind,
-        required: false,
-        default,
-        options,
-        help,
-    }
-}
-
-pub const INFO: KindInfo = KindInfo {
+pub const KIND: Kind = Kind {
     kind: "custom",
     label: "Custom web API",
     fields: &[
-        FieldSpec {
-            key: "url",
-            label: "Upload URL",
-            kind: FieldKind::Url,
-            required: true,
-            default: None,
-            options: &[],
-            help: "Where the file is sent, e.g. https://img.example.com/api/upload. {filename} is replaced by the file's name.",
-        },
-        field("method", "Method", FieldKind::Choice, Some("POST"), &["POST", "PUT", "PATCH"], "The HTTP method of the upload request."),
-        field("body_type", "Send the file as", FieldKind::Choice, Some("multipart"), &["multipart", "binary"], "multipart: a form field (most APIs); binary: the whole request body."),
-        field("field", "File field name", FieldKind::Text, Some("file"), &[], "The multipart field that carries the file (SM.MS: smfile)."),
-        field("headers", "Headers", FieldKind::SecretJson, None, &[], "A JSON object of request headers, e.g. {\"Authorization\": \"Bearer …\"}. Values of secret-looking names are shown masked."),
-        field("body", "Extra form fields", FieldKind::SecretJson, None, &[], "A JSON object of form fields sent with the file, e.g. {\"format\": \"json\"}."),
-        field("json_path", "Link JSON path", FieldKind::Text, None, &[], "Where the link is in the JSON answer: data.url, data.links[0].url, $.data.url. Empty: the whole answer is the link."),
-        field("prefix", "Link prefix", FieldKind::Text, None, &[], "Put in front of the link, for APIs that answer with a path, e.g. https://img.example.com"),
-        field("link_template", "Link template", FieldKind::Text, None, &[], "Instead of the JSON path and prefix: ShareX syntax such as https://i.example.com/{json:id}.png, {response} or {regex:…|1}."),
-        field("delete_json_path", "Delete URL JSON path", FieldKind::Text, None, &[], "Where a delete URL is in the JSON answer; enables deleting on the host."),
-        field("delete_template", "Delete URL template", FieldKind::Text, None, &[], "Instead of the delete JSON path: ShareX syntax for the delete URL."),
-        field("delete_method", "Delete method", FieldKind::Choice, Some("GET"), &["GET", "DELETE", "POST"], "How the delete URL is called."),
-        field("error_template", "Error message template", FieldKind::Text, None, &[], "Where the host's error message is in a failed answer, e.g. {json:error.message}."),
-        field("max_size_mb", "Largest file (MB)", FieldKind::Number, None, &[], "Files above this size are refused before sending."),
+        FieldSpec::new("url", "Upload URL", FieldKind::Url, "Where the file is sent, e.g. https://img.example.com/api/upload. {filename} is replaced by the file's name.").required("https://img.example.com/api/upload"),
+        FieldSpec::new("method", "Method", FieldKind::Choice, "The HTTP method of the upload request.").default("POST").options(&["POST", "PUT", "PATCH"]),
+        FieldSpec::new("body_type", "Send the file as", FieldKind::Choice, "multipart: a form field (most APIs); binary: the whole request body.").default("multipart").options(&["multipart", "binary"]),
+        FieldSpec::new("field", "File field name", FieldKind::Text, "The multipart field that carries the file (SM.MS: smfile).").default("file"),
+        FieldSpec::new("headers", "Headers", FieldKind::SecretJson, "A JSON object of request headers, e.g. {\"Authorization\": \"Bearer …\"}. Values of secret-looking names are shown masked."),
+        FieldSpec::new("body", "Extra form fields", FieldKind::SecretJson, "A JSON object of form fields sent with the file, e.g. {\"format\": \"json\"}."),
+        FieldSpec::new("json_path", "Link JSON path", FieldKind::Text, "Where the link is in the JSON answer: data.url, data.links[0].url, $.data.url. Empty: the whole answer is the link."),
+        FieldSpec::new("prefix", "Link prefix", FieldKind::Text, "Put in front of the link, for APIs that answer with a path, e.g. https://img.example.com"),
+        FieldSpec::new("link_template", "Link template", FieldKind::Text, "Instead of the JSON path and prefix: ShareX syntax such as https://i.example.com/{json:id}.png, {response} or {regex:…|1}."),
+        FieldSpec::new("delete_json_path", "Delete URL JSON path", FieldKind::Text, "Where a delete URL is in the JSON answer; enables deleting on the host."),
+        FieldSpec::new("delete_template", "Delete URL template", FieldKind::Text, "Instead of the delete JSON path: ShareX syntax for the delete URL."),
+        FieldSpec::new("delete_method", "Delete method", FieldKind::Choice, "How the delete URL is called.").default("GET").options(&["GET", "DELETE", "POST"]),
+        FieldSpec::new("error_template", "Error message template", FieldKind::Text, "Where the host's error message is in a failed answer, e.g. {json:error.message}."),
+        FieldSpec::new("max_size_mb", "Largest file (MB)", FieldKind::Number, "Files above this size are refused before sending."),
     ],
-    can_delete: true,
-    can_sync: false,
+    build: |cfg| Ok(Box::new(Custom::from_config(cfg)?)),
 };
+
+#[derive(Debug, serde::Deserialize)]
+struct Settings {
+    url: String,
+    method: String,
+    body_type: String,
+    field: String,
+    #[serde(default)]
+    headers: Option<Value>,
+    #[serde(default)]
+    body: Option<Value>,
+    #[serde(default)]
+    json_path: String,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    link_template: String,
+    #[serde(default)]
+    delete_json_path: String,
+    #[serde(default)]
+    delete_template: String,
+    delete_method: String,
+    #[serde(default)]
+    error_template: String,
+    #[serde(default)]
+    max_size_mb: Option<f64>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BodyType {
@@ -100,8 +99,8 @@ pub struct Custom {
 }
 
 /// A JSON object setting as name/value pairs of text.
-fn pairs(cfg: &HostConfig, key: &str) -> Result<Vec<(String, String)>> {
-    let Some(v) = cfg.settings.get(key).filter(|v| !v.is_null()) else {
+fn pairs(value: Option<&Value>, key: &str) -> Result<Vec<(String, String)>> {
+    let Some(v) = value.filter(|v| !v.is_null()) else {
         return Ok(Vec::new());
     };
     let parsed;
@@ -131,8 +130,7 @@ fn pairs(cfg: &HostConfig, key: &str) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn template(cfg: &HostConfig, key: &str, usage: Use) -> Result<Option<Template>> {
-    let raw = cfg.get_str(key);
+fn template(raw: &str, key: &str, usage: Use) -> Result<Option<Template>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
@@ -141,18 +139,17 @@ fn template(cfg: &HostConfig, key: &str, usage: Use) -> Result<Option<Template>>
         .map_err(|e| Error::Input(format!("{key}: {e}")))
 }
 
-fn json_path(cfg: &HostConfig, key: &str) -> Result<Option<JsonPath>> {
-    let raw = cfg.get_str(key);
+fn json_path(raw: &str, key: &str) -> Result<Option<JsonPath>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
-    JsonPath::parse(&raw)
+    JsonPath::parse(raw)
         .map(Some)
         .map_err(|e| Error::Input(format!("{key}: {e}")))
 }
 
-fn method(cfg: &HostConfig, key: &str, default: Method) -> Method {
-    match cfg.get_str(key).to_ascii_uppercase().as_str() {
+fn method(raw: &str, default: Method) -> Method {
+    match raw.to_ascii_uppercase().as_str() {
         "" => default,
         m => Method::from_bytes(m.as_bytes()).unwrap_or(default),
     }
@@ -173,17 +170,18 @@ fn path_template(prefix: &str, path: Option<JsonPath>) -> Template {
 
 impl Custom {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
-        let url = template(cfg, "url", Use::Request)?
+        let s: Settings = super::settings_of(cfg)?;
+        let url = template(&s.url, "url", Use::Request)?
             .ok_or_else(|| Error::Input(format!("the custom config {:?} needs url", cfg.name)))?;
-        let body_type = match cfg.get_str("body_type").as_str() {
+        let body_type = match s.body_type.as_str() {
             "binary" => BodyType::Binary,
             _ => BodyType::Multipart,
         };
-        let field = match cfg.get_str("field").trim() {
+        let field = match s.field.trim() {
             "" => "file".to_string(),
             f => f.to_string(),
         };
-        let headers = pairs(cfg, "headers")?
+        let headers = pairs(s.headers.as_ref(), "headers")?
             .into_iter()
             .map(|(k, v)| {
                 let name = HeaderName::from_bytes(k.trim().as_bytes())
@@ -195,7 +193,7 @@ impl Custom {
                 Ok((name, t))
             })
             .collect::<Result<Vec<_>>>()?;
-        let body = pairs(cfg, "body")?
+        let body = pairs(s.body.as_ref(), "body")?
             .into_iter()
             .map(|(k, v)| {
                 Template::parse(&v, Use::Request)
@@ -208,9 +206,9 @@ impl Custom {
                 "body (extra form fields) cannot be sent when the file is the whole request body (body_type binary)".into(),
             ));
         }
-        let path = json_path(cfg, "json_path")?;
-        let prefix = cfg.get_str("prefix");
-        let link = match template(cfg, "link_template", Use::Answer)? {
+        let path = json_path(&s.json_path, "json_path")?;
+        let prefix = s.prefix;
+        let link = match template(&s.link_template, "link_template", Use::Answer)? {
             Some(_) if path.is_some() || !prefix.trim().is_empty() => {
                 return Err(Error::Input(
                     "set either link_template, or json_path and prefix; not both".into(),
@@ -220,8 +218,8 @@ impl Custom {
             None => path_template(prefix.trim(), path),
         };
         let delete = match (
-            template(cfg, "delete_template", Use::Answer)?,
-            json_path(cfg, "delete_json_path")?,
+            template(&s.delete_template, "delete_template", Use::Answer)?,
+            json_path(&s.delete_json_path, "delete_json_path")?,
         ) {
             (Some(_), Some(_)) => {
                 return Err(Error::Input(
@@ -232,28 +230,26 @@ impl Custom {
             (None, Some(p)) => Some(path_template("", Some(p))),
             (None, None) => None,
         };
-        let max_size = match cfg.settings.get("max_size_mb") {
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(mb) if mb > 0.0 => Some((mb * 1024.0 * 1024.0) as u64),
-                _ => {
-                    return Err(Error::Input(
-                        "Largest file (MB) (max_size_mb) must be a number above 0".into(),
-                    ))
-                }
-            },
-            _ => None,
+        let max_size = match s.max_size_mb {
+            Some(mb) if mb > 0.0 => Some((mb * 1024.0 * 1024.0) as u64),
+            Some(_) => {
+                return Err(Error::Input(
+                    "Largest file (MB) (max_size_mb) must be a number above 0".into(),
+                ))
+            }
+            None => None,
         };
         Ok(Custom {
             url,
-            method: method(cfg, "method", Method::POST),
+            method: method(&s.method, Method::POST),
             body_type,
             field,
             headers,
             body,
             link,
             delete,
-            delete_method: method(cfg, "delete_method", Method::GET),
-            error: template(cfg, "error_template", Use::Answer)?,
+            delete_method: method(&s.delete_method, Method::GET),
+            error: template(&s.error_template, "error_template", Use::Answer)?,
             max_size,
             prefix: prefix.trim().to_string(),
         })
@@ -444,25 +440,6 @@ impl Host for Custom {
         })
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let url = url::Url::parse(handle.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "this record keeps no delete URL (it has {handle:?}), so it can only be removed from the album"
-                ))
-            })?;
-        let req = self.with_headers(http.client.request(self.delete_method.clone(), url), "");
-        let answer = http.send(req).await?;
-        if answer.ok() {
-            Ok(())
-        } else {
-            let json: Option<Value> = serde_json::from_str(&answer.body).ok();
-            Err(self.failure(&answer, json.as_ref(), "", "to delete the image"))
-        }
-    }
-
     async fn check(&self, http: &Http) -> Result<String> {
         // There is no account API to ask; reaching the address is what can be checked without
         // uploading something.
@@ -483,5 +460,31 @@ impl Host for Custom {
             "{host} answers (HTTP {}); the credentials of a custom API are only checked by an upload",
             answer.status
         ))
+    }
+
+    fn deleter(&self) -> Option<&dyn Deletes> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Deletes for Custom {
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let url = url::Url::parse(handle.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "this record keeps no delete URL (it has {handle:?}), so it can only be removed from the album"
+                ))
+            })?;
+        let req = self.with_headers(http.client.request(self.delete_method.clone(), url), "");
+        let answer = http.send(req).await?;
+        if answer.ok() {
+            Ok(())
+        } else {
+            let json: Option<Value> = serde_json::from_str(&answer.body).ok();
+            Err(self.failure(&answer, json.as_ref(), "", "to delete the image"))
+        }
     }
 }

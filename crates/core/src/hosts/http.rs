@@ -59,12 +59,19 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
+        let date = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
+            .map(|d| d.with_timezone(&chrono::Utc));
         let body = resp.text().await.map_err(|e| self.map_err(e))?;
         Ok(HttpAnswer {
             status,
             retry_after,
             content_type,
             body,
+            date,
         })
     }
 
@@ -99,9 +106,17 @@ pub struct HttpAnswer {
     pub retry_after: Option<Duration>,
     pub content_type: String,
     pub body: String,
+    /// The server's clock, from its `Date` header.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl HttpAnswer {
+    /// How far the server's clock is from ours, when it said what time it is.
+    pub fn clock_skew(&self) -> Option<Duration> {
+        let server = self.date?;
+        (chrono::Utc::now() - server).abs().to_std().ok()
+    }
+
     pub fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -207,6 +222,7 @@ mod tests {
             retry_after: None,
             content_type: ct.into(),
             body: body.into(),
+            date: None,
         }
     }
 

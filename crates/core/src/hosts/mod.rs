@@ -4,7 +4,12 @@
 pub mod custom;
 pub mod extract;
 mod http;
+pub mod local;
+pub mod s3;
+pub mod sftp;
 pub mod smms;
+pub mod storage;
+pub mod webdav;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -76,21 +81,57 @@ pub trait Host: Send + Sync {
         file: &Payload,
         progress: Option<Progress>,
     ) -> Result<Uploaded>;
-    /// Delete an image on the host by the handle its upload returned.
-    async fn delete(&self, _http: &Http, _handle: &str) -> Result<()> {
-        Err(Error::Unsupported(format!(
-            "{} hosts cannot delete images",
-            self.kind()
-        )))
-    }
     /// Check the credentials; returns a short description of the account.
     async fn check(&self, http: &Http) -> Result<String>;
+    /// Settings the last check learned that the config should keep (an SFTP server's host key,
+    /// trusted on the first test).
+    fn learned(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    /// The host's way to delete images, when the kind implements [`Deletes`].
+    fn deleter(&self) -> Option<&dyn Deletes> {
+        None
+    }
+    /// The host's upload history, when the kind implements [`Syncs`].
+    fn syncer(&self) -> Option<&dyn Syncs> {
+        None
+    }
+}
+
+/// A host that deletes images by the handle their upload returned.
+#[async_trait]
+pub trait Deletes: Send + Sync {
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()>;
+}
+
+/// A host that lists what was uploaded to it, a page at a time.
+#[async_trait]
+pub trait Syncs: Send + Sync {
     /// One page (from 1) of the host's upload history.
-    async fn history(&self, _http: &Http, _page: u32) -> Result<HistoryPage> {
-        Err(Error::Unsupported(format!(
-            "{} hosts have no upload history to import",
-            self.kind()
-        )))
+    async fn history(&self, http: &Http, page: u32) -> Result<HistoryPage>;
+}
+
+impl dyn Host {
+    /// Delete an image on the host, or say plainly that this kind cannot.
+    pub async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        match self.deleter() {
+            Some(d) => d.delete(http, handle).await,
+            None => Err(Error::Unsupported(format!(
+                "{} hosts cannot delete images",
+                self.kind()
+            ))),
+        }
+    }
+
+    /// One page of the host's upload history, or say plainly that this kind keeps none.
+    pub async fn history(&self, http: &Http, page: u32) -> Result<HistoryPage> {
+        match self.syncer() {
+            Some(s) => s.history(http, page).await,
+            None => Err(Error::Unsupported(format!(
+                "{} hosts have no upload history to import",
+                self.kind()
+            ))),
+        }
     }
 }
 
@@ -154,9 +195,55 @@ pub struct FieldSpec {
     pub default: Option<&'static str>,
     pub options: &'static [&'static str],
     pub help: &'static str,
+    /// A value a required field could have (the form's placeholder; the registry's own test
+    /// builds every kind from these).
+    pub example: &'static str,
 }
 
-/// A host kind and its settings.
+impl FieldSpec {
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        kind: FieldKind,
+        help: &'static str,
+    ) -> Self {
+        FieldSpec {
+            key,
+            label,
+            kind,
+            required: false,
+            default: None,
+            options: &[],
+            help,
+            example: "",
+        }
+    }
+
+    /// A field that must be set; `example` is a value it could have.
+    pub const fn required(mut self, example: &'static str) -> Self {
+        self.required = true;
+        self.example = example;
+        self
+    }
+
+    pub const fn default(mut self, value: &'static str) -> Self {
+        self.default = Some(value);
+        self
+    }
+
+    pub const fn options(mut self, options: &'static [&'static str]) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub const fn example(mut self, example: &'static str) -> Self {
+        self.example = example;
+        self
+    }
+}
+
+/// A host kind as the CLI, the forms and the README describe it. `can_delete` and `can_sync`
+/// are not written by hand: they are what the kind's host implements ([`Deletes`], [`Syncs`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct KindInfo {
     pub kind: &'static str,
@@ -166,16 +253,135 @@ pub struct KindInfo {
     pub can_sync: bool,
 }
 
-pub fn kinds() -> &'static [KindInfo] {
-    &[smms::INFO, custom::INFO]
+/// One host kind in the registry: what it is, and how a config of it becomes a host. Each kind's
+/// file defines its `KIND`; [`REGISTRY`] lists them once.
+pub struct Kind {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [FieldSpec],
+    /// Build the host from a config whose fields passed the generic checks.
+    pub build: fn(&HostConfig) -> Result<Box<dyn Host>>,
 }
 
-pub fn info(kind: &str) -> Result<&'static KindInfo> {
-    kinds().iter().find(|k| k.kind == kind).ok_or_else(|| {
-        let known: Vec<_> = kinds().iter().map(|k| k.kind).collect();
+/// Every host kind. A new kind is its file plus one line here.
+pub const REGISTRY: &[Kind] = &[
+    smms::KIND,
+    custom::KIND,
+    s3::KIND,
+    webdav::KIND,
+    sftp::KIND,
+    local::KIND,
+];
+
+impl Kind {
+    /// A config of this kind with every required field set to its example.
+    pub fn example_config(&self) -> HostConfig {
+        HostConfig {
+            name: format!("example-{}", self.kind),
+            kind: self.kind.to_string(),
+            settings: self
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| (f.key.to_string(), example_value(f)))
+                .collect(),
+        }
+    }
+
+    fn info(&self) -> KindInfo {
+        let host = (self.build)(&self.example_config()).ok();
+        KindInfo {
+            kind: self.kind,
+            label: self.label,
+            fields: self.fields,
+            can_delete: host.as_ref().is_some_and(|h| h.deleter().is_some()),
+            can_sync: host.as_ref().is_some_and(|h| h.syncer().is_some()),
+        }
+    }
+}
+
+fn example_value(f: &FieldSpec) -> Value {
+    match f.kind {
+        FieldKind::Bool => Value::Bool(parse_bool(f.example).unwrap_or(false)),
+        FieldKind::Number => number_value(f.example.parse::<f64>().unwrap_or(1.0)),
+        FieldKind::Json | FieldKind::SecretJson => {
+            serde_json::from_str(f.example).unwrap_or_else(|_| Value::Object(Default::default()))
+        }
+        _ => Value::String(f.example.to_string()),
+    }
+}
+
+/// A number as stored: whole numbers as integers (a port is 22, not 22.0).
+fn number_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
+    }
+}
+
+/// Every kind, as the CLI and the forms describe them.
+pub fn kinds() -> &'static [KindInfo] {
+    static KINDS: std::sync::OnceLock<Vec<KindInfo>> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| REGISTRY.iter().map(Kind::info).collect())
+}
+
+fn registered(kind: &str) -> Result<&'static Kind> {
+    REGISTRY.iter().find(|k| k.kind == kind).ok_or_else(|| {
+        let known: Vec<_> = REGISTRY.iter().map(|k| k.kind).collect();
         Error::Input(format!(
             "unknown host kind {kind:?}; known kinds: {}",
             known.join(", ")
+        ))
+    })
+}
+
+pub fn info(kind: &str) -> Result<&'static KindInfo> {
+    registered(kind)?;
+    Ok(kinds().iter().find(|k| k.kind == kind).expect("registered"))
+}
+
+/// A config's settings as its kind's typed struct: defaults filled in from the kind's fields,
+/// blank texts left out, switches and numbers typed as text (imports) read as what they are.
+pub fn settings_of<T: serde::de::DeserializeOwned>(cfg: &HostConfig) -> Result<T> {
+    let kind = registered(&cfg.kind)?;
+    let mut map = serde_json::Map::new();
+    for f in kind.fields {
+        let set = cfg.settings.get(f.key).filter(|v| match v {
+            Value::Null => false,
+            Value::String(s) => !s.trim().is_empty(),
+            _ => true,
+        });
+        let value = match (set, f.default) {
+            (Some(v), _) => v.clone(),
+            (None, Some(d)) => Value::String(d.to_string()),
+            (None, None) => continue,
+        };
+        let value = match (f.kind, value) {
+            (FieldKind::Bool, Value::String(s)) => match parse_bool(&s) {
+                Some(b) => Value::Bool(b),
+                None => Value::String(s),
+            },
+            (FieldKind::Number, Value::String(s)) => match s.trim().parse::<f64>() {
+                Ok(n) => number_value(n),
+                Err(_) => Value::String(s),
+            },
+            (FieldKind::Number, Value::Number(n)) => number_value(n.as_f64().unwrap_or(0.0)),
+            (FieldKind::Text | FieldKind::Secret | FieldKind::Url | FieldKind::Choice, v) => {
+                match v {
+                    Value::String(s) => Value::String(s.trim().to_string()),
+                    Value::Number(_) | Value::Bool(_) => Value::String(v.to_string()),
+                    v => v,
+                }
+            }
+            (_, v) => v,
+        };
+        map.insert(f.key.to_string(), value);
+    }
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        Error::Input(format!(
+            "the {} config {:?} has a setting of the wrong type: {e}",
+            cfg.kind, cfg.name
         ))
     })
 }
@@ -184,7 +390,7 @@ pub fn info(kind: &str) -> Result<&'static KindInfo> {
 pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
     let field = field(info(kind)?, key)?;
     Ok(match field.kind {
-        FieldKind::Number => Value::from(
+        FieldKind::Number => number_value(
             raw.trim()
                 .parse::<f64>()
                 .map_err(|_| Error::Input(format!("{key} must be a number, not {raw:?}")))?,
@@ -326,21 +532,13 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
             _ => {}
         }
     }
-    match cfg.kind.as_str() {
-        "smms" => smms::Smms::from_config(cfg).map(|_| ()),
-        "custom" => custom::Custom::from_config(cfg).map(|_| ()),
-        _ => Ok(()),
-    }
+    (registered(&cfg.kind)?.build)(cfg).map(|_| ())
 }
 
 /// Build the host a config describes.
 pub fn build(cfg: &HostConfig) -> Result<Box<dyn Host>> {
     validate(cfg)?;
-    match cfg.kind.as_str() {
-        "smms" => Ok(Box::new(smms::Smms::from_config(cfg)?)),
-        "custom" => Ok(Box::new(custom::Custom::from_config(cfg)?)),
-        other => Err(Error::Input(format!("unknown host kind {other:?}"))),
-    }
+    (registered(&cfg.kind)?.build)(cfg)
 }
 
 /// Whether a header or form-field name is likely to hold a secret.

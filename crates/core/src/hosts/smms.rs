@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::http::{Http, HttpAnswer};
 use super::{
-    FieldKind, FieldSpec, HistoryItem, HistoryPage, Host, KindInfo, Payload, Progress, Uploaded,
+    Deletes, FieldKind, FieldSpec, HistoryItem, HistoryPage, Host, Kind, Payload, Progress, Syncs,
+    Uploaded,
 };
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -23,41 +24,24 @@ pub const DEFAULT_SERVER: &str = "s.ee";
 /// SM.MS takes files up to 5 MB.
 pub const MAX_SIZE: u64 = 5 * 1024 * 1024;
 
-pub const INFO: KindInfo = KindInfo {
+pub const KIND: Kind = Kind {
     kind: "smms",
     label: "SM.MS / S.EE",
     fields: &[
-        FieldSpec {
-            key: "token",
-            label: "API token",
-            kind: FieldKind::Secret,
-            required: true,
-            default: None,
-            options: &[],
-            help: "Your secret token from the host's dashboard (User → API Token).",
-        },
-        FieldSpec {
-            key: "server",
-            label: "Server",
-            kind: FieldKind::Text,
-            required: false,
-            default: Some(DEFAULT_SERVER),
-            options: &[],
-            help: "A domain (s.ee; legacy sm.ms or smms.app) or a base URL such as https://img.example.com.",
-        },
-        FieldSpec {
-            key: "api",
-            label: "API",
-            kind: FieldKind::Choice,
-            required: false,
-            default: Some("auto"),
-            options: &["auto", "v2", "see"],
-            help: "auto: S.EE's v1 file API for s.ee, the SM.MS v2 API for any other server.",
-        },
+        FieldSpec::new("token", "API token", FieldKind::Secret, "Your secret token from the host's dashboard (User → API Token).").required("example-token"),
+        FieldSpec::new("server", "Server", FieldKind::Text, "A domain (s.ee; legacy sm.ms or smms.app) or a base URL such as https://img.example.com.").default(DEFAULT_SERVER),
+        FieldSpec::new("api", "API", FieldKind::Choice, "auto: S.EE's v1 file API for s.ee, the SM.MS v2 API for any other server.").default("auto").options(&["auto", "v2", "see"]),
     ],
-    can_delete: true,
-    can_sync: true,
+    build: |cfg| Ok(Box::new(Smms::from_config(cfg)?)),
 };
+
+#[derive(Debug, serde::Deserialize)]
+struct Settings {
+    #[serde(default)]
+    token: String,
+    server: String,
+    api: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
@@ -74,9 +58,9 @@ pub struct Smms {
 
 impl Smms {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
-        let token = cfg.get_str("token").trim().to_string();
-        let server = cfg.get_str("server");
-        let server = server.trim();
+        let s: Settings = super::settings_of(cfg)?;
+        let token = s.token;
+        let server = s.server.as_str();
         let server = if server.is_empty() {
             DEFAULT_SERVER
         } else {
@@ -103,7 +87,7 @@ impl Smms {
             .ok()
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
             .unwrap_or_default();
-        let api = match cfg.get_str("api").as_str() {
+        let api = match s.api.as_str() {
             "v2" => Api::V2,
             "see" => Api::See,
             _ if host == "s.ee" || host.ends_with(".s.ee") => Api::See,
@@ -301,29 +285,6 @@ impl Host for Smms {
         parse_upload(&http.send(req).await?)
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        // Older records may hold the delete URL rather than the hash.
-        let hash = handle
-            .trim()
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or_default();
-        if hash.is_empty() {
-            return Err(Error::Input("this record has no delete hash".into()));
-        }
-        let url = self.url(&format!("delete/{hash}"), &format!("file/delete/{hash}"));
-        let answer = http
-            .send(self.auth(http.client.get(url).query(&[("format", "json")])))
-            .await?;
-        let v = answer.json()?;
-        if is_success(&v) {
-            Ok(())
-        } else {
-            Err(refusal(&answer, &v, "to delete the image"))
-        }
-    }
-
     async fn check(&self, http: &Http) -> Result<String> {
         if self.token.is_empty() {
             return Err(Error::Auth("no token is set".into()));
@@ -354,6 +315,43 @@ impl Host for Smms {
         })
     }
 
+    fn deleter(&self) -> Option<&dyn Deletes> {
+        Some(self)
+    }
+
+    fn syncer(&self) -> Option<&dyn Syncs> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Deletes for Smms {
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        // Older records may hold the delete URL rather than the hash.
+        let hash = handle
+            .trim()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        if hash.is_empty() {
+            return Err(Error::Input("this record has no delete hash".into()));
+        }
+        let url = self.url(&format!("delete/{hash}"), &format!("file/delete/{hash}"));
+        let answer = http
+            .send(self.auth(http.client.get(url).query(&[("format", "json")])))
+            .await?;
+        let v = answer.json()?;
+        if is_success(&v) {
+            Ok(())
+        } else {
+            Err(refusal(&answer, &v, "to delete the image"))
+        }
+    }
+}
+
+#[async_trait]
+impl Syncs for Smms {
     async fn history(&self, http: &Http, page: u32) -> Result<HistoryPage> {
         let req = http
             .client
@@ -416,6 +414,7 @@ mod tests {
             retry_after: None,
             content_type: "application/json".into(),
             body: body.into(),
+            date: None,
         }
     }
 

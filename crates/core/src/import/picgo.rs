@@ -6,8 +6,11 @@
 //! - `picgo.db`: the gallery, gzip-compressed JSON written by PicGo's store
 //!   (`{"uploaded": [...], "__uploaded_KEY__": {...}}`).
 //!
-//! SM.MS (`smms`) and the web-uploader plugin (`web-uploader`, as `custom`) become configs; other
-//! host types are listed in the report. Records of every type are imported (their links work).
+//! SM.MS (`smms`), the web-uploader plugin (`web-uploader`, as `custom`), the object stores
+//! (`aliyun`, `tcyun` v5, `qiniu`, the S3 plugin's `aws-s3`, PicList's `aws-s3-plist`, as `s3`),
+//! PicList's `webdavplist` and `sftpplist`, and `local` become configs; what of them has no place
+//! in Pixdrop (a URL suffix, a digest login) is named in the report. Other host types are listed
+//! in the report. Records of every type are imported (their links work).
 //! Importing twice adds nothing: equal configs and known URLs are skipped.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,6 +37,9 @@ pub struct Report {
     pub configs_present: Vec<String>,
     /// PicGo configs that could not be used, with the reason.
     pub configs_skipped: Vec<String>,
+    /// Parts of imported configs Pixdrop has no place for (a URL suffix, a digest login), by
+    /// config and name: never dropped without a word.
+    pub not_taken: Vec<String>,
     /// Settings taken over, as `key = value`.
     pub settings: Vec<String>,
     /// The config made the default (PicGo's current host), if Pixdrop had none.
@@ -230,11 +236,325 @@ fn json_object(
     }
 }
 
-/// A Pixdrop host kind and its settings.
-type Converted = (String, BTreeMap<String, Value>);
+/// A Pixdrop host kind, its settings, and what of the PicGo config could not be taken over.
+type Converted = (String, BTreeMap<String, Value>, Vec<String>);
+
+/// The Pixdrop kind a PicGo host type becomes, when Pixdrop has one.
+fn kind_for(picgo_type: &str) -> Option<&'static str> {
+    Some(match picgo_type {
+        "smms" => "smms",
+        "web-uploader" | "webuploader" => "custom",
+        "aliyun" | "tcyun" | "qiniu" | "aws-s3" | "aws-s3-plist" => "s3",
+        "webdavplist" => "webdav",
+        "sftpplist" => "sftp",
+        "local" => "local",
+        _ => return None,
+    })
+}
+
+/// An S3 plugin's `uploadPath` (`{year}/{month}/{md5}.{extName}`) in Pixdrop's placeholders.
+fn translate_upload_path(path: &str) -> std::result::Result<String, String> {
+    let mut out = String::new();
+    let mut rest = path.trim().trim_start_matches('/');
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("its uploadPath {path:?} has a {{ without }}"))?;
+        out.push_str(match &after[..close] {
+            "year" => "{Y}",
+            "month" => "{m}",
+            "day" => "{d}",
+            "fullName" => "{filename}.{ext}",
+            "fileName" => "{filename}",
+            "extName" => "{ext}",
+            "md5" => "{md5}",
+            "sha256" => "{sha256}",
+            "timestampMS" => "{timestamp}",
+            other => {
+                return Err(format!(
+                    "its uploadPath uses {{{other}}}, which Pixdrop has no placeholder for"
+                ))
+            }
+        });
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(if out.is_empty() {
+        "{filename}.{ext}".to_string()
+    } else {
+        out
+    })
+}
+
+/// A PicGo folder setting (`img/`, `/img`, empty) as the start of an upload path.
+fn folder_path(folder: &str) -> String {
+    let f = folder.trim().trim_matches('/');
+    if f.is_empty() {
+        "{filename}.{ext}".to_string()
+    } else {
+        format!("{f}/{{filename}}.{{ext}}")
+    }
+}
+
+/// `base` and a folder below it joined by one `/`.
+fn join_url(base: &str, folder: &str) -> String {
+    let folder = folder.trim().trim_matches('/');
+    let base = base.trim().trim_end_matches('/');
+    if folder.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{folder}")
+    }
+}
+
+/// Qiniu's zone (`z0` …) as the region of its S3 API.
+fn qiniu_region(area: &str) -> Option<&'static str> {
+    Some(match area {
+        "z0" | "" => "cn-east-1",
+        "cn-east-2" => "cn-east-2",
+        "z1" => "cn-north-1",
+        "z2" => "cn-south-1",
+        "na0" => "us-north-1",
+        "as0" => "ap-southeast-1",
+        "ap-northeast-1" => "ap-northeast-1",
+        _ => return None,
+    })
+}
 
 /// The Pixdrop kind and settings a PicGo config becomes; `Ok(None)` for types Pixdrop lacks.
 fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
+    let mut s = BTreeMap::new();
+    let mut not_taken = Vec::new();
+    let v = &c.values;
+    let put = |s: &mut BTreeMap<String, Value>, key: &str, value: String| {
+        if !value.is_empty() {
+            s.insert(key.to_string(), Value::String(value));
+        }
+    };
+    let need = |key: &str| -> std::result::Result<String, String> {
+        let t = text(v, key);
+        if t.is_empty() {
+            Err(format!("it has no {key}"))
+        } else {
+            Ok(t)
+        }
+    };
+    let note_option = |not_taken: &mut Vec<String>, key: &str, what: &str| {
+        let t = text(v, key);
+        if !t.is_empty() && t != "false" {
+            not_taken.push(format!("{key} {t:?} ({what})"));
+        }
+    };
+    let kind = match c.picgo_type.as_str() {
+        "aliyun" => {
+            put(&mut s, "access_key_id", need("accessKeyId")?);
+            put(&mut s, "secret_access_key", need("accessKeySecret")?);
+            put(&mut s, "bucket", need("bucket")?);
+            let area = need("area")?;
+            put(&mut s, "endpoint", format!("https://{area}.aliyuncs.com"));
+            put(
+                &mut s,
+                "region",
+                area.trim_start_matches("oss-").to_string(),
+            );
+            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "url_prefix", text(v, "customUrl"));
+            note_option(
+                &mut not_taken,
+                "options",
+                "a URL suffix; Pixdrop's links have none",
+            );
+            "s3"
+        }
+        "tcyun" => {
+            if text(v, "version") != "v5" {
+                return Err("it is a COS v4 config (the retired JSON API): add the bucket again as an s3 config".into());
+            }
+            put(&mut s, "access_key_id", need("secretId")?);
+            put(&mut s, "secret_access_key", need("secretKey")?);
+            put(&mut s, "bucket", need("bucket")?);
+            let area = need("area")?;
+            let endpoint = match text(v, "endpoint") {
+                e if e.is_empty() => format!("https://cos.{area}.myqcloud.com"),
+                e if e.contains("://") => e,
+                e => format!("https://{e}"),
+            };
+            put(&mut s, "endpoint", endpoint);
+            put(&mut s, "region", area);
+            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "url_prefix", text(v, "customUrl"));
+            note_option(
+                &mut not_taken,
+                "options",
+                "a URL suffix; Pixdrop's links have none",
+            );
+            note_option(&mut not_taken, "slim", "COS image slimming, a URL suffix");
+            "s3"
+        }
+        "qiniu" => {
+            put(&mut s, "access_key_id", need("accessKey")?);
+            put(&mut s, "secret_access_key", need("secretKey")?);
+            put(&mut s, "bucket", need("bucket")?);
+            let area = text(v, "area");
+            let region = qiniu_region(&area).ok_or_else(|| {
+                format!("its area {area:?} is not a Qiniu zone Pixdrop knows the S3 endpoint of")
+            })?;
+            put(
+                &mut s,
+                "endpoint",
+                format!("https://s3.{region}.qiniucs.com"),
+            );
+            put(&mut s, "region", region.to_string());
+            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "url_prefix", need("url")?);
+            note_option(
+                &mut not_taken,
+                "options",
+                "a URL suffix; Pixdrop's links have none",
+            );
+            "s3"
+        }
+        "aws-s3" | "aws-s3-plist" => {
+            put(&mut s, "access_key_id", need("accessKeyID")?);
+            put(&mut s, "secret_access_key", need("secretAccessKey")?);
+            let bucket = need("bucketName")?;
+            put(&mut s, "bucket", bucket.clone());
+            put(&mut s, "region", text(v, "region"));
+            put(&mut s, "endpoint", text(v, "endpoint"));
+            let path_style = text(v, "pathStyleAccess") == "true";
+            if path_style {
+                s.insert("path_style".into(), Value::Bool(true));
+            }
+            put(
+                &mut s,
+                "upload_path",
+                translate_upload_path(&text(v, "uploadPath"))?,
+            );
+            let mut prefix = text(v, "urlPrefix");
+            // PicList puts the bucket after the prefix of a path-style config unless told not to.
+            if c.picgo_type == "aws-s3-plist"
+                && !prefix.is_empty()
+                && path_style
+                && text(v, "disableBucketPrefixToURL") != "true"
+            {
+                prefix = join_url(&prefix, &bucket);
+            }
+            put(&mut s, "url_prefix", prefix);
+            match text(v, "acl").as_str() {
+                "" => {}
+                acl @ ("public-read" | "private") => put(&mut s, "acl", acl.to_string()),
+                other => not_taken.push(format!(
+                    "acl {other:?} (Pixdrop sets none, public-read or private)"
+                )),
+            }
+            note_option(
+                &mut not_taken,
+                "urlSuffix",
+                "a URL suffix; Pixdrop's links have none",
+            );
+            note_option(
+                &mut not_taken,
+                "proxy",
+                "a proxy per config; Pixdrop has one proxy setting for all hosts",
+            );
+            "s3"
+        }
+        "webdavplist" => {
+            let host = need("host")?;
+            let host = host
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/');
+            let scheme = if text(v, "sslEnabled") == "true" {
+                "https"
+            } else {
+                "http"
+            };
+            let site = format!("{scheme}://{host}");
+            let path = text(v, "path");
+            put(&mut s, "url", join_url(&site, &path));
+            put(&mut s, "username", text(v, "username"));
+            put(&mut s, "password", text(v, "password"));
+            put(&mut s, "upload_path", "{filename}.{ext}".into());
+            let base = match text(v, "customUrl") {
+                u if u.is_empty() => site,
+                u => u,
+            };
+            let web = match text(v, "webpath") {
+                w if w.is_empty() => path,
+                w => w,
+            };
+            put(&mut s, "url_prefix", join_url(&base, &web));
+            if text(v, "authType") == "digest" {
+                not_taken.push("authType \"digest\" (Pixdrop logs in with basic auth)".into());
+            }
+            note_option(
+                &mut not_taken,
+                "options",
+                "a URL suffix; Pixdrop's links have none",
+            );
+            "webdav"
+        }
+        "sftpplist" => {
+            let host = need("host")?;
+            put(&mut s, "host", host.clone());
+            if let Some(port) = v.get("port").and_then(|p| match p {
+                Value::Number(n) => n.as_u64(),
+                Value::String(t) => t.trim().parse().ok(),
+                _ => None,
+            }) {
+                s.insert("port".into(), Value::from(port));
+            }
+            put(&mut s, "username", need("username")?);
+            put(&mut s, "password", text(v, "password"));
+            put(&mut s, "private_key", text(v, "privateKey"));
+            put(&mut s, "passphrase", text(v, "passphrase"));
+            let folder = text(v, "uploadPath");
+            put(&mut s, "path", format!("/{}", folder.trim_matches('/')));
+            put(&mut s, "upload_path", "{filename}.{ext}".into());
+            let base = match text(v, "customUrl") {
+                u if u.is_empty() => {
+                    not_taken.push(format!("no customUrl: links start with https://{host}"));
+                    format!("https://{host}")
+                }
+                u => u,
+            };
+            let web = match text(v, "webPath") {
+                w if w.is_empty() => folder,
+                w => w,
+            };
+            put(&mut s, "url_prefix", join_url(&base, &web));
+            put(&mut s, "file_mode", text(v, "fileMode"));
+            note_option(&mut not_taken, "fileUser", "Pixdrop does not change owners");
+            note_option(
+                &mut not_taken,
+                "dirMode",
+                "folders get the server's default mode",
+            );
+            "sftp"
+        }
+        "local" => {
+            put(&mut s, "path", need("path")?);
+            put(&mut s, "upload_path", "{filename}.{ext}".into());
+            let base = text(v, "customUrl");
+            if base.is_empty() {
+                return Err(
+                    "it has no customUrl: Pixdrop needs the address that serves the folder".into(),
+                );
+            }
+            put(&mut s, "url_prefix", join_url(&base, &text(v, "webPath")));
+            "local"
+        }
+        "smms" | "web-uploader" | "webuploader" => return convert_web(c),
+        _ => return Ok(None),
+    };
+    Ok(Some((kind.to_string(), s, not_taken)))
+}
+
+/// SM.MS and the web-uploader plugin.
+fn convert_web(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
     let mut s = BTreeMap::new();
     let v = &c.values;
     match c.picgo_type.as_str() {
@@ -248,7 +568,7 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
             if !domain.is_empty() {
                 s.insert("server".into(), Value::String(domain));
             }
-            Ok(Some(("smms".into(), s)))
+            Ok(Some(("smms".into(), s, Vec::new())))
         }
         "web-uploader" | "webuploader" => {
             let url = text(v, "url");
@@ -271,7 +591,7 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
                     s.insert(to.into(), obj);
                 }
             }
-            Ok(Some(("custom".into(), s)))
+            Ok(Some(("custom".into(), s, Vec::new())))
         }
         _ => Ok(None),
     }
@@ -294,10 +614,7 @@ fn time_of(item: &Value) -> Option<i64> {
 }
 
 fn kind_of(picgo_type: &str) -> String {
-    match picgo_type {
-        "web-uploader" | "webuploader" => "custom".into(),
-        t => t.to_string(),
-    }
+    kind_for(picgo_type).unwrap_or(picgo_type).to_string()
 }
 
 /// Read a PicGo folder and bring its configs, settings and album into Pixdrop.
@@ -390,7 +707,7 @@ fn import_configs(
         let mut new_default = None;
         for c in &picgo_configs {
             let from = format!("{} “{}”", c.picgo_type, c.config_name);
-            let (kind, settings) = match convert(c) {
+            let (kind, settings, not_taken) = match convert(c) {
                 Ok(Some(x)) => x,
                 Ok(None) => {
                     unknown.entry(c.picgo_type.clone()).or_default().0 += 1;
@@ -423,6 +740,9 @@ fn import_configs(
                     }
                     let name = host.name.clone();
                     config.add_host(host, false)?;
+                    for what in not_taken {
+                        report.not_taken.push(format!("{name}: {what}"));
+                    }
                     report.configs_added.push(AddedConfig {
                         name: name.clone(),
                         kind,
@@ -504,7 +824,7 @@ fn album_records(
             let config_name = match type_config.get(&picgo_type) {
                 Some(name) => name.clone(),
                 None => {
-                    if !matches!(picgo_type.as_str(), "smms" | "web-uploader" | "webuploader") {
+                    if kind_for(&picgo_type).is_none() {
                         unknown.entry(picgo_type.clone()).or_default().1 += 1;
                     }
                     format!("picgo-{picgo_type}")
@@ -523,11 +843,13 @@ fn album_records(
                 stored_name: file_name.clone(),
                 file_name,
                 url: url.to_string(),
+                // SM.MS's `hash` is its delete hash. Other types keep other things there (PicList
+                // keeps a local path for `local`), which must never be taken for a key to delete.
                 delete_handle: item
                     .get("hash")
                     .or_else(|| item.get("deleteHash"))
                     .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
+                    .filter(|s| !s.is_empty() && picgo_type == "smms")
                     .map(str::to_string),
                 size: num("size").or_else(|| num("fileSize")).unwrap_or(0),
                 width: num("width").map(|w| w as u32).filter(|w| *w > 0),

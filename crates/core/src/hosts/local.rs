@@ -1,0 +1,223 @@
+//! A folder on this computer (kind `local`), e.g. one a web server or a sync tool serves.
+//!
+//! Files are written atomically (a temporary file in the target folder, then linked into place)
+//! and never replace an existing file: a taken name gets `-2`, `-3` … before its extension. The
+//! delete handle is the key (the path below the folder).
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::http::Http;
+use super::storage::{self, DEFAULT_UPLOAD_PATH};
+use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
+use crate::error::{Error, Result};
+use crate::host_config::HostConfig;
+
+pub const KIND: Kind = Kind {
+    kind: "local",
+    label: "Local folder",
+    fields: &[
+        FieldSpec::new("path", "Folder", FieldKind::Text, "The folder files are written to, e.g. /var/www/img or ~/Sync/img. It must exist; folders below it are made as needed.").required("/srv/www/img"),
+        FieldSpec::new("upload_path", "Upload path", FieldKind::Text, "Where in the folder, with placeholders: {Y} {m} {d} {h} {i} {s} {ms} {timestamp} {md5} {sha256} {uuid} {filename} {ext}.").default(DEFAULT_UPLOAD_PATH),
+        FieldSpec::new("url_prefix", "URL prefix", FieldKind::Url, "The address that serves the folder, e.g. https://img.example.com.").required("https://img.example.com"),
+    ],
+    build: |cfg| Ok(Box::new(Local::from_config(cfg)?)),
+};
+
+#[derive(Debug, Deserialize)]
+struct Settings {
+    path: String,
+    upload_path: String,
+    url_prefix: String,
+}
+
+#[derive(Debug)]
+pub struct Local {
+    root: PathBuf,
+    upload_path: String,
+    url_prefix: String,
+}
+
+/// The file a key names below `root`; a key that would leave the folder is refused.
+fn file_of(root: &Path, key: &str) -> Result<PathBuf> {
+    let key = key.trim();
+    if key.is_empty()
+        || key.starts_with('/')
+        || key.contains('\\')
+        || key
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return Err(Error::Input(format!(
+            "{key:?} is not a path inside the folder"
+        )));
+    }
+    Ok(root.join(key))
+}
+
+impl Local {
+    pub fn from_config(cfg: &HostConfig) -> Result<Self> {
+        let s: Settings = super::settings_of(cfg)?;
+        crate::rename::check_path_template(&s.upload_path)?;
+        let root = crate::paths::expand_home(&s.path);
+        if !root.is_absolute() {
+            return Err(Error::Input(format!(
+                "Folder (path) must be an absolute path like /srv/www/img, not {:?}",
+                s.path
+            )));
+        }
+        Ok(Local {
+            root,
+            upload_path: s.upload_path,
+            url_prefix: s.url_prefix,
+        })
+    }
+
+    fn check_root(&self) -> Result<()> {
+        match std::fs::metadata(&self.root) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(Error::Config(format!(
+                "{} is not a folder",
+                self.root.display()
+            ))),
+            Err(_) => Err(Error::Config(format!(
+                "the folder {} does not exist",
+                self.root.display()
+            ))),
+        }
+    }
+
+    /// Write `bytes` as `key` unless it exists: `Ok(false)` when the name is taken.
+    fn write_new(&self, key: &str, bytes: &[u8]) -> Result<bool> {
+        use std::io::Write;
+        let target = file_of(&self.root, key)?;
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("cannot make the folder {}", dir.display()), e))?;
+        if target.exists() {
+            return Ok(false);
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".pixdrop-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
+        tmp.write_all(bytes)
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
+        // A hard link puts the whole file in place at once and fails if the name is taken;
+        // where links are not possible (FAT, some network folders) the file is renamed in place
+        // after checking the name is still free.
+        match std::fs::hard_link(tmp.path(), &target) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(_) if !target.exists() => {
+                tmp.persist_noclobber(&target).map_err(|e| {
+                    Error::io(format!("cannot write {}", target.display()), e.error)
+                })?;
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+}
+
+#[async_trait]
+impl Host for Local {
+    fn kind(&self) -> &'static str {
+        "local"
+    }
+
+    fn max_size(&self) -> Option<u64> {
+        None
+    }
+
+    async fn upload(
+        &self,
+        _http: &Http,
+        file: &Payload,
+        progress: Option<Progress>,
+    ) -> Result<Uploaded> {
+        self.check_root()?;
+        let base = storage::key_for(&self.upload_path, file)?;
+        for n in 1..=storage::MAX_TRIES {
+            let key = storage::numbered(&base, n);
+            let this = Local {
+                root: self.root.clone(),
+                upload_path: String::new(),
+                url_prefix: String::new(),
+            };
+            let bytes = file.bytes.clone();
+            let k = key.clone();
+            let written = tokio::task::spawn_blocking(move || this.write_new(&k, &bytes))
+                .await
+                .map_err(|e| Error::Internal(format!("writing the file failed: {e}")))??;
+            if written {
+                if let Some(p) = &progress {
+                    let total = file.bytes.len() as u64;
+                    p(total, total);
+                }
+                return Ok(Uploaded {
+                    url: storage::link(&self.url_prefix, &key),
+                    delete_handle: Some(key.clone()),
+                    stored_name: Some(key),
+                    ..Default::default()
+                });
+            }
+        }
+        Err(Error::Refused(format!(
+            "{base} and {} more names like it are taken in {}; change upload_path",
+            storage::MAX_TRIES - 1,
+            self.root.display()
+        )))
+    }
+
+    async fn check(&self, _http: &Http) -> Result<String> {
+        self.check_root()?;
+        let probe = tempfile::Builder::new()
+            .prefix(".pixdrop-check-")
+            .tempfile_in(&self.root)
+            .map_err(|e| Error::io(format!("cannot write in {}", self.root.display()), e))?;
+        drop(probe);
+        Ok(format!(
+            "{} is a folder Pixdrop can write to",
+            self.root.display()
+        ))
+    }
+
+    fn deleter(&self) -> Option<&dyn Deletes> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Deletes for Local {
+    async fn delete(&self, _http: &Http, key: &str) -> Result<()> {
+        let path = file_of(&self.root, key)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            // Already gone (deleted by hand): what was asked is done.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(format!("cannot delete {}", path.display()), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_stay_inside_the_folder() {
+        let root = Path::new("/srv/img");
+        assert!(file_of(root, "../etc/passwd").is_err());
+        assert!(file_of(root, "/etc/passwd").is_err());
+        assert!(file_of(root, "a//b.png").is_err());
+        assert_eq!(
+            file_of(root, "2026/a.png").unwrap(),
+            root.join("2026/a.png")
+        );
+    }
+}

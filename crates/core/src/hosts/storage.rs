@@ -1,0 +1,89 @@
+//! What the storage kinds (`s3`, `webdav`, `sftp`, `local`) share: the object key an
+//! `upload_path` template gives, the public link under a URL prefix, and the next free key when
+//! one is taken (none of them overwrites a file).
+
+use chrono::Local;
+
+use super::Payload;
+use crate::error::Result;
+use crate::rename;
+
+/// Where a file goes when the config says nothing: year and month folders, the file's name.
+pub const DEFAULT_UPLOAD_PATH: &str = "{Y}/{m}/{filename}.{ext}";
+
+/// How many numbered names are tried when a key is taken (`cat.png`, `cat-2.png` … ).
+pub const MAX_TRIES: u32 = 100;
+
+/// What is escaped in each part of a key put into a link: everything but RFC 3986's unreserved
+/// characters, so a space is `%20`, `+` is `%2B`, `#` is `%23` and CJK is its UTF-8 bytes.
+const KEY_PART: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The key a file is stored under: the template filled for this file (see [`rename::fill_path`]).
+pub fn key_for(upload_path: &str, file: &Payload) -> Result<String> {
+    rename::fill_path(upload_path, &file.name, &file.bytes, Local::now())
+}
+
+/// The `n`-th name tried for `key` (n from 1): `key` itself, then `-2`, `-3` … before the
+/// extension of its last part.
+pub fn numbered(key: &str, n: u32) -> String {
+    if n <= 1 {
+        return key.to_string();
+    }
+    let (dir, name) = match key.rfind('/') {
+        Some(i) => (&key[..=i], &key[i + 1..]),
+        None => ("", key),
+    };
+    match name.rfind('.') {
+        Some(i) if i > 0 => format!("{dir}{}-{n}{}", &name[..i], &name[i..]),
+        _ => format!("{dir}{name}-{n}"),
+    }
+}
+
+/// A key as the path of a URL: each part percent-encoded, the `/` between them kept.
+pub fn encode_key(key: &str) -> String {
+    key.split('/')
+        .map(|p| percent_encoding::utf8_percent_encode(p, KEY_PART).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The public link of `key` under `prefix` (a URL; a trailing `/` is not doubled).
+pub fn link(prefix: &str, key: &str) -> String {
+    format!(
+        "{}/{}",
+        prefix.trim().trim_end_matches('/'),
+        encode_key(key)
+    )
+}
+
+/// The folders of `key`, outermost first: `a/b/c.png` → `a`, `a/b`.
+pub fn parents(key: &str) -> Vec<&str> {
+    key.match_indices('/').map(|(i, _)| &key[..i]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names_keep_the_extension() {
+        assert_eq!(numbered("2026/11/cat.png", 1), "2026/11/cat.png");
+        assert_eq!(numbered("2026/11/cat.png", 2), "2026/11/cat-2.png");
+        assert_eq!(numbered("a.b/noext", 3), "a.b/noext-3");
+        assert_eq!(numbered(".hidden", 2), ".hidden-2");
+    }
+
+    #[test]
+    fn keys_are_encoded_for_links() {
+        assert_eq!(
+            link("https://cdn.example.com/", "2026/11/a b+c#d 图.png"),
+            "https://cdn.example.com/2026/11/a%20b%2Bc%23d%20%E5%9B%BE.png"
+        );
+        assert_eq!(parents("a/b/c.png"), vec!["a", "a/b"]);
+        assert!(parents("c.png").is_empty());
+    }
+}
