@@ -50,6 +50,67 @@ export function startStandIn(token, serve = {}) {
   });
 }
 
+export const S3_KEY = "PIXDROPGUIKEY";
+export const S3_SECRET = "pixdrop-gui-secret-0123456789";
+
+/** A port below 55000 whose gRPC twin (+10000) is free too, as SeaweedFS needs. */
+async function seaweedPort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 25000);
+    const free = (p) =>
+      new Promise((res) => {
+        const srv = createServer();
+        srv.once("error", () => res(false));
+        srv.listen(p, "127.0.0.1", () => srv.close(() => res(true)));
+      });
+    if ((await free(port)) && (await free(port + 10000))) return port;
+  }
+}
+
+/**
+ * Start SeaweedFS (from .venv, which scripts/test.sh fills) with an S3 gateway that checks
+ * signatures (S3_KEY/S3_SECRET; anonymous reads allowed) and make `bucket`; resolves with
+ * {endpoint, stop} once the bucket exists.
+ */
+export async function startSeaweed(bucket) {
+  const dir = mkdtempSync(join(tmpdir(), "pixdrop-s3-"));
+  const config = join(dir, "s3.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      identities: [
+        { name: "me", credentials: [{ accessKey: S3_KEY, secretKey: S3_SECRET }], actions: ["Admin", "Read", "Write", "List", "Tagging"] },
+        { name: "anonymous", actions: ["Read"] },
+      ],
+    }),
+  );
+  const [master, volume, filer, s3] = [await seaweedPort(), await seaweedPort(), await seaweedPort(), await seaweedPort()];
+  const child = spawn(
+    join(ROOT, ".venv/bin/weed"),
+    ["-logtostderr", "server", `-dir=${dir}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", `-master.port=${master}`,
+      `-volume.port=${volume}`, "-volume.max=4", "-master.volumeSizeLimitMB=64", "-filer", `-filer.port=${filer}`,
+      "-s3", `-s3.port=${s3}`, `-s3.config=${config}`, "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false"],
+    { stdio: ["ignore", "ignore", "ignore"] },
+  );
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const gone = new Promise((r) => child.once("exit", r));
+    const t = setTimeout(() => child.kill("SIGKILL"), 3000);
+    await gone;
+    clearTimeout(t);
+  };
+  const endpoint = `http://127.0.0.1:${s3}`;
+  try {
+    await waitForPort(s3, 90000);
+    const made = await run(join(ROOT, ".venv/bin/python"), [join(ROOT, "tests/gui/s3.py"), "make-bucket", endpoint, S3_KEY, S3_SECRET, bucket]);
+    if (made.code !== 0) throw new Error(`SeaweedFS: ${made.stderr}`);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { endpoint, stop };
+}
+
 /** A port that is free right now on 127.0.0.1. */
 export function freePort() {
   return new Promise((res, rej) => {

@@ -96,6 +96,8 @@ export interface FieldSpec {
   default: string | null;
   options: string[];
   help: string;
+  /** A value a field could have (the input's placeholder). */
+  example: string;
 }
 
 export interface KindInfo {

@@ -4,7 +4,7 @@ import { locale } from "./i18n";
 import { fieldProblem, formProblems, initialValues } from "./hostForm";
 
 const field = (over: Partial<FieldSpec>): FieldSpec => ({
-  key: "k", label: "K", kind: "text", required: false, default: null, options: [], help: "", ...over,
+  key: "k", label: "K", kind: "text", required: false, default: null, options: [], help: "", example: "", ...over,
 });
 
 const custom: KindInfo = {
@@ -49,4 +49,11 @@ describe("host form", () => {
     expect(formProblems(custom, "", { url: "https://x", method: "", headers: "", max_size_mb: "" })).toEqual({ name: "Required" });
     expect(Object.keys(formProblems(custom, "n", { url: "", method: "", headers: "{", max_size_mb: "" }))).toEqual(["url", "headers"]);
   });
+});
+
+it("a switch takes true or false", () => {
+  const f = field({ kind: "bool", default: "false" });
+  expect(fieldProblem(f, "")).toBeNull();
+  expect(fieldProblem(f, "true")).toBeNull();
+  expect(fieldProblem(f, "maybe")).not.toBeNull();
 });

@@ -50,6 +50,8 @@ export function fieldProblem(f: FieldSpec, raw: string): string | null {
       return Number.isFinite(Number(text)) && Number(text) > 0 ? null : t("fieldNumber");
     case "choice":
       return f.options.includes(text) ? null : t("fieldChoice", { options: f.options.join(", ") });
+    case "bool":
+      return text === "true" || text === "false" ? null : t("fieldChoice", { options: "true, false" });
     default:
       return null;
   }

@@ -1,7 +1,9 @@
 //! `cargo bench -p pixdrop-core`: prints Pixdrop's speed figures. Targets (from the issues):
 //! - upload of 200 × 1 MB images to a loopback host, Pixdrop vs curl at the same concurrency:
 //!   ratio ≤ 1.10;
-//! - album at 100,000 rows: first page ≤ 5 ms, search ≤ 20 ms.
+//! - album at 100,000 rows: first page ≤ 5 ms, search ≤ 20 ms;
+//! - 50 × 1 MB to a local S3 server (SeaweedFS from .venv), Pixdrop vs boto3 at the same
+//!   concurrency: the ratio.
 //!
 //! Figures are medians of several runs. Nothing here fails on a figure: it measures.
 
@@ -275,6 +277,121 @@ fn bench_album() {
     );
 }
 
+#[path = "../tests/support/servers.rs"]
+mod servers;
+
+const S3_FILES: usize = 50;
+const S3_RUNS: usize = 5;
+
+fn pixdrop_s3_run(
+    files: &[PathBuf],
+    endpoint: &str,
+    prefix: &str,
+    rt: &tokio::runtime::Runtime,
+) -> Duration {
+    let home = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(home.path())).unwrap();
+    engine
+        .config()
+        .update(|c| {
+            c.settings.set("concurrency", &CONCURRENCY.to_string())?;
+            c.add_host(
+                HostConfig {
+                    name: "bench".into(),
+                    kind: "s3".into(),
+                    settings: [
+                        ("access_key_id".to_string(), servers::S3_KEY.into()),
+                        ("secret_access_key".to_string(), servers::S3_SECRET.into()),
+                        ("bucket".to_string(), "bench".into()),
+                        ("endpoint".to_string(), endpoint.into()),
+                        ("path_style".to_string(), true.into()),
+                        (
+                            "upload_path".to_string(),
+                            format!("{prefix}/{{filename}}.{{ext}}").into(),
+                        ),
+                    ]
+                    .into(),
+                },
+                true,
+            )
+        })
+        .unwrap();
+    let inputs: Vec<Input> = files.iter().cloned().map(Input::Path).collect();
+    let start = Instant::now();
+    let out = rt.block_on(engine.upload_all(inputs, UploadOptions::default()));
+    let took = start.elapsed();
+    assert!(
+        out.iter().all(|o| o.result.is_ok()),
+        "an upload failed: {:?}",
+        out.iter().find(|o| o.result.is_err())
+    );
+    took
+}
+
+fn boto3_run(files: &[PathBuf], endpoint: &str, prefix: &str) -> Duration {
+    let out = Command::new(servers::venv_bin("python"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../bench/s3_boto3.py"
+        ))
+        .args([
+            endpoint,
+            servers::S3_KEY,
+            servers::S3_SECRET,
+            "bench",
+            prefix,
+            &CONCURRENCY.to_string(),
+        ])
+        .args(files)
+        .output()
+        .expect("python from .venv");
+    assert!(
+        out.status.success(),
+        "boto3 run failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let secs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    Duration::from_secs_f64(secs)
+}
+
+fn bench_s3() {
+    println!(
+        "== s3: {S3_FILES} × 1 MB PNG to a local SeaweedFS S3 gateway (SigV4 checked), concurrency {CONCURRENCY} =="
+    );
+    let server = servers::seaweedfs("bench");
+    let endpoint = format!("http://127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = make_files(dir.path()).into_iter().take(S3_FILES).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Warm up both, then alternate so drift hits both alike; every run writes new keys.
+    pixdrop_s3_run(&files, &endpoint, "warm-pixdrop", &rt);
+    boto3_run(&files, &endpoint, "warm-boto3");
+    let (mut pix, mut boto) = (Vec::new(), Vec::new());
+    for run in 0..S3_RUNS {
+        pix.push(pixdrop_s3_run(
+            &files,
+            &endpoint,
+            &format!("pixdrop-{run}"),
+            &rt,
+        ));
+        boto.push(boto3_run(&files, &endpoint, &format!("boto3-{run}")));
+    }
+    let (pix, boto) = (median(pix), median(boto));
+    println!("pixdrop upload_all: {} (median of {S3_RUNS})", ms(pix));
+    println!(
+        "boto3 put_object, {CONCURRENCY} threads: {} (median of {S3_RUNS})",
+        ms(boto)
+    );
+    println!(
+        "ratio pixdrop / boto3: {:.3}",
+        pix.as_secs_f64() / boto.as_secs_f64()
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; a filter argument picks one part.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
@@ -284,5 +401,8 @@ fn main() {
     }
     if wants("upload") {
         bench_upload();
+    }
+    if wants("s3") {
+        bench_s3();
     }
 }

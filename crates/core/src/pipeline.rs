@@ -532,7 +532,7 @@ impl Engine {
                     })?;
                     let host = hosts::build(host_cfg)?;
                     let http = Self::http(&config.settings)?;
-                    self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle)).await?;
+                    self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle, &record.url)).await?;
                 }
                 self.album.delete(id)?;
                 Ok(())

@@ -559,6 +559,20 @@ async fn local_folder() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 
+    // The config now points at another folder: the same key there is another file, so the
+    // delete is refused and nothing is removed (the record stays).
+    let elsewhere = env.dir.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join(&key).parent().unwrap()).unwrap();
+    std::fs::write(elsewhere.join(&key), b"someone else's file").unwrap();
+    env.set("folder", "path", json!(elsewhere.display().to_string()));
+    env.set("folder", "url_prefix", json!("http://127.0.0.1:8081/other"));
+    let e = env.delete_remote(done.record.id).await.unwrap_err();
+    assert!(e.to_string().contains("points elsewhere"), "{e}");
+    assert!(elsewhere.join(&key).exists());
+    assert_eq!(env.records(), 2);
+    env.set("folder", "path", json!(root.display().to_string()));
+    env.set("folder", "url_prefix", json!("http://127.0.0.1:8080/img"));
+
     env.delete_remote(done.record.id).await.unwrap();
     assert!(!root.join(&key).exists());
     // Gone by hand before the delete: counts as deleted.

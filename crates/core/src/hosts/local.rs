@@ -194,6 +194,10 @@ impl Host for Local {
 
 #[async_trait]
 impl Deletes for Local {
+    fn names(&self, key: &str, url: &str) -> bool {
+        storage::link(&self.url_prefix, key) == url
+    }
+
     async fn delete(&self, _http: &Http, key: &str) -> Result<()> {
         let path = file_of(&self.root, key)?;
         match std::fs::remove_file(&path) {

@@ -102,6 +102,13 @@ pub trait Host: Send + Sync {
 #[async_trait]
 pub trait Deletes: Send + Sync {
     async fn delete(&self, http: &Http, handle: &str) -> Result<()>;
+
+    /// Whether the image this handle names on the host, as the config is now, is the one whose
+    /// link is `url`. A storage config whose bucket, folder or server changed since the upload
+    /// would name another file with the same key: that must not be deleted.
+    fn names(&self, _handle: &str, _url: &str) -> bool {
+        true
+    }
 }
 
 /// A host that lists what was uploaded to it, a page at a time.
@@ -112,9 +119,13 @@ pub trait Syncs: Send + Sync {
 }
 
 impl dyn Host {
-    /// Delete an image on the host, or say plainly that this kind cannot.
-    pub async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+    /// Delete the image whose link is `url` on the host, or say plainly why not: this kind
+    /// cannot, or the config now points elsewhere than where the image was uploaded.
+    pub async fn delete(&self, http: &Http, handle: &str, url: &str) -> Result<()> {
         match self.deleter() {
+            Some(d) if !d.names(handle, url) => Err(Error::Refused(format!(
+                "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or URL prefix changed), so deleting {handle:?} could remove another file; nothing was deleted on the host"
+            ))),
             Some(d) => d.delete(http, handle).await,
             None => Err(Error::Unsupported(format!(
                 "{} hosts cannot delete images",

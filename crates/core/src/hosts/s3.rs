@@ -261,8 +261,11 @@ impl Host for S3 {
                     ..Default::default()
                 });
             }
-            // 412: an object has this key; try the next name.
-            if answer.status == 412 {
+            // 412: an object has this key; 409 ConditionalRequestConflict (AWS): another
+            // upload is writing it right now. Either way, try the next name.
+            if answer.status == 412
+                || answer.status == 409 && answer.body.contains("ConditionalRequestConflict")
+            {
                 continue;
             }
             return Err(self.failure(&answer, "the upload"));
@@ -298,6 +301,10 @@ impl Host for S3 {
 
 #[async_trait]
 impl Deletes for S3 {
+    fn names(&self, key: &str, url: &str) -> bool {
+        self.link(key) == url
+    }
+
     async fn delete(&self, http: &Http, key: &str) -> Result<()> {
         let key = key.trim().trim_start_matches('/');
         if key.is_empty() {

@@ -502,6 +502,10 @@ impl Host for Sftp {
 
 #[async_trait]
 impl Deletes for Sftp {
+    fn names(&self, key: &str, url: &str) -> bool {
+        storage::link(&self.s.url_prefix, key) == url
+    }
+
     async fn delete(&self, http: &Http, key: &str) -> Result<()> {
         let key = key.trim().trim_start_matches('/');
         if key.is_empty() || key.split('/').any(|p| p == ".." || p == ".") {

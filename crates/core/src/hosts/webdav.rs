@@ -231,6 +231,10 @@ impl Host for WebDav {
 
 #[async_trait]
 impl Deletes for WebDav {
+    fn names(&self, key: &str, url: &str) -> bool {
+        storage::link(&self.url_prefix, key) == url
+    }
+
     async fn delete(&self, http: &Http, key: &str) -> Result<()> {
         let key = key.trim().trim_start_matches('/');
         if key.is_empty() || key.split('/').any(|p| p == ".." || p == ".") {
