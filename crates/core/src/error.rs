@@ -81,8 +81,9 @@ pub enum Error {
     /// The configuration is wrong or refers to something that does not exist.
     #[error("{0}")]
     Config(String),
-    /// The host refused our credentials.
-    #[error("the host refused the token: {0}")]
+    /// The host refused our credentials (or, for SFTP, we refused the server's key). The message
+    /// is the whole sentence; [`Error::token`] makes the one for a refused token.
+    #[error("{0}")]
     Auth(String),
     /// The host asks us to slow down. `retry` is true for HTTP 429 (worth waiting for) and false
     /// for SM.MS's "Flood detected" ban, which lasts an hour.
@@ -164,6 +165,11 @@ impl Error {
             Error::RateLimited { retry, .. } => *retry,
             _ => false,
         }
+    }
+
+    /// The host refused the token (or key) we sent, in its words.
+    pub fn token(said: impl std::fmt::Display) -> Self {
+        Error::Auth(format!("the host refused the token: {said}"))
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {

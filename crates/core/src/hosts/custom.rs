@@ -316,7 +316,7 @@ impl Custom {
         });
         match (said, answer.status) {
             (_, 429) => answer.failure(""),
-            (Some(m), 401 | 403) => Error::Auth(m),
+            (Some(m), 401 | 403) => Error::token(m),
             (Some(m), s) if (200..300).contains(&s) => {
                 Error::Refused(format!("the host refused {action}: {m}"))
             }
@@ -327,7 +327,7 @@ impl Custom {
             (None, 200..=299) => answer.failure(""),
             // A JSON or text 401/403 is the API refusing the credentials; a 403 web page is a
             // firewall (Cloudflare) and stays an HTTP error.
-            (None, 401 | 403) if json.is_some() || !answer.is_html() => Error::Auth(format!(
+            (None, 401 | 403) if json.is_some() || !answer.is_html() => Error::token(format!(
                 "HTTP {}: {}",
                 answer.status,
                 body_excerpt(&answer.body, 200)
@@ -451,7 +451,7 @@ impl Host for Custom {
         let req = self.with_headers(http.client.head(url), "pixdrop-check.png");
         let answer = http.send(req).await?;
         if answer.status == 401 || answer.status == 403 {
-            return Err(Error::Auth(format!(
+            return Err(Error::token(format!(
                 "{host} answered HTTP {} to a request with these headers",
                 answer.status
             )));

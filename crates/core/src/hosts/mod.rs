@@ -124,7 +124,7 @@ impl dyn Host {
     pub async fn delete(&self, http: &Http, handle: &str, url: &str) -> Result<()> {
         match self.deleter() {
             Some(d) if !d.names(handle, url) => Err(Error::Refused(format!(
-                "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or URL prefix changed), so deleting {handle:?} could remove another file; nothing was deleted on the host"
+                "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or URL prefix changed), so deleting {handle:?} could remove another file; nothing was deleted on the host. Remove the record from the album only, or set the config back"
             ))),
             Some(d) => d.delete(http, handle).await,
             None => Err(Error::Unsupported(format!(

@@ -174,8 +174,8 @@ fn refusal(answer: &HttpAnswer, v: &Value, action: &str) -> Error {
         || answer.status == 401
         || lower.contains("token") && lower.contains("invalid")
     {
-        return Error::Auth(if said.is_empty() {
-            "unauthorized".into()
+        return Error::token(if said.is_empty() {
+            String::from("unauthorized")
         } else {
             said
         });

@@ -150,8 +150,10 @@ pub fn seaweedfs(bucket: &str) -> Server {
         .args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
         .arg(format!("-master.port={}", ports[0]))
         .arg(format!("-volume.port={}", ports[1]))
-        .arg("-volume.max=4")
-        .arg("-master.volumeSizeLimitMB=64")
+        // Volumes of 100 MB, made as needed (not preallocated): room for the benchmark's
+        // 600 MB without a test taking gigabytes.
+        .arg("-volume.max=32")
+        .arg("-master.volumeSizeLimitMB=100")
         .arg("-filer")
         .arg(format!("-filer.port={}", ports[2]))
         .arg("-s3")
