@@ -200,7 +200,7 @@ fn gzip(text: &str) -> Vec<u8> {
 fn picgo_gui_folder(dir: &std::path::Path, standin: &str) {
     let data = json!({
         "picBed": {"uploader": "smms", "current": "smms", "smms": {"token": "tok-b", "_configName": "Work"},
-                   "github": {"repo": "me/img"}, "proxy": ""},
+                   "alistplist": {"url": "https://alist.example"}, "proxy": ""},
         "uploader": {
             "smms": {"configList": [
                 {"token": "tok-a", "backupDomain": "smms.app", "_id": "id-a", "_configName": "Default", "_createdAt": 1, "_updatedAt": 1},
@@ -211,7 +211,7 @@ fn picgo_gui_folder(dir: &std::path::Path, standin: &str) {
                  "customHeader": "{\"Authorization\":\"Bearer xyz\"}", "customBody": "{\"album\":\"1\"}",
                  "_id": "id-w", "_configName": "Default"}
             ], "defaultId": "id-w"},
-            "github": {"configList": [{"repo": "me/img", "token": "gh", "_id": "id-g", "_configName": "Default"}], "defaultId": "id-g"},
+            "alistplist": {"configList": [{"url": "https://alist.example", "token": "gh", "_id": "id-g", "_configName": "Default"}], "defaultId": "id-g"},
             "qiniu": {"configList": [{"accessKey": "a", "_id": "id-q", "_configName": "Broken?"}], "defaultId": "id-q"}
         },
         "settings": {"pasteStyle": "HTML", "customLink": "<img src=\"$url\"/>", "server": {"port": 36677, "host": "127.0.0.1", "enable": true}},
@@ -231,7 +231,7 @@ fn picgo_gui_folder(dir: &std::path::Path, standin: &str) {
             {"fileName": "both.png", "width": 1, "height": 1, "extname": ".png", "imgUrl": "https://i.example/both.png",
              "type": "smms", "hash": "h1", "id": "x1", "createdAt": 1_700_000_000_000i64, "updatedAt": 1_700_000_000_000i64},
             {"fileName": "gh.jpg", "width": 640, "height": 480, "extname": ".jpg", "imgUrl": "https://raw.example/me/img/gh.jpg",
-             "type": "github", "id": "x2", "createdAt": 1_700_000_100_000i64, "updatedAt": 1_700_000_100_000i64},
+             "type": "alistplist", "id": "x2", "createdAt": 1_700_000_100_000i64, "updatedAt": 1_700_000_100_000i64},
             {"fileName": "web.png", "width": 5, "height": 5, "extname": ".png", "imgUrl": "https://img.example.com/web.png",
              "type": "web-uploader", "id": "x3", "createdAt": 1_700_000_200_000i64, "updatedAt": 1_700_000_200_000i64}
         ],
@@ -275,7 +275,7 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
         .iter()
         .map(|u| (u.picgo_type.as_str(), u.configs, u.records))
         .collect();
-    assert_eq!(unknown, [("github", 1, 1)]);
+    assert_eq!(unknown, [("alistplist", 1, 1)]);
     // A Qiniu config missing its secret is named, not half-imported.
     assert!(
         r.configs_skipped
@@ -321,7 +321,7 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
             gh.width,
             gh.height
         ),
-        ("github", "picgo-github", Some(640), Some(480))
+        ("alistplist", "picgo-alistplist", Some(640), Some(480))
     );
     let web_rec = records.iter().find(|r| r.file_name == "web.png").unwrap();
     assert_eq!(

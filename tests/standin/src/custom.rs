@@ -53,6 +53,83 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/custom/delete/{hash}", get(delete).delete(delete))
 }
 
+/// What a request to a stand-in endpoint carried, recorded before it is answered: its method,
+/// target and headers now; its form fields and file from [`read_body`].
+pub(crate) fn seen(shape: &str, method: &Method, req: &Request) -> CustomRequest {
+    let headers = req.headers();
+    CustomRequest {
+        method: method.to_string(),
+        shape: shape.to_string(),
+        target: req.uri().to_string(),
+        query: url_query(req.uri().query().unwrap_or_default()),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect(),
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        ..Default::default()
+    }
+}
+
+fn url_query(q: &str) -> HashMap<String, String> {
+    Query::<HashMap<String, String>>::try_from_uri(
+        &format!("/?{q}").parse().expect("a query is a URI"),
+    )
+    .map(|Query(m)| m)
+    .unwrap_or_default()
+}
+
+/// Read a request's body: a multipart form's text fields into `seen.fields` and its file part
+/// (the one with a file name), or a raw body as the file (named `upload.bin`). Returns the file.
+pub(crate) async fn read_body(
+    req: Request,
+    shared: &Arc<Shared>,
+    seen: &mut CustomRequest,
+) -> Result<Option<(String, Bytes)>, String> {
+    let mut file = None;
+    if seen.content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::from_request(req, shared)
+            .await
+            .map_err(|e| e.body_text())?;
+        while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+            let name = field.name().unwrap_or_default().to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| "broken multipart body".to_string())?;
+            match file_name {
+                Some(f) => {
+                    seen.file_field = Some(name);
+                    seen.file_name = Some(f.clone());
+                    file = Some((f, bytes));
+                }
+                None => {
+                    seen.fields
+                        .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+    } else {
+        let bytes = Bytes::from_request(req, shared)
+            .await
+            .map_err(|_| "unreadable body".to_string())?;
+        if !bytes.is_empty() {
+            seen.file_name = Some("upload.bin".into());
+            file = Some(("upload.bin".to_string(), bytes));
+        }
+    }
+    seen.size = file
+        .as_ref()
+        .map(|f: &(String, Bytes)| f.1.len())
+        .unwrap_or(0);
+    Ok(file)
+}
+
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"status": "error", "message": message}))).into_response()
 }
@@ -66,67 +143,21 @@ async fn upload(
     req: Request,
 ) -> Response {
     let shape = segments.get("shape").cloned().unwrap_or_default();
-    let mut seen = CustomRequest {
-        method: method.to_string(),
-        shape: shape.clone(),
-        target: req.uri().to_string(),
-        query: query.clone(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect(),
-        content_type: headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string(),
-        ..Default::default()
+    let mut seen = seen(&shape, &method, &req);
+    let mut file = match read_body(req, &shared, &mut seen).await {
+        Ok(f) => f,
+        Err(why) => return error(StatusCode::BAD_REQUEST, &why),
     };
-    let mut file: Option<(String, Bytes)> = None;
-    if seen.content_type.starts_with("multipart/form-data") {
-        let mut form = match Multipart::from_request(req, &shared).await {
-            Ok(f) => f,
-            Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
-        };
-        loop {
-            match form.next_field().await {
-                Ok(Some(field)) => {
-                    let name = field.name().unwrap_or_default().to_string();
-                    let file_name = field.file_name().map(str::to_string);
-                    let Ok(bytes) = field.bytes().await else {
-                        return error(StatusCode::BAD_REQUEST, "broken multipart body");
-                    };
-                    match file_name {
-                        Some(f) => {
-                            seen.file_field = Some(name);
-                            seen.file_name = Some(f.clone());
-                            file = Some((f, bytes));
-                        }
-                        None => {
-                            seen.fields
-                                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                        }
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
-            }
-        }
-    } else {
-        let Ok(bytes) = Bytes::from_request(req, &shared).await else {
-            return error(StatusCode::BAD_REQUEST, "unreadable body");
-        };
-        if !bytes.is_empty() {
-            let name = query
-                .get("name")
-                .or(segments.get("name"))
-                .cloned()
-                .unwrap_or_else(|| "upload.bin".into());
-            seen.file_name = Some(name.clone());
-            file = Some((name, bytes));
-        }
+    // A raw body is named by `?name=` or the last path segment.
+    let raw_name = query.get("name").or(segments.get("name"));
+    if let (false, Some((name, _)), Some(n)) = (
+        seen.content_type.starts_with("multipart/form-data"),
+        file.as_mut(),
+        raw_name,
+    ) {
+        *name = n.clone();
+        seen.file_name = Some(n.clone());
     }
-    seen.size = file.as_ref().map(|f| f.1.len()).unwrap_or(0);
     shared.lock().custom_requests.push(seen);
 
     if let Some(answer) = scripted(&shared, Dialect::V2).await {

@@ -6,6 +6,8 @@
 //! scripted ones ([`Behavior`]) such as "Flood detected", Cloudflare HTML pages, 5xx, 429 and
 //! slow answers. Uploaded images are kept in memory and served back under `/i/...`.
 
+#![allow(clippy::result_large_err)] // handlers answer early with whole responses
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,12 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+mod chevereto;
 mod custom;
+mod github;
+mod imgur;
+mod lsky;
+mod upyun;
 pub use custom::CustomRequest;
 
 /// SM.MS's limit.
@@ -45,6 +52,12 @@ pub enum Behavior {
     Slow(Duration),
     /// HTTP 200 with a plain-text body.
     PlainText(String),
+    /// This exact answer: a service's own documented failure (a rate limit with its headers).
+    Answer {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
 }
 
 /// One image the host holds.
@@ -72,6 +85,22 @@ pub(crate) struct Inner {
     auth_seen: Vec<String>,
     /// Requests to the custom web-API endpoints, in order.
     pub(crate) custom_requests: Vec<custom::CustomRequest>,
+    /// Requests to the hosted services' endpoints (GitHub, Imgur, Lsky Pro, Chevereto, Upyun),
+    /// in order; `shape` names the service.
+    pub(crate) hosted_requests: Vec<custom::CustomRequest>,
+    /// Files the hosted services hold, by service and key, served under `/o/{service}/{key}`.
+    pub(crate) objects: std::collections::BTreeMap<String, Object>,
+    /// How many more uploads Imgur's post limit allows (None: no limit).
+    pub(crate) imgur_posts_left: Option<u32>,
+}
+
+/// A file a hosted service holds.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub bytes: Bytes,
+    pub content_type: String,
+    /// The service's handle for it (a GitHub blob SHA, an Imgur delete hash, a Lsky key).
+    pub handle: String,
 }
 
 pub(crate) struct Shared {
@@ -194,6 +223,21 @@ impl StandIn {
         self.shared.lock().custom_requests.clone()
     }
 
+    /// The requests that reached the hosted services' endpoints, in order.
+    pub fn hosted_requests(&self) -> Vec<CustomRequest> {
+        self.shared.lock().hosted_requests.clone()
+    }
+
+    /// The files the hosted services hold, keyed `{service}/{key}`.
+    pub fn objects(&self) -> std::collections::BTreeMap<String, Object> {
+        self.shared.lock().objects.clone()
+    }
+
+    /// Let Imgur take `n` more uploads; after them it answers 429 as its post limit does.
+    pub fn imgur_post_limit(&self, n: u32) {
+        self.shared.lock().imgur_posts_left = Some(n);
+    }
+
     /// The `Authorization` headers that reached the host.
     pub fn auth_seen(&self) -> Vec<String> {
         self.shared.lock().auth_seen.clone()
@@ -274,7 +318,13 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/profile", post(profile))
         .route("/i/{*path}", get(image))
         .route("/files/{name}", get(file))
+        .route("/o/{*key}", get(object))
         .merge(custom::routes())
+        .nest("/github", github::routes())
+        .nest("/imgur", imgur::routes())
+        .nest("/lsky", lsky::routes())
+        .nest("/chevereto", chevereto::routes())
+        .nest("/upyun", upyun::routes())
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(shared)
 }
@@ -438,6 +488,18 @@ pub(crate) async fn scripted(shared: &Shared, dialect: Dialect) -> Option<Respon
         Behavior::PlainText(t) => {
             (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], t).into_response()
         }
+        Behavior::Answer {
+            status,
+            headers,
+            body,
+        } => {
+            let mut r = Response::builder().status(status);
+            for (k, v) in headers {
+                r = r.header(k, v);
+            }
+            r.body(axum::body::Body::from(body))
+                .expect("a scripted answer is a valid response")
+        }
     };
     Some(answer)
 }
@@ -567,6 +629,54 @@ async fn image(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -> R
     {
         Some(s) => ([(header::CONTENT_TYPE, "image/png")], s.bytes.clone()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn object(State(shared): State<Arc<Shared>>, Path(key): Path<String>) -> Response {
+    match shared.lock().objects.get(&key) {
+        Some(o) => (
+            [(header::CONTENT_TYPE, o.content_type.clone())],
+            o.bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A hosted service's request: recorded, with its body read (see [`custom::read_body`]).
+pub(crate) async fn hosted_request(
+    shared: &Arc<Shared>,
+    service: &str,
+    req: axum::extract::Request,
+) -> Result<(CustomRequest, Option<(String, Bytes)>), String> {
+    let method = req.method().clone();
+    let mut seen = custom::seen(service, &method, &req);
+    let file = custom::read_body(req, shared, &mut seen).await;
+    shared.lock().hosted_requests.push(seen.clone());
+    Ok((seen, file?))
+}
+
+/// A key as the path of a URL: each byte but RFC 3986's unreserved characters and `/` escaped.
+pub(crate) fn encode_path(key: &str) -> String {
+    let mut out = String::new();
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The MIME type of image bytes, by their signature.
+pub(crate) fn sniff(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [b'G', b'I', b'F', b'8', ..] => "image/gif",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+        _ => "application/octet-stream",
     }
 }
 

@@ -65,8 +65,10 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
             .map(|d| d.with_timezone(&chrono::Utc));
+        let headers = resp.headers().clone();
         let body = resp.text().await.map_err(|e| self.map_err(e))?;
         Ok(HttpAnswer {
+            headers,
             status,
             retry_after,
             content_type,
@@ -108,6 +110,8 @@ pub struct HttpAnswer {
     pub body: String,
     /// The server's clock, from its `Date` header.
     pub date: Option<chrono::DateTime<chrono::Utc>>,
+    /// Every header, for hosts that say more in them (rate limits, image sizes).
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl HttpAnswer {
@@ -115,6 +119,19 @@ impl HttpAnswer {
     pub fn clock_skew(&self) -> Option<Duration> {
         let server = self.date?;
         (chrono::Utc::now() - server).abs().to_std().ok()
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    }
+
+    /// A header's value as a number.
+    pub fn header_num(&self, name: &str) -> Option<i64> {
+        self.header(name)?.parse().ok()
     }
 
     pub fn ok(&self) -> bool {
@@ -223,6 +240,7 @@ mod tests {
             content_type: ct.into(),
             body: body.into(),
             date: None,
+            headers: Default::default(),
         }
     }
 

@@ -1,14 +1,19 @@
 //! Image hosts. Each kind lives in its own file and implements [`Host`]; its settings are
 //! described by [`FieldSpec`]s so the CLI and the settings page can handle any kind generically.
 
+pub mod chevereto;
 pub mod custom;
 pub mod extract;
+pub mod github;
 mod http;
+pub mod imgur;
 pub mod local;
+pub mod lsky;
 pub mod s3;
 pub mod sftp;
 pub mod smms;
 pub mod storage;
+pub mod upyun;
 pub mod webdav;
 
 use std::collections::BTreeMap;
@@ -282,6 +287,11 @@ pub const REGISTRY: &[Kind] = &[
     webdav::KIND,
     sftp::KIND,
     local::KIND,
+    github::KIND,
+    imgur::KIND,
+    lsky::KIND,
+    chevereto::KIND,
+    upyun::KIND,
 ];
 
 impl Kind {

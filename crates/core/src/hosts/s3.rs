@@ -387,6 +387,7 @@ mod tests {
             content_type: "application/xml".into(),
             body: format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m &amp; n</Message></Error>"),
             date: None,
+            headers: Default::default(),
         }
         };
         let e = h.failure(&answer(403, "SignatureDoesNotMatch"), "the upload");

@@ -415,6 +415,7 @@ mod tests {
             content_type: "application/json".into(),
             body: body.into(),
             date: None,
+            headers: Default::default(),
         }
     }
 

@@ -27,6 +27,17 @@ pub fn key_for(upload_path: &str, file: &Payload) -> Result<String> {
     rename::fill_path(upload_path, &file.name, &file.bytes, Local::now())
 }
 
+/// A folder setting (`img/{Y}`, `/img/`, empty) as an upload path: the folder, then the file's
+/// name (the hosted kinds whose setting is a folder: GitHub, Upyun; PicGo's folder settings).
+pub fn folder_template(folder: &str) -> String {
+    let f = folder.trim().trim_matches('/');
+    if f.is_empty() {
+        "{filename}.{ext}".to_string()
+    } else {
+        format!("{f}/{{filename}}.{{ext}}")
+    }
+}
+
 /// The `n`-th name tried for `key` (n from 1): `key` itself, then `-2`, `-3` … before the
 /// extension of its last part.
 pub fn numbered(key: &str, n: u32) -> String {

@@ -24,6 +24,7 @@ use crate::album::{now_ms, Album, NewRecord};
 use crate::config::{Config, ConfigStore, HostConfig};
 use crate::error::{Error, Result};
 use crate::hosts;
+use crate::hosts::storage::folder_template;
 use crate::template::LinkFormat;
 
 /// What an import did.
@@ -248,6 +249,10 @@ fn kind_for(picgo_type: &str) -> Option<&'static str> {
         "webdavplist" => "webdav",
         "sftpplist" => "sftp",
         "local" => "local",
+        "github" => "github",
+        "imgur" => "imgur",
+        "upyun" => "upyun",
+        "lskyplist" => "lsky",
         _ => return None,
     })
 }
@@ -286,16 +291,6 @@ fn translate_upload_path(path: &str) -> std::result::Result<String, String> {
     } else {
         out
     })
-}
-
-/// A PicGo folder setting (`img/`, `/img`, empty) as the start of an upload path.
-fn folder_path(folder: &str) -> String {
-    let f = folder.trim().trim_matches('/');
-    if f.is_empty() {
-        "{filename}.{ext}".to_string()
-    } else {
-        format!("{f}/{{filename}}.{{ext}}")
-    }
 }
 
 /// `base` and a folder below it joined by one `/`.
@@ -359,7 +354,7 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
                 "region",
                 area.trim_start_matches("oss-").to_string(),
             );
-            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "upload_path", folder_template(&text(v, "path")));
             put(&mut s, "url_prefix", text(v, "customUrl"));
             note_option(
                 &mut not_taken,
@@ -383,7 +378,7 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
             };
             put(&mut s, "endpoint", endpoint);
             put(&mut s, "region", area);
-            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "upload_path", folder_template(&text(v, "path")));
             put(&mut s, "url_prefix", text(v, "customUrl"));
             note_option(
                 &mut not_taken,
@@ -407,7 +402,7 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
                 format!("https://s3.{region}.qiniucs.com"),
             );
             put(&mut s, "region", region.to_string());
-            put(&mut s, "upload_path", folder_path(&text(v, "path")));
+            put(&mut s, "upload_path", folder_template(&text(v, "path")));
             put(&mut s, "url_prefix", need("url")?);
             note_option(
                 &mut not_taken,
@@ -546,6 +541,83 @@ fn convert(c: &PicgoConfig) -> std::result::Result<Option<Converted>, String> {
             }
             put(&mut s, "url_prefix", join_url(&base, &text(v, "webPath")));
             "local"
+        }
+        "github" => {
+            put(&mut s, "repo", need("repo")?);
+            put(&mut s, "token", need("token")?);
+            put(&mut s, "branch", text(v, "branch"));
+            put(
+                &mut s,
+                "path",
+                text(v, "path").trim_matches('/').to_string(),
+            );
+            put(&mut s, "custom_url", text(v, "customUrl"));
+            "github"
+        }
+        "imgur" => {
+            put(&mut s, "client_id", need("clientId")?);
+            put(&mut s, "access_token", text(v, "accessToken"));
+            note_option(&mut not_taken, "album", "Pixdrop uploads to no album");
+            note_option(
+                &mut not_taken,
+                "proxy",
+                "a proxy per config; Pixdrop has one proxy setting for all hosts",
+            );
+            "imgur"
+        }
+        "upyun" => {
+            put(&mut s, "bucket", need("bucket")?);
+            put(&mut s, "operator", need("operator")?);
+            put(&mut s, "password", need("password")?);
+            put(&mut s, "url", need("url")?);
+            put(
+                &mut s,
+                "path",
+                text(v, "path").trim_matches('/').to_string(),
+            );
+            put(&mut s, "options", text(v, "options"));
+            let endpoint = text(v, "endpoint");
+            if !endpoint.is_empty() {
+                let endpoint = if endpoint.contains("://") {
+                    endpoint
+                } else {
+                    format!("https://{endpoint}")
+                };
+                put(&mut s, "api_url", endpoint);
+            }
+            note_option(
+                &mut not_taken,
+                "antiLeechToken",
+                "signed anti-leech links; Pixdrop's links are plain",
+            );
+            "upyun"
+        }
+        "lskyplist" => {
+            put(&mut s, "url", need("host")?);
+            put(&mut s, "token", need("token")?);
+            put(&mut s, "version", text(v, "version").to_ascii_lowercase());
+            put(&mut s, "strategy_id", text(v, "strategyId"));
+            put(&mut s, "album_id", text(v, "albumId"));
+            // PicList keeps {label, value} (value 1: public, 0: private), or the value alone.
+            let permission = v
+                .get("permission")
+                .map(|p| p.get("value").unwrap_or(p))
+                .and_then(|p| match p {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(t) => t.trim().parse().ok(),
+                    _ => None,
+                });
+            match permission {
+                Some(0) => put(&mut s, "permission", "private".into()),
+                Some(1) => put(&mut s, "permission", "public".into()),
+                _ => {}
+            }
+            note_option(
+                &mut not_taken,
+                "ignoreCertErr",
+                "Pixdrop always checks the site's certificate",
+            );
+            "lsky"
         }
         "smms" | "web-uploader" | "webuploader" => return convert_web(c),
         _ => return Ok(None),
@@ -843,13 +915,18 @@ fn album_records(
                 stored_name: file_name.clone(),
                 file_name,
                 url: url.to_string(),
-                // SM.MS's `hash` is its delete hash. Other types keep other things there (PicList
-                // keeps a local path for `local`), which must never be taken for a key to delete.
+                // `hash` is the delete handle of SM.MS (its hash), Imgur (the deletehash) and
+                // Lsky Pro (the image key). Other types keep other things there (PicList keeps a
+                // local path for `local`, GitHub's blob SHA without the file's path), which must
+                // never be taken for a key to delete.
                 delete_handle: item
                     .get("hash")
                     .or_else(|| item.get("deleteHash"))
                     .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty() && picgo_type == "smms")
+                    .filter(|s| {
+                        !s.is_empty()
+                            && matches!(picgo_type.as_str(), "smms" | "imgur" | "lskyplist")
+                    })
                     .map(str::to_string),
                 size: num("size").or_else(|| num("fileSize")).unwrap_or(0),
                 width: num("width").map(|w| w as u32).filter(|w| *w > 0),
