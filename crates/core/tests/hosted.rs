@@ -57,7 +57,7 @@ async fn github_contents_api() {
     let sha = &host.objects()[&format!("github/pix/images/main/{path}")].handle;
     assert_eq!(
         done.record.delete_handle.as_deref(),
-        Some(format!("{sha} {path}").as_str())
+        Some(format!("{sha} pix/images main {path}").as_str())
     );
 
     // The same bytes at the same path (another album, or a record removed from this one): GitHub
@@ -105,6 +105,12 @@ async fn github_contents_api() {
             year()
         )
     );
+
+    // A config moved to another branch names other files: nothing is deleted there.
+    env.set("gh", "branch", json!("dev"));
+    let e = env.delete_remote(cdn.record.id).await.unwrap_err();
+    assert!(e.to_string().contains("points elsewhere"), "{e}");
+    env.set("gh", "branch", json!("main"));
 
     // Delete on the host: the file goes (by its SHA).
     env.delete_remote(cdn.record.id).await.unwrap();

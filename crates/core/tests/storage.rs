@@ -128,7 +128,12 @@ async fn s3_on_seaweedfs() {
             year()
         )
     );
-    assert_eq!(done.record.delete_handle.as_deref(), Some(key.as_str()));
+    // The handle names the bucket on its endpoint and the key: here, the object's own URL.
+    let _ = &key;
+    assert_eq!(
+        done.record.delete_handle.as_deref(),
+        Some(done.record.url.as_str())
+    );
     let put = rec
         .heads
         .lock()
@@ -196,6 +201,15 @@ async fn s3_on_seaweedfs() {
     let e = env.engine.test_host("s3").await.unwrap_err();
     assert!(e.to_string().contains("NoSuchBucket"), "{e}");
     env.set("s3", "bucket", json!("pixdrop-pics"));
+
+    // Another bucket behind the same public address (a CDN): its object of that key is not
+    // this record's, so nothing is deleted or reported deleted.
+    env.set("s3", "url_prefix", json!("https://cdn.example.com"));
+    env.set("s3", "bucket", json!("other-bucket"));
+    let e = env.delete_remote(done.record.id).await.unwrap_err();
+    assert!(e.to_string().contains("points elsewhere"), "{e}");
+    env.set("s3", "bucket", json!("pixdrop-pics"));
+    env.set("s3", "url_prefix", json!(""));
 
     // Deleting on the host removes exactly that object.
     env.delete_remote(done.record.id).await.unwrap();
@@ -474,20 +488,25 @@ async fn local_folder() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 
-    // The config now points at another folder: the same key there is another file, so the
-    // delete is refused and nothing is removed (the record stays).
+    // The config now points at another folder (with the same public address): the same key
+    // there is another file, so the delete is refused and nothing is removed (the record
+    // stays). Neither is a delete reported when the other folder has no such file.
     let elsewhere = env.dir.path().join("elsewhere");
     std::fs::create_dir_all(elsewhere.join(&key).parent().unwrap()).unwrap();
     std::fs::write(elsewhere.join(&key), b"someone else's file").unwrap();
     env.set("folder", "path", json!(elsewhere.display().to_string()));
-    env.set("folder", "url_prefix", json!("http://127.0.0.1:8081/other"));
     let e = env.delete_remote(done.record.id).await.unwrap_err();
     assert!(e.to_string().contains("points elsewhere"), "{e}");
     assert!(elsewhere.join(&key).exists());
+    std::fs::remove_file(elsewhere.join(&key)).unwrap();
+    let e = env.delete_remote(done.record.id).await.unwrap_err();
+    assert!(e.to_string().contains("points elsewhere"), "{e}");
+    assert!(root.join(&key).exists());
     assert_eq!(env.records(), 2);
     env.set("folder", "path", json!(root.display().to_string()));
-    env.set("folder", "url_prefix", json!("http://127.0.0.1:8080/img"));
 
+    // A new public address (a CDN in front, say) moves no file: the delete goes through.
+    env.set("folder", "url_prefix", json!("https://cdn.example.com/img"));
     env.delete_remote(done.record.id).await.unwrap();
     assert!(!root.join(&key).exists());
     // Gone by hand before the delete: counts as deleted.

@@ -211,7 +211,7 @@ impl GitHub {
     ) -> Uploaded {
         Uploaded {
             url: self.link(&path, download),
-            delete_handle: Some(format!("{sha} {path}")),
+            delete_handle: Some(handle(sha, &self.repo, &self.branch, &path)),
             stored_name: Some(path),
             repeated,
             ..Default::default()
@@ -322,9 +322,9 @@ impl Host for GitHub {
 #[async_trait]
 impl Deletes for GitHub {
     async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let (sha, path) = handle.trim().split_once(' ').ok_or_else(|| {
+        let (sha, _, _, path) = parse_handle(handle).ok_or_else(|| {
             Error::Unsupported(format!(
-                "this record keeps no file SHA ({handle:?}), so it can only be removed from the album"
+                "this record keeps no file SHA and path ({handle:?}), so it can only be removed from the album"
             ))
         })?;
         let name = path.rsplit('/').next().unwrap_or(path);
@@ -350,18 +350,25 @@ impl Deletes for GitHub {
         }
     }
 
-    /// The record's link is under this config's custom URL, or is a raw link into this
-    /// repository (GitHub's delete also needs the file's SHA, so only that version can go).
-    fn names(&self, handle: &str, url: &str) -> bool {
-        let Some((_, path)) = handle.split_once(' ') else {
-            return true;
-        };
-        if !self.custom_url.is_empty() {
-            return self.link(path, None) == url;
-        }
-        url.to_ascii_lowercase()
-            .contains(&format!("/{}/", self.repo.to_ascii_lowercase()))
+    /// The handle names a file in this config's repository and branch.
+    fn names(&self, handle: &str) -> bool {
+        parse_handle(handle).is_some_and(|(_, repo, branch, _)| {
+            repo.eq_ignore_ascii_case(&self.repo) && branch == self.branch
+        })
     }
+}
+
+/// A delete handle: the file's blob SHA, repository, branch and path (the SHA, the repository
+/// and the branch hold no spaces; the path may).
+fn handle(sha: &str, repo: &str, branch: &str, path: &str) -> String {
+    format!("{sha} {repo} {branch} {path}")
+}
+
+fn parse_handle(handle: &str) -> Option<(&str, &str, &str, &str)> {
+    let mut parts = handle.trim().splitn(4, ' ');
+    let (sha, repo, branch, path) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()) && !path.is_empty())
+        .then_some((sha, repo, branch, path))
 }
 
 #[cfg(test)]

@@ -75,6 +75,14 @@ impl Local {
         })
     }
 
+    /// Where this config's files are: the folder as a `file://` URL (the start of every delete
+    /// handle).
+    fn location(&self) -> String {
+        url::Url::from_directory_path(&self.root)
+            .map(String::from)
+            .unwrap_or_else(|_| format!("file://{}/", self.root.display()))
+    }
+
     fn check_root(&self) -> Result<()> {
         match std::fs::metadata(&self.root) {
             Ok(m) if m.is_dir() => Ok(()),
@@ -161,7 +169,7 @@ impl Host for Local {
                 }
                 return Ok(Uploaded {
                     url: storage::link(&self.url_prefix, &key),
-                    delete_handle: Some(key.clone()),
+                    delete_handle: Some(storage::handle(&self.location(), &key)),
                     stored_name: Some(key),
                     ..Default::default()
                 });
@@ -194,12 +202,13 @@ impl Host for Local {
 
 #[async_trait]
 impl Deletes for Local {
-    fn names(&self, key: &str, url: &str) -> bool {
-        storage::link(&self.url_prefix, key) == url
+    fn names(&self, handle: &str) -> bool {
+        storage::key_in(&self.location(), handle).is_some()
     }
 
-    async fn delete(&self, _http: &Http, key: &str) -> Result<()> {
-        let path = file_of(&self.root, key)?;
+    async fn delete(&self, _http: &Http, handle: &str) -> Result<()> {
+        let key = storage::key_to_delete(&self.location(), handle)?;
+        let path = file_of(&self.root, &key)?;
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             // Already gone (deleted by hand): what was asked is done.

@@ -108,10 +108,10 @@ pub trait Host: Send + Sync {
 pub trait Deletes: Send + Sync {
     async fn delete(&self, http: &Http, handle: &str) -> Result<()>;
 
-    /// Whether the image this handle names on the host, as the config is now, is the one whose
-    /// link is `url`. A storage config whose bucket, folder or server changed since the upload
-    /// would name another file with the same key: that must not be deleted.
-    fn names(&self, _handle: &str, _url: &str) -> bool {
+    /// Whether this handle names an image on the host as the config is now. A storage config
+    /// whose bucket, folder or server changed since the upload would name another file with the
+    /// same key: that must not be deleted (nor reported deleted when nothing was there).
+    fn names(&self, _handle: &str) -> bool {
         true
     }
 }
@@ -128,8 +128,8 @@ impl dyn Host {
     /// cannot, or the config now points elsewhere than where the image was uploaded.
     pub async fn delete(&self, http: &Http, handle: &str, url: &str) -> Result<()> {
         match self.deleter() {
-            Some(d) if !d.names(handle, url) => Err(Error::Refused(format!(
-                "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or URL prefix changed), so deleting {handle:?} could remove another file; nothing was deleted on the host. Remove the record from the album only, or set the config back"
+            Some(d) if !d.names(handle) => Err(Error::Refused(format!(
+                "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or repository changed), so deleting {handle:?} could remove another file; nothing was deleted on the host. Remove the record from the album only, or set the config back"
             ))),
             Some(d) => d.delete(http, handle).await,
             None => Err(Error::Unsupported(format!(

@@ -125,6 +125,12 @@ impl S3 {
         })
     }
 
+    /// Where this config's objects are: the bucket on its endpoint (the start of every delete
+    /// handle).
+    fn location(&self) -> String {
+        format!("{}/", self.bucket.base_url().as_str().trim_end_matches('/'))
+    }
+
     /// The public link of `key`.
     pub fn link(&self, key: &str) -> String {
         if self.url_prefix.is_empty() {
@@ -256,7 +262,7 @@ impl Host for S3 {
             if answer.ok() {
                 return Ok(Uploaded {
                     url: self.link(&key),
-                    delete_handle: Some(key.clone()),
+                    delete_handle: Some(storage::handle(&self.location(), &key)),
                     stored_name: Some(key),
                     ..Default::default()
                 });
@@ -301,17 +307,12 @@ impl Host for S3 {
 
 #[async_trait]
 impl Deletes for S3 {
-    fn names(&self, key: &str, url: &str) -> bool {
-        self.link(key) == url
+    fn names(&self, handle: &str) -> bool {
+        storage::key_in(&self.location(), handle).is_some()
     }
 
-    async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = key.trim().trim_start_matches('/');
-        if key.is_empty() {
-            return Err(Error::Unsupported(
-                "this record keeps no object key, so it can only be removed from the album".into(),
-            ));
-        }
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let key = &storage::key_to_delete(&self.location(), handle)?;
         let url = DeleteObject::new(&self.bucket, Some(&self.credentials), key).sign(SIGNED_FOR);
         let answer = self.send(http, http.client.delete(url)).await?;
         // S3 answers 204 whether or not the object was there: either way it is gone.

@@ -175,6 +175,28 @@ impl Sftp {
         format!("{}:{}", self.s.host, self.s.port)
     }
 
+    /// Where this config's files are: the login, the server and the folder (the start of every
+    /// delete handle).
+    fn location(&self) -> String {
+        let folder = self.s.path.trim_matches('/');
+        let folder = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", storage::encode_key(folder))
+        };
+        let absolute = if self.s.path.starts_with('/') {
+            "/"
+        } else {
+            "~/"
+        };
+        format!(
+            "sftp://{}@{}:{}{absolute}{folder}",
+            storage::encode_key(&self.s.username),
+            self.s.host,
+            self.s.port
+        )
+    }
+
     /// The path on the server of `key`.
     fn remote(&self, key: &str) -> String {
         let base = self.s.path.trim_end_matches('/');
@@ -442,7 +464,7 @@ impl Host for Sftp {
             .await?;
         Ok(Uploaded {
             url: storage::link(&self.s.url_prefix, &key),
-            delete_handle: Some(key.clone()),
+            delete_handle: Some(storage::handle(&self.location(), &key)),
             stored_name: Some(key),
             ..Default::default()
         })
@@ -502,18 +524,13 @@ impl Host for Sftp {
 
 #[async_trait]
 impl Deletes for Sftp {
-    fn names(&self, key: &str, url: &str) -> bool {
-        storage::link(&self.s.url_prefix, key) == url
+    fn names(&self, handle: &str) -> bool {
+        storage::key_in(&self.location(), handle).is_some()
     }
 
-    async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = key.trim().trim_start_matches('/');
-        if key.is_empty() || key.split('/').any(|p| p == ".." || p == ".") {
-            return Err(Error::Input(format!(
-                "{key:?} is not a file below the folder"
-            )));
-        }
-        let remote = self.remote(key);
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let key = storage::key_to_delete(&self.location(), handle)?;
+        let remote = self.remote(&key);
         self.with_conn(http, async |sftp| {
             match sftp.remove_file(remote.clone()).await {
                 Ok(()) => Ok(()),

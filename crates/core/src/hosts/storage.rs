@@ -71,6 +71,41 @@ pub fn link(prefix: &str, key: &str) -> String {
     )
 }
 
+/// A stored file's delete handle: the place it is in (`location`, a URL ending in `/` that names
+/// the server and bucket or folder) and its key, as one URL. Deleting checks the place against
+/// the config as it is then: a config moved to another bucket, folder or server since would
+/// name another file with the same key.
+pub fn handle(location: &str, key: &str) -> String {
+    format!("{location}{}", encode_key(key))
+}
+
+/// The key a handle names in `location`; `None` when it names a file elsewhere (the config
+/// changed since the upload) or is no handle of a stored file.
+pub fn key_in(location: &str, handle: &str) -> Option<String> {
+    let rest = handle.strip_prefix(location)?;
+    let key = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let bad = key.is_empty()
+        || key.starts_with('/')
+        || key.contains('\\')
+        || key.chars().any(char::is_control)
+        || key
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..");
+    (!bad).then_some(key)
+}
+
+/// The key of `handle` in `location`, or the refusal to delete anything else.
+pub fn key_to_delete(location: &str, handle: &str) -> crate::error::Result<String> {
+    key_in(location, handle).ok_or_else(|| {
+        crate::error::Error::Refused(format!(
+            "{handle:?} is not a file in {location} (where the config points now), so nothing was deleted on the host"
+        ))
+    })
+}
+
 /// The folders of `key`, outermost first: `a/b/c.png` → `a`, `a/b`.
 pub fn parents(key: &str) -> Vec<&str> {
     key.match_indices('/').map(|(i, _)| &key[..i]).collect()
@@ -95,6 +130,19 @@ mod tests {
             "https://cdn.example.com/2026/11/a%20b%2Bc%23d%20%E5%9B%BE.png"
         );
         assert_eq!(parents("a/b/c.png"), vec!["a", "a/b"]);
+    }
+
+    #[test]
+    fn handles_name_the_place_and_the_key() {
+        let at = "file:///srv/img/";
+        let h = handle(at, "2026/a b#图.png");
+        assert_eq!(h, "file:///srv/img/2026/a%20b%23%E5%9B%BE.png");
+        assert_eq!(key_in(at, &h).as_deref(), Some("2026/a b#图.png"));
+        // Another folder, or a key that would leave the folder: not this config's file.
+        assert_eq!(key_in("file:///srv/other/", &h), None);
+        assert_eq!(key_in(at, "file:///srv/img/..%2Fetc/passwd"), None);
+        assert_eq!(key_in(at, "file:///srv/img/a//b"), None);
+        assert_eq!(key_in(at, "2026/a.png"), None);
         assert!(parents("c.png").is_empty());
     }
 }

@@ -135,6 +135,11 @@ impl Upyun {
         req
     }
 
+    /// Where this config's files are: the service (the start of every delete handle).
+    fn location(&self) -> String {
+        format!("upyun://{}/", self.bucket)
+    }
+
     fn link(&self, key: &str) -> String {
         format!("{}{}", storage::link(&self.domain, key), self.options)
     }
@@ -225,7 +230,7 @@ impl Host for Upyun {
             let dim = |h: &str| answer.header_num(h).map(|n| n as u32);
             return Ok(Uploaded {
                 url: self.link(&key),
-                delete_handle: Some(key.clone()),
+                delete_handle: Some(storage::handle(&self.location(), &key)),
                 stored_name: Some(key),
                 width: dim("x-upyun-width"),
                 height: dim("x-upyun-height"),
@@ -265,17 +270,12 @@ impl Host for Upyun {
 
 #[async_trait]
 impl Deletes for Upyun {
-    fn names(&self, key: &str, url: &str) -> bool {
-        self.link(key) == url
+    fn names(&self, handle: &str) -> bool {
+        storage::key_in(&self.location(), handle).is_some()
     }
 
-    async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = key.trim().trim_start_matches('/');
-        if key.is_empty() || key.split('/').any(|p| p == ".." || p == ".") {
-            return Err(Error::Input(format!(
-                "{key:?} is not a file on the service"
-            )));
-        }
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let key = &storage::key_to_delete(&self.location(), handle)?;
         let answer = http
             .send(self.request(http, reqwest::Method::DELETE, key, None))
             .await?;

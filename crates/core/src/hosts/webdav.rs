@@ -196,7 +196,7 @@ impl Host for WebDav {
             }
             return Ok(Uploaded {
                 url: storage::link(&self.url_prefix, &key),
-                delete_handle: Some(key.clone()),
+                delete_handle: Some(storage::handle(&self.base, &key)),
                 stored_name: Some(key),
                 ..Default::default()
             });
@@ -231,17 +231,12 @@ impl Host for WebDav {
 
 #[async_trait]
 impl Deletes for WebDav {
-    fn names(&self, key: &str, url: &str) -> bool {
-        storage::link(&self.url_prefix, key) == url
+    fn names(&self, handle: &str) -> bool {
+        storage::key_in(&self.base, handle).is_some()
     }
 
-    async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = key.trim().trim_start_matches('/');
-        if key.is_empty() || key.split('/').any(|p| p == ".." || p == ".") {
-            return Err(Error::Input(format!(
-                "{key:?} is not a file below the folder"
-            )));
-        }
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let key = &storage::key_to_delete(&self.base, handle)?;
         let answer = http
             .send(self.request(http, Method::DELETE, &self.url(key)))
             .await?;
