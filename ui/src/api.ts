@@ -86,7 +86,7 @@ export interface PicgoReport {
   unknown_types: { picgo_type: string; configs: number; records: number }[];
 }
 
-export type FieldKind = "text" | "secret" | "url" | "choice" | "json" | "secretjson" | "number" | "bool";
+export type FieldKind = "text" | "secret" | "url" | "choice" | "json" | "secretjson" | "number" | "bool" | "hosts";
 
 export interface FieldSpec {
   key: string;

@@ -5,10 +5,12 @@ import { t } from "./i18n";
 
 export type FormValues = Record<string, string>;
 
-/** Text for a stored value: JSON objects pretty-printed, everything else as written. */
+/** Text for a stored value: lists (config names) joined by commas, JSON objects
+ * pretty-printed, everything else as written. */
 export function valueText(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map(String).join(", ");
   if (typeof v === "object") return JSON.stringify(v, null, 2);
   return String(v);
 }

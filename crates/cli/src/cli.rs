@@ -111,13 +111,15 @@ pub enum ImportCmd {
 
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// Use this config instead of the default.
+    /// Use this config instead of the default (its mirrors get the upload too). Given again,
+    /// each upload also goes to that config; the links printed are the first's.
     #[arg(long, value_name = "NAME")]
-    pub host: Option<String>,
+    pub host: Vec<String>,
     /// Link format: markdown, html, url, ubb or custom (default: the link_format setting).
     #[arg(long, value_name = "FMT")]
     pub format: Option<String>,
-    /// Print a JSON array of {input, ok, id, url, link, duplicate, error, error_kind}.
+    /// Print a JSON array of {input, ok, id, url, link, duplicate, error, error_kind, mirrors,
+    /// fallback}.
     #[arg(long)]
     pub json: bool,
     /// Also put the links on the clipboard.
@@ -165,6 +167,9 @@ pub enum AlbumCmd {
         ids: Vec<i64>,
         #[arg(long)]
         remote: bool,
+        /// Also the records of the same uploads on their other hosts (mirrors).
+        #[arg(long)]
+        mirrors: bool,
     },
     /// Import a config's upload history from its host.
     Sync { name: String },

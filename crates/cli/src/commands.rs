@@ -295,7 +295,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             "nothing to upload: give files or image URLs, or --clipboard".into(),
         ));
     }
-    if args.host.is_none() && engine.config().load()?.hosts.is_empty() {
+    if args.host.is_empty() && engine.config().load()?.hosts.is_empty() {
         return Err(pixdrop_core::Error::Config(format!(
             "{}: pixdrop hosts add smms NAME --set token=…",
             pixdrop_core::config::NO_HOST
@@ -315,7 +315,8 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
     inputs.extend(args.inputs.iter().map(|a| Input::parse(a)));
     let opts = UploadOptions {
-        host: args.host.clone(),
+        host: args.host.first().cloned(),
+        also: args.host.iter().skip(1).cloned().collect(),
         force: args.force,
         format,
         ..Default::default()
@@ -332,7 +333,8 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             Ok(done) => {
                 links.push(done.link.clone());
                 json!({"input": o.input, "ok": true, "id": done.record.id, "url": done.record.url,
-                       "link": done.link, "duplicate": done.duplicate, "error": null, "error_kind": null})
+                       "link": done.link, "duplicate": done.duplicate, "error": null, "error_kind": null,
+                       "config": done.record.config_name, "mirrors": done.mirrors, "fallback": done.fallback})
             }
             Err(e) => {
                 failed = true;
@@ -345,7 +347,12 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             json_items += 1;
         } else {
             match &o.result {
-                Ok(done) => println!("{}", done.link),
+                Ok(done) => {
+                    println!("{}", done.link);
+                    for note in done.notes() {
+                        eprintln!("pixdrop: {}: {note}", o.input);
+                    }
+                }
                 Err(e) => eprintln!("pixdrop: {}", labelled(&o.input, e)),
             }
         }
@@ -426,7 +433,16 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
                 Ok(())
             }
         }
-        AlbumCmd::Delete { ids, remote } => {
+        AlbumCmd::Delete {
+            ids,
+            remote,
+            mirrors,
+        } => {
+            let ids = if mirrors {
+                engine.with_mirrors(&ids)?
+            } else {
+                ids
+            };
             let mut failed = false;
             for (id, r) in engine.delete(&ids, remote).await {
                 match r {

@@ -628,9 +628,9 @@ fn custom_hosts_and_imports_from_the_command_line() {
     std::fs::create_dir(&picgo).unwrap();
     std::fs::write(
         picgo.join("config.json"),
-        r#"{"picBed": {"current": "smms", "smms": {"token": "t0k"}, "github": {"repo": "a/b"}},
+        r#"{"picBed": {"current": "smms", "smms": {"token": "t0k"}, "alistplist": {"url": "https://alist.example"}},
             "settings": {"pasteStyle": "UBB"},
-            "uploaded": [{"fileName": "p.png", "imgUrl": "https://i.example/p.png", "type": "github"}]}"#,
+            "uploaded": [{"fileName": "p.png", "imgUrl": "https://i.example/p.png", "type": "alistplist"}]}"#,
     )
     .unwrap();
     let out = env.ok(&["import", "picgo", ".picgo"]);
@@ -640,7 +640,7 @@ fn custom_hosts_and_imports_from_the_command_line() {
         out.contains("album: 1 records added, 0 already here"),
         "{out}"
     );
-    assert!(out.contains("PicGo type \"github\""), "{out}");
+    assert!(out.contains("PicGo type \"alistplist\""), "{out}");
     let again: Value =
         serde_json::from_str(&env.ok(&["import", "picgo", ".picgo", "--json"])).unwrap();
     assert_eq!(again["records_added"], 0);
@@ -891,4 +891,110 @@ fn renaming_a_config_takes_its_album_records_along() {
     let kept: Value =
         serde_json::from_str(&env.ok(&["album", "list", "--json", "--host", "other"])).unwrap();
     assert_eq!(kept.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn mirrors_from_the_config_and_from_a_second_host_flag() {
+    let env = Env::new();
+    let spare = StandIn::start("spare-token-0123456789");
+    let server = format!("server={}", spare.base_url());
+    env.ok(&[
+        "hosts",
+        "add",
+        "smms",
+        "spare",
+        "--set",
+        "token=spare-token-0123456789",
+        "--set",
+        &server,
+        "--set",
+        "api=see",
+    ]);
+    // A mirror that is not a config is refused, naming it.
+    let out = env.run(&["hosts", "set", "main", "mirrors=spare,nowhere"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no host config named \"nowhere\""),
+        "{}",
+        text(&out.stderr)
+    );
+    env.ok(&["hosts", "set", "main", "mirrors=spare"]);
+    let shown = env.ok(&["hosts", "show", "main"]);
+    assert!(
+        shown.contains("mirrors") && shown.contains("spare"),
+        "{shown}"
+    );
+
+    // The link printed is the config's own; the mirror has its record, linked to it.
+    let a = env.file("a.png", &tiny_png(71));
+    let out = env.ok(&["upload", &a, "--format", "url"]);
+    assert_eq!(out.trim(), env.host.url_of("a.png"));
+    assert_eq!(spare.stored().len(), 1);
+    let list: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    let configs: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["config_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(configs.len(), 2, "{list}");
+    assert!(configs.contains(&"main") && configs.contains(&"spare"));
+    let group = list[0]["mirror_group"].as_str().unwrap();
+    assert_eq!(list[1]["mirror_group"].as_str(), Some(group));
+
+    // --host twice: the second config too, and --json gives every host's result. The main
+    // host refusing (scripted) gives the mirror's link and says why on stderr.
+    env.ok(&["hosts", "set", "main", "mirrors="]);
+    let b = env.file("b.png", &tiny_png(72));
+    let json: Value = serde_json::from_str(
+        &env.ok(&["upload", "--host", "main", "--host", "spare", "--json", &b]),
+    )
+    .unwrap();
+    assert_eq!(json[0]["config"], "main");
+    assert_eq!(json[0]["mirrors"][0]["config"], "spare");
+    assert_eq!(
+        json[0]["mirrors"][0]["record"]["url"].as_str(),
+        Some(spare.url_of("b.png").as_str())
+    );
+    env.host.script([Behavior::Html403]);
+    let c = env.file("c.png", &tiny_png(73));
+    let out = env.run(&[
+        "upload", "--host", "main", "--host", "spare", "--format", "url", &c,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), spare.url_of("c.png"));
+    assert!(
+        text(&out.stderr).contains("main failed")
+            && text(&out.stderr).contains("the link is from its mirror spare"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Deleting with --mirrors removes the image from both hosts.
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["config_name"] == "main")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let out = env.ok(&["album", "delete", &id.to_string(), "--remote", "--mirrors"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        env.host
+            .stored()
+            .iter()
+            .find(|s| s.file_name == "a.png")
+            .unwrap()
+            .deleted
+    );
+    assert!(
+        spare
+            .stored()
+            .iter()
+            .find(|s| s.file_name == "a.png")
+            .unwrap()
+            .deleted
+    );
 }

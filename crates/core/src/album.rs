@@ -84,6 +84,10 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO uploads_fts (uploads_fts, rowid, file_name, url) VALUES ('delete', old.id, old.file_name, old.url);
         INSERT INTO uploads_fts (rowid, file_name, url) VALUES (new.id, new.file_name, new.url);
     END;",
+    // 4: the records of one upload sent to several hosts (a config and its mirrors) share a
+    // group.
+    "ALTER TABLE uploads ADD COLUMN mirror_group TEXT;
+    CREATE INDEX uploads_mirror_group ON uploads (mirror_group) WHERE mirror_group IS NOT NULL;",
 ];
 
 /// One uploaded image.
@@ -106,6 +110,8 @@ pub struct Record {
     pub sha256: Option<String>,
     /// Unix time in milliseconds.
     pub created_at: i64,
+    /// Shared by the records of one upload to several hosts (a config and its mirrors).
+    pub mirror_group: Option<String>,
 }
 
 /// A record before it has an id.
@@ -168,7 +174,7 @@ impl Default for ListQuery {
 }
 
 const COLUMNS: &str =
-    "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at";
+    "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
@@ -184,6 +190,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
         height: r.get(9)?,
         sha256: r.get(10)?,
         created_at: r.get(11)?,
+        mirror_group: r.get(12)?,
     })
 }
 
@@ -468,6 +475,50 @@ impl Album {
         )?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// Put records in one mirror group: the group one of them is in already, else a new one.
+    /// Returns the group.
+    pub fn link_mirrors(&self, ids: &[i64]) -> Result<String> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut existing = None;
+        for id in ids {
+            let g: Option<String> = tx
+                .query_row(
+                    "SELECT mirror_group FROM uploads WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            if g.is_some() {
+                existing = g;
+                break;
+            }
+        }
+        let group = existing.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        for id in ids {
+            tx.execute(
+                "UPDATE uploads SET mirror_group = ?1 WHERE id = ?2",
+                params![group, id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(group)
+    }
+
+    /// The other records of the upload record `id` belongs to (the same image on the other
+    /// hosts it was sent to), oldest first.
+    pub fn mirrors_of(&self, id: i64) -> Result<Vec<Record>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM uploads
+             WHERE mirror_group = (SELECT mirror_group FROM uploads WHERE id = ?1) AND id != ?1
+             ORDER BY id"
+        ))?;
+        let rows = st.query_map([id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Remove a record. Returns whether it existed.
@@ -824,7 +875,7 @@ mod tests {
                 .unwrap();
         }
         let a = Album::open(&p).unwrap();
-        assert_eq!(a.schema_version().unwrap(), 3);
+        assert_eq!(a.schema_version().unwrap() as usize, MIGRATIONS.len());
         assert_eq!(a.get(3).unwrap().unwrap().file_name, "three.png");
         assert_eq!(a.get(9).unwrap().unwrap().file_name, "nine.png");
         let found = |text: &str| {

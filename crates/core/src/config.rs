@@ -341,6 +341,7 @@ impl Config {
             )));
         }
         hosts::validate(&host)?;
+        self.check_mirrors(&host)?;
         let name = host.name.clone();
         self.hosts.push(host);
         if make_default || self.default_host.is_none() {
@@ -355,8 +356,7 @@ impl Config {
         name: &str,
         values: Vec<(String, Option<Value>)>,
     ) -> Result<()> {
-        let host = self.host_mut(name)?;
-        let mut changed = host.clone();
+        let mut changed = self.host_mut(name)?.clone();
         for (k, v) in values {
             match v {
                 Some(v) => changed.settings.insert(k, v),
@@ -364,8 +364,55 @@ impl Config {
             };
         }
         hosts::validate(&changed)?;
-        *host = changed;
+        self.check_mirrors(&changed)?;
+        *self.host_mut(name)? = changed;
         Ok(())
+    }
+
+    /// Every mirror `host` names is another config that exists.
+    fn check_mirrors(&self, host: &HostConfig) -> Result<()> {
+        for m in host.mirrors() {
+            if m == host.name {
+                return Err(Error::Input(format!(
+                    "mirrors: {m:?} cannot be its own mirror"
+                )));
+            }
+            if self.host(&m).is_none() {
+                return Err(Error::Input(format!(
+                    "mirrors: there is no host config named {m:?} (add it first)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The configs that name `name` among their mirrors.
+    pub fn mirrored_by(&self, name: &str) -> Vec<String> {
+        self.hosts
+            .iter()
+            .filter(|h| h.mirrors().iter().any(|m| m == name))
+            .map(|h| h.name.clone())
+            .collect()
+    }
+
+    /// Where a config named `from` is a mirror, name `to` instead (`None`: leave it out).
+    fn rename_mirror(&mut self, from: &str, to: Option<&str>) {
+        for h in &mut self.hosts {
+            let mirrors = h.mirrors();
+            if mirrors.iter().any(|m| m == from) {
+                let renamed = mirrors
+                    .into_iter()
+                    .filter_map(|m| {
+                        if m == from {
+                            to.map(str::to_string)
+                        } else {
+                            Some(m)
+                        }
+                    })
+                    .collect();
+                h.set_mirrors(renamed);
+            }
+        }
     }
 
     pub fn replace_host(&mut self, name: &str, new: HostConfig) -> Result<()> {
@@ -379,6 +426,14 @@ impl Config {
         hosts::validate(&new)?;
         let new_name = new.name.clone();
         *self.host_mut(name)? = new;
+        if new_name != name {
+            self.rename_mirror(name, Some(&new_name));
+        }
+        let new = self
+            .host(&new_name)
+            .cloned()
+            .ok_or_else(|| no_such_host(&new_name))?;
+        self.check_mirrors(&new)?;
         if self.default_host.as_deref() == Some(name) {
             self.default_host = Some(new_name);
         }
@@ -392,6 +447,7 @@ impl Config {
             .position(|h| h.name == name)
             .ok_or_else(|| no_such_host(name))?;
         let removed = self.hosts.remove(i);
+        self.rename_mirror(name, None);
         if self.default_host.as_deref() == Some(name) {
             self.default_host = self.hosts.first().map(|h| h.name.clone());
         }

@@ -187,6 +187,23 @@ impl Error {
     }
 }
 
+/// An error as data: its kind and its message (what the CLI's `--json`, the app and the local
+/// server pass on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<&Error> for Failure {
+    fn from(e: &Error) -> Self {
+        Failure {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// The innermost cause of an error, in its own words: libraries' outer texts are generic
 /// ("error sending request"), the last cause says what happened ("Connection refused").
 pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -17,7 +17,36 @@ pub struct HostConfig {
     pub settings: BTreeMap<String, Value>,
 }
 
+/// The setting of every config that names the configs an upload also goes to.
+pub const MIRRORS: &str = "mirrors";
+
 impl HostConfig {
+    /// The configs an upload with this one also goes to, in order (`mirrors`: a list of names,
+    /// or their text separated by commas).
+    pub fn mirrors(&self) -> Vec<String> {
+        match self.settings.get(MIRRORS) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            Some(Value::String(s)) => split_names(s),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Replace the mirrors; none removes the setting.
+    pub fn set_mirrors(&mut self, names: Vec<String>) {
+        if names.is_empty() {
+            self.settings.remove(MIRRORS);
+        } else {
+            self.settings.insert(
+                MIRRORS.to_string(),
+                Value::Array(names.into_iter().map(Value::String).collect()),
+            );
+        }
+    }
+
     /// A setting as text ("" when absent); numbers and booleans are shown as JSON.
     pub fn get_str(&self, key: &str) -> String {
         match self.settings.get(key) {
@@ -26,6 +55,17 @@ impl HostConfig {
             Some(v) => v.to_string(),
         }
     }
+}
+
+/// Names typed as one text, separated by commas: trimmed, blanks and repeats left out.
+pub fn split_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for n in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !names.iter().any(|m| m == n) {
+            names.push(n.to_string());
+        }
+    }
+    names
 }
 
 /// A switch typed as text: `true/false/on/off/yes/no/1/0`, any case.

@@ -21,6 +21,8 @@ pub struct Removed {
     /// Album records made with it: they stay, but cannot be deleted on the host until a
     /// config of that name exists again.
     pub records: u64,
+    /// The configs that had it among their mirrors (they no longer do).
+    pub mirror_of: Vec<String>,
 }
 
 /// What removing a config would do, to ask before doing it.
@@ -30,6 +32,8 @@ pub struct RemovalPreview {
     pub is_default: bool,
     pub new_default: Option<String>,
     pub records: u64,
+    /// The configs that have it among their mirrors.
+    pub mirror_of: Vec<String>,
 }
 
 impl Engine {
@@ -71,25 +75,29 @@ impl Engine {
     pub fn removal_preview(&self, name: &str) -> Result<RemovalPreview> {
         let mut config = self.config().load()?;
         let is_default = config.default_host.as_deref() == Some(name);
+        let mirror_of = config.mirrored_by(name);
         config.remove_host(name)?;
         Ok(RemovalPreview {
             name: name.to_string(),
             is_default,
             new_default: config.default_host.filter(|_| is_default),
             records: self.records_of(name)?,
+            mirror_of,
         })
     }
 
     /// Remove a config. Its album records stay (they can be deleted on the host again once a
     /// config of that name exists, e.g. after [`Engine::restore_host`]).
     pub fn remove_host(&self, name: &str) -> Result<Removed> {
-        let (config, was_default, new_default) = self.config().update(|c| {
+        let (config, was_default, new_default, mirror_of) = self.config().update(|c| {
             let was_default = c.default_host.as_deref() == Some(name);
+            let mirror_of = c.mirrored_by(name);
             let removed = c.remove_host(name)?;
             Ok((
                 removed,
                 was_default,
                 c.default_host.clone().filter(|_| was_default),
+                mirror_of,
             ))
         })?;
         Ok(Removed {
@@ -97,12 +105,25 @@ impl Engine {
             was_default,
             new_default,
             records: self.records_of(name)?,
+            mirror_of,
         })
     }
 
-    /// Undo a removal: the config comes back as it was, the default again if it was.
+    /// Undo a removal: the config comes back as it was, the default again if it was, and a
+    /// mirror again of the configs (still there) that had it.
     pub fn restore_host(&self, removed: &Removed) -> Result<()> {
-        self.config()
-            .update(|c| c.add_host(removed.config.clone(), removed.was_default))
+        self.config().update(|c| {
+            c.add_host(removed.config.clone(), removed.was_default)?;
+            for name in &removed.mirror_of {
+                if let Some(h) = c.hosts.iter_mut().find(|h| &h.name == name) {
+                    let mut mirrors = h.mirrors();
+                    if !mirrors.contains(&removed.config.name) {
+                        mirrors.push(removed.config.name.clone());
+                        h.set_mirrors(mirrors);
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 }

@@ -36,10 +36,15 @@ pub fn append(paths: &Paths, line: &str) {
 /// `from` says who asked ("server: " for the local server, "" for the CLI, "app: " for the window).
 pub fn outcome(paths: &Paths, from: &str, input: &str, result: &crate::Result<crate::Done>) {
     match result {
-        Ok(d) => append(
-            paths,
-            &format!("{from}uploaded {input} -> {}", d.record.url),
-        ),
+        Ok(d) => {
+            append(
+                paths,
+                &format!("{from}uploaded {input} -> {}", d.record.url),
+            );
+            for note in d.notes() {
+                append(paths, &format!("{from}{input}: {note}"));
+            }
+        }
         Err(e) => append(
             paths,
             &format!("{from}failed {}", crate::pipeline::labelled(input, e)),

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::album::{now_ms, Album, NewRecord, Record};
 use crate::config::{Config, ConfigStore, HostConfig, Settings};
-use crate::error::{Error, Result};
+use crate::error::{Error, Failure, Result};
 use crate::hosts::{self, Host, Http, Payload, Progress};
 use crate::image::{self, ImageKind};
 use crate::paths::Paths;
@@ -116,8 +116,10 @@ type HashLocks = std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
 /// Per-call choices.
 #[derive(Clone, Default)]
 pub struct UploadOptions {
-    /// The config to use; the default one when `None`.
+    /// The config to use; the default one when `None`. Its mirrors get the upload too.
     pub host: Option<String>,
+    /// More configs to send this upload to, besides the config's own mirrors.
+    pub also: Vec<String>,
     /// Upload even if the same bytes were uploaded with this config before.
     pub force: bool,
     /// Link format; the `link_format` setting when `None`.
@@ -128,13 +130,61 @@ pub struct UploadOptions {
     pub retrying: Option<BatchRetry>,
 }
 
-/// A finished upload.
+/// A finished upload: the record whose link the user gets (the config's own, or, when its
+/// host failed, the first mirror's that succeeded) and what the other hosts did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Done {
     pub record: Record,
     pub link: String,
     /// The album already had these bytes for this config: no request was made.
     pub duplicate: bool,
+    /// The other hosts the upload went to (the config's mirrors), in order.
+    pub mirrors: Vec<MirrorResult>,
+    /// When the config's own host failed and the link is a mirror's: that host's failure.
+    pub fallback: Option<MirrorResult>,
+}
+
+/// What one more host of an upload did.
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorResult {
+    pub config: String,
+    /// Its record, when it has the image.
+    pub record: Option<Record>,
+    /// It had these bytes already: no request was made.
+    pub duplicate: bool,
+    pub error: Option<Failure>,
+}
+
+impl Done {
+    /// What the user should be told besides the link: the config's own host failed and the
+    /// link is a mirror's, or a mirror failed.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(f) = &self.fallback {
+            let why = f.error.as_ref().map_or("", |e| e.message.as_str());
+            notes.push(format!(
+                "{} failed ({why}); the link is from its mirror {}",
+                f.config, self.record.config_name
+            ));
+        }
+        for m in &self.mirrors {
+            if let Some(e) = &m.error {
+                notes.push(format!("mirror {} failed: {}", m.config, e.message));
+            }
+        }
+        notes
+    }
+}
+
+impl MirrorResult {
+    fn of(config: &str, result: &Result<(Record, bool)>) -> Self {
+        MirrorResult {
+            config: config.to_string(),
+            record: result.as_ref().ok().map(|(r, _)| r.clone()),
+            duplicate: result.as_ref().is_ok_and(|(_, d)| *d),
+            error: result.as_ref().err().map(Failure::from),
+        }
+    }
 }
 
 /// The result for one input, in input order.
@@ -167,13 +217,18 @@ struct Prepared {
     sha256: String,
 }
 
-/// What every upload of one batch shares: the config as it was when the batch started, the host
-/// config and host it uploads to, the HTTP client, and the locks that make identical bytes in
-/// the batch wait for each other.
+/// One host an upload goes to: a config and the host it builds.
+struct Target {
+    cfg: HostConfig,
+    host: Box<dyn Host>,
+}
+
+/// What every upload of one batch shares: the config as it was when the batch started, the
+/// hosts it uploads to (the chosen config first, then its mirrors), the HTTP client, and the
+/// locks that make identical bytes in the batch wait for each other.
 struct Batch {
     config: Config,
-    host_cfg: HostConfig,
-    host: Box<dyn Host>,
+    targets: Vec<Target>,
     http: Http,
     locks: HashLocks,
 }
@@ -181,16 +236,36 @@ struct Batch {
 impl Batch {
     fn new(engine: &Engine, opts: &UploadOptions) -> Result<Batch> {
         let config = engine.config.load()?;
-        let host_cfg = config.pick_host(opts.host.as_deref())?.clone();
-        let host = hosts::build(&host_cfg)?;
+        let main = config.pick_host(opts.host.as_deref())?.clone();
+        let mut names = vec![main.name.clone()];
+        for n in main.mirrors().into_iter().chain(opts.also.iter().cloned()) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let targets = names
+            .iter()
+            .map(|n| {
+                let cfg = config.pick_host(Some(n))?.clone();
+                let host = hosts::build(&cfg)?;
+                Ok(Target { cfg, host })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let http = Engine::http(&config.settings)?;
         Ok(Batch {
             config,
-            host_cfg,
-            host,
+            targets,
             http,
             locks: HashLocks::default(),
         })
+    }
+
+    /// The largest file any of the hosts takes (`None`: one sets no limit).
+    fn max_size(&self) -> Option<u64> {
+        self.targets
+            .iter()
+            .map(|t| t.host.max_size())
+            .try_fold(0, |most, limit| limit.map(|l| l.max(most)))
     }
 }
 
@@ -297,11 +372,7 @@ impl Engine {
                 let label = input.label();
                 // Spawned now, so it runs even while every upload slot is busy.
                 let task = match stage_setup.as_ref() {
-                    Ok(b) => Ok(tokio::spawn(prepare(
-                        input,
-                        b.host.max_size(),
-                        b.http.clone(),
-                    ))),
+                    Ok(b) => Ok(tokio::spawn(prepare(input, b.max_size(), b.http.clone()))),
                     Err(e) => Err(e.clone()),
                 };
                 async move {
@@ -348,45 +419,18 @@ impl Engine {
         opts: &UploadOptions,
         batch: &Batch,
     ) -> Result<Done> {
-        let Batch {
-            config,
-            host_cfg,
-            host,
-            http,
-            locks,
-        } = batch;
-        let settings = &config.settings;
+        let settings = &batch.config.settings;
         let format = opts.format.unwrap_or(settings.link_format);
 
         // Identical bytes in one batch wait for each other, so the second finds the first's record.
         let lock = {
-            let mut map = locks.lock().unwrap_or_else(|p| p.into_inner());
+            let mut map = batch.locks.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(prepared.sha256.clone()).or_default().clone()
         };
         let _guard = lock.lock().await;
 
-        if !opts.force {
-            if let Some(record) = self
-                .album
-                .find_duplicate(&host_cfg.name, &prepared.sha256)?
-            {
-                // The link names the file as it was given this time (`$fileName`), while the
-                // record stays the first upload's.
-                let named = Record {
-                    file_name: prepared.original_name.clone(),
-                    ..record.clone()
-                };
-                let link = self.link(&named, format, settings);
-                return Ok(Done {
-                    record,
-                    link,
-                    duplicate: true,
-                });
-            }
-        }
-
         // What is sent is cleaned of control characters and separators; the album keeps the
-        // real name.
+        // real name. Every host gets the same name.
         let upload_name = rename::safe_upload_name(&rename::apply(
             settings.rename,
             &settings.rename_pattern,
@@ -395,33 +439,117 @@ impl Engine {
             chrono::Local::now(),
         )?);
         let payload = Payload {
-            name: upload_name.clone(),
+            name: upload_name,
             bytes: prepared.bytes.clone(),
             mime: prepared.kind.mime(),
         };
+        // All hosts at once; the first (the chosen config) reports progress and retries.
+        let results =
+            futures::future::join_all(
+                batch.targets.iter().enumerate().map(|(i, t)| {
+                    self.upload_to(t, i == 0, index, &prepared, &payload, opts, batch)
+                }),
+            )
+            .await;
+
+        let ids: Vec<i64> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|(rec, _)| rec.id))
+            .collect();
+        let mut results = results;
+        if batch.targets.len() > 1 && ids.len() > 1 {
+            let group = self.album.link_mirrors(&ids)?;
+            for (rec, _) in results.iter_mut().flatten() {
+                rec.mirror_group = Some(group.clone());
+            }
+        }
+        let outcomes: Vec<MirrorResult> = batch
+            .targets
+            .iter()
+            .zip(&results)
+            .map(|(t, r)| MirrorResult::of(&t.cfg.name, r))
+            .collect();
+        // The user's link: the chosen config's, else the first mirror that has the image.
+        let Some(chosen) = results.iter().position(Result::is_ok) else {
+            return Err(results.swap_remove(0).expect_err("every host failed"));
+        };
+        let (record, duplicate) = results.swap_remove(chosen).expect("chosen is a success");
+        // The link names the file as it was given this time (`$fileName`), while a duplicate's
+        // record stays the first upload's.
+        let named = Record {
+            file_name: prepared.original_name.clone(),
+            ..record.clone()
+        };
+        let link = self.link(&named, format, settings);
+        let mut outcomes: Vec<Option<MirrorResult>> = outcomes.into_iter().map(Some).collect();
+        let fallback = if chosen > 0 { outcomes[0].take() } else { None };
+        // The others: every host but the config's own and the one whose link this is.
+        let mirrors = outcomes
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 0 && *i != chosen)
+            .filter_map(|(_, m)| m)
+            .collect();
+        Ok(Done {
+            record,
+            link,
+            duplicate,
+            mirrors,
+            fallback,
+        })
+    }
+
+    /// Send one upload to one of its hosts, unless that host has these bytes already; the
+    /// record, and whether it was there already.
+    #[allow(clippy::too_many_arguments)]
+    async fn upload_to(
+        &self,
+        target: &Target,
+        main: bool,
+        index: usize,
+        prepared: &Prepared,
+        payload: &Payload,
+        opts: &UploadOptions,
+        batch: &Batch,
+    ) -> Result<(Record, bool)> {
+        let Target { cfg, host } = target;
+        if !opts.force {
+            if let Some(record) = self.album.find_duplicate(&cfg.name, &prepared.sha256)? {
+                return Ok((record, true));
+            }
+        }
+        // The batch read files up to the largest limit of its hosts: this one may take less.
+        check_size(
+            &prepared.original_name,
+            prepared.bytes.len() as u64,
+            host.max_size(),
+        )?;
         let progress: Option<Progress> = opts
             .progress
             .clone()
+            .filter(|_| main)
             .map(|p| Arc::new(move |sent, total| p(index, sent, total)) as Progress);
-
         let uploaded = self
             .with_retry(
-                settings.retries,
+                batch.config.settings.retries,
                 |r| {
-                    if let Some(f) = &opts.retrying {
+                    if let (true, Some(f)) = (main, &opts.retrying) {
                         f(index, r)
                     }
                 },
-                || host.upload(http, &payload, progress.clone()),
+                || host.upload(&batch.http, payload, progress.clone()),
             )
             .await?;
 
         let dims = image::dimensions(&prepared.bytes);
         let record = NewRecord {
-            host_kind: host_cfg.kind.clone(),
-            config_name: host_cfg.name.clone(),
+            host_kind: cfg.kind.clone(),
+            config_name: cfg.name.clone(),
             file_name: prepared.original_name.clone(),
-            stored_name: uploaded.stored_name.clone().unwrap_or(upload_name),
+            stored_name: uploaded
+                .stored_name
+                .clone()
+                .unwrap_or_else(|| payload.name.clone()),
             url: uploaded.url.clone(),
             delete_handle: uploaded.delete_handle.clone(),
             size: prepared.bytes.len() as u64,
@@ -435,12 +563,7 @@ impl Engine {
             .album
             .get(id)?
             .ok_or_else(|| Error::Storage("the new record vanished".into()))?;
-        let link = self.link(&record, format, settings);
-        Ok(Done {
-            record,
-            link,
-            duplicate: false,
-        })
+        Ok((record, false))
     }
 
     async fn with_retry<T, F, Fut>(
@@ -507,6 +630,21 @@ impl Engine {
             })?;
         }
         Ok(said)
+    }
+
+    /// `ids` and the records of the same uploads on their other hosts (mirrors), each once, in
+    /// order.
+    pub fn with_mirrors(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut all: Vec<i64> = Vec::new();
+        for &id in ids {
+            for i in std::iter::once(id).chain(self.album.mirrors_of(id)?.into_iter().map(|r| r.id))
+            {
+                if !all.contains(&i) {
+                    all.push(i);
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// Delete records from the album; with `remote`, first on the host, and a record whose host

@@ -199,6 +199,8 @@ pub enum FieldKind {
     SecretJson,
     Number,
     Bool,
+    /// Names of other configs (stored as a list; typed separated by commas).
+    Hosts,
 }
 
 /// One setting of a host kind.
@@ -258,13 +260,22 @@ impl FieldSpec {
     }
 }
 
+/// Settings every config has, whatever its kind, after the kind's own.
+pub const COMMON_FIELDS: &[FieldSpec] = &[FieldSpec::new(
+    crate::host_config::MIRRORS,
+    "Mirrors",
+    FieldKind::Hosts,
+    "Other configs each upload also goes to, at the same time (so one host's outage or ban does not break every link). The link you get is this config's; if its host fails, a mirror's.",
+)];
+
 /// A host kind as the CLI, the forms and the README describe it. `can_delete` and `can_sync`
 /// are not written by hand: they are what the kind's host implements ([`Deletes`], [`Syncs`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct KindInfo {
     pub kind: &'static str,
     pub label: &'static str,
-    pub fields: &'static [FieldSpec],
+    /// The kind's own settings, then [`COMMON_FIELDS`].
+    pub fields: Vec<FieldSpec>,
     pub can_delete: bool,
     pub can_sync: bool,
 }
@@ -314,7 +325,7 @@ impl Kind {
         KindInfo {
             kind: self.kind,
             label: self.label,
-            fields: self.fields,
+            fields: self.fields.iter().chain(COMMON_FIELDS).cloned().collect(),
             can_delete: host.as_ref().is_some_and(|h| h.deleter().is_some()),
             can_sync: host.as_ref().is_some_and(|h| h.syncer().is_some()),
         }
@@ -429,6 +440,12 @@ pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
             }
             v
         }
+        FieldKind::Hosts => Value::Array(
+            crate::host_config::split_names(raw)
+                .into_iter()
+                .map(Value::String)
+                .collect(),
+        ),
         // A choice in any case (`method=put`), stored as the kind spells it.
         FieldKind::Choice => Value::String(
             field
@@ -488,7 +505,7 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
     for key in cfg.settings.keys() {
         field(info, key)?;
     }
-    for f in info.fields {
+    for f in &info.fields {
         let value = cfg.settings.get(f.key).filter(|v| !v.is_null());
         let text = value.map(|v| {
             v.as_str()
@@ -544,6 +561,20 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
                     named
                 )));
             }
+            FieldKind::Hosts => {
+                let names = value.as_array().filter(|a| a.iter().all(Value::is_string));
+                let Some(names) = names else {
+                    return Err(Error::Input(format!(
+                        "{named} must be a list of config names, not {text:?}"
+                    )));
+                };
+                if names.iter().any(|n| n.as_str() == Some(cfg.name.as_str())) {
+                    return Err(Error::Input(format!(
+                        "{named}: {:?} cannot be its own mirror",
+                        cfg.name
+                    )));
+                }
+            }
             FieldKind::Bool if !value.is_boolean() => {
                 return Err(Error::Input(format!(
                     "{} must be true or false, not {text:?}",
@@ -587,6 +618,11 @@ pub fn shown_text(cfg: &HostConfig, key: &str, reveal: bool) -> Option<String> {
     Some(match v {
         Value::String(s) => s,
         Value::Object(_) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        Value::Array(a) => a
+            .iter()
+            .map(|n| n.as_str().map_or_else(|| n.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     })
 }

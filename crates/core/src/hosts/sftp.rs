@@ -187,7 +187,7 @@ impl Sftp {
         let absolute = if self.s.path.starts_with('/') {
             "/"
         } else {
-            "~/"
+            "/~/"
         };
         format!(
             "sftp://{}@{}:{}{absolute}{folder}",
