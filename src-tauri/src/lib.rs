@@ -100,6 +100,7 @@ macro_rules! app_commands {
             album::album_configs,
             album::album_copy,
             album::album_delete,
+            album::album_mirrors,
             album::album_sync,
             album::album_open,
             $($extra),*

@@ -48,6 +48,11 @@ pub struct Row {
     pub url: Option<String>,
     pub record_id: Option<i64>,
     pub duplicate: bool,
+    /// What to say besides the link: the config's host failed and the link is a mirror's, or
+    /// a mirror failed.
+    pub notes: Vec<String>,
+    /// The other hosts that have the image (the config's mirrors).
+    pub also_on: Vec<String>,
     pub error: Option<AppError>,
     /// The retry coming, while the row waits for it.
     pub retry: Option<pixdrop_core::pipeline::Retrying>,

@@ -97,6 +97,8 @@ impl Uploads {
             url: None,
             record_id: None,
             duplicate: false,
+            notes: Vec::new(),
+            also_on: Vec::new(),
             error: None,
             retry: None,
         };
@@ -285,6 +287,13 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                         e.row.url = Some(d.record.url.clone());
                         e.row.record_id = Some(d.record.id);
                         e.row.duplicate = d.duplicate;
+                        e.row.notes = d.notes();
+                        e.row.also_on = d
+                            .mirrors
+                            .iter()
+                            .filter(|m| m.record.is_some())
+                            .map(|m| m.config.clone())
+                            .collect();
                     });
                     done.push((outcome.index, d));
                     row

@@ -47,6 +47,8 @@ export interface UploadRecord {
   height: number | null;
   sha256: string | null;
   created_at: number;
+  /** Shared by the records of one upload to several hosts (a config and its mirrors). */
+  mirror_group: string | null;
 }
 
 export interface ServerStatus {
@@ -158,6 +160,10 @@ export interface UploadRow {
   url: string | null;
   record_id: number | null;
   duplicate: boolean;
+  /** Said besides the link: the config's host failed (the link is a mirror's), a mirror failed. */
+  notes: string[];
+  /** The other hosts that have the image. */
+  also_on: string[];
   error: ApiErrorShape | null;
   retry: Retrying | null;
 }
@@ -292,7 +298,9 @@ export const api = {
   albumConfigs: () => call<{ name: string; count: number }[]>("album_configs"),
   /** Copies the links (one per line) and returns the text. */
   albumCopy: (ids: number[], format: LinkFormat) => call<string>("album_copy", { ids, format }),
-  albumDelete: (ids: number[], remote: boolean) => call<DeleteResult[]>("album_delete", { ids, remote }),
+  albumDelete: (ids: number[], remote: boolean, mirrors: boolean) =>
+    call<DeleteResult[]>("album_delete", { ids, remote, mirrors }),
+  albumMirrors: (id: number) => call<UploadRecord[]>("album_mirrors", { id }),
   albumSync: (name: string) => call<SyncReport>("album_sync", { name }),
   albumOpen: (id: number) => call<void>("album_open", { id }),
 };

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { FieldSpec, KindInfo } from "./api";
 import { locale } from "./i18n";
-import { fieldProblem, formProblems, initialValues } from "./hostForm";
+import { fieldProblem, formProblems, initialValues, namesOf, toggleName, valueText } from "./hostForm";
 
 const field = (over: Partial<FieldSpec>): FieldSpec => ({
   key: "k", label: "K", kind: "text", required: false, default: null, options: [], help: "", example: "", ...over,
@@ -56,4 +56,14 @@ it("a switch takes true or false", () => {
   expect(fieldProblem(f, "")).toBeNull();
   expect(fieldProblem(f, "true")).toBeNull();
   expect(fieldProblem(f, "maybe")).not.toBeNull();
+});
+
+describe("mirror lists", () => {
+  it("reads and toggles names typed with commas", () => {
+    expect(namesOf(" a, b,,a ")).toEqual(["a", "b"]);
+    expect(toggleName("a, b", "c", true)).toBe("a, b, c");
+    expect(toggleName("a, b", "a", false)).toBe("b");
+    expect(toggleName("a", "a", true)).toBe("a");
+    expect(valueText(["a", "b"])).toBe("a, b");
+  });
 });

@@ -15,6 +15,18 @@ export function valueText(v: unknown): string {
   return String(v);
 }
 
+/** The config names in a list typed as text ("a, b"). */
+export function namesOf(text: string): string[] {
+  return [...new Set(text.split(",").map((n) => n.trim()).filter((n) => n))];
+}
+
+/** The list with `name` put in or taken out, as text. */
+export function toggleName(text: string, name: string, on: boolean): string {
+  const names = namesOf(text).filter((n) => n !== name);
+  if (on) names.push(name);
+  return names.join(", ");
+}
+
 /** The form's starting values: a config's settings, or empty fields for a new one. */
 export function initialValues(kind: KindInfo, host?: HostView): FormValues {
   const values: FormValues = {};

@@ -94,7 +94,13 @@ pub async fn album_delete(
     state: State<'_, AppState>,
     ids: Vec<i64>,
     remote: bool,
+    mirrors: bool,
 ) -> AppResult<Vec<DeleteResult>> {
+    let ids = if mirrors {
+        state.engine.with_mirrors(&ids)?
+    } else {
+        ids
+    };
     let results = state.engine.delete(&ids, remote).await;
     let out: Vec<DeleteResult> = results
         .into_iter()
@@ -109,6 +115,12 @@ pub async fn album_delete(
         events::send(&app, UiEvent::AlbumChanged);
     }
     Ok(out)
+}
+
+/// The same image's records on the other hosts its upload went to (mirrors).
+#[tauri::command]
+pub async fn album_mirrors(state: State<'_, AppState>, id: i64) -> AppResult<Vec<Record>> {
+    Ok(state.engine.album().mirrors_of(id)?)
 }
 
 /// "Sync from host": import a config's upload history (SM.MS) into the album.
