@@ -92,7 +92,7 @@ pub struct ServerStatus {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum UiEvent {
     Upload {
-        row: Row,
+        row: Box<Row>,
     },
     UploadsFinished {
         batch: BatchDone,

@@ -162,7 +162,7 @@ fn read_image_file(path: &Path) -> Option<Vec<u8>> {
 
 fn emit_row<R: Runtime>(app: &AppHandle<R>, row: Option<Row>) {
     if let Some(row) = row {
-        events::send(app, UiEvent::Upload { row });
+        events::send(app, UiEvent::Upload { row: Box::new(row) });
     }
 }
 
