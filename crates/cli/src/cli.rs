@@ -52,7 +52,8 @@ pub enum HostsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Add a config of KIND (smms, custom) called NAME.
+    /// Add a config of KIND (smms, custom, s3, webdav, sftp, local, github, imgur, lsky,
+    /// chevereto, upyun) called NAME.
     Add {
         kind: String,
         name: String,

@@ -74,6 +74,11 @@ fn every_kind_is_whole() {
                 );
             }
         }
+        assert!(
+            readme.contains(&format!("| `{}` |", kind.kind)),
+            "the README's table of host kinds has no row for `{}`",
+            kind.kind
+        );
         let text = section(&readme, kind.kind)
             .unwrap_or_else(|| panic!("the README has no section headed (kind `{}`)", kind.kind));
         for f in kind.fields {
