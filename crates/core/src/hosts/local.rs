@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::http::Http;
-use super::storage::{self, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -73,14 +73,6 @@ impl Local {
             upload_path: s.upload_path,
             url_prefix: s.url_prefix,
         })
-    }
-
-    /// Where this config's files are: the folder as a `file://` URL (the start of every delete
-    /// handle).
-    fn location(&self) -> String {
-        url::Url::from_directory_path(&self.root)
-            .map(String::from)
-            .unwrap_or_else(|_| format!("file://{}/", self.root.display()))
     }
 
     fn check_root(&self) -> Result<()> {
@@ -169,7 +161,7 @@ impl Host for Local {
                 }
                 return Ok(Uploaded {
                     url: storage::link(&self.url_prefix, &key),
-                    delete_handle: Some(storage::handle(&self.location(), &key)),
+                    delete_handle: Some(self.handle_of(&key)),
                     stored_name: Some(key),
                     ..Default::default()
                 });
@@ -201,14 +193,17 @@ impl Host for Local {
 }
 
 #[async_trait]
-impl Deletes for Local {
-    fn names(&self, handle: &str) -> bool {
-        storage::key_in(&self.location(), handle).is_some()
+impl Storage for Local {
+    /// Where this config's files are: the folder as a `file://` URL (the start of every delete
+    /// handle).
+    fn location(&self) -> String {
+        url::Url::from_directory_path(&self.root)
+            .map(String::from)
+            .unwrap_or_else(|_| format!("file://{}/", self.root.display()))
     }
 
-    async fn delete(&self, _http: &Http, handle: &str) -> Result<()> {
-        let key = storage::key_to_delete(&self.location(), handle)?;
-        let path = file_of(&self.root, &key)?;
+    async fn delete_key(&self, _http: &Http, key: &str) -> Result<()> {
+        let path = file_of(&self.root, key)?;
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             // Already gone (deleted by hand): what was asked is done.

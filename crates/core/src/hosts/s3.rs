@@ -16,7 +16,7 @@ use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use serde::Deserialize;
 
 use super::http::{Http, HttpAnswer};
-use super::storage::{self, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
 use super::{body_excerpt, Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -123,12 +123,6 @@ impl S3 {
             acl: (s.acl != "none" && !s.acl.is_empty()).then_some(s.acl),
             endpoint_host,
         })
-    }
-
-    /// Where this config's objects are: the bucket on its endpoint (the start of every delete
-    /// handle).
-    fn location(&self) -> String {
-        format!("{}/", self.bucket.base_url().as_str().trim_end_matches('/'))
     }
 
     /// The public link of `key`.
@@ -262,7 +256,7 @@ impl Host for S3 {
             if answer.ok() {
                 return Ok(Uploaded {
                     url: self.link(&key),
-                    delete_handle: Some(storage::handle(&self.location(), &key)),
+                    delete_handle: Some(self.handle_of(&key)),
                     stored_name: Some(key),
                     ..Default::default()
                 });
@@ -306,13 +300,14 @@ impl Host for S3 {
 }
 
 #[async_trait]
-impl Deletes for S3 {
-    fn names(&self, handle: &str) -> bool {
-        storage::key_in(&self.location(), handle).is_some()
+impl Storage for S3 {
+    /// Where this config's objects are: the bucket on its endpoint (the start of every delete
+    /// handle).
+    fn location(&self) -> String {
+        format!("{}/", self.bucket.base_url().as_str().trim_end_matches('/'))
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let key = &storage::key_to_delete(&self.location(), handle)?;
+    async fn delete_key(&self, http: &Http, key: &str) -> Result<()> {
         let url = DeleteObject::new(&self.bucket, Some(&self.credentials), key).sign(SIGNED_FOR);
         let answer = self.send(http, http.client.delete(url)).await?;
         // S3 answers 204 whether or not the object was there: either way it is gone.

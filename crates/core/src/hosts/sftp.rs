@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
 use super::http::Http;
-use super::storage::{self, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -173,28 +173,6 @@ impl Sftp {
 
     fn server(&self) -> String {
         format!("{}:{}", self.s.host, self.s.port)
-    }
-
-    /// Where this config's files are: the login, the server and the folder (the start of every
-    /// delete handle).
-    fn location(&self) -> String {
-        let folder = self.s.path.trim_matches('/');
-        let folder = if folder.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", storage::encode_key(folder))
-        };
-        let absolute = if self.s.path.starts_with('/') {
-            "/"
-        } else {
-            "/~/"
-        };
-        format!(
-            "sftp://{}@{}:{}{absolute}{folder}",
-            storage::encode_key(&self.s.username),
-            self.s.host,
-            self.s.port
-        )
     }
 
     /// The path on the server of `key`.
@@ -464,7 +442,7 @@ impl Host for Sftp {
             .await?;
         Ok(Uploaded {
             url: storage::link(&self.s.url_prefix, &key),
-            delete_handle: Some(storage::handle(&self.location(), &key)),
+            delete_handle: Some(self.handle_of(&key)),
             stored_name: Some(key),
             ..Default::default()
         })
@@ -523,14 +501,31 @@ impl Host for Sftp {
 }
 
 #[async_trait]
-impl Deletes for Sftp {
-    fn names(&self, handle: &str) -> bool {
-        storage::key_in(&self.location(), handle).is_some()
+impl Storage for Sftp {
+    /// Where this config's files are: the login, the server and the folder (the start of every
+    /// delete handle).
+    fn location(&self) -> String {
+        let folder = self.s.path.trim_matches('/');
+        let folder = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", storage::encode_key(folder))
+        };
+        let absolute = if self.s.path.starts_with('/') {
+            "/"
+        } else {
+            "/~/"
+        };
+        format!(
+            "sftp://{}@{}:{}{absolute}{folder}",
+            storage::encode_key(&self.s.username),
+            self.s.host,
+            self.s.port
+        )
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let key = storage::key_to_delete(&self.location(), handle)?;
-        let remote = self.remote(&key);
+    async fn delete_key(&self, http: &Http, key: &str) -> Result<()> {
+        let remote = self.remote(key);
         self.with_conn(http, async |sftp| {
             match sftp.remove_file(remote.clone()).await {
                 Ok(()) => Ok(()),

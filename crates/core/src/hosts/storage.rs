@@ -2,9 +2,10 @@
 //! `upload_path` template gives, the public link under a URL prefix, and the next free key when
 //! one is taken (none of them overwrites a file).
 
+use async_trait::async_trait;
 use chrono::Local;
 
-use super::Payload;
+use super::{Deletes, Http, Payload};
 use crate::error::Result;
 use crate::rename;
 
@@ -104,6 +105,35 @@ pub fn key_to_delete(location: &str, handle: &str) -> crate::error::Result<Strin
             "{handle:?} is not a file in {location} (where the config points now), so nothing was deleted on the host"
         ))
     })
+}
+
+/// A kind that keeps files under keys in one place (a bucket, a folder, a server). Its delete
+/// handles are [`handle`]s of that place, so a handle of another place (the config moved since
+/// the upload) is refused before anything is sent.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    /// Where this config's files are, as a URL ending in `/`.
+    fn location(&self) -> String;
+
+    /// Delete the file `key` of this place; a file already gone counts as deleted.
+    async fn delete_key(&self, http: &Http, key: &str) -> Result<()>;
+
+    /// The delete handle of `key`.
+    fn handle_of(&self, key: &str) -> String {
+        handle(&self.location(), key)
+    }
+}
+
+#[async_trait]
+impl<T: Storage> Deletes for T {
+    fn names(&self, handle: &str) -> bool {
+        key_in(&self.location(), handle).is_some()
+    }
+
+    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
+        let key = key_to_delete(&self.location(), handle)?;
+        self.delete_key(http, &key).await
+    }
 }
 
 /// The folders of `key`, outermost first: `a/b/c.png` → `a`, `a/b`.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha1::Sha1;
 
 use super::http::{Http, HttpAnswer};
-use super::storage;
+use super::storage::{self, Storage};
 use super::{body_excerpt, Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -135,11 +135,6 @@ impl Upyun {
         req
     }
 
-    /// Where this config's files are: the service (the start of every delete handle).
-    fn location(&self) -> String {
-        format!("upyun://{}/", self.bucket)
-    }
-
     fn link(&self, key: &str) -> String {
         format!("{}{}", storage::link(&self.domain, key), self.options)
     }
@@ -230,7 +225,7 @@ impl Host for Upyun {
             let dim = |h: &str| answer.header_num(h).map(|n| n as u32);
             return Ok(Uploaded {
                 url: self.link(&key),
-                delete_handle: Some(storage::handle(&self.location(), &key)),
+                delete_handle: Some(self.handle_of(&key)),
                 stored_name: Some(key),
                 width: dim("x-upyun-width"),
                 height: dim("x-upyun-height"),
@@ -269,13 +264,13 @@ impl Host for Upyun {
 }
 
 #[async_trait]
-impl Deletes for Upyun {
-    fn names(&self, handle: &str) -> bool {
-        storage::key_in(&self.location(), handle).is_some()
+impl Storage for Upyun {
+    /// Where this config's files are: the service (the start of every delete handle).
+    fn location(&self) -> String {
+        format!("upyun://{}/", self.bucket)
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let key = &storage::key_to_delete(&self.location(), handle)?;
+    async fn delete_key(&self, http: &Http, key: &str) -> Result<()> {
         let answer = http
             .send(self.request(http, reqwest::Method::DELETE, key, None))
             .await?;

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::http::{Http, HttpAnswer};
-use super::storage::{self, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -196,7 +196,7 @@ impl Host for WebDav {
             }
             return Ok(Uploaded {
                 url: storage::link(&self.url_prefix, &key),
-                delete_handle: Some(storage::handle(&self.base, &key)),
+                delete_handle: Some(self.handle_of(&key)),
                 stored_name: Some(key),
                 ..Default::default()
             });
@@ -230,13 +230,13 @@ impl Host for WebDav {
 }
 
 #[async_trait]
-impl Deletes for WebDav {
-    fn names(&self, handle: &str) -> bool {
-        storage::key_in(&self.base, handle).is_some()
+impl Storage for WebDav {
+    /// Where this config's files are: the WebDAV folder.
+    fn location(&self) -> String {
+        self.base.clone()
     }
 
-    async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
-        let key = &storage::key_to_delete(&self.base, handle)?;
+    async fn delete_key(&self, http: &Http, key: &str) -> Result<()> {
         let answer = http
             .send(self.request(http, Method::DELETE, &self.url(key)))
             .await?;
