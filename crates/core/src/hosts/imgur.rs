@@ -245,12 +245,7 @@ impl Host for Imgur {
 #[async_trait]
 impl Deletes for Imgur {
     async fn delete(&self, http: &Http, hash: &str) -> Result<()> {
-        let hash = hash.trim();
-        if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::Unsupported(format!(
-                "{hash:?} is not an Imgur delete hash, so the record can only be removed from the album"
-            )));
-        }
+        let hash = super::word_handle(hash, "an Imgur delete hash")?;
         let answer = http
             .send(self.request(http, reqwest::Method::DELETE, &format!("/3/image/{hash}")))
             .await?;

@@ -254,12 +254,7 @@ impl Host for Lsky {
 #[async_trait]
 impl Deletes for Lsky {
     async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = key.trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::Unsupported(format!(
-                "{key:?} is not a Lsky Pro image key, so the record can only be removed from the album"
-            )));
-        }
+        let key = super::word_handle(key, "a Lsky Pro image key")?;
         let answer = http
             .send(self.request(
                 http,

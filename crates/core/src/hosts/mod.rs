@@ -151,6 +151,18 @@ impl dyn Host {
     }
 }
 
+/// A delete handle that must be one word of letters and digits (an Imgur delete hash, a Lsky
+/// Pro key), so it can go into a request path as it is; `what` names it in the refusal.
+pub fn word_handle<'a>(handle: &'a str, what: &str) -> Result<&'a str> {
+    let h = handle.trim();
+    if h.is_empty() || !h.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::Unsupported(format!(
+            "{h:?} is not {what}, so the record can only be removed from the album"
+        )));
+    }
+    Ok(h)
+}
+
 /// A file's bytes as a request body. With a progress callback the bytes go out in chunks and
 /// each chunk handed to the connection is reported; without one they go out in one piece.
 pub fn file_body(file: &Payload, progress: Option<Progress>) -> reqwest::Body {
