@@ -219,8 +219,10 @@ struct Prepared {
 
 /// One host an upload goes to: a config and the host it builds.
 struct Target {
-    cfg: HostConfig,
-    host: Box<dyn Host>,
+    name: String,
+    /// The config and its host, or why the config cannot be used (a mirror that was removed
+    /// or broken by hand fails on its own; the chosen config's failure fails the batch).
+    ready: Result<(HostConfig, Box<dyn Host>)>,
 }
 
 /// What every upload of one batch shares: the config as it was when the batch started, the
@@ -243,14 +245,20 @@ impl Batch {
                 names.push(n);
             }
         }
-        let targets = names
-            .iter()
-            .map(|n| {
-                let cfg = config.pick_host(Some(n))?.clone();
-                let host = hosts::build(&cfg)?;
-                Ok(Target { cfg, host })
+        let targets: Vec<Target> = names
+            .into_iter()
+            .map(|name| {
+                let ready = config
+                    .pick_host(Some(&name))
+                    .cloned()
+                    .and_then(|cfg| Ok((hosts::build(&cfg)?, cfg)))
+                    .map(|(host, cfg)| (cfg, host));
+                Target { name, ready }
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
+        if let Err(e) = &targets[0].ready {
+            return Err(e.clone());
+        }
         let http = Engine::http(&config.settings)?;
         Ok(Batch {
             config,
@@ -264,7 +272,8 @@ impl Batch {
     fn max_size(&self) -> Option<u64> {
         self.targets
             .iter()
-            .map(|t| t.host.max_size())
+            .filter_map(|t| t.ready.as_ref().ok())
+            .map(|(_, host)| host.max_size())
             .try_fold(0, |most, limit| limit.map(|l| l.max(most)))
     }
 }
@@ -467,7 +476,7 @@ impl Engine {
             .targets
             .iter()
             .zip(&results)
-            .map(|(t, r)| MirrorResult::of(&t.cfg.name, r))
+            .map(|(t, r)| MirrorResult::of(&t.name, r))
             .collect();
         // The user's link: the chosen config's, else the first mirror that has the image.
         let Some(chosen) = results.iter().position(Result::is_ok) else {
@@ -512,7 +521,7 @@ impl Engine {
         opts: &UploadOptions,
         batch: &Batch,
     ) -> Result<(Record, bool)> {
-        let Target { cfg, host } = target;
+        let (cfg, host) = target.ready.as_ref().map_err(Error::clone)?;
         if !opts.force {
             if let Some(record) = self.album.find_duplicate(&cfg.name, &prepared.sha256)? {
                 return Ok((record, true));

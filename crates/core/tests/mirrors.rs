@@ -141,6 +141,28 @@ async fn a_failed_host_is_said_and_the_mirror_gives_the_link() {
         0
     );
 
+    // A mirror removed by hand from config.json (so still named): that mirror fails in words,
+    // the upload does not.
+    env.set("backup", "token", json!("tok-b"));
+    env.engine
+        .config()
+        .update(|c| {
+            c.hosts.retain(|h| h.name != "backup");
+            Ok(())
+        })
+        .unwrap();
+    let done = env
+        .upload_bytes("main", "d.png", &tiny_png(6))
+        .await
+        .unwrap();
+    assert_eq!(done.record.config_name, "main");
+    let e = done.mirrors[0].error.clone().unwrap();
+    assert!(
+        e.message.contains("no host config named \"backup\""),
+        "{e:?}"
+    );
+    assert_eq!(env.records(), 3);
+
     // Both fail: the config's own error, nothing recorded.
     env.set("main", "token", json!("wrong"));
     let e = env
@@ -148,7 +170,7 @@ async fn a_failed_host_is_said_and_the_mirror_gives_the_link() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
-    assert_eq!(env.records(), 2);
+    assert_eq!(env.records(), 3);
 }
 
 #[tokio::test]
