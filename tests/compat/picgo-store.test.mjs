@@ -45,7 +45,7 @@ test("a folder written by PicGo's store imports once, with configs, settings and
     ],
     defaultId: "w1",
   });
-  data.set("uploader.github", { configList: [{ repo: "me/pics", token: "gh", _id: "g1", _configName: "Default" }], defaultId: "g1" });
+  data.set("uploader.alistplist", { configList: [{ url: "https://alist.example", token: "al", _id: "g1", _configName: "Default" }], defaultId: "g1" });
   data.set("settings.pasteStyle", "URL");
   data.set("settings.customLink", "![$fileName]($url)");
 
@@ -53,7 +53,7 @@ test("a folder written by PicGo's store imports once, with configs, settings and
   const gallery = new DBStore(join(picgo, "picgo.db"), "uploaded");
   await gallery.insertMany([
     { fileName: "first.png", extname: ".png", imgUrl: "https://s.ee/i/first.png", type: "smms", width: 100, height: 50 },
-    { fileName: "second.jpg", extname: ".jpg", imgUrl: "https://raw.example/me/pics/second.jpg", type: "github", width: 8, height: 8 },
+    { fileName: "second.jpg", extname: ".jpg", imgUrl: "https://raw.example/me/pics/second.jpg", type: "alistplist", width: 8, height: 8 },
     { fileName: "third.webp", extname: ".webp", imgUrl: "https://img.example.com/third.webp", type: "web-uploader", width: 1, height: 2 },
   ]);
 
@@ -65,7 +65,7 @@ test("a folder written by PicGo's store imports once, with configs, settings and
   assert.equal(report.default_host, "Blog");
   assert.deepEqual(report.settings, ["link_format = url", "custom_link = ![$fileName]($url)"]);
   assert.equal(report.records_added, 3);
-  assert.deepEqual(report.unknown_types, [{ picgo_type: "github", configs: 1, records: 1 }]);
+  assert.deepEqual(report.unknown_types, [{ picgo_type: "alistplist", configs: 1, records: 1 }]);
 
   const hosts = JSON.parse(pixdrop(home, "hosts", "list", "--json"));
   const mine = hosts.find((h) => h.name === "Mine");
