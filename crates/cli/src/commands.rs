@@ -182,12 +182,17 @@ fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome 
             if is_default { "yes" } else { "no" }
         );
         for (k, v) in settings {
-            println!(
-                "{k}: {}",
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            );
+            let text = match &v {
+                Value::String(s) => s.clone(),
+                // Config names (mirrors) as they are typed: a, b.
+                Value::Array(names) => names
+                    .iter()
+                    .map(|n| n.as_str().map_or_else(|| n.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            println!("{k}: {text}");
         }
     }
     Ok(())

@@ -239,6 +239,11 @@ impl Batch {
     fn new(engine: &Engine, opts: &UploadOptions) -> Result<Batch> {
         let config = engine.config.load()?;
         let main = config.pick_host(opts.host.as_deref())?.clone();
+        // Hosts named for this upload must exist (a typo sends nothing); a config's own mirror
+        // that is gone fails on its own below.
+        for n in &opts.also {
+            config.pick_host(Some(n))?;
+        }
         let mut names = vec![main.name.clone()];
         for n in main.mirrors().into_iter().chain(opts.also.iter().cloned()) {
             if !names.contains(&n) {
