@@ -970,6 +970,18 @@ fn mirrors_from_the_config_and_from_a_second_host_flag() {
         text(&out.stderr)
     );
 
+    // A second --host that is no config: refused, nothing sent anywhere.
+    let sent = (env.host.upload_requests(), spare.upload_requests());
+    let d = env.file("d.png", &tiny_png(74));
+    let out = env.run(&["upload", "--host", "main", "--host", "nope", &d]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no host config named \"nope\""),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!((env.host.upload_requests(), spare.upload_requests()), sent);
+
     // Deleting with --mirrors removes the image from both hosts.
     let id = list
         .as_array()
