@@ -253,11 +253,10 @@ impl Batch {
         let targets: Vec<Target> = names
             .into_iter()
             .map(|name| {
-                let ready = config
-                    .pick_host(Some(&name))
-                    .cloned()
-                    .and_then(|cfg| Ok((hosts::build(&cfg)?, cfg)))
-                    .map(|(host, cfg)| (cfg, host));
+                let ready = config.pick_host(Some(&name)).cloned().and_then(|cfg| {
+                    let host = hosts::build(&cfg)?;
+                    Ok((cfg, host))
+                });
                 Target { name, ready }
             })
             .collect();
