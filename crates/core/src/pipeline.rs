@@ -457,13 +457,11 @@ impl Engine {
             mime: prepared.kind.mime(),
         };
         // All hosts at once; the first (the chosen config) reports progress and retries.
-        let results =
-            futures::future::join_all(
-                batch.targets.iter().enumerate().map(|(i, t)| {
-                    self.upload_to(t, i == 0, index, &prepared, &payload, opts, batch)
-                }),
-            )
-            .await;
+        let results = futures::future::join_all(batch.targets.iter().enumerate().map(|(i, t)| {
+            let report = (i == 0).then_some(index);
+            self.upload_to(t, report, &prepared, &payload, opts, batch)
+        }))
+        .await;
 
         let ids: Vec<i64> = results
             .iter()
@@ -513,13 +511,12 @@ impl Engine {
     }
 
     /// Send one upload to one of its hosts, unless that host has these bytes already; the
-    /// record, and whether it was there already.
-    #[allow(clippy::too_many_arguments)]
+    /// record, and whether it was there already. Progress and retries are reported as input
+    /// `report`'s (the chosen config's upload; a mirror's are not shown).
     async fn upload_to(
         &self,
         target: &Target,
-        main: bool,
-        index: usize,
+        report: Option<usize>,
         prepared: &Prepared,
         payload: &Payload,
         opts: &UploadOptions,
@@ -540,13 +537,13 @@ impl Engine {
         let progress: Option<Progress> = opts
             .progress
             .clone()
-            .filter(|_| main)
-            .map(|p| Arc::new(move |sent, total| p(index, sent, total)) as Progress);
+            .zip(report)
+            .map(|(p, index)| Arc::new(move |sent, total| p(index, sent, total)) as Progress);
         let uploaded = self
             .with_retry(
                 batch.config.settings.retries,
                 |r| {
-                    if let (true, Some(f)) = (main, &opts.retrying) {
+                    if let (Some(index), Some(f)) = (report, &opts.retrying) {
                         f(index, r)
                     }
                 },
