@@ -55,7 +55,13 @@ test("a config with a mirror uploads to both hosts; the album shows both records
   // The album: both tiles; Details of primary's shows backup's link.
   await s.click(await s.find("[data-tab=album]"));
   await s.waitFor("two tiles", async () => (await s.findAll("[data-record]")).length === 2);
-  await s.click(await s.find(`[data-record="${mine.id}"] [data-act=details]`));
+  // The grid may draw its tiles again meanwhile (a reload, a thumbnail): click until Details opens.
+  await s.waitFor("Details of primary's record", async () => {
+    if (!(await s.findAll("[data-test=album-details]")).length) {
+      await s.click(await s.find(`[data-record="${mine.id}"] [data-act=details]`));
+    }
+    return (await s.findAll("[data-test=album-details]")).length === 1;
+  });
   const also = await s.waitFor("the other host in Details", async () => {
     const found = await s.findAll("[data-test=details-mirrors] [data-mirror=backup]");
     return found.length === 1 && s.text(found[0]);
