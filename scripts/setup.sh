@@ -12,7 +12,7 @@ APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev li
 # openssh-server and python3-venv: the real storage servers the host tests upload to (sshd for
 # SFTP; SeaweedFS for S3 and wsgidav for WebDAV come from PyPI into .venv).
 TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts
-  openssh-server python3-venv)
+  openssh-server python3-venv libimage-exiftool-perl)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

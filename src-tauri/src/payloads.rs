@@ -53,6 +53,8 @@ pub struct Row {
     pub notes: Vec<String>,
     /// The other hosts that have the image (the config's mirrors).
     pub also_on: Vec<String>,
+    /// What was done to the file before it was sent, in words (metadata removed).
+    pub processed: Option<String>,
     pub error: Option<AppError>,
     /// The retry coming, while the row waits for it.
     pub retry: Option<pixdrop_core::pipeline::Retrying>,

@@ -99,6 +99,7 @@ impl Uploads {
             duplicate: false,
             notes: Vec::new(),
             also_on: Vec::new(),
+            processed: None,
             error: None,
             retry: None,
         };
@@ -288,6 +289,7 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                         e.row.record_id = Some(d.record.id);
                         e.row.duplicate = d.duplicate;
                         e.row.notes = d.notes();
+                        e.row.processed = d.processed.as_ref().map(|p| p.describe());
                         e.row.also_on = d
                             .mirrors
                             .iter()

@@ -164,6 +164,8 @@ export interface UploadRow {
   notes: string[];
   /** The other hosts that have the image. */
   also_on: string[];
+  /** What was done to the file before it was sent (metadata removed), in words. */
+  processed: string | null;
   error: ApiErrorShape | null;
   retry: Retrying | null;
 }
@@ -204,6 +206,7 @@ export interface Settings {
   notify: boolean;
   rename: RenameMode;
   rename_pattern: string;
+  strip_metadata: boolean;
   timeout_secs: number;
   retries: number;
   concurrency: number;

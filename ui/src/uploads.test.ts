@@ -5,7 +5,7 @@ import { applyRow, createRows, finishedIds, isPasteOutsideText, orderedRows, per
 function row(id: number, seq: number, over: Partial<UploadRow> = {}): UploadRow {
   return {
     id, batch: id, seq, name: `f${id}.png`, source: "drop", status: "waiting", sent: 0, total: 0, thumb: null,
-    link: null, url: null, record_id: null, duplicate: false, notes: [], also_on: [], error: null, retry: null, ...over,
+    link: null, url: null, record_id: null, duplicate: false, notes: [], also_on: [], processed: null, error: null, retry: null, ...over,
   };
 }
 

@@ -120,7 +120,7 @@ pub struct UploadArgs {
     #[arg(long, value_name = "FMT")]
     pub format: Option<String>,
     /// Print a JSON array of {input, ok, id, url, link, duplicate, error, error_kind, mirrors,
-    /// fallback}.
+    /// fallback, processed}.
     #[arg(long)]
     pub json: bool,
     /// Also put the links on the clipboard.

@@ -339,7 +339,8 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
                 links.push(done.link.clone());
                 json!({"input": o.input, "ok": true, "id": done.record.id, "url": done.record.url,
                        "link": done.link, "duplicate": done.duplicate, "error": null, "error_kind": null,
-                       "config": done.record.config_name, "mirrors": done.mirrors, "fallback": done.fallback})
+                       "config": done.record.config_name, "mirrors": done.mirrors, "fallback": done.fallback,
+                       "processed": done.processed})
             }
             Err(e) => {
                 failed = true;

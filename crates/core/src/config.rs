@@ -90,6 +90,9 @@ pub struct Settings {
     pub rename: RenameMode,
     /// Pattern used when `rename` is `pattern`.
     pub rename_pattern: String,
+    /// Remove location (GPS) and camera data (EXIF, XMP, IPTC, comments) from JPEG, PNG and
+    /// WebP before upload, without re-encoding; a config's `strip_metadata` overrides it.
+    pub strip_metadata: bool,
     /// Seconds to wait for a host's answer.
     pub timeout_secs: u64,
     /// Attempts per upload, counting the first (timeouts, resets, 5xx and 429 are retried).
@@ -130,6 +133,7 @@ impl Default for Settings {
             notify: true,
             rename: RenameMode::None,
             rename_pattern: "{Y}{m}{d}{h}{i}{s}-{filename}".to_string(),
+            strip_metadata: true,
             timeout_secs: 60,
             retries: 3,
             concurrency: 3,

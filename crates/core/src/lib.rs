@@ -11,6 +11,7 @@ pub mod hosts;
 pub mod image;
 pub mod import;
 pub mod log;
+pub mod metadata;
 pub mod paths;
 pub mod pipeline;
 pub mod rename;

@@ -41,6 +41,9 @@ pub fn outcome(paths: &Paths, from: &str, input: &str, result: &crate::Result<cr
                 paths,
                 &format!("{from}uploaded {input} -> {}", d.record.url),
             );
+            if let Some(p) = &d.processed {
+                append(paths, &format!("{from}{input}: {}", p.describe()));
+            }
             for note in d.notes() {
                 append(paths, &format!("{from}{input}: {note}"));
             }

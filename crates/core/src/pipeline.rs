@@ -142,6 +142,8 @@ pub struct Done {
     pub mirrors: Vec<MirrorResult>,
     /// When the config's own host failed and the link is a mirror's: that host's failure.
     pub fallback: Option<MirrorResult>,
+    /// What was done to the file before it was sent (metadata removed).
+    pub processed: Option<Processed>,
 }
 
 /// What one more host of an upload did.
@@ -212,9 +214,35 @@ pub struct SyncReport {
 
 struct Prepared {
     original_name: String,
+    /// What is sent: the file, without its metadata when that was removed.
     bytes: Bytes,
     kind: ImageKind,
+    /// The dedupe key: SHA-256 of the original bytes, and of the processing when it changed
+    /// them (the same file with the same settings is not sent twice; a change sends it anew).
     sha256: String,
+    processed: Option<Processed>,
+}
+
+/// What the prepare stage did to a file before sending it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Processed {
+    /// What was removed: "EXIF", "GPS", "XMP", "IPTC", "comments", "thumbnail" …
+    pub removed: Vec<&'static str>,
+    pub size_before: u64,
+    pub size_after: u64,
+}
+
+impl Processed {
+    /// In words, for the row, the log and the CLI: "location and camera data removed (EXIF,
+    /// GPS, XMP): 2.1 MB → 2.0 MB".
+    pub fn describe(&self) -> String {
+        format!(
+            "location and camera data removed ({}): {} → {}",
+            self.removed.join(", "),
+            human_size(self.size_before),
+            human_size(self.size_after)
+        )
+    }
 }
 
 /// One host an upload goes to: a config and the host it builds.
@@ -270,6 +298,16 @@ impl Batch {
             http,
             locks: HashLocks::default(),
         })
+    }
+
+    /// Whether files lose their metadata before they are sent: the chosen config's choice, or
+    /// the global setting (one choice for all the hosts of an upload, which share its bytes).
+    fn strip_metadata(&self) -> bool {
+        let global = self.config.settings.strip_metadata;
+        match &self.targets[0].ready {
+            Ok((cfg, _)) => cfg.strip_metadata(global),
+            Err(_) => global,
+        }
     }
 
     /// The largest file any of the hosts takes (`None`: one sets no limit).
@@ -385,7 +423,12 @@ impl Engine {
                 let label = input.label();
                 // Spawned now, so it runs even while every upload slot is busy.
                 let task = match stage_setup.as_ref() {
-                    Ok(b) => Ok(tokio::spawn(prepare(input, b.max_size(), b.http.clone()))),
+                    Ok(b) => Ok(tokio::spawn(prepare(
+                        input,
+                        b.max_size(),
+                        b.http.clone(),
+                        b.strip_metadata(),
+                    ))),
                     Err(e) => Err(e.clone()),
                 };
                 async move {
@@ -507,6 +550,7 @@ impl Engine {
             duplicate,
             mirrors,
             fallback,
+            processed: prepared.processed.clone(),
         })
     }
 
@@ -743,7 +787,11 @@ impl Engine {
 }
 
 /// Read and check an input, and hash it. Nothing is sent to the image host before this passes.
-async fn prepare(input: Input, limit: Option<u64>, http: Http) -> Result<Prepared> {
+/// What the dedupe key of stripped bytes adds to the original's, so a file sent whole and the
+/// same file sent without its metadata are told apart.
+const STRIPPED_KEY: &[u8] = b"\npixdrop:metadata-removed";
+
+async fn prepare(input: Input, limit: Option<u64>, http: Http, strip: bool) -> Result<Prepared> {
     let label = input.label();
     let (original_name, bytes) = match input {
         Input::Path(p) => (file_name_of(&p), read_checked(&p, limit).await?),
@@ -758,16 +806,37 @@ async fn prepare(input: Input, limit: Option<u64>, http: Http) -> Result<Prepare
     };
     let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&label))?;
     let original_name = with_extension(original_name, kind);
-    // Hashing is the pipeline's heaviest CPU work; a blocking thread keeps it off the runtime.
-    let to_hash = bytes.clone();
-    let sha256 = tokio::task::spawn_blocking(move || hex::encode(Sha256::digest(&to_hash)))
-        .await
-        .map_err(|e| Error::Storage(format!("hashing failed: {e}")))?;
+    // Hashing and removing metadata are the pipeline's heaviest CPU work; a blocking thread
+    // keeps them off the runtime.
+    let original = bytes.clone();
+    let (bytes, sha256, processed) = tokio::task::spawn_blocking(move || {
+        let mut hash = Sha256::new();
+        hash.update(&original);
+        match strip
+            .then(|| crate::metadata::strip(kind, &original))
+            .flatten()
+        {
+            Some(s) => {
+                hash.update(STRIPPED_KEY);
+                let processed = Processed {
+                    removed: s.removed,
+                    size_before: original.len() as u64,
+                    size_after: s.bytes.len() as u64,
+                };
+                (Bytes::from(s.bytes), hash, Some(processed))
+            }
+            None => (original, hash, None),
+        }
+    })
+    .await
+    .map(|(bytes, hash, processed)| (bytes, hex::encode(hash.finalize()), processed))
+    .map_err(|e| Error::Storage(format!("preparing the file failed: {e}")))?;
     Ok(Prepared {
         original_name,
         bytes,
         kind,
         sha256,
+        processed,
     })
 }
 

@@ -273,12 +273,21 @@ impl FieldSpec {
 }
 
 /// Settings every config has, whatever its kind, after the kind's own.
-pub const COMMON_FIELDS: &[FieldSpec] = &[FieldSpec::new(
-    crate::host_config::MIRRORS,
-    "Mirrors",
-    FieldKind::Hosts,
-    "Other configs each upload also goes to, at the same time (so one host's outage or ban does not break every link). The link you get is this config's; if its host fails, a mirror's.",
-)];
+pub const COMMON_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new(
+        crate::host_config::MIRRORS,
+        "Mirrors",
+        FieldKind::Hosts,
+        "Other configs each upload also goes to, at the same time (so one host's outage or ban does not break every link). The link you get is this config's; if its host fails, a mirror's.",
+    ),
+    FieldSpec::new(
+        crate::host_config::STRIP_METADATA,
+        "Remove location and camera data",
+        FieldKind::Choice,
+        "on: GPS position, camera and other EXIF/XMP/IPTC data are removed from JPEG, PNG and WebP before upload (the pixels are not re-encoded; orientation and colour profile stay); off: files go as they are. Empty: the global setting (on unless changed).",
+    )
+    .options(&["on", "off"]),
+];
 
 /// A host kind as the CLI, the forms and the README describe it. `can_delete` and `can_sync`
 /// are not written by hand: they are what the kind's host implements ([`Deletes`], [`Syncs`]).
