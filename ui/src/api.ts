@@ -207,6 +207,11 @@ export interface Settings {
   rename: RenameMode;
   rename_pattern: string;
   strip_metadata: boolean;
+  convert_to: "none" | "jpeg" | "png";
+  quality: number;
+  max_width: number;
+  max_height: number;
+  fit_host_limit: boolean;
   timeout_secs: number;
   retries: number;
   concurrency: number;

@@ -93,6 +93,15 @@ pub struct Settings {
     /// Remove location (GPS) and camera data (EXIF, XMP, IPTC, comments) from JPEG, PNG and
     /// WebP before upload, without re-encoding; a config's `strip_metadata` overrides it.
     pub strip_metadata: bool,
+    /// Convert images before upload: `none`, `jpeg` or `png`.
+    pub convert_to: crate::process::ConvertTo,
+    /// JPEG quality when an image is re-encoded, 1–100.
+    pub quality: u8,
+    /// Downscale images wider or taller than this (0: no limit), aspect kept.
+    pub max_width: u32,
+    pub max_height: u32,
+    /// A file over the host's size limit is re-encoded (lower quality, then smaller) to fit.
+    pub fit_host_limit: bool,
     /// Seconds to wait for a host's answer.
     pub timeout_secs: u64,
     /// Attempts per upload, counting the first (timeouts, resets, 5xx and 429 are retried).
@@ -134,6 +143,11 @@ impl Default for Settings {
             rename: RenameMode::None,
             rename_pattern: "{Y}{m}{d}{h}{i}{s}-{filename}".to_string(),
             strip_metadata: true,
+            convert_to: crate::process::ConvertTo::None,
+            quality: 82,
+            max_width: 0,
+            max_height: 0,
+            fit_host_limit: true,
             timeout_secs: 60,
             retries: 3,
             concurrency: 3,
@@ -178,6 +192,12 @@ impl Settings {
             return Err(Error::Input(format!(
                 "concurrency must be 1–16, not {}",
                 self.concurrency
+            )));
+        }
+        if !(1..=100).contains(&self.quality) {
+            return Err(Error::Input(format!(
+                "quality must be 1–100, not {}",
+                self.quality
             )));
         }
         if self.rename == RenameMode::Pattern {
@@ -269,6 +289,7 @@ impl Settings {
                         "rename" => "none, timestamp or pattern",
                         "theme" => "system, light or dark",
                         "language" => "en, zh-CN, or empty to follow the system",
+                        "convert_to" => "none, jpeg or png",
                         _ => "another value",
                     };
                     Error::Input(format!("{key} cannot be {value:?}; use {hint}"))

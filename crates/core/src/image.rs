@@ -31,6 +31,21 @@ impl ImageKind {
         }
     }
 
+    /// The type's name as people write it: "PNG", "JPEG" …
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageKind::Png => "PNG",
+            ImageKind::Jpeg => "JPEG",
+            ImageKind::Gif => "GIF",
+            ImageKind::Webp => "WebP",
+            ImageKind::Bmp => "BMP",
+            ImageKind::Tiff => "TIFF",
+            ImageKind::Ico => "ICO",
+            ImageKind::Avif => "AVIF",
+            ImageKind::Heic => "HEIC",
+        }
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             ImageKind::Png => "image/png",

@@ -14,6 +14,7 @@ pub mod log;
 pub mod metadata;
 pub mod paths;
 pub mod pipeline;
+pub mod process;
 pub mod rename;
 pub mod server;
 pub mod shortcut;

@@ -17,6 +17,7 @@ use crate::error::{Error, Failure, Result};
 use crate::hosts::{self, Host, Http, Payload, Progress};
 use crate::image::{self, ImageKind};
 use crate::paths::Paths;
+use crate::process;
 use crate::rename;
 use crate::template::{self, LinkFormat};
 
@@ -226,19 +227,46 @@ struct Prepared {
 /// What the prepare stage did to a file before sending it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Processed {
-    /// What was removed: "EXIF", "GPS", "XMP", "IPTC", "comments", "thumbnail" …
+    /// Metadata removed without re-encoding: "EXIF", "GPS", "XMP", "IPTC", "comments" …
     pub removed: Vec<&'static str>,
+    /// Re-encoded from this type (converted, resized or fitted): its metadata is gone too.
+    pub converted_from: Option<&'static str>,
+    pub converted_to: Option<&'static str>,
+    /// Downscaled from and to (width, height).
+    pub resized: Option<((u32, u32), (u32, u32))>,
+    /// Made to fit this host limit, in bytes.
+    pub fitted: Option<u64>,
     pub size_before: u64,
     pub size_after: u64,
 }
 
 impl Processed {
     /// In words, for the row, the log and the CLI: "location and camera data removed (EXIF,
-    /// GPS, XMP): 2.1 MB → 2.0 MB".
+    /// GPS, XMP): 2.1 MB → 2.0 MB", "converted PNG → JPEG, resized 4000×3000 → 1920×1440 to fit
+    /// the host's 5.0 MB: 7.2 MB → 4.7 MB".
     pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.removed.is_empty() {
+            parts.push(format!(
+                "location and camera data removed ({})",
+                self.removed.join(", ")
+            ));
+        }
+        match (self.converted_from, self.converted_to) {
+            (Some(a), Some(b)) if a != b => parts.push(format!("converted {a} → {b}")),
+            (Some(a), _) => parts.push(format!("re-encoded as {a}")),
+            _ => {}
+        }
+        if let Some(((w0, h0), (w1, h1))) = self.resized {
+            parts.push(format!("resized {w0}×{h0} → {w1}×{h1}"));
+        }
+        let fit = self
+            .fitted
+            .map(|l| format!(" to fit the host's {}", human_size(l)))
+            .unwrap_or_default();
         format!(
-            "location and camera data removed ({}): {} → {}",
-            self.removed.join(", "),
+            "{}{fit}: {} → {}",
+            parts.join(", "),
             human_size(self.size_before),
             human_size(self.size_after)
         )
@@ -300,13 +328,33 @@ impl Batch {
         })
     }
 
-    /// Whether files lose their metadata before they are sent: the chosen config's choice, or
-    /// the global setting (one choice for all the hosts of an upload, which share its bytes).
-    fn strip_metadata(&self) -> bool {
-        let global = self.config.settings.strip_metadata;
-        match &self.targets[0].ready {
-            Ok((cfg, _)) => cfg.strip_metadata(global),
-            Err(_) => global,
+    /// What the prepare stage does to files: the settings, with the chosen config's choice on
+    /// metadata (one choice for all the hosts of an upload, which share its bytes), and the
+    /// chosen host's size limit to fit when `fit_host_limit` is on.
+    fn process_options(&self) -> process::Options {
+        let s = &self.config.settings;
+        let main = self.targets[0].ready.as_ref().ok();
+        process::Options {
+            strip_metadata: main.map_or(s.strip_metadata, |(cfg, _)| {
+                cfg.strip_metadata(s.strip_metadata)
+            }),
+            convert_to: s.convert_to,
+            quality: s.quality,
+            max_width: s.max_width,
+            max_height: s.max_height,
+            fit_limit: main
+                .and_then(|(_, host)| host.max_size())
+                .filter(|_| s.fit_host_limit),
+        }
+    }
+
+    /// The largest file read: the largest any host takes, or, when files over a host's limit
+    /// are made to fit it, a generous cap (each host's limit is checked after the prepare
+    /// stage).
+    fn read_limit(&self) -> Option<u64> {
+        match self.max_size() {
+            Some(l) if self.config.settings.fit_host_limit => Some(l.max(FIT_READ_LIMIT)),
+            l => l,
         }
     }
 
@@ -425,9 +473,9 @@ impl Engine {
                 let task = match stage_setup.as_ref() {
                     Ok(b) => Ok(tokio::spawn(prepare(
                         input,
-                        b.max_size(),
+                        b.read_limit(),
                         b.http.clone(),
-                        b.strip_metadata(),
+                        b.process_options(),
                     ))),
                     Err(e) => Err(e.clone()),
                 };
@@ -787,11 +835,15 @@ impl Engine {
 }
 
 /// Read and check an input, and hash it. Nothing is sent to the image host before this passes.
-/// What the dedupe key of stripped bytes adds to the original's, so a file sent whole and the
-/// same file sent without its metadata are told apart.
-const STRIPPED_KEY: &[u8] = b"\npixdrop:metadata-removed";
+/// The largest file read when files over a host's limit are made to fit it.
+const FIT_READ_LIMIT: u64 = 256 * 1024 * 1024;
 
-async fn prepare(input: Input, limit: Option<u64>, http: Http, strip: bool) -> Result<Prepared> {
+async fn prepare(
+    input: Input,
+    limit: Option<u64>,
+    http: Http,
+    options: process::Options,
+) -> Result<Prepared> {
     let label = input.label();
     let (original_name, bytes) = match input {
         Input::Path(p) => (file_name_of(&p), read_checked(&p, limit).await?),
@@ -806,31 +858,45 @@ async fn prepare(input: Input, limit: Option<u64>, http: Http, strip: bool) -> R
     };
     let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&label))?;
     let original_name = with_extension(original_name, kind);
-    // Hashing and removing metadata are the pipeline's heaviest CPU work; a blocking thread
-    // keeps them off the runtime.
+    // Hashing and image work are the pipeline's heaviest CPU work; a blocking thread keeps
+    // them off the runtime. The dedupe key is the original's SHA-256, and, when the stage
+    // changed the bytes, what it was asked to do (a settings change sends the file anew).
     let original = bytes.clone();
-    let (bytes, sha256, processed) = tokio::task::spawn_blocking(move || {
+    let (bytes, kind, sha256, processed) = tokio::task::spawn_blocking(move || {
         let mut hash = Sha256::new();
         hash.update(&original);
-        match strip
-            .then(|| crate::metadata::strip(kind, &original))
-            .flatten()
-        {
-            Some(s) => {
-                hash.update(STRIPPED_KEY);
+        let done = process::run(kind, &original, &options)?;
+        Ok::<_, Error>(match done {
+            Some(d) => {
+                hash.update(format!("\npixdrop:{options:?}").as_bytes());
                 let processed = Processed {
-                    removed: s.removed,
+                    removed: d.removed,
+                    converted_from: d.converted_from.map(|k| k.label()),
+                    converted_to: d.converted_from.map(|_| d.kind.label()),
+                    resized: d.resized,
+                    fitted: d.fitted,
                     size_before: original.len() as u64,
-                    size_after: s.bytes.len() as u64,
+                    size_after: d.bytes.len() as u64,
                 };
-                (Bytes::from(s.bytes), hash, Some(processed))
+                (
+                    Bytes::from(d.bytes),
+                    d.kind,
+                    hex::encode(hash.finalize()),
+                    Some(processed),
+                )
             }
-            None => (original, hash, None),
-        }
+            None => (original, kind, hex::encode(hash.finalize()), None),
+        })
     })
     .await
-    .map(|(bytes, hash, processed)| (bytes, hex::encode(hash.finalize()), processed))
-    .map_err(|e| Error::Storage(format!("preparing the file failed: {e}")))?;
+    .map_err(|e| Error::Storage(format!("preparing the file failed: {e}")))??;
+    // The name follows a conversion: shot.png sent as JPEG is shot.jpg.
+    let original_name = match &processed {
+        Some(p) if p.converted_to.is_some() && p.converted_from != p.converted_to => {
+            renamed_for(&original_name, kind)
+        }
+        _ => original_name,
+    };
     Ok(Prepared {
         original_name,
         bytes,
@@ -858,6 +924,15 @@ fn file_name_of(p: &Path) -> String {
 }
 
 /// Give a name without an extension the one its bytes call for.
+/// `name` with the extension of `kind` in place of its own.
+fn renamed_for(name: &str, kind: ImageKind) -> String {
+    let stem = match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    };
+    format!("{stem}.{}", kind.extension())
+}
+
 fn with_extension(name: String, kind: ImageKind) -> String {
     let has_ext = name.rfind('.').is_some_and(|i| i > 0 && i + 1 < name.len());
     if has_ext {

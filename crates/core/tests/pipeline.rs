@@ -343,6 +343,11 @@ async fn plain_text_answer_is_reported() {
 #[tokio::test]
 async fn bad_inputs_are_refused_before_any_request() {
     let env = env("see");
+    // Files over the host's limit are refused when they are not to be made to fit.
+    env.engine
+        .config()
+        .update(|c| c.settings.set("fit_host_limit", "false"))
+        .unwrap();
     let dir = env.dir.path();
     std::fs::create_dir(dir.join("folder.png")).unwrap();
     let cases: Vec<(Input, &str)> = vec![
@@ -373,6 +378,50 @@ async fn bad_inputs_are_refused_before_any_request() {
     }
     assert_eq!(env.host.upload_requests(), 0);
     assert_eq!(env.records(), 0);
+}
+
+#[tokio::test]
+async fn a_file_over_the_hosts_limit_is_made_to_fit_and_says_so() {
+    let env = env("see");
+    // 7 MB of noise: S.EE takes 5 MB. It is downscaled (a PNG stays a PNG) until it fits.
+    let big = noise_png(7, 7 * 1024 * 1024);
+    let done = one(&env, env.file("screen.png", &big)).await.unwrap();
+    let p = done.processed.clone().unwrap();
+    assert_eq!(p.fitted, Some(5 * 1024 * 1024));
+    assert!(
+        p.size_after <= 5 * 1024 * 1024 && p.size_before == big.len() as u64,
+        "{p:?}"
+    );
+    assert!(
+        p.describe().contains("to fit the host's 5.0 MB: 7.0 MB → "),
+        "{}",
+        p.describe()
+    );
+    let stored = env.host.stored().pop().unwrap();
+    assert_eq!(stored.size as u64, p.size_after);
+    assert_eq!(&stored.bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(done.record.url.ends_with(".png"));
+
+    // Converted to JPEG on request: the name and the link follow, the type is JPEG.
+    env.engine
+        .config()
+        .update(|c| c.settings.set("convert_to", "JPEG"))
+        .unwrap();
+    let done = one(&env, env.file("small.png", &noise_png(8, 40_000)))
+        .await
+        .unwrap();
+    assert_eq!(done.record.file_name, "small.jpg");
+    assert!(done.link.contains("small"), "{}", done.link);
+    let stored = env.host.stored().pop().unwrap();
+    assert_eq!(&stored.bytes[..3], &[0xFF, 0xD8, 0xFF]);
+    assert!(stored.file_name.ends_with(".jpg"), "{}", stored.file_name);
+    // A quality out of range is refused by name.
+    let e = env
+        .engine
+        .config()
+        .update(|c| c.settings.set("quality", "0"))
+        .unwrap_err();
+    assert!(e.to_string().contains("quality must be 1–100"), "{e}");
 }
 
 #[tokio::test]
