@@ -143,7 +143,14 @@ async fn contents(
     }
 }
 
-async fn body_json(shared: &Arc<Shared>, req: Request) -> Result<Value, Response> {
+/// A write's JSON body, once the token and the repository are checked (recorded as a request).
+async fn body_json(
+    shared: &Arc<Shared>,
+    req: Request,
+    owner: &str,
+    repo: &str,
+) -> Result<Value, Response> {
+    target(shared, &req, owner, repo)?;
     let (_, file) = hosted_request(shared, "github", req)
         .await
         .map_err(|e| message(StatusCode::BAD_REQUEST, &e))?;
@@ -157,10 +164,7 @@ async fn put(
     Path((owner, repo, path)): Path<(String, String, String)>,
     req: Request,
 ) -> Response {
-    if let Err(r) = target(&shared, &req, &owner, &repo) {
-        return r;
-    }
-    let body = match body_json(&shared, req).await {
+    let body = match body_json(&shared, req, &owner, &repo).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -233,10 +237,7 @@ async fn delete(
     Path((owner, repo, path)): Path<(String, String, String)>,
     req: Request,
 ) -> Response {
-    if let Err(r) = target(&shared, &req, &owner, &repo) {
-        return r;
-    }
-    let body = match body_json(&shared, req).await {
+    let body = match body_json(&shared, req, &owner, &repo).await {
         Ok(b) => b,
         Err(r) => return r,
     };
