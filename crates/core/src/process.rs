@@ -104,8 +104,11 @@ fn animated(kind: ImageKind, b: &[u8]) -> bool {
     match kind {
         ImageKind::Png => b.windows(4).take(4096).any(|w| w == b"acTL"),
         ImageKind::Webp => b.windows(4).take(4096).any(|w| w == b"ANIM"),
-        // More than one image descriptor (0x2C after a block end) means frames.
-        ImageKind::Gif => b.windows(2).filter(|w| w == &[0x00, 0x2C]).count() > 1,
+        // Counted by decoding: a byte pattern could also stand inside the image data.
+        ImageKind::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(b)).is_ok_and(|d| {
+            use image::AnimationDecoder;
+            d.into_frames().take(2).count() > 1
+        }),
         _ => false,
     }
 }
@@ -259,6 +262,29 @@ mod tests {
         assert_eq!(d.kind, ImageKind::Png);
         assert_eq!(crate::image::dimensions(&d.bytes), Some((10, 5)));
         assert_eq!(d.resized, Some(((40, 20), (10, 5))));
+    }
+
+    #[test]
+    fn animated_gifs_are_never_reencoded() {
+        let gif = |frames: u32| {
+            let mut out = Vec::new();
+            {
+                let mut e = image::codecs::gif::GifEncoder::new(&mut out);
+                for i in 0..frames {
+                    let img =
+                        image::RgbaImage::from_pixel(4, 4, image::Rgba([i as u8 * 60, 0, 0, 255]));
+                    e.encode_frame(image::Frame::new(img)).unwrap();
+                }
+            }
+            out
+        };
+        let o = Options {
+            convert_to: ConvertTo::Png,
+            ..opts()
+        };
+        assert!(run(ImageKind::Gif, &gif(3), &o).unwrap().is_none());
+        let one = run(ImageKind::Gif, &gif(1), &o).unwrap().unwrap();
+        assert_eq!(one.kind, ImageKind::Png);
     }
 
     #[test]
