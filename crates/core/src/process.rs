@@ -155,7 +155,7 @@ fn reencoded(
     let mut out = encode(&img, out_kind, quality, icc.as_deref())?;
     // Over the host's limit: lower the quality first (JPEG), then make the picture smaller,
     // until it fits (the caller refuses it, in words, if it still does not).
-    let fitted = o.fit_limit.filter(|l| out.len() as u64 > *l);
+    let fitted = o.fit_limit.filter(|l| bytes.len() as u64 > *l);
     if let Some(limit) = fitted {
         let mut steps = 0;
         while out.len() as u64 > limit && steps < 16 {
@@ -285,6 +285,35 @@ mod tests {
         assert!(run(ImageKind::Gif, &gif(3), &o).unwrap().is_none());
         let one = run(ImageKind::Gif, &gif(1), &o).unwrap().unwrap();
         assert_eq!(one.kind, ImageKind::Png);
+    }
+
+    #[test]
+    fn a_photo_over_the_limit_is_reencoded_to_fit_and_says_why() {
+        // Noise at top quality: far over 60 KB; re-encoding at the set quality may be enough.
+        let mut state = 7u32;
+        let img = image::RgbImage::from_fn(300, 200, |_, _| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let [a, b, c, _] = state.to_le_bytes();
+            image::Rgb([a, b, c])
+        });
+        let mut jpeg = Vec::new();
+        JpegEncoder::new_with_quality(&mut jpeg, 100)
+            .encode_image(&img)
+            .unwrap();
+        let limit = jpeg.len() as u64 / 2;
+        let o = Options {
+            fit_limit: Some(limit),
+            ..opts()
+        };
+        let d = run(ImageKind::Jpeg, &jpeg, &o).unwrap().unwrap();
+        assert_eq!(d.fitted, Some(limit));
+        assert!(d.bytes.len() as u64 <= limit, "{} > {limit}", d.bytes.len());
+        // Under the limit: left alone (metadata aside).
+        let o = Options {
+            fit_limit: Some(jpeg.len() as u64),
+            ..opts()
+        };
+        assert!(run(ImageKind::Jpeg, &jpeg, &o).unwrap().is_none());
     }
 
     #[test]
