@@ -93,15 +93,25 @@ pub struct Settings {
     /// Remove location (GPS) and camera data (EXIF, XMP, IPTC, comments) from JPEG, PNG and
     /// WebP before upload, without re-encoding; a config's `strip_metadata` overrides it.
     pub strip_metadata: bool,
-    /// Convert images before upload: `none`, `jpeg` or `png`.
+    /// Convert images before upload: `none`, `webp`, `avif`, `jpeg` or `png`.
     pub convert_to: crate::process::ConvertTo,
-    /// JPEG quality when an image is re-encoded, 1–100.
+    /// Quality of lossy output (JPEG, WebP, AVIF) when an image is re-encoded, 1–100.
     pub quality: u8,
     /// Downscale images wider or taller than this (0: no limit), aspect kept.
     pub max_width: u32,
     pub max_height: u32,
     /// A file over the host's size limit is re-encoded (lower quality, then smaller) to fit.
     pub fit_host_limit: bool,
+    /// Text drawn on every uploaded image (empty: none; images are then re-encoded).
+    pub watermark_text: String,
+    /// Where: `top-left`, `top-right`, `bottom-left`, `bottom-right` or `center`.
+    pub watermark_position: crate::process::Position,
+    /// How opaque the watermark is, 1–100.
+    pub watermark_opacity: u8,
+    /// A TrueType/OpenType font file for the watermark; empty: the bundled DejaVu Sans Bold.
+    pub watermark_font: String,
+    /// Largest size of the album's thumbnail cache, in MB (least recently shown go first).
+    pub thumbnail_cache_mb: u32,
     /// Seconds to wait for a host's answer.
     pub timeout_secs: u64,
     /// Attempts per upload, counting the first (timeouts, resets, 5xx and 429 are retried).
@@ -148,6 +158,11 @@ impl Default for Settings {
             max_width: 0,
             max_height: 0,
             fit_host_limit: true,
+            watermark_text: String::new(),
+            watermark_position: crate::process::Position::BottomRight,
+            watermark_opacity: 60,
+            watermark_font: String::new(),
+            thumbnail_cache_mb: 500,
             timeout_secs: 60,
             retries: 3,
             concurrency: 3,
@@ -200,6 +215,21 @@ impl Settings {
                 self.quality
             )));
         }
+        if !(1..=100).contains(&self.watermark_opacity) {
+            return Err(Error::Input(format!(
+                "watermark_opacity must be 1–100, not {}",
+                self.watermark_opacity
+            )));
+        }
+        if let Some(w) = self.watermark() {
+            crate::process::check_watermark(&w)?;
+        }
+        if !(10..=100_000).contains(&self.thumbnail_cache_mb) {
+            return Err(Error::Input(format!(
+                "thumbnail_cache_mb must be 10–100000 MB, not {}",
+                self.thumbnail_cache_mb
+            )));
+        }
         if self.rename == RenameMode::Pattern {
             crate::rename::check_pattern(&self.rename_pattern)?;
         }
@@ -234,6 +264,30 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The watermark to draw, when there is text.
+    pub fn watermark(&self) -> Option<crate::process::Watermark> {
+        (!self.watermark_text.trim().is_empty()).then(|| crate::process::Watermark {
+            text: self.watermark_text.clone(),
+            position: self.watermark_position,
+            opacity: self.watermark_opacity,
+            font: self.watermark_font.clone(),
+        })
+    }
+
+    /// These settings with a config's own image settings in place of the global ones (the
+    /// [`PER_CONFIG`] keys it sets; blank ones follow the global setting).
+    pub fn for_config(&self, cfg: &HostConfig) -> Result<Settings> {
+        let mut s = self.clone();
+        for key in PER_CONFIG {
+            let value = cfg.get_str(key);
+            if !value.trim().is_empty() {
+                s.set(key, &value)
+                    .map_err(|e| Error::Input(format!("the config {:?}: {e}", cfg.name)))?;
+            }
+        }
+        Ok(s)
     }
 
     /// The origins in `server_allowed_origins`.
@@ -289,7 +343,10 @@ impl Settings {
                         "rename" => "none, timestamp or pattern",
                         "theme" => "system, light or dark",
                         "language" => "en, zh-CN, or empty to follow the system",
-                        "convert_to" => "none, jpeg or png",
+                        "convert_to" => "none, webp, avif, jpeg or png",
+                        "watermark_position" => {
+                            "top-left, top-right, bottom-left, bottom-right or center"
+                        }
                         _ => "another value",
                     };
                     Error::Input(format!("{key} cannot be {value:?}; use {hint}"))
@@ -298,6 +355,9 @@ impl Settings {
             Err(_) => {
                 return Err(Error::Input(match key {
                     "server_port" => format!("server_port must be 1–65535, not {value:?}"),
+                    "quality" | "watermark_opacity" => {
+                        format!("{key} must be 1–100, not {value:?}")
+                    }
                     _ => format!("{key} cannot be {value:?}"),
                 }))
             }
@@ -307,6 +367,17 @@ impl Settings {
         Ok(())
     }
 }
+
+/// The image settings a config can set for itself (blank: the global setting).
+pub const PER_CONFIG: [&str; 7] = [
+    crate::host_config::STRIP_METADATA,
+    "convert_to",
+    "quality",
+    "max_width",
+    "max_height",
+    "fit_host_limit",
+    "watermark_text",
+];
 
 fn unknown_setting(key: &str) -> Error {
     Error::Input(format!(
@@ -367,6 +438,7 @@ impl Config {
         }
         hosts::validate(&host)?;
         self.check_mirrors(&host)?;
+        self.settings.for_config(&host)?;
         let name = host.name.clone();
         self.hosts.push(host);
         if make_default || self.default_host.is_none() {
@@ -390,6 +462,7 @@ impl Config {
         }
         hosts::validate(&changed)?;
         self.check_mirrors(&changed)?;
+        self.settings.for_config(&changed)?;
         *self.host_mut(name)? = changed;
         Ok(())
     }

@@ -19,7 +19,8 @@ pub struct HostConfig {
 
 /// The setting of every config that names the configs an upload also goes to.
 pub const MIRRORS: &str = "mirrors";
-/// The setting of every config that overrides the global `strip_metadata` (`on`, `off`).
+/// The setting of every config that overrides the global `strip_metadata` (`on`, `off`); the
+/// other image settings a config may set are listed in `config::PER_CONFIG`.
 pub const STRIP_METADATA: &str = "strip_metadata";
 
 impl HostConfig {
@@ -34,16 +35,6 @@ impl HostConfig {
                 .collect(),
             Some(Value::String(s)) => split_names(s),
             _ => Vec::new(),
-        }
-    }
-
-    /// Whether uploads with this config have their metadata removed: its own `strip_metadata`,
-    /// else the global setting.
-    pub fn strip_metadata(&self, global: bool) -> bool {
-        match self.settings.get(STRIP_METADATA) {
-            Some(Value::String(s)) => parse_bool(s).unwrap_or(global),
-            Some(Value::Bool(b)) => *b,
-            _ => global,
         }
     }
 

@@ -236,6 +236,8 @@ pub struct Processed {
     pub resized: Option<((u32, u32), (u32, u32))>,
     /// Made to fit this host limit, in bytes.
     pub fitted: Option<u64>,
+    /// The watermark was drawn.
+    pub watermarked: bool,
     pub size_before: u64,
     pub size_after: u64,
 }
@@ -259,6 +261,9 @@ impl Processed {
         }
         if let Some(((w0, h0), (w1, h1))) = self.resized {
             parts.push(format!("resized {w0}×{h0} → {w1}×{h1}"));
+        }
+        if self.watermarked {
+            parts.push("watermarked".to_string());
         }
         let fit = self
             .fitted
@@ -289,6 +294,8 @@ struct Batch {
     targets: Vec<Target>,
     http: Http,
     locks: HashLocks,
+    /// What the prepare stage does to each file.
+    options: process::Options,
 }
 
 impl Batch {
@@ -320,24 +327,27 @@ impl Batch {
             return Err(e.clone());
         }
         let http = Engine::http(&config.settings)?;
+        let options = Batch::process_options(&config, &targets[0])?;
         Ok(Batch {
             config,
             targets,
             http,
             locks: HashLocks::default(),
+            options,
         })
     }
 
-    /// What the prepare stage does to files: the settings, with the chosen config's choice on
-    /// metadata (one choice for all the hosts of an upload, which share its bytes), and the
-    /// chosen host's size limit to fit when `fit_host_limit` is on.
-    fn process_options(&self) -> process::Options {
-        let s = &self.config.settings;
-        let main = self.targets[0].ready.as_ref().ok();
-        process::Options {
-            strip_metadata: main.map_or(s.strip_metadata, |(cfg, _)| {
-                cfg.strip_metadata(s.strip_metadata)
-            }),
+    /// What the prepare stage does to files: the settings, with the chosen config's own image
+    /// settings in their place (one choice for all the hosts of an upload, which share its
+    /// bytes), and the chosen host's size limit to fit when `fit_host_limit` is on.
+    fn process_options(config: &Config, main: &Target) -> Result<process::Options> {
+        let main = main.ready.as_ref().ok();
+        let s = match main {
+            Some((cfg, _)) => config.settings.for_config(cfg)?,
+            None => config.settings.clone(),
+        };
+        Ok(process::Options {
+            strip_metadata: s.strip_metadata,
             convert_to: s.convert_to,
             quality: s.quality,
             max_width: s.max_width,
@@ -345,7 +355,8 @@ impl Batch {
             fit_limit: main
                 .and_then(|(_, host)| host.max_size())
                 .filter(|_| s.fit_host_limit),
-        }
+            watermark: s.watermark(),
+        })
     }
 
     /// The largest file read: the largest any host takes, or, when files over a host's limit
@@ -353,7 +364,7 @@ impl Batch {
     /// stage).
     fn read_limit(&self) -> Option<u64> {
         match self.max_size() {
-            Some(l) if self.config.settings.fit_host_limit => Some(l.max(FIT_READ_LIMIT)),
+            Some(l) if self.options.fit_limit.is_some() => Some(l.max(FIT_READ_LIMIT)),
             l => l,
         }
     }
@@ -475,7 +486,7 @@ impl Engine {
                         input,
                         b.read_limit(),
                         b.http.clone(),
-                        b.process_options(),
+                        b.options.clone(),
                     ))),
                     Err(e) => Err(e.clone()),
                 };
@@ -875,6 +886,7 @@ async fn prepare(
                     converted_to: d.converted_from.map(|_| d.kind.label()),
                     resized: d.resized,
                     fitted: d.fitted,
+                    watermarked: d.watermarked,
                     size_before: original.len() as u64,
                     size_after: d.bytes.len() as u64,
                 };

@@ -1,14 +1,17 @@
 //! The prepare stage's image work: metadata removed without re-encoding (see [`metadata`]), and,
-//! only when asked or needed, a re-encode: a conversion (`convert_to`), a downscale
-//! (`max_width`, `max_height`, Lanczos3, aspect kept), and fitting a host's size limit (lower
-//! JPEG quality, then smaller) — the EXIF orientation applied first, the colour profile kept.
-//! Animated images are never re-encoded.
+//! only when asked or needed, a re-encode: a conversion (`convert_to`: WebP, AVIF, JPEG, PNG), a
+//! downscale (`max_width`, `max_height`, Lanczos3 with `fast_image_resize`, aspect kept), a text
+//! watermark, and fitting a host's size limit (lower quality, then smaller) — the EXIF
+//! orientation applied first, the colour profile kept. Animated images are never re-encoded.
+//! Also the album's thumbnails ([`thumbnail`]).
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use fast_image_resize::{ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader};
 use serde::{Deserialize, Serialize};
 
@@ -22,22 +25,64 @@ use crate::metadata;
 pub enum ConvertTo {
     #[default]
     None,
+    Webp,
+    Avif,
     Jpeg,
     Png,
 }
+
+impl ConvertTo {
+    fn kind(self) -> Option<ImageKind> {
+        match self {
+            ConvertTo::None => None,
+            ConvertTo::Webp => Some(ImageKind::Webp),
+            ConvertTo::Avif => Some(ImageKind::Avif),
+            ConvertTo::Jpeg => Some(ImageKind::Jpeg),
+            ConvertTo::Png => Some(ImageKind::Png),
+        }
+    }
+}
+
+/// Where a watermark goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Position {
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    #[default]
+    BottomRight,
+    Center,
+}
+
+/// A text drawn on every re-encoded image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watermark {
+    pub text: String,
+    pub position: Position,
+    /// 1–100.
+    pub opacity: u8,
+    /// A TrueType/OpenType file; empty: the bundled DejaVu Sans Bold.
+    pub font: String,
+}
+
+/// The font that ships with Pixdrop (DejaVu Sans Bold; Bitstream Vera licence, in
+/// `assets/fonts/DejaVu-LICENSE.txt`).
+const BUNDLED_FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// What the prepare stage may do to a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub strip_metadata: bool,
     pub convert_to: ConvertTo,
-    /// JPEG quality, 1–100.
+    /// Quality of lossy output (JPEG, WebP, AVIF), 1–100.
     pub quality: u8,
     /// Downscale to at most this size (0: no limit).
     pub max_width: u32,
     pub max_height: u32,
     /// The host's size limit, when files over it should be made to fit.
     pub fit_limit: Option<u64>,
+    pub watermark: Option<Watermark>,
 }
 
 /// A file after the prepare stage changed it.
@@ -53,6 +98,7 @@ pub struct Done {
     pub resized: Option<((u32, u32), (u32, u32))>,
     /// Made to fit this limit.
     pub fitted: Option<u64>,
+    pub watermarked: bool,
 }
 
 /// Run the stage; `None` when the file goes as it is.
@@ -61,15 +107,12 @@ pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
     let too_big = |(w, h): (u32, u32)| {
         (o.max_width > 0 && w > o.max_width) || (o.max_height > 0 && h > o.max_height)
     };
-    let target = match (o.convert_to, kind) {
-        (ConvertTo::Jpeg, k) if k != ImageKind::Jpeg => Some(ImageKind::Jpeg),
-        (ConvertTo::Png, k) if k != ImageKind::Png => Some(ImageKind::Png),
-        _ => None,
-    };
+    let target = o.convert_to.kind().filter(|t| *t != kind);
     let over_limit = o.fit_limit.is_some_and(|l| bytes.len() as u64 > l);
-    let reencode = (target.is_some() || size.is_some_and(too_big) || over_limit)
-        && decodable(kind)
-        && !animated(kind, bytes);
+    let reencode =
+        (target.is_some() || size.is_some_and(too_big) || over_limit || o.watermark.is_some())
+            && decodable(kind)
+            && !animated(kind, bytes);
     if !reencode {
         return Ok(o
             .strip_metadata
@@ -82,6 +125,7 @@ pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
                 converted_from: None,
                 resized: None,
                 fitted: None,
+                watermarked: false,
             }));
     }
     reencoded(kind, bytes, target, o).map(Some)
@@ -117,12 +161,8 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Input(format!("the image could not be {what}: {e}"))
 }
 
-fn reencoded(
-    kind: ImageKind,
-    bytes: &[u8],
-    target: Option<ImageKind>,
-    o: &Options,
-) -> Result<Done> {
+/// Decode with the EXIF orientation applied; also the colour profile.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, Option<Vec<u8>>)> {
     let mut decoder = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| failed("read", e))?
@@ -134,38 +174,93 @@ fn reencoded(
     if let Some(orientation) = orientation {
         img.apply_orientation(orientation);
     }
+    Ok((img, icc))
+}
+
+/// 8-bit RGB, or RGBA when the picture has transparency: what every encoder here takes.
+fn to_8bit(img: DynamicImage) -> DynamicImage {
+    match img {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => img,
+        i if i.color().has_alpha() => DynamicImage::ImageRgba8(i.to_rgba8()),
+        i => DynamicImage::ImageRgb8(i.to_rgb8()),
+    }
+}
+
+/// Lanczos3 to exactly `w`×`h` (alpha premultiplied while filtering).
+fn resize(img: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage> {
+    let img = to_8bit(img.clone());
+    let mut dst = DynamicImage::new(w.max(1), h.max(1), img.color());
+    Resizer::new()
+        .resize(
+            &img,
+            &mut dst,
+            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(
+                fast_image_resize::FilterType::Lanczos3,
+            )),
+        )
+        .map_err(|e| failed("resized", e))?;
+    Ok(dst)
+}
+
+/// The largest size within `mw`×`mh` (0: no limit) with the aspect kept; never larger.
+fn fit_within((w, h): (u32, u32), mw: u32, mh: u32) -> (u32, u32) {
+    let sx = if mw > 0 && w > mw {
+        mw as f64 / w as f64
+    } else {
+        1.0
+    };
+    let sy = if mh > 0 && h > mh {
+        mh as f64 / h as f64
+    } else {
+        1.0
+    };
+    let s = sx.min(sy);
+    if s >= 1.0 {
+        return (w, h);
+    }
+    (
+        ((w as f64 * s).round() as u32).max(1),
+        ((h as f64 * s).round() as u32).max(1),
+    )
+}
+
+fn reencoded(
+    kind: ImageKind,
+    bytes: &[u8],
+    target: Option<ImageKind>,
+    o: &Options,
+) -> Result<Done> {
+    let (img, icc) = decode(bytes)?;
+    let mut img = to_8bit(img);
     let original = (img.width(), img.height());
-    // Keep transparency in PNG; everything else that is re-encoded without a target is a JPEG
-    // when it was one (or had no alpha), else a PNG.
+    let alpha = img.color().has_alpha();
+    // Keep the format when it can be written; else transparency goes to PNG, the rest to JPEG.
     let out_kind = target.unwrap_or(match kind {
-        ImageKind::Jpeg => ImageKind::Jpeg,
-        ImageKind::Png => ImageKind::Png,
-        _ if img.color().has_alpha() => ImageKind::Png,
+        ImageKind::Jpeg | ImageKind::Png | ImageKind::Webp => kind,
+        _ if alpha => ImageKind::Png,
         _ => ImageKind::Jpeg,
     });
-    let (mw, mh) = (o.max_width, o.max_height);
-    if (mw > 0 && img.width() > mw) || (mh > 0 && img.height() > mh) {
-        let (w, h) = (
-            if mw > 0 { mw } else { u32::MAX },
-            if mh > 0 { mh } else { u32::MAX },
-        );
-        img = img.resize(w, h, FilterType::Lanczos3);
+    let scaled = fit_within(original, o.max_width, o.max_height);
+    if scaled != original {
+        img = resize(&img, scaled.0, scaled.1)?;
+    }
+    if let Some(w) = &o.watermark {
+        img = watermark(img, w)?;
     }
     let mut quality = o.quality.clamp(1, 100);
     let mut out = encode(&img, out_kind, quality, icc.as_deref())?;
-    // Over the host's limit: lower the quality first (JPEG), then make the picture smaller,
-    // until it fits (the caller refuses it, in words, if it still does not).
+    // Over the host's limit: lower the quality first (lossy formats), then make the picture
+    // smaller, until it fits (the caller refuses it, in words, if it still does not).
     let fitted = o.fit_limit.filter(|l| bytes.len() as u64 > *l);
     if let Some(limit) = fitted {
         let mut steps = 0;
         while out.len() as u64 > limit && steps < 16 {
             steps += 1;
-            if out_kind == ImageKind::Jpeg && quality > 50 {
+            if out_kind != ImageKind::Png && quality > 50 {
                 quality = quality.saturating_sub(10).max(50);
             } else {
                 let (w, h) = (img.width(), img.height());
-                img =
-                    img.resize_exact((w * 4 / 5).max(1), (h * 4 / 5).max(1), FilterType::Lanczos3);
+                img = resize(&img, (w * 4 / 5).max(1), (h * 4 / 5).max(1))?;
             }
             out = encode(&img, out_kind, quality, icc.as_deref())?;
         }
@@ -178,7 +273,26 @@ fn reencoded(
         converted_from: Some(kind),
         resized: (now != original).then_some((original, now)),
         fitted,
+        watermarked: o.watermark.is_some(),
     })
+}
+
+/// The picture with no transparency: flattened on white, as a browser shows it.
+fn on_white(img: &DynamicImage) -> DynamicImage {
+    if !img.color().has_alpha() {
+        return DynamicImage::ImageRgb8(img.to_rgb8());
+    }
+    let rgba = img.to_rgba8();
+    DynamicImage::ImageRgb8(image::RgbImage::from_fn(
+        img.width(),
+        img.height(),
+        |x, y| {
+            let s = rgba.get_pixel(x, y);
+            let a = u16::from(s[3]);
+            let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
+            image::Rgb([blend(s[0]), blend(s[1]), blend(s[2])])
+        },
+    ))
 }
 
 fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
@@ -192,32 +306,286 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
             }
             img.write_with_encoder(e)
         }
+        ImageKind::Webp => return webp(img, quality, icc),
+        ImageKind::Avif => {
+            // Speed 8 of 10: rav1e's good trade for stills; the profile is not carried.
+            let e = image::codecs::avif::AvifEncoder::new_with_speed_quality(&mut out, 8, quality);
+            to_8bit(img.clone()).write_with_encoder(e)
+        }
         _ => {
-            // JPEG has no alpha: flatten on white, as a browser shows it.
-            let rgb = if img.color().has_alpha() {
-                let rgba = img.to_rgba8();
-                DynamicImage::ImageRgb8(image::RgbImage::from_fn(
-                    img.width(),
-                    img.height(),
-                    |x, y| {
-                        let s = rgba.get_pixel(x, y);
-                        let a = u16::from(s[3]);
-                        let on_white = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
-                        image::Rgb([on_white(s[0]), on_white(s[1]), on_white(s[2])])
-                    },
-                ))
-            } else {
-                DynamicImage::ImageRgb8(img.to_rgb8())
-            };
             let mut e = JpegEncoder::new_with_quality(&mut out, quality);
             if let Some(icc) = icc {
                 let _ = e.set_icc_profile(icc.to_vec());
             }
-            rgb.write_with_encoder(e)
+            on_white(img).write_with_encoder(e)
         }
     };
     result.map_err(|e| failed("encoded", e))?;
     Ok(out)
+}
+
+/// Lossy WebP through libwebp, with the colour profile in an `ICCP` chunk.
+fn webp(img: &DynamicImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    let img = to_8bit(img.clone());
+    let (w, h) = (img.width(), img.height());
+    if w > 16383 || h > 16383 {
+        return Err(Error::Input(format!(
+            "the image is {w}×{h}; WebP holds at most 16383×16383 (set a largest size)"
+        )));
+    }
+    let encoder = match &img {
+        DynamicImage::ImageRgba8(i) => webp::Encoder::from_rgba(i.as_raw(), w, h),
+        DynamicImage::ImageRgb8(i) => webp::Encoder::from_rgb(i.as_raw(), w, h),
+        _ => unreachable!("to_8bit gives RGB8 or RGBA8"),
+    };
+    let out = encoder
+        .encode_simple(false, f32::from(quality))
+        .map_err(|e| failed("encoded as WebP", format!("{e:?}")))?
+        .to_vec();
+    Ok(match icc {
+        Some(icc) => with_iccp(out, icc, w, h),
+        None => out,
+    })
+}
+
+/// A WebP file with an `ICCP` chunk added (the extended `VP8X` header made or flagged).
+fn with_iccp(webp: Vec<u8>, icc: &[u8], w: u32, h: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, tag: &[u8], data: &[u8]) {
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            out.push(0);
+        }
+    }
+    if webp.len() < 20 || &webp[..4] != b"RIFF" || &webp[8..12] != b"WEBP" {
+        return webp;
+    }
+    let body = &webp[12..];
+    let mut out = Vec::with_capacity(webp.len() + icc.len() + 40);
+    out.extend_from_slice(b"RIFF\0\0\0\0WEBP");
+    let rest = if &body[..4] == b"VP8X" && body.len() >= 18 {
+        let mut vp8x = body[8..18].to_vec();
+        vp8x[0] |= 0x20;
+        chunk(&mut out, b"VP8X", &vp8x);
+        &body[18..]
+    } else {
+        let mut vp8x = vec![0x20u8, 0, 0, 0];
+        vp8x.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+        vp8x.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
+        chunk(&mut out, b"VP8X", &vp8x);
+        body
+    };
+    chunk(&mut out, b"ICCP", icc);
+    out.extend_from_slice(rest);
+    let size = (out.len() - 8) as u32;
+    out[4..8].copy_from_slice(&size.to_le_bytes());
+    out
+}
+
+/// The font a watermark is drawn with: the chosen file, else the bundled one.
+fn font_data(path: &str) -> Result<Cow<'static, [u8]>> {
+    if path.trim().is_empty() {
+        return Ok(Cow::Borrowed(BUNDLED_FONT));
+    }
+    let data = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("the watermark font {path:?} cannot be read: {e}")))?;
+    FontRef::try_from_slice(&data).map_err(|_| {
+        Error::Input(format!(
+            "the watermark font {path:?} is not a TrueType or OpenType font"
+        ))
+    })?;
+    Ok(Cow::Owned(data))
+}
+
+/// Check a watermark's settings before anything is sent: the font can be read and has every
+/// letter of the text.
+pub fn check_watermark(w: &Watermark) -> Result<()> {
+    let data = font_data(&w.font)?;
+    let font = FontRef::try_from_slice(&data)
+        .map_err(|_| Error::Input("the watermark font cannot be read".into()))?;
+    let missing: String = w
+        .text
+        .chars()
+        .filter(|c| !c.is_whitespace() && font.glyph_id(*c).0 == 0)
+        .collect();
+    if !missing.is_empty() {
+        let which = if w.font.trim().is_empty() {
+            "the bundled font (DejaVu Sans)".to_string()
+        } else {
+            format!("the font {:?}", w.font)
+        };
+        return Err(Error::Input(format!(
+            "{which} has no letters for {missing:?} in the watermark text; choose a font that has them (watermark_font)"
+        )));
+    }
+    Ok(())
+}
+
+/// Draw the text at its place: white, with a soft dark shadow so it reads on any picture,
+/// its height a 20th of the picture's smaller side (narrowed to fit the width).
+fn watermark(img: DynamicImage, w: &Watermark) -> Result<DynamicImage> {
+    check_watermark(w)?;
+    let data = font_data(&w.font)?;
+    let font = FontRef::try_from_slice(&data)
+        .map_err(|_| Error::Input("the watermark font cannot be read".into()))?;
+    let had_alpha = img.color().has_alpha();
+    let mut canvas = img.to_rgba8();
+    let (iw, ih) = canvas.dimensions();
+    let width_at = |px: f32| {
+        let f = font.as_scaled(PxScale::from(px));
+        let mut x = 0.0;
+        let mut prev = None;
+        for c in w.text.chars() {
+            let id = f.glyph_id(c);
+            if let Some(p) = prev {
+                x += f.kern(p, id);
+            }
+            x += f.h_advance(id);
+            prev = Some(id);
+        }
+        x
+    };
+    let mut px = (iw.min(ih) as f32 / 20.0).max(10.0);
+    let margin = (px * 0.6).max(4.0);
+    let room = iw as f32 - 2.0 * margin;
+    let wide = width_at(px);
+    if wide > room && wide > 0.0 {
+        px = (px * room / wide).max(6.0);
+    }
+    let f = font.as_scaled(PxScale::from(px));
+    let (tw, th) = (width_at(px), f.height());
+    let x0 = match w.position {
+        Position::TopLeft | Position::BottomLeft => margin,
+        Position::TopRight | Position::BottomRight => iw as f32 - margin - tw,
+        Position::Center => (iw as f32 - tw) / 2.0,
+    };
+    let y0 = match w.position {
+        Position::TopLeft | Position::TopRight => margin,
+        Position::BottomLeft | Position::BottomRight => ih as f32 - margin - th,
+        Position::Center => (ih as f32 - th) / 2.0,
+    };
+    let alpha = f32::from(w.opacity.clamp(1, 100)) / 100.0;
+    let shadow = (px / 24.0).max(1.0);
+    for (dx, colour, strength) in [(shadow, [0u8, 0, 0], 0.6), (0.0, [255, 255, 255], 1.0)] {
+        let mut x = x0 + dx;
+        let mut prev = None;
+        for c in w.text.chars() {
+            let id = f.glyph_id(c);
+            if let Some(p) = prev {
+                x += f.kern(p, id);
+            }
+            let glyph = id.with_scale_and_position(px, ab_glyph::point(x, y0 + dx + f.ascent()));
+            x += f.h_advance(id);
+            prev = Some(id);
+            let Some(outline) = font.outline_glyph(glyph) else {
+                continue;
+            };
+            let b = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let (px_x, px_y) = (b.min.x as i64 + gx as i64, b.min.y as i64 + gy as i64);
+                if px_x < 0 || px_y < 0 || px_x >= iw as i64 || px_y >= ih as i64 {
+                    return;
+                }
+                let a = (coverage * alpha * strength).clamp(0.0, 1.0);
+                let p = canvas.get_pixel_mut(px_x as u32, px_y as u32);
+                // "Over": the text on top of what is there, transparency included.
+                let da = f32::from(p[3]) / 255.0;
+                let oa = a + da * (1.0 - a);
+                if oa > 0.0 {
+                    for i in 0..3 {
+                        let v = (f32::from(colour[i]) * a + f32::from(p[i]) * da * (1.0 - a)) / oa;
+                        p[i] = v.round() as u8;
+                    }
+                }
+                p[3] = (oa * 255.0).round() as u8;
+            });
+        }
+    }
+    Ok(if had_alpha {
+        DynamicImage::ImageRgba8(canvas)
+    } else {
+        DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(canvas).to_rgb8())
+    })
+}
+
+/// The album's thumbnail of an image: at most `edge`×`edge` (aspect kept, never enlarged),
+/// orientation applied, WebP. JPEGs are decoded at the smallest 1/2, 1/4 or 1/8 scale still
+/// larger than the thumbnail (shrink-on-load), so a 12-megapixel photo is never decoded whole.
+/// Animated images give their first frame.
+pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
+    let kind = crate::image::sniff(bytes)
+        .ok_or_else(|| Error::Input("not an image PNG, JPEG, GIF, WebP, BMP or TIFF".into()))?;
+    let img = match kind {
+        ImageKind::Jpeg => jpeg_at_scale(bytes, edge)?,
+        k if decodable(k) => decode(bytes)?.0,
+        k => {
+            return Err(Error::Input(format!(
+                "no thumbnail is made of {} images",
+                k.label()
+            )))
+        }
+    };
+    let img = to_8bit(img);
+    let (w, h) = fit_within((img.width(), img.height()), edge, edge);
+    let small = if (w, h) == (img.width(), img.height()) {
+        img
+    } else {
+        resize(&img, w, h)?
+    };
+    webp(&small, 75, None)
+}
+
+/// A JPEG decoded at the smallest DCT scale still covering `edge`, orientation applied.
+fn jpeg_at_scale(bytes: &[u8], edge: u32) -> Result<DynamicImage> {
+    let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    d.read_info().map_err(|e| failed("read", e))?;
+    let info = d.info().ok_or_else(|| failed("read", "no JPEG header"))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let (fw, fh) = fit_within((w, h), edge, edge);
+    // Scale so the decoded picture is still at least the thumbnail's size.
+    let want = |n: u32, f: u32| (n.max(f)).min(u32::from(u16::MAX)) as u16;
+    let (sw, sh) = d
+        .scale(want(fw, fw), want(fh, fh))
+        .map_err(|e| failed("read", e))?;
+    let pixels = d.decode().map_err(|e| failed("decoded", e))?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    let info = d.info().ok_or_else(|| failed("read", "no JPEG header"))?;
+    let img = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8)
+        }
+        jpeg_decoder::PixelFormat::L16 => None,
+        jpeg_decoder::PixelFormat::CMYK32 => image::RgbImage::from_raw(
+            sw,
+            sh,
+            pixels
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = u16::from(255 - p[3]);
+                    [0, 1, 2].map(|i| ((u16::from(255 - p[i]) * k) / 255) as u8)
+                })
+                .collect(),
+        )
+        .map(DynamicImage::ImageRgb8),
+    };
+    let Some(mut img) = img else {
+        // 16-bit or odd: the full decoder.
+        return Ok(decode(bytes)?.0);
+    };
+    // The orientation, read from the EXIF block without decoding again.
+    if let Ok(Some(o)) = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| ())
+        .and_then(|r| r.into_decoder().map_err(|_| ()))
+        .map(|mut dec| dec.orientation().ok())
+    {
+        img.apply_orientation(o);
+    }
+    Ok(img)
 }
 
 #[cfg(test)]
@@ -242,6 +610,7 @@ mod tests {
             max_width: 0,
             max_height: 0,
             fit_limit: None,
+            watermark: None,
         }
     }
 
@@ -326,5 +695,112 @@ mod tests {
         assert_eq!(d.kind, ImageKind::Jpeg);
         assert_eq!(crate::image::sniff(&d.bytes), Some(ImageKind::Jpeg));
         assert_eq!(d.converted_from, Some(ImageKind::Png));
+    }
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        let mut out = Vec::new();
+        JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&img)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn convert_to_webp_and_avif() {
+        for (to, kind) in [
+            (ConvertTo::Webp, ImageKind::Webp),
+            (ConvertTo::Avif, ImageKind::Avif),
+        ] {
+            let o = Options {
+                convert_to: to,
+                ..opts()
+            };
+            let d = run(ImageKind::Jpeg, &jpeg(64, 48), &o).unwrap().unwrap();
+            assert_eq!(d.kind, kind);
+            assert_eq!(crate::image::sniff(&d.bytes), Some(kind), "{to:?}");
+            assert_eq!(crate::image::dimensions(&d.bytes), Some((64, 48)), "{to:?}");
+        }
+    }
+
+    #[test]
+    fn webp_keeps_the_colour_profile() {
+        let icc = b"a fake but carried ICC profile!".to_vec();
+        let img = to_8bit(image::load_from_memory(&png(20, 10)).unwrap());
+        let out = webp(&img, 80, Some(&icc)).unwrap();
+        // libwebp reads it back: a valid file with the profile in it.
+        let mut d = image::codecs::webp::WebPDecoder::new(Cursor::new(&out)).unwrap();
+        assert_eq!(d.icc_profile().unwrap(), Some(icc));
+        assert_eq!(d.dimensions(), (20, 10));
+        let mut buf = vec![0; d.total_bytes() as usize];
+        d.read_image(&mut buf).unwrap();
+    }
+
+    #[test]
+    fn a_watermark_is_drawn_where_asked_and_only_there() {
+        let plain = image::RgbImage::from_pixel(400, 300, image::Rgb([40, 40, 40]));
+        let mut bytes = Vec::new();
+        DynamicImage::ImageRgb8(plain)
+            .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        let o = Options {
+            watermark: Some(Watermark {
+                text: "pixdrop.example".into(),
+                position: Position::BottomRight,
+                opacity: 100,
+                font: String::new(),
+            }),
+            ..opts()
+        };
+        let d = run(ImageKind::Png, &bytes, &o).unwrap().unwrap();
+        assert!(d.watermarked);
+        assert_eq!(d.kind, ImageKind::Png);
+        let out = image::load_from_memory(&d.bytes).unwrap();
+        assert!(!out.color().has_alpha(), "an opaque picture stays opaque");
+        let out = out.to_rgb8();
+        let bright = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            (x0..x1)
+                .flat_map(|x| (y0..y1).map(move |y| (x, y)))
+                .filter(|&(x, y)| out.get_pixel(x, y)[0] > 200)
+                .count()
+        };
+        assert!(
+            bright(200, 250, 400, 300) > 50,
+            "text in the bottom-right corner"
+        );
+        assert_eq!(bright(0, 0, 200, 150), 0, "nothing drawn elsewhere");
+    }
+
+    #[test]
+    fn a_watermark_the_font_cannot_write_is_refused_in_words() {
+        let w = Watermark {
+            text: "图床 ok".into(),
+            position: Position::Center,
+            opacity: 50,
+            font: String::new(),
+        };
+        let e = check_watermark(&w).unwrap_err().to_string();
+        assert!(e.contains("图床") && e.contains("watermark_font"), "{e}");
+        let e = check_watermark(&Watermark {
+            font: "/nonexistent/font.ttf".into(),
+            ..w.clone()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("/nonexistent/font.ttf"), "{e}");
+    }
+
+    #[test]
+    fn thumbnails_are_small_webps_the_right_way_up() {
+        // A 1200×800 JPEG, decoded at a reduced scale, gives a 320×213 WebP.
+        let t = thumbnail(&jpeg(1200, 800), 320).unwrap();
+        assert_eq!(crate::image::sniff(&t), Some(ImageKind::Webp));
+        assert_eq!(crate::image::dimensions(&t), Some((320, 213)));
+        // A small PNG is not enlarged.
+        let t = thumbnail(&png(40, 20), 320).unwrap();
+        assert_eq!(crate::image::dimensions(&t), Some((40, 20)));
+        assert!(thumbnail(b"not an image", 320).is_err());
     }
 }

@@ -725,3 +725,79 @@ async fn no_host_configured_is_explained() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_config_converts_its_own_uploads_to_webp_and_watermarks_them() {
+    let env = env("see");
+    // The global settings stay as they are; this config converts to WebP and marks its images.
+    env.engine
+        .config()
+        .update(|c| {
+            c.set_host_values(
+                "main",
+                vec![
+                    ("convert_to".into(), Some(Value::from("webp"))),
+                    ("quality".into(), Some(Value::from(80))),
+                    ("watermark_text".into(), Some(Value::from("© me"))),
+                ],
+            )
+        })
+        .unwrap();
+    // A 2 MB photo-like JPEG.
+    let mut state = 1u32;
+    let img = image::RgbImage::from_fn(1400, 1000, |x, y| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let n = (state >> 24) as u8 / 4;
+        image::Rgb([
+            (x / 6) as u8 ^ n,
+            (y / 4) as u8 ^ n,
+            ((x + y) / 10) as u8 ^ n,
+        ])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 98)
+        .encode_image(&img)
+        .unwrap();
+    assert!(jpeg.len() > 1_500_000, "{}", jpeg.len());
+    let done = one(&env, env.file("photo.jpg", &jpeg)).await.unwrap();
+    let stored = env.host.stored().pop().unwrap();
+    assert_eq!(stored.content_type, "image/webp");
+    assert!(
+        stored.file_name.ends_with("photo.webp"),
+        "{}",
+        stored.file_name
+    );
+    assert_eq!(&stored.bytes[8..12], b"WEBP");
+    assert!(done.record.url.ends_with(".webp"), "{}", done.record.url);
+    assert_eq!(done.record.file_name, "photo.webp");
+    let p = done.processed.unwrap();
+    assert!(
+        p.watermarked && p.describe().contains("converted JPEG → WebP"),
+        "{}",
+        p.describe()
+    );
+    assert!(p.size_after < p.size_before / 2, "{p:?}");
+
+    // A config asking for a quality out of range is refused by name, and nothing changes.
+    let e = env
+        .engine
+        .config()
+        .update(|c| c.set_host_values("main", vec![("quality".into(), Some(Value::from(400)))]))
+        .unwrap_err();
+    assert!(e.to_string().contains("quality must be 1–100"), "{e}");
+    // Another config without its own choice keeps the global one (no conversion).
+    env.engine
+        .config()
+        .update(|c| {
+            c.set_host_values(
+                "main",
+                vec![("convert_to".into(), None), ("watermark_text".into(), None)],
+            )
+        })
+        .unwrap();
+    one(&env, env.file("again.png", &noise_png(3, 30_000)))
+        .await
+        .unwrap();
+    let stored = env.host.stored().pop().unwrap();
+    assert_eq!(stored.content_type, "image/png");
+}

@@ -70,6 +70,8 @@ pub struct Stored {
     pub sha256: String,
     pub size: usize,
     pub bytes: Bytes,
+    /// The type the upload's file part declared (empty for preloaded images).
+    pub content_type: String,
     pub created_secs: u64,
     pub deleted: bool,
 }
@@ -394,15 +396,16 @@ async fn upload(
     if !authorized(&shared, &headers) {
         return unauthorized(dialect);
     }
-    let mut file: Option<(String, Bytes)> = None;
+    let mut file: Option<(String, String, Bytes)> = None;
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or_default().to_string();
                 let file_name = field.file_name().unwrap_or("image").to_string();
+                let content_type = field.content_type().unwrap_or_default().to_string();
                 let is_file = name == "smfile" || (dialect == Dialect::See && name == "file");
                 match field.bytes().await {
-                    Ok(b) if is_file => file = Some((file_name, b)),
+                    Ok(b) if is_file => file = Some((file_name, content_type, b)),
                     Ok(_) => {}
                     Err(e) => {
                         return (
@@ -423,7 +426,7 @@ async fn upload(
             }
         }
     }
-    let Some((file_name, bytes)) = file else {
+    let Some((file_name, content_type, bytes)) = file else {
         return Json(failure(dialect, "exception", "No files were uploaded.")).into_response();
     };
     if bytes.len() > MAX_SIZE {
@@ -443,7 +446,8 @@ async fn upload(
         }))
         .into_response();
     }
-    let s = new_stored(&base, &file_name, bytes, inner.stored.len(), unix_now());
+    let mut s = new_stored(&base, &file_name, bytes, inner.stored.len(), unix_now());
+    s.content_type = content_type;
     inner.stored.push(s.clone());
     Json(success(
         dialect,
@@ -526,6 +530,7 @@ pub(crate) fn new_stored(
         sha256: sha,
         size: bytes.len(),
         bytes,
+        content_type: String::new(),
         created_secs,
         deleted: false,
     }

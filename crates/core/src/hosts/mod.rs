@@ -287,6 +287,44 @@ pub const COMMON_FIELDS: &[FieldSpec] = &[
         "on: GPS position, camera and other EXIF/XMP/IPTC data are removed from JPEG, PNG and WebP before upload (the pixels are not re-encoded; orientation and colour profile stay); off: files go as they are. Empty: the global setting (on unless changed).",
     )
     .options(&["on", "off"]),
+    FieldSpec::new(
+        "convert_to",
+        "Convert to",
+        FieldKind::Choice,
+        "Convert this config's uploads to WebP, AVIF, JPEG or PNG (none: keep the format). Empty: the global setting.",
+    )
+    .options(&["none", "webp", "avif", "jpeg", "png"]),
+    FieldSpec::new(
+        "quality",
+        "Quality",
+        FieldKind::Number,
+        "Quality of JPEG, WebP and AVIF output, 1–100. Empty: the global setting (82 unless changed).",
+    ),
+    FieldSpec::new(
+        "max_width",
+        "Largest width",
+        FieldKind::Number,
+        "Downscale wider images to this many pixels (aspect kept). Empty: the global setting.",
+    ),
+    FieldSpec::new(
+        "max_height",
+        "Largest height",
+        FieldKind::Number,
+        "Downscale taller images to this many pixels (aspect kept). Empty: the global setting.",
+    ),
+    FieldSpec::new(
+        "fit_host_limit",
+        "Make large files fit",
+        FieldKind::Choice,
+        "on: a file over the host's size limit is re-encoded (lower quality, then smaller) until it fits; off: it is refused. Empty: the global setting (on unless changed).",
+    )
+    .options(&["on", "off"]),
+    FieldSpec::new(
+        "watermark_text",
+        "Watermark",
+        FieldKind::Text,
+        "Text drawn on this config's uploads (position, opacity and font as in Settings). Empty: the global setting.",
+    ),
 ];
 
 /// A host kind as the CLI, the forms and the README describe it. `can_delete` and `can_sync`
