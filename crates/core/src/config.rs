@@ -266,6 +266,11 @@ impl Settings {
         Ok(())
     }
 
+    /// The thumbnail cache's cap in bytes.
+    pub fn thumbnail_cap(&self) -> u64 {
+        u64::from(self.thumbnail_cache_mb) * 1024 * 1024
+    }
+
     /// The watermark to draw, when there is text.
     pub fn watermark(&self) -> Option<crate::process::Watermark> {
         (!self.watermark_text.trim().is_empty()).then(|| crate::process::Watermark {

@@ -19,6 +19,7 @@ pub mod rename;
 pub mod server;
 pub mod shortcut;
 pub mod template;
+pub mod thumbs;
 
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};
 pub use config::{Config, ConfigStore, HostConfig, Settings};

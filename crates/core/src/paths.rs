@@ -11,20 +11,24 @@ pub const HOME_ENV: &str = "PIXDROP_HOME";
 pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// What can be made again (the album's thumbnails).
+    pub cache_dir: PathBuf,
 }
 
 impl Paths {
-    /// Everything under one folder: `DIR/config.json`, `DIR/album.db`, `DIR/logs/`.
+    /// Everything under one folder: `DIR/config.json`, `DIR/album.db`, `DIR/logs/`,
+    /// `DIR/cache/`.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
         Paths {
             config_dir: dir.clone(),
+            cache_dir: dir.join("cache"),
             data_dir: dir,
         }
     }
 
     /// `--data-dir` if given, else `$PIXDROP_HOME`, else the platform's config and data folders
-    /// (on Linux `~/.config/pixdrop` and `~/.local/share/pixdrop`).
+    /// (on Linux `~/.config/pixdrop`, `~/.local/share/pixdrop` and `~/.cache/pixdrop`).
     pub fn resolve(explicit: Option<&Path>) -> Result<Self> {
         if let Some(dir) = explicit {
             return Ok(Self::in_dir(dir));
@@ -40,6 +44,7 @@ impl Paths {
         Ok(Paths {
             config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),
+            cache_dir: dirs.cache_dir().to_path_buf(),
         })
     }
 
@@ -51,6 +56,9 @@ impl Paths {
     }
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
+    }
+    pub fn thumbs_dir(&self) -> PathBuf {
+        self.cache_dir.join("thumbnails")
     }
 
     /// Create the folders (private to the user: the config holds tokens).

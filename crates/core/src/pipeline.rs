@@ -20,6 +20,7 @@ use crate::paths::Paths;
 use crate::process;
 use crate::rename;
 use crate::template::{self, LinkFormat};
+use crate::thumbs::Thumbs;
 
 /// Largest image downloaded from a URL when the host sets no limit.
 const URL_DOWNLOAD_LIMIT: u64 = 64 * 1024 * 1024;
@@ -203,6 +204,7 @@ pub struct Engine {
     config: ConfigStore,
     album: Album,
     options: EngineOptions,
+    thumbs: Arc<Thumbs>,
 }
 
 /// What a host-history import did.
@@ -387,6 +389,7 @@ impl Engine {
         Ok(Engine {
             config: ConfigStore::new(paths.config_file()),
             album,
+            thumbs: Arc::new(Thumbs::new(paths.thumbs_dir())),
             paths,
             options: EngineOptions::default(),
         })
@@ -406,6 +409,9 @@ impl Engine {
     pub fn album(&self) -> &Album {
         &self.album
     }
+    pub fn thumbs(&self) -> &Arc<Thumbs> {
+        &self.thumbs
+    }
 
     /// The current settings; the defaults when the config cannot be read (for the desktop's
     /// side effects — tray labels, notifications — which must not fail on a broken file).
@@ -413,7 +419,7 @@ impl Engine {
         self.config.load().map(|c| c.settings).unwrap_or_default()
     }
 
-    fn http(settings: &Settings) -> Result<Http> {
+    pub(crate) fn http(settings: &Settings) -> Result<Http> {
         Http::new(
             Duration::from_secs(settings.timeout_secs),
             Some(settings.proxy.as_str()),
@@ -487,6 +493,7 @@ impl Engine {
                         b.read_limit(),
                         b.http.clone(),
                         b.options.clone(),
+                        (self.thumbs.clone(), b.config.settings.thumbnail_cap()),
                     ))),
                     Err(e) => Err(e.clone()),
                 };
@@ -845,15 +852,18 @@ impl Engine {
     }
 }
 
-/// Read and check an input, and hash it. Nothing is sent to the image host before this passes.
 /// The largest file read when files over a host's limit are made to fit it.
 const FIT_READ_LIMIT: u64 = 256 * 1024 * 1024;
 
+/// Read and check an input, hash it, and do the image work (see [`process`]); the album's
+/// thumbnail is made here too, from the bytes in memory. Nothing is sent to the image host
+/// before this passes.
 async fn prepare(
     input: Input,
     limit: Option<u64>,
     http: Http,
     options: process::Options,
+    (thumbs, thumb_cap): (Arc<Thumbs>, u64),
 ) -> Result<Prepared> {
     let label = input.label();
     let (original_name, bytes) = match input {
@@ -898,6 +908,12 @@ async fn prepare(
                 )
             }
             None => (original, kind, hex::encode(hash.finalize()), None),
+        })
+        .inspect(|(bytes, _, sha256, _)| {
+            // A thumbnail that cannot be made (a HEIC, say) is no reason not to upload.
+            if !thumbs.has(sha256) {
+                let _ = thumbs.put_image(sha256, bytes, thumb_cap);
+            }
         })
     })
     .await
@@ -1024,7 +1040,7 @@ async fn read_checked(p: &Path, limit: Option<u64>) -> Result<Bytes> {
 }
 
 /// Fetch an image from a URL to upload it again.
-async fn download(http: &Http, url: &str, limit: u64) -> Result<(String, Bytes)> {
+pub(crate) async fn download(http: &Http, url: &str, limit: u64) -> Result<(String, Bytes)> {
     let parsed =
         url::Url::parse(url).map_err(|e| Error::Input(format!("{url}: not a valid URL: {e}")))?;
     let mut resp = http

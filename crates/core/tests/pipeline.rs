@@ -801,3 +801,72 @@ async fn a_config_converts_its_own_uploads_to_webp_and_watermarks_them() {
     let stored = env.host.stored().pop().unwrap();
     assert_eq!(stored.content_type, "image/png");
 }
+
+#[tokio::test]
+async fn thumbnails_are_made_at_upload_and_fetched_for_imported_records() {
+    let env = env("see");
+    // An upload leaves its thumbnail in the cache folder (not the config folder).
+    let done = one(&env, env.file("shot.png", &noise_png(5, 300_000)))
+        .await
+        .unwrap();
+    let thumbs = env.engine.thumbs();
+    let key = pixdrop_core::thumbs::Thumbs::key(&done.record);
+    assert!(thumbs.has(&key));
+    assert!(thumbs
+        .dir()
+        .starts_with(env.engine.paths().cache_dir.as_path()));
+    let t = env.engine.thumbnail(&done.record).await.unwrap();
+    assert_eq!(&t[8..12], b"WEBP");
+    let requests = env.host.upload_requests();
+
+    // Records from a host sync have none: a background round downloads their originals.
+    for i in 0..4 {
+        env.host.preload(
+            &format!("old{i}.png"),
+            &noise_png(40 + i, 20_000),
+            1_700_000_000 + i,
+        );
+    }
+    env.engine.sync("main").await.unwrap();
+    let report = env.engine.fill_thumbnails().await;
+    assert_eq!(
+        (report.made, report.failed, report.cache_full),
+        (4, 0, false)
+    );
+    for r in env.engine.album().list(&ListQuery::default()).unwrap() {
+        assert!(
+            thumbs.has(&pixdrop_core::thumbs::Thumbs::key(&r)),
+            "{}",
+            r.file_name
+        );
+    }
+    assert_eq!(env.engine.fill_thumbnails().await.made, 0, "made once");
+
+    // A damaged thumbnail is made again, never served.
+    let old = env
+        .engine
+        .album()
+        .list(&ListQuery::default())
+        .unwrap()
+        .remove(0);
+    let okey = pixdrop_core::thumbs::Thumbs::key(&old);
+    let path = thumbs.dir().join(&okey[..2]).join(format!("{okey}.webp"));
+    std::fs::write(&path, b"RIFF\x10\x00\x00\x00WEBPVP8 trunc").unwrap();
+    let again = env.engine.thumbnail(&old).await.unwrap();
+    assert_eq!(&again[8..12], b"WEBP");
+    assert_ne!(
+        std::fs::read(&path).unwrap(),
+        b"RIFF\x10\x00\x00\x00WEBPVP8 trunc"
+    );
+
+    // A record whose image is gone: the failure is said, and not tried again at once.
+    let mut gone = old.clone();
+    gone.url = format!("{}/i/2026/11/23/missing.png", env.host.base_url());
+    gone.sha256 = None;
+    let e = env.engine.thumbnail(&gone).await.unwrap_err();
+    assert!(e.to_string().contains("missing.png"), "{e}");
+    let e = env.engine.thumbnail(&gone).await.unwrap_err();
+    assert!(e.to_string().contains("tried again later"), "{e}");
+    // Nothing was uploaded for any of this.
+    assert_eq!(env.host.upload_requests(), requests);
+}

@@ -1,0 +1,427 @@
+//! The album's thumbnail cache: a small WebP per image (at most [`EDGE`] px a side), in the cache
+//! folder (not the config folder: it can all go), named by the image's hash. Uploads write
+//! theirs from the bytes in memory; records from an import or a host sync get theirs downloaded
+//! once, a few at a time. The cache has a size cap: the least recently shown go first (a file's
+//! modification time is when it was last shown). A file that is not a whole WebP is removed and
+//! made again, never served.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::album::Record;
+use crate::error::{Error, Result};
+use crate::pipeline::{download, Engine};
+
+/// The longest side of a thumbnail, in pixels.
+pub const EDGE: u32 = 320;
+/// Downloads of originals at once (for thumbnails and the Details view).
+const AT_ONCE: usize = 3;
+/// After eviction the cache holds at most this share of its cap (so each write does not evict).
+const EVICT_TO: f64 = 0.9;
+/// A failed download is tried again after this long, doubling each time.
+const RETRY_AFTER: Duration = Duration::from_secs(600);
+
+pub struct Thumbs {
+    dir: PathBuf,
+    /// Bytes in the cache, once counted.
+    total: Mutex<Option<u64>>,
+    downloads: Arc<Semaphore>,
+    /// Keys whose download failed: when to try again, and how many times it failed.
+    failed: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl Thumbs {
+    pub fn new(dir: PathBuf) -> Self {
+        Thumbs {
+            dir,
+            total: Mutex::new(None),
+            downloads: Arc::new(Semaphore::new(AT_ONCE)),
+            failed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache key of a record: the hash it was uploaded with, else (an imported record) the
+    /// hash of its URL. Only hex digits, so it is always a safe file name.
+    pub fn key(record: &Record) -> String {
+        match &record.sha256 {
+            Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                h.to_ascii_lowercase()
+            }
+            _ => format!("u{}", hex::encode(Sha256::digest(record.url.as_bytes()))),
+        }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir
+            .join(&key[..2.min(key.len())])
+            .join(format!("{key}.webp"))
+    }
+
+    /// Whether a thumbnail file is there (not checked).
+    pub fn has(&self, key: &str) -> bool {
+        self.path(key).is_file()
+    }
+
+    /// The thumbnail of `key`, marked as just shown; a damaged file is removed (`None`).
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.path(key);
+        let bytes = std::fs::read(&path).ok()?;
+        if !whole_webp(&bytes) {
+            let _ = std::fs::remove_file(&path);
+            self.counted(|t| t.saturating_sub(bytes.len() as u64));
+            return None;
+        }
+        if let Ok(f) = std::fs::File::options().write(true).open(&path) {
+            let _ = f.set_modified(SystemTime::now());
+        }
+        Some(bytes)
+    }
+
+    /// Make the thumbnail of an image and keep it under `key`, keeping the cache within
+    /// `cap` bytes. Returns the thumbnail.
+    pub fn put_image(&self, key: &str, image: &[u8], cap: u64) -> Result<Vec<u8>> {
+        let thumb = crate::process::thumbnail(image, EDGE)?;
+        self.put(key, &thumb, cap)?;
+        Ok(thumb)
+    }
+
+    fn put(&self, key: &str, thumb: &[u8], cap: u64) -> Result<()> {
+        let path = self.path(key);
+        let dir = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        // A temporary file renamed into place: a reader never sees half a thumbnail. Not
+        // synced: after a crash a damaged thumbnail is found by `get` and made again.
+        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        // Counted before the write (a first count walks the folder), less what it replaces.
+        let replaced = std::fs::metadata(&path).map_or(0, |m| m.len());
+        self.total();
+        std::fs::write(&tmp, thumb)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::io(format!("writing {}", path.display()), e)
+            })?;
+        self.failed_lock().remove(key);
+        let total = self.counted(|t| t.saturating_sub(replaced) + thumb.len() as u64);
+        if total > cap {
+            self.evict(cap);
+        }
+        Ok(())
+    }
+
+    /// Bytes in the cache (counted once, then kept up to date).
+    pub fn total(&self) -> u64 {
+        self.counted(|t| t)
+    }
+
+    fn counted(&self, f: impl FnOnce(u64) -> u64) -> u64 {
+        let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
+        let now = f(total.unwrap_or_else(|| self.files().iter().map(|f| f.1).sum()));
+        *total = Some(now);
+        now
+    }
+
+    /// Every thumbnail file: path, size, last shown.
+    fn files(&self) -> Vec<(PathBuf, u64, SystemTime)> {
+        let mut out = Vec::new();
+        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for d in dirs.flatten() {
+            let Ok(files) = std::fs::read_dir(d.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let Ok(meta) = f.metadata() else { continue };
+                let named = f.file_name().to_str().is_some_and(|n| n.ends_with(".webp"));
+                if meta.is_file() && named {
+                    let shown = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                    out.push((f.path(), meta.len(), shown));
+                }
+            }
+        }
+        out
+    }
+
+    /// Remove the least recently shown thumbnails until the cache holds at most 90% of `cap`.
+    pub fn evict(&self, cap: u64) {
+        let mut files = self.files();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        let goal = (cap as f64 * EVICT_TO) as u64;
+        files.sort_by_key(|f| f.2);
+        for (path, size, _) in files {
+            if total <= goal {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= size;
+            }
+        }
+        *self.total.lock().unwrap_or_else(|p| p.into_inner()) = Some(total);
+    }
+
+    fn failed_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
+        self.failed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a download for `key` failed recently enough not to try again yet.
+    pub fn resting(&self, key: &str) -> bool {
+        self.failed_lock()
+            .get(key)
+            .is_some_and(|(again, _)| Instant::now() < *again)
+    }
+
+    /// Note a failed download: tried again after 10 min, then 20, 40 … (at most a day).
+    pub fn note_failure(&self, key: &str) {
+        let mut failed = self.failed_lock();
+        let n = failed.get(key).map_or(0, |f| f.1) + 1;
+        let wait = RETRY_AFTER
+            .saturating_mul(1 << (n - 1).min(7))
+            .min(Duration::from_secs(86_400));
+        failed.insert(key.to_string(), (Instant::now() + wait, n));
+    }
+
+    /// A permit to download an original (a few at a time).
+    pub async fn download_slot(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.downloads
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+}
+
+/// What a round of [`Engine::fill_thumbnails`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FillReport {
+    pub made: usize,
+    pub failed: usize,
+    /// The round stopped early: the cache is nearly full.
+    pub cache_full: bool,
+}
+
+/// Largest original downloaded for a thumbnail or the Details view.
+const ORIGINAL_LIMIT: u64 = 64 * 1024 * 1024;
+/// Background downloads stop when the cache is this full (the rest is fetched when shown).
+const FILL_UP_TO: f64 = 0.8;
+
+impl Engine {
+    /// The thumbnail of a record: from the cache, else made from its original, downloaded (a
+    /// few at a time). A download that failed is not tried again for a while.
+    pub async fn thumbnail(&self, record: &Record) -> Result<Vec<u8>> {
+        let key = Thumbs::key(record);
+        let thumbs = self.thumbs();
+        if let Some(t) = thumbs.get(&key) {
+            return Ok(t);
+        }
+        if thumbs.resting(&key) {
+            return Err(Error::Network(format!(
+                "{}: its download failed a moment ago; tried again later",
+                record.url
+            )));
+        }
+        let _slot = thumbs.download_slot().await;
+        // Another request may have made it while this one waited.
+        if let Some(t) = thumbs.get(&key) {
+            return Ok(t);
+        }
+        let made = async {
+            let original = self.original(record).await?;
+            let cap = self.settings().thumbnail_cap();
+            let thumbs = self.thumbs().clone();
+            tokio::task::spawn_blocking(move || thumbs.put_image(&key, &original, cap))
+                .await
+                .map_err(|e| Error::Storage(format!("making a thumbnail failed: {e}")))?
+        }
+        .await;
+        if made.is_err() {
+            thumbs.note_failure(&Thumbs::key(record));
+        }
+        made
+    }
+
+    /// A record's image as the host serves it (downloaded by Rust: the window loads nothing
+    /// from the network). Only images are returned.
+    pub async fn original(&self, record: &Record) -> Result<Bytes> {
+        let http = Engine::http(&self.settings())?;
+        let (_, bytes) = download(&http, &record.url, ORIGINAL_LIMIT).await?;
+        if crate::image::sniff(&bytes).is_none() {
+            return Err(Error::Input(format!(
+                "{}: the host answered with something that is not an image",
+                record.url
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// One round of making the thumbnails the album lacks (records from an import or a host
+    /// sync), newest first, a few at a time; stops when the cache is nearly full. Records whose
+    /// download failed are left for a later round.
+    pub async fn fill_thumbnails(&self) -> FillReport {
+        let cap = self.settings().thumbnail_cap();
+        let mut report = FillReport::default();
+        let mut offset = 0;
+        loop {
+            let query = crate::album::ListQuery {
+                limit: 500,
+                offset,
+                ..Default::default()
+            };
+            let Ok(page) = self.album().list(&query) else {
+                break;
+            };
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as u32;
+            let missing: Vec<Record> = page
+                .into_iter()
+                .filter(|r| {
+                    let k = Thumbs::key(r);
+                    !self.thumbs().has(&k) && !self.thumbs().resting(&k)
+                })
+                .collect();
+            let results: Vec<bool> = futures::stream::iter(missing.iter())
+                .map(|r| async move {
+                    if self.thumbs().total() as f64 >= cap as f64 * FILL_UP_TO {
+                        return None;
+                    }
+                    Some(self.thumbnail(r).await.is_ok())
+                })
+                .buffer_unordered(AT_ONCE)
+                .filter_map(|r| async move { r })
+                .collect()
+                .await;
+            report.made += results.iter().filter(|ok| **ok).count();
+            report.failed += results.iter().filter(|ok| !**ok).count();
+            if results.len() < missing.len() {
+                report.cache_full = true;
+                break;
+            }
+        }
+        report
+    }
+}
+
+/// A RIFF/WEBP file whose length is what its header says, with a picture size.
+fn whole_webp(b: &[u8]) -> bool {
+    b.len() >= 20
+        && &b[..4] == b"RIFF"
+        && &b[8..12] == b"WEBP"
+        && u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize + 8 == b.len()
+        && crate::image::dimensions(b).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(seed: u8, w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([seed ^ (x as u8), (y as u8).wrapping_mul(seed), seed])
+        });
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn kept_served_and_a_damaged_one_is_never_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Thumbs::new(dir.path().join("thumbs"));
+        let key = "ab".repeat(32);
+        assert!(t.get(&key).is_none());
+        let made = t.put_image(&key, &png(1, 800, 600), 1 << 30).unwrap();
+        assert_eq!(crate::image::dimensions(&made), Some((320, 240)));
+        assert_eq!(t.get(&key).unwrap(), made);
+        // Cut short (a crash while writing): removed, not served.
+        let path = t.path(&key);
+        std::fs::write(&path, &made[..made.len() / 2]).unwrap();
+        assert!(t.get(&key).is_none());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn over_the_cap_the_least_recently_shown_go_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Thumbs::new(dir.path().join("thumbs"));
+        let keys: Vec<String> = (0..6u8).map(|i| format!("{i:02x}").repeat(32)).collect();
+        let mut sizes = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            sizes.push(
+                t.put_image(k, &png(i as u8 + 1, 300, 300), 1 << 30)
+                    .unwrap()
+                    .len() as u64,
+            );
+            // Distinct times, oldest first.
+            let f = std::fs::File::options()
+                .write(true)
+                .open(t.path(k))
+                .unwrap();
+            f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1000 + i as u64))
+                .unwrap();
+        }
+        // The oldest is shown again: it becomes the newest.
+        assert!(t.get(&keys[0]).is_some());
+        let all: u64 = sizes.iter().sum();
+        assert_eq!(t.total(), all);
+        // A cap that three of them fit (after eviction to 90%).
+        let cap = ((sizes[0] + sizes[4] + sizes[5]) as f64 / EVICT_TO) as u64 + 1;
+        t.evict(cap);
+        let left: Vec<bool> = keys.iter().map(|k| t.has(k)).collect();
+        assert_eq!(left, [true, false, false, false, true, true]);
+        assert_eq!(t.total(), sizes[0] + sizes[4] + sizes[5]);
+    }
+
+    #[test]
+    fn keys_are_hex_whatever_the_record_holds() {
+        let mut r = Record {
+            id: 1,
+            host_kind: "smms".into(),
+            config_name: "x".into(),
+            file_name: "a.png".into(),
+            stored_name: "a.png".into(),
+            url: "https://e.com/../../etc/passwd".into(),
+            delete_handle: None,
+            size: 1,
+            width: None,
+            height: None,
+            sha256: Some("../../evil".into()),
+            created_at: 0,
+            mirror_group: None,
+        };
+        let k = Thumbs::key(&r);
+        assert!(
+            k.starts_with('u') && k[1..].bytes().all(|b| b.is_ascii_hexdigit()),
+            "{k}"
+        );
+        r.sha256 = Some("AB".repeat(32));
+        assert_eq!(Thumbs::key(&r), "ab".repeat(32));
+    }
+
+    #[test]
+    fn failures_rest_then_double() {
+        let t = Thumbs::new(PathBuf::from("/nonexistent"));
+        assert!(!t.resting("k"));
+        t.note_failure("k");
+        assert!(t.resting("k"));
+        t.note_failure("k");
+        let (again, n) = t.failed_lock()["k"];
+        assert_eq!(n, 2);
+        assert!(again > Instant::now() + Duration::from_secs(1100));
+    }
+}
