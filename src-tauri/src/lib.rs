@@ -6,6 +6,7 @@ mod commands;
 mod desktop;
 mod error;
 mod events;
+mod images;
 mod local_server;
 mod payloads;
 mod settings_sync;
@@ -37,6 +38,10 @@ pub struct AppState {
     pub last_sxcu: Mutex<Option<std::path::PathBuf>>,
     /// The settings the app has applied (shortcut, server, tray), whoever changed them.
     pub applied_settings: tokio::sync::Mutex<pixdrop_core::Settings>,
+    /// The Settings page's image preview, served by the `thumb:` protocol.
+    pub preview: Mutex<Option<images::Preview>>,
+    /// Wakes the background thumbnail round.
+    pub thumbs_filler: images::Filler,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -93,6 +98,7 @@ macro_rules! app_commands {
             settings::settings_set,
             settings::link_preview,
             settings::rename_preview,
+            settings::image_preview,
             settings::window_show,
             settings::ui_ready,
             album::album_page,
@@ -145,29 +151,10 @@ pub fn run() {
             removed_host: Mutex::new(None),
             last_sxcu: Mutex::new(None),
             applied_settings: tokio::sync::Mutex::new(settings_at_start),
+            preview: Mutex::new(None),
+            thumbs_filler: Default::default(),
         })
-        .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
-            let app = ctx.app_handle().clone();
-            let id = request
-                .uri()
-                .path()
-                .trim_start_matches('/')
-                .parse::<u64>()
-                .ok();
-            std::thread::spawn(move || {
-                let found = id.and_then(|id| app.state::<AppState>().uploads.thumbnail(id));
-                let response = match found {
-                    Some((bytes, mime)) => tauri::http::Response::builder()
-                        .header("Content-Type", mime)
-                        .header("Cache-Control", "no-store")
-                        .body(bytes),
-                    None => tauri::http::Response::builder()
-                        .status(404)
-                        .body(Vec::new()),
-                };
-                responder.respond(response.unwrap_or_default());
-            });
-        })
+        .register_asynchronous_uri_scheme_protocol("thumb", images::serve)
         .setup(move |app| {
             let handle = app.handle().clone();
             // The window stays hidden until the UI has painted (`ui_ready`), so it never
@@ -178,6 +165,7 @@ pub fn run() {
             });
             shortcut::register_from_settings(&handle);
             tauri::async_runtime::spawn(local_server::restart(handle.clone()));
+            images::fill_in_background(handle.clone());
             settings_sync::watch(handle);
             Ok(())
         })

@@ -37,13 +37,9 @@ pub struct Uploads {
     rows: Mutex<HashMap<u64, Entry>>,
 }
 
-/// The thumbnail URL of row `id` for this platform's custom-protocol convention.
+/// The thumbnail URL of row `id` (see [`crate::images`]).
 fn thumb_url(id: u64) -> String {
-    if cfg!(windows) {
-        format!("http://thumb.localhost/{id}")
-    } else {
-        format!("thumb://localhost/{id}")
-    }
+    format!("{}{id}", crate::images::base())
 }
 
 impl Uploads {
@@ -75,12 +71,13 @@ impl Uploads {
                 Some(thumb_url(id)),
             ),
             Input::Bytes { name, .. } => (name.clone(), Some(thumb_url(id))),
+            // No bytes yet: its thumbnail comes from the album once it is uploaded.
             Input::Url(u) => (
                 u.rsplit('/')
                     .find(|s| !s.is_empty())
                     .unwrap_or(u)
                     .to_string(),
-                Some(u.clone()),
+                None,
             ),
         };
         let row = Row {
@@ -287,6 +284,9 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                         e.row.link = Some(d.link.clone());
                         e.row.url = Some(d.record.url.clone());
                         e.row.record_id = Some(d.record.id);
+                        if e.row.thumb.is_none() {
+                            e.row.thumb = Some(crate::images::album_thumb_url(d.record.id));
+                        }
                         e.row.duplicate = d.duplicate;
                         e.row.notes = d.notes();
                         e.row.processed = d.processed.as_ref().map(|p| p.describe());
@@ -476,7 +476,7 @@ mod tests {
         let u = Uploads::default();
         let a = u.add(Input::Url("https://e.com/x/cat.png".into()), Source::Url, 1);
         assert_eq!(a.name, "cat.png");
-        assert_eq!(a.thumb.as_deref(), Some("https://e.com/x/cat.png"));
+        assert_eq!(a.thumb, None, "the window loads nothing from the network");
         let b = u.add(
             Input::Bytes {
                 name: "clip.png".into(),

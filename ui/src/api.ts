@@ -1,6 +1,6 @@
 // The one module that talks to the Rust side. Every command has a typed wrapper here;
 // errors arrive as {kind, message} and are rethrown as ApiError.
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
 
 /** Core's one list of error kinds (pixdrop_core::error::ErrorKind). */
 export type ErrorKind =
@@ -198,6 +198,25 @@ export type LinkFormat = "markdown" | "html" | "url" | "ubb" | "custom";
 export const LINK_FORMATS: LinkFormat[] = ["markdown", "html", "url", "ubb", "custom"];
 export type RenameMode = "none" | "timestamp" | "pattern";
 export type Theme = "system" | "light" | "dark";
+export type WatermarkPosition = "top-left" | "top-right" | "bottom-left" | "bottom-right" | "center";
+export const WATERMARK_POSITIONS: WatermarkPosition[] = ["top-left", "top-right", "bottom-left", "bottom-right", "center"];
+
+/** The sample photo before and after the image settings (Settings → Images). */
+export interface ImagePreview {
+  before: string;
+  after: string;
+  size_before: number;
+  size_after: number;
+  type_before: string;
+  type_after: string;
+  done: string | null;
+}
+
+// Every image the window shows comes from Rust through the `thumb:` protocol (the CSP allows
+// no http: or https: images): an album record's thumbnail, and its original for Details.
+const imageBase = () => convertFileSrc("", "thumb");
+export const albumThumb = (id: number) => `${imageBase()}album/${id}`;
+export const albumOriginal = (id: number) => `${imageBase()}original/${id}`;
 
 export interface Settings {
   link_format: LinkFormat;
@@ -207,11 +226,16 @@ export interface Settings {
   rename: RenameMode;
   rename_pattern: string;
   strip_metadata: boolean;
-  convert_to: "none" | "jpeg" | "png";
+  convert_to: "none" | "webp" | "avif" | "jpeg" | "png";
   quality: number;
   max_width: number;
   max_height: number;
   fit_host_limit: boolean;
+  watermark_text: string;
+  watermark_position: WatermarkPosition;
+  watermark_opacity: number;
+  watermark_font: string;
+  thumbnail_cache_mb: number;
   timeout_secs: number;
   retries: number;
   concurrency: number;
@@ -283,6 +307,8 @@ export const api = {
   settingsSet: (key: keyof Settings, value: string) => call<SettingsView>("settings_set", { key, value }),
   linkPreview: (format: LinkFormat, template: string) => call<string>("link_preview", { format, template }),
   renamePreview: (mode: RenameMode, pattern: string) => call<string>("rename_preview", { mode, pattern }),
+  /** The sample photo through the saved image settings. */
+  imagePreview: () => call<ImagePreview>("image_preview"),
 
   overview: () => call<Overview>("overview"),
   /** Opens a native file dialog; null when cancelled. */

@@ -392,13 +392,11 @@ fn bench_s3() {
     );
 }
 
-/// Removing metadata from a 12-megapixel phone photo (ImageMagick writes it, exiftool tags it
-/// with GPS, camera and a thumbnail), as the pipeline's prepare stage does. Target: ≤ 5 ms.
-fn bench_strip() {
-    println!("== strip: metadata removed from a 12-megapixel JPEG (4000 × 3000) ==");
-    let dir = tempfile::tempdir().unwrap();
-    let photo = dir.path().join("photo.jpg");
-    let thumb = dir.path().join("thumb.jpg");
+/// A 12-megapixel phone photo (4000 × 3000): ImageMagick writes it, exiftool tags it with GPS,
+/// camera, orientation and a thumbnail. `None` without those tools.
+fn phone_photo(dir: &Path) -> Option<PathBuf> {
+    let photo = dir.join("photo.jpg");
+    let thumb = dir.join("thumb.jpg");
     let made = Command::new("/usr/bin/convert")
         .args(["-size", "4000x3000", "plasma:", "-quality", "90"])
         .arg(&photo)
@@ -419,7 +417,7 @@ fn bench_strip() {
             .args([
                 "-Make=Phone",
                 "-Model=P1",
-                "-Orientation#=6",
+                "-Orientation#=1",
                 "-XMP-dc:Description=home",
             ])
             .arg(format!("-ThumbnailImage<={}", thumb.display()))
@@ -428,28 +426,99 @@ fn bench_strip() {
             .is_ok_and(|s| s.success());
     if !made {
         println!("skipped: needs ImageMagick (/usr/bin/convert) and exiftool (scripts/test.sh installs them)");
-        return;
+        return None;
     }
+    Some(photo)
+}
+
+fn time_median(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// The prepare stage's image work on a 12-megapixel phone photo, side by side with sharp
+/// (libvips, what PicList uses; `npm ci` in bench/sharp) on the same file: metadata removed
+/// (target ≤ 5 ms; sharp must re-encode for it), resized to 1920 px + WebP q80, JPEG q80, and
+/// the album's 320 px thumbnail (targets: no slower than sharp).
+fn bench_images() {
+    println!("== images: a 12-megapixel JPEG (4000 × 3000), Pixdrop vs sharp ==");
+    let dir = tempfile::tempdir().unwrap();
+    let Some(photo) = phone_photo(dir.path()) else {
+        return;
+    };
     let bytes = std::fs::read(&photo).unwrap();
     let kind = pixdrop_core::image::sniff(&bytes).unwrap();
-    let runs: Vec<Duration> = (0..20)
-        .map(|_| {
-            let t = Instant::now();
-            let s = pixdrop_core::metadata::strip(kind, &bytes).expect("metadata to remove");
-            std::hint::black_box(s);
-            t.elapsed()
-        })
-        .collect();
-    let after = pixdrop_core::metadata::strip(kind, &bytes)
-        .unwrap()
-        .bytes
-        .len();
-    println!(
-        "{:.1} MB → {:.1} MB: {:.2} ms (median of 20; target ≤ 5 ms)",
-        bytes.len() as f64 / 1e6,
-        after as f64 / 1e6,
-        median(runs).as_secs_f64() * 1000.0
-    );
+    use pixdrop_core::process::{self, ConvertTo, Options};
+    let plain = Options {
+        strip_metadata: true,
+        convert_to: ConvertTo::None,
+        quality: 80,
+        max_width: 0,
+        max_height: 0,
+        fit_limit: None,
+        watermark: None,
+    };
+    let webp = Options {
+        convert_to: ConvertTo::Webp,
+        max_width: 1920,
+        max_height: 1920,
+        ..plain.clone()
+    };
+    let runs = 7;
+    let strip = time_median(runs, || {
+        std::hint::black_box(pixdrop_core::metadata::strip(kind, &bytes).expect("metadata"));
+    });
+    let resize_webp = time_median(runs, || {
+        std::hint::black_box(process::run(kind, &bytes, &webp).unwrap());
+    });
+    let jpeg = time_median(runs, || {
+        std::hint::black_box(
+            process::reencode(&bytes, pixdrop_core::image::ImageKind::Jpeg, 80).unwrap(),
+        );
+    });
+    let thumbnail = time_median(runs, || {
+        std::hint::black_box(process::thumbnail(&bytes, 320).unwrap());
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let ours = [
+        ("strip metadata", ms(strip)),
+        ("resize 1920 + WebP q80", ms(resize_webp)),
+        ("JPEG q80", ms(jpeg)),
+        ("thumbnail 320 WebP", ms(thumbnail)),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/sharp");
+    let sharp = Command::new("node")
+        .arg(root.join("ops.mjs"))
+        .arg(&photo)
+        .arg(runs.to_string())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok());
+    let theirs = ["strip", "resize_webp", "jpeg", "thumbnail"];
+    for ((what, pix), key) in ours.iter().zip(theirs) {
+        match sharp.as_ref().and_then(|v| v[key].as_f64()) {
+            Some(sh) => println!(
+                "{what:<24} pixdrop {pix:8.2} ms   sharp {sh:8.2} ms   ratio {:.2}",
+                pix / sh
+            ),
+            None => println!("{what:<24} pixdrop {pix:8.2} ms"),
+        }
+    }
+    match sharp {
+        Some(v) => println!(
+            "(medians of {runs}; Pixdrop on one thread, sharp {} with libvips on {} threads; sharp re-encodes to strip)",
+            v["version"], v["threads"]
+        ),
+        None => println!("sharp: not installed (cd bench/sharp && npm ci), so no comparison"),
+    }
 }
 
 fn main() {
@@ -465,7 +534,7 @@ fn main() {
     if wants("s3") {
         bench_s3();
     }
-    if wants("strip") {
-        bench_strip();
+    if wants("images") || wants("strip") {
+        bench_images();
     }
 }

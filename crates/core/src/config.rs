@@ -266,6 +266,20 @@ impl Settings {
         Ok(())
     }
 
+    /// What the prepare stage does with these settings; `host_limit` is the host's size limit
+    /// (made to fit when `fit_host_limit` is on).
+    pub fn process_options(&self, host_limit: Option<u64>) -> crate::process::Options {
+        crate::process::Options {
+            strip_metadata: self.strip_metadata,
+            convert_to: self.convert_to,
+            quality: self.quality,
+            max_width: self.max_width,
+            max_height: self.max_height,
+            fit_limit: host_limit.filter(|_| self.fit_host_limit),
+            watermark: self.watermark(),
+        }
+    }
+
     /// The thumbnail cache's cap in bytes.
     pub fn thumbnail_cap(&self) -> u64 {
         u64::from(self.thumbnail_cache_mb) * 1024 * 1024

@@ -245,6 +245,19 @@ pub struct Processed {
 }
 
 impl Processed {
+    fn new(d: &process::Done, size_before: u64) -> Processed {
+        Processed {
+            removed: d.removed.clone(),
+            converted_from: d.converted_from.map(|k| k.label()),
+            converted_to: d.converted_from.map(|_| d.kind.label()),
+            resized: d.resized,
+            fitted: d.fitted,
+            watermarked: d.watermarked,
+            size_before,
+            size_after: d.bytes.len() as u64,
+        }
+    }
+
     /// In words, for the row, the log and the CLI: "location and camera data removed (EXIF,
     /// GPS, XMP): 2.1 MB → 2.0 MB", "converted PNG → JPEG, resized 4000×3000 → 1920×1440 to fit
     /// the host's 5.0 MB: 7.2 MB → 4.7 MB".
@@ -348,17 +361,7 @@ impl Batch {
             Some((cfg, _)) => config.settings.for_config(cfg)?,
             None => config.settings.clone(),
         };
-        Ok(process::Options {
-            strip_metadata: s.strip_metadata,
-            convert_to: s.convert_to,
-            quality: s.quality,
-            max_width: s.max_width,
-            max_height: s.max_height,
-            fit_limit: main
-                .and_then(|(_, host)| host.max_size())
-                .filter(|_| s.fit_host_limit),
-            watermark: s.watermark(),
-        })
+        Ok(s.process_options(main.and_then(|(_, host)| host.max_size())))
     }
 
     /// The largest file read: the largest any host takes, or, when files over a host's limit
@@ -852,6 +855,24 @@ impl Engine {
     }
 }
 
+/// A sample image after the image settings (the Settings page's before/after preview):
+/// what would be sent, its type, and what was done (`None`: it would go as it is).
+pub fn preview(
+    sample: &[u8],
+    settings: &Settings,
+) -> Result<(Vec<u8>, ImageKind, Option<Processed>)> {
+    let kind = image::sniff(sample).ok_or_else(|| not_an_image("the sample"))?;
+    Ok(
+        match process::run(kind, sample, &settings.process_options(None))? {
+            Some(d) => {
+                let p = Processed::new(&d, sample.len() as u64);
+                (d.bytes, d.kind, Some(p))
+            }
+            None => (sample.to_vec(), kind, None),
+        },
+    )
+}
+
 /// The largest file read when files over a host's limit are made to fit it.
 const FIT_READ_LIMIT: u64 = 256 * 1024 * 1024;
 
@@ -890,16 +911,7 @@ async fn prepare(
         Ok::<_, Error>(match done {
             Some(d) => {
                 hash.update(format!("\npixdrop:{options:?}").as_bytes());
-                let processed = Processed {
-                    removed: d.removed,
-                    converted_from: d.converted_from.map(|k| k.label()),
-                    converted_to: d.converted_from.map(|_| d.kind.label()),
-                    resized: d.resized,
-                    fitted: d.fitted,
-                    watermarked: d.watermarked,
-                    size_before: original.len() as u64,
-                    size_after: d.bytes.len() as u64,
-                };
+                let processed = Processed::new(&d, original.len() as u64);
                 (
                     Bytes::from(d.bytes),
                     d.kind,

@@ -202,6 +202,13 @@ fn resize(img: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage> {
     Ok(dst)
 }
 
+/// Decode and encode again as `to` at `quality`, orientation applied (the re-encode the prepare
+/// stage does, on its own: for the benchmark).
+pub fn reencode(bytes: &[u8], to: ImageKind, quality: u8) -> Result<Vec<u8>> {
+    let (img, icc) = decode(bytes)?;
+    encode(&to_8bit(img), to, quality, icc.as_deref())
+}
+
 /// The largest size within `mw`×`mh` (0: no limit) with the aspect kept; never larger.
 fn fit_within((w, h): (u32, u32), mw: u32, mh: u32) -> (u32, u32) {
     let sx = if mw > 0 && w > mw {

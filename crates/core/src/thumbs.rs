@@ -96,6 +96,11 @@ impl Thumbs {
         Ok(thumb)
     }
 
+    /// Keep a ready-made thumbnail (no cap: for seeding benchmarks).
+    pub fn write_raw(&self, key: &str, thumb: &[u8]) -> Result<()> {
+        self.put(key, thumb, u64::MAX)
+    }
+
     fn put(&self, key: &str, thumb: &[u8], cap: u64) -> Result<()> {
         let path = self.path(key);
         let dir = path.parent().unwrap_or(&self.dir);
@@ -293,15 +298,20 @@ impl Engine {
                     !self.thumbs().has(&k) && !self.thumbs().resting(&k)
                 })
                 .collect();
-            let results: Vec<bool> = futures::stream::iter(missing.iter())
+            // The futures are made first (not in a `map` closure), so the round's future is
+            // `Send` for any caller (rust-lang/rust#102211).
+            let jobs: Vec<_> = missing
+                .iter()
                 .map(|r| async move {
                     if self.thumbs().total() as f64 >= cap as f64 * FILL_UP_TO {
                         return None;
                     }
                     Some(self.thumbnail(r).await.is_ok())
                 })
+                .collect();
+            let results: Vec<bool> = futures::stream::iter(jobs)
                 .buffer_unordered(AT_ONCE)
-                .filter_map(|r| async move { r })
+                .filter_map(std::future::ready)
                 .collect()
                 .await;
             report.made += results.iter().filter(|ok| **ok).count();

@@ -132,6 +132,7 @@ pub async fn album_sync(
 ) -> AppResult<SyncReport> {
     let report = state.engine.sync(&name).await?;
     if report.imported > 0 {
+        state.thumbs_filler.soon();
         tray::refresh(&app);
         events::send(&app, UiEvent::AlbumChanged);
     }

@@ -106,5 +106,6 @@ pub async fn import_picgo(
     })
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;
+    state.thumbs_filler.soon();
     Ok(Some(report))
 }

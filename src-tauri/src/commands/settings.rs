@@ -17,6 +17,54 @@ use crate::{autostart, settings_sync, AppState};
 const SAMPLE_URL: &str = "https://i.example.com/2026/11/screenshot.png";
 const SAMPLE_NAME: &str = "screenshot.png";
 
+/// The photo the image settings are previewed on (made for Pixdrop, with a GPS position and a
+/// camera in its EXIF).
+const SAMPLE_PHOTO: &[u8] = include_bytes!("../../assets/sample.jpg");
+
+#[derive(Serialize)]
+pub struct ImagePreview {
+    /// `thumb:` URLs of the sample before and after (new each time, so the window reloads them).
+    before: String,
+    after: String,
+    size_before: u64,
+    size_after: u64,
+    type_before: &'static str,
+    type_after: &'static str,
+    /// What the settings did, in words; `None`: the sample would go as it is.
+    done: Option<String>,
+}
+
+/// The sample photo through the saved image settings, for the before/after preview.
+#[tauri::command]
+pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview> {
+    let settings = state.engine.config().load()?.settings;
+    let (bytes, kind, processed) = tauri::async_runtime::spawn_blocking(move || {
+        pixdrop_core::pipeline::preview(SAMPLE_PHOTO, &settings)
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))??;
+    let before = pixdrop_core::image::ImageKind::Jpeg;
+    let version = {
+        let mut current = state.preview.lock().unwrap_or_else(|p| p.into_inner());
+        let version = current.as_ref().map_or(1, |p| p.version + 1);
+        *current = Some(crate::images::Preview {
+            version,
+            before: (SAMPLE_PHOTO.to_vec(), before.mime()),
+            after: (bytes.clone(), kind.mime()),
+        });
+        version
+    };
+    Ok(ImagePreview {
+        before: format!("{}preview/before?v={version}", crate::images::base()),
+        after: format!("{}preview/after?v={version}", crate::images::base()),
+        size_before: SAMPLE_PHOTO.len() as u64,
+        size_after: bytes.len() as u64,
+        type_before: before.label(),
+        type_after: kind.label(),
+        done: processed.map(|p| p.describe()),
+    })
+}
+
 #[derive(Serialize)]
 pub struct SettingsView {
     settings: Settings,
