@@ -109,6 +109,21 @@ pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
     };
     let target = o.convert_to.kind().filter(|t| *t != kind);
     let over_limit = o.fit_limit.is_some_and(|l| bytes.len() as u64 > l);
+    // An animation is converted only to a format that keeps it (an animated WebP), frame
+    // for frame; nothing else is done to it.
+    if target == Some(ImageKind::Webp) && animated(kind, bytes) {
+        return animated_webp(kind, bytes, o.quality).map(|out| {
+            Some(Done {
+                bytes: out,
+                kind: ImageKind::Webp,
+                removed: Vec::new(),
+                converted_from: Some(kind),
+                resized: None,
+                fitted: None,
+                watermarked: false,
+            })
+        });
+    }
     let reencode =
         (target.is_some() || size.is_some_and(too_big) || over_limit || o.watermark.is_some())
             && decodable(kind)
@@ -329,6 +344,47 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
     };
     result.map_err(|e| failed("encoded", e))?;
     Ok(out)
+}
+
+/// An animated GIF or APNG as an animated WebP (libwebp's animation encoder), every frame and
+/// its delay kept, looping forever.
+fn animated_webp(kind: ImageKind, bytes: &[u8], quality: u8) -> Result<Vec<u8>> {
+    use image::AnimationDecoder;
+    let frames = match kind {
+        ImageKind::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(bytes))
+            .and_then(|d| d.into_frames().collect_frames()),
+        ImageKind::Png => image::codecs::png::PngDecoder::new(Cursor::new(bytes))
+            .and_then(|d| d.apng())
+            .and_then(|d| d.into_frames().collect_frames()),
+        _ => {
+            return Err(failed(
+                "converted",
+                "only GIF and APNG animations are converted",
+            ))
+        }
+    }
+    .map_err(|e| failed("decoded", e))?;
+    let Some(first) = frames.first() else {
+        return Err(failed("decoded", "the animation has no frames"));
+    };
+    let (w, h) = first.buffer().dimensions();
+    let mut config = webp::WebPConfig::new().map_err(|()| failed("encoded", "libwebp"))?;
+    config.quality = f32::from(quality);
+    let mut encoder = webp::AnimEncoder::new(w, h, &config);
+    encoder.set_loop_count(0);
+    let mut at = 0i32;
+    for f in &frames {
+        if f.buffer().dimensions() != (w, h) {
+            return Err(failed("converted", "its frames differ in size"));
+        }
+        encoder.add_frame(webp::AnimFrame::from_rgba(f.buffer().as_raw(), w, h, at));
+        let (n, d) = f.delay().numer_denom_ms();
+        at += (n / d.max(1)).max(10) as i32;
+    }
+    let out = encoder
+        .try_encode()
+        .map_err(|e| failed("encoded as WebP", format!("{e:?}")))?;
+    Ok(out.to_vec())
 }
 
 /// Lossy WebP through libwebp, with the colour profile in an `ICCP` chunk.
@@ -661,6 +717,28 @@ mod tests {
         assert!(run(ImageKind::Gif, &gif(3), &o).unwrap().is_none());
         let one = run(ImageKind::Gif, &gif(1), &o).unwrap().unwrap();
         assert_eq!(one.kind, ImageKind::Png);
+        // To WebP, which keeps animations: every frame and its delay.
+        let o = Options {
+            convert_to: ConvertTo::Webp,
+            ..opts()
+        };
+        let d = run(ImageKind::Gif, &gif(3), &o).unwrap().unwrap();
+        assert_eq!(d.kind, ImageKind::Webp);
+        use image::AnimationDecoder;
+        let frames = image::codecs::webp::WebPDecoder::new(Cursor::new(&d.bytes))
+            .unwrap()
+            .into_frames()
+            .collect_frames()
+            .unwrap();
+        assert_eq!(frames.len(), 3);
+        let red: Vec<u8> = frames
+            .iter()
+            .map(|f| f.buffer().get_pixel(1, 1)[0])
+            .collect();
+        assert!(
+            red[0] < 20 && (50..70).contains(&red[1]) && (110..130).contains(&red[2]),
+            "{red:?}"
+        );
     }
 
     #[test]
