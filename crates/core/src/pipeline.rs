@@ -905,6 +905,7 @@ async fn prepare(
     // changed the bytes, what it was asked to do (a settings change sends the file anew).
     let original = bytes.clone();
     let (bytes, kind, sha256, processed) = tokio::task::spawn_blocking(move || {
+        let source = original.clone();
         let mut hash = Sha256::new();
         hash.update(&original);
         let done = process::run(kind, &original, &options)?;
@@ -922,9 +923,13 @@ async fn prepare(
             None => (original, kind, hex::encode(hash.finalize()), None),
         })
         .inspect(|(bytes, _, sha256, _)| {
-            // A thumbnail that cannot be made (a HEIC, say) is no reason not to upload.
+            // Made from what is sent, or, when that cannot be decoded here (an AVIF), from the
+            // file before processing. One that cannot be made at all (a HEIC) is no reason not
+            // to upload.
             if !thumbs.has(sha256) {
-                let _ = thumbs.put_image(sha256, bytes, thumb_cap);
+                let _ = thumbs
+                    .put_image(sha256, bytes, thumb_cap)
+                    .or_else(|_| thumbs.put_image(sha256, &source, thumb_cap));
             }
         })
     })

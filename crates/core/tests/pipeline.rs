@@ -817,6 +817,14 @@ async fn thumbnails_are_made_at_upload_and_fetched_for_imported_records() {
         .starts_with(env.engine.paths().cache_dir.as_path()));
     let t = env.engine.thumbnail(&done.record).await.unwrap();
     assert_eq!(&t[8..12], b"WEBP");
+    // Sent as AVIF (which is not decoded here): the thumbnail comes from the file before.
+    env.set("convert_to", "avif");
+    let avif = one(&env, env.file("photo.png", &noise_png(6, 40_000)))
+        .await
+        .unwrap();
+    assert!(avif.record.url.ends_with(".avif"));
+    assert!(thumbs.has(&pixdrop_core::thumbs::Thumbs::key(&avif.record)));
+    env.set("convert_to", "none");
     let requests = env.host.upload_requests();
 
     // Records from a host sync have none: a background round downloads their originals.
@@ -848,7 +856,9 @@ async fn thumbnails_are_made_at_upload_and_fetched_for_imported_records() {
         .album()
         .list(&ListQuery::default())
         .unwrap()
-        .remove(0);
+        .into_iter()
+        .find(|r| r.file_name.starts_with("old"))
+        .unwrap();
     let okey = pixdrop_core::thumbs::Thumbs::key(&old);
     let path = thumbs.dir().join(&okey[..2]).join(format!("{okey}.webp"));
     std::fs::write(&path, b"RIFF\x10\x00\x00\x00WEBPVP8 trunc").unwrap();
