@@ -2,6 +2,7 @@
 //! It has no GUI, clipboard or Tauri types, and is tested without a display.
 
 pub mod album;
+pub mod album_images;
 pub mod config;
 pub mod error;
 pub mod fsutil;

@@ -10,7 +10,6 @@ use std::io::Cursor;
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use fast_image_resize::{ResizeAlg, ResizeOptions, Resizer};
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader};
 use serde::{Deserialize, Serialize};
@@ -334,15 +333,29 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
             let e = image::codecs::avif::AvifEncoder::new_with_speed_quality(&mut out, 8, quality);
             to_8bit(img.clone()).write_with_encoder(e)
         }
-        _ => {
-            let mut e = JpegEncoder::new_with_quality(&mut out, quality);
-            if let Some(icc) = icc {
-                let _ = e.set_icc_profile(icc.to_vec());
-            }
-            on_white(img).write_with_encoder(e)
-        }
+        _ => return jpeg(&on_white(img), quality, icc),
     };
     result.map_err(|e| failed("encoded", e))?;
+    Ok(out)
+}
+
+/// JPEG through `jpeg-encoder` (SIMD; 4:2:0 chroma, as cameras and libjpeg write photos), the
+/// colour profile in APP2.
+fn jpeg(rgb: &DynamicImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    let (w, h) = (rgb.width(), rgb.height());
+    let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
+        return Err(Error::Input(format!(
+            "the image is {w}×{h}; JPEG holds at most 65535×65535 (set a largest size)"
+        )));
+    };
+    let rgb = rgb.to_rgb8();
+    let mut out = Vec::new();
+    let mut e = jpeg_encoder::Encoder::new(&mut out, quality);
+    if let Some(icc) = icc {
+        let _ = e.add_icc_profile(icc);
+    }
+    e.encode(rgb.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| failed("encoded as JPEG", e))?;
     Ok(out)
 }
 
@@ -654,6 +667,7 @@ fn jpeg_at_scale(bytes: &[u8], edge: u32) -> Result<DynamicImage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::codecs::jpeg::JpegEncoder;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img =
