@@ -299,21 +299,19 @@ fn reencoded(
 }
 
 /// The picture with no transparency: flattened on white, as a browser shows it.
-fn on_white(img: &DynamicImage) -> DynamicImage {
-    if !img.color().has_alpha() {
-        return DynamicImage::ImageRgb8(img.to_rgb8());
+fn on_white(img: &DynamicImage) -> Cow<'_, image::RgbImage> {
+    match img {
+        DynamicImage::ImageRgb8(rgb) => return Cow::Borrowed(rgb),
+        i if !i.color().has_alpha() => return Cow::Owned(i.to_rgb8()),
+        _ => {}
     }
     let rgba = img.to_rgba8();
-    DynamicImage::ImageRgb8(image::RgbImage::from_fn(
-        img.width(),
-        img.height(),
-        |x, y| {
-            let s = rgba.get_pixel(x, y);
-            let a = u16::from(s[3]);
-            let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
-            image::Rgb([blend(s[0]), blend(s[1]), blend(s[2])])
-        },
-    ))
+    Cow::Owned(image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let s = rgba.get_pixel(x, y);
+        let a = u16::from(s[3]);
+        let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
+        image::Rgb([blend(s[0]), blend(s[1]), blend(s[2])])
+    }))
 }
 
 fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
@@ -341,14 +339,13 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
 
 /// JPEG through `jpeg-encoder` (SIMD; 4:2:0 chroma, as cameras and libjpeg write photos), the
 /// colour profile in APP2.
-fn jpeg(rgb: &DynamicImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
-    let (w, h) = (rgb.width(), rgb.height());
+fn jpeg(rgb: &image::RgbImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    let (w, h) = rgb.dimensions();
     let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
         return Err(Error::Input(format!(
             "the image is {w}×{h}; JPEG holds at most 65535×65535 (set a largest size)"
         )));
     };
-    let rgb = rgb.to_rgb8();
     let mut out = Vec::new();
     let mut e = jpeg_encoder::Encoder::new(&mut out, quality);
     if let Some(icc) = icc {
