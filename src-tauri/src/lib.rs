@@ -70,6 +70,33 @@ fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
     None
 }
 
+/// The files named on a command line: "Open with Pixdrop" in a file manager (the desktop entry's
+/// `%F`) or `pixdrop-app shot.png`. Every argument that is not an option and names a file,
+/// relative to the folder the launch came from; the upload checks that each is an image.
+fn files_in_args(args: &[String], cwd: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut args = args.iter().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            args.next();
+        } else if !a.starts_with("--") {
+            let path = cwd.join(a);
+            if path.is_file() {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// Upload files the app was opened with, in the running instance.
+fn open_files<R: Runtime>(app: &AppHandle<R>, files: Vec<PathBuf>) {
+    if !files.is_empty() {
+        let inputs = files.into_iter().map(pixdrop_core::Input::Path).collect();
+        uploads::start(app, inputs, payloads::Source::Open);
+    }
+}
+
 /// Every command the webview may call, listed once; the GUI tests' build adds its hooks.
 macro_rules! app_commands {
     ($($extra:path),*) => {
@@ -133,8 +160,9 @@ pub fn run() {
     let commands: Commands = app_commands![];
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
             show_main_window(app);
+            open_files(app, files_in_args(&args, std::path::Path::new(&cwd)));
         }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -166,6 +194,9 @@ pub fn run() {
             shortcut::register_from_settings(&handle);
             tauri::async_runtime::spawn(local_server::restart(handle.clone()));
             images::fill_in_background(handle.clone());
+            let args: Vec<String> = std::env::args().collect();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            open_files(&handle, files_in_args(&args, &cwd));
             settings_sync::watch(handle);
             Ok(())
         })
@@ -189,6 +220,32 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_on_the_command_line_are_the_existing_ones_that_are_not_options() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shot one.png"), b"x").unwrap();
+        std::fs::write(dir.path().join("abs.jpg"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("folder")).unwrap();
+        let abs = dir.path().join("abs.jpg").display().to_string();
+        let args: Vec<String> = [
+            "pixdrop-app",
+            "--data-dir",
+            "shot one.png",
+            "--hidden",
+            "shot one.png",
+            "missing.png",
+            "folder",
+            &abs,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            files_in_args(&args, dir.path()),
+            vec![dir.path().join("shot one.png"), dir.path().join("abs.jpg")]
+        );
+    }
 
     #[test]
     fn data_dir_argument() {

@@ -27,6 +27,8 @@ pub enum Source {
     Tray,
     /// The PicGo-compatible local server.
     Server,
+    /// "Open with Pixdrop" (files named on the app's command line).
+    Open,
 }
 
 /// One row of the upload page.

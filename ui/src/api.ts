@@ -137,7 +137,7 @@ export interface HostRemoval {
 }
 
 export type UploadStatus = "waiting" | "uploading" | "done" | "failed";
-export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" | "tray" | "server";
+export type UploadSource = "drop" | "dialog" | "clipboard" | "url" | "shortcut" | "tray" | "server" | "open";
 
 export interface Retrying {
   attempt: number;

@@ -306,12 +306,16 @@ fn on_white(img: &DynamicImage) -> Cow<'_, image::RgbImage> {
         _ => {}
     }
     let rgba = img.to_rgba8();
-    Cow::Owned(image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
-        let s = rgba.get_pixel(x, y);
-        let a = u16::from(s[3]);
-        let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
-        image::Rgb([blend(s[0]), blend(s[1]), blend(s[2])])
-    }))
+    Cow::Owned(image::RgbImage::from_fn(
+        img.width(),
+        img.height(),
+        |x, y| {
+            let s = rgba.get_pixel(x, y);
+            let a = u16::from(s[3]);
+            let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
+            image::Rgb([blend(s[0]), blend(s[1]), blend(s[2])])
+        },
+    ))
 }
 
 fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
