@@ -55,6 +55,12 @@ pub async fn after_saving(app: &AppHandle, old: &Settings, new: &Settings) {
     if (new.language, new.link_format) != (old.language, old.link_format) {
         tray::refresh(app);
     }
+    // A smaller thumbnail cache takes effect now, not at the next upload.
+    if new.thumbnail_cache_mb < old.thumbnail_cache_mb {
+        let engine = app.state::<AppState>().engine.clone();
+        let cap = new.thumbnail_cap();
+        let _ = tauri::async_runtime::spawn_blocking(move || engine.thumbs().evict(cap)).await;
+    }
 }
 
 fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
