@@ -7,7 +7,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # What building the app needs, and what its tests add (a display, WebDriver, clipboard tools).
 APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev)
+  libayatana-appindicator3-dev librsvg2-dev libturbojpeg0-dev)
 # gsfonts: ImageMagick's default font, which the app benchmark's test images are drawn with.
 # openssh-server and python3-venv: the real storage servers the host tests upload to (sshd for
 # SFTP; SeaweedFS for S3 and wsgidav for WebDAV come from PyPI into .venv).

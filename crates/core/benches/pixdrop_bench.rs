@@ -514,7 +514,7 @@ fn bench_images() {
     }
     match sharp {
         Some(v) => println!(
-            "(medians of {runs}; sharp {} with libvips on {} thread(s), its default here; Pixdrop on one thread, but for the thumbnail's JPEG decoding, which uses jpeg-decoder's threads; sharp re-encodes to strip)",
+            "(medians of {runs}; sharp {} with libvips on {} thread(s), its default here; Pixdrop on one thread; sharp re-encodes to strip)",
             v["version"], v["threads"]
         ),
         None => println!("sharp: not installed (cd bench/sharp && npm ci), so no comparison"),

@@ -175,8 +175,17 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Input(format!("the image could not be {what}: {e}"))
 }
 
-/// Decode with the EXIF orientation applied; also the colour profile.
+/// Decode with the EXIF orientation applied; also the colour profile. JPEGs go through
+/// libjpeg-turbo; the rest (and a JPEG it cannot give as RGB, such as CMYK) through `image`.
 fn decode(bytes: &[u8]) -> Result<(DynamicImage, Option<Vec<u8>>)> {
+    decode_at_least(bytes, None)
+}
+
+/// [`decode`], a JPEG at the smallest scale (1/8, 1/4, 3/8 … 1) that still covers `at_least`.
+fn decode_at_least(
+    bytes: &[u8],
+    at_least: Option<(u32, u32)>,
+) -> Result<(DynamicImage, Option<Vec<u8>>)> {
     let mut decoder = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| failed("read", e))?
@@ -184,11 +193,47 @@ fn decode(bytes: &[u8]) -> Result<(DynamicImage, Option<Vec<u8>>)> {
         .map_err(|e| failed("read", e))?;
     let icc = decoder.icc_profile().ok().flatten();
     let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| failed("decoded", e))?;
+    let turbo = (crate::image::sniff(bytes) == Some(ImageKind::Jpeg))
+        .then(|| turbo_decode(bytes, at_least))
+        .and_then(|r| r.ok());
+    let mut img = match turbo {
+        Some(img) => img,
+        None => DynamicImage::from_decoder(decoder).map_err(|e| failed("decoded", e))?,
+    };
     if let Some(orientation) = orientation {
         img.apply_orientation(orientation);
     }
     Ok((img, icc))
+}
+
+/// A JPEG as RGB through libjpeg-turbo, scaled down in the decoder when `at_least` allows.
+fn turbo_decode(
+    bytes: &[u8],
+    at_least: Option<(u32, u32)>,
+) -> std::result::Result<DynamicImage, turbojpeg::Error> {
+    let mut d = turbojpeg::Decompressor::new()?;
+    let header = d.read_header(bytes)?;
+    let (w, h) = (header.width, header.height);
+    // libjpeg-turbo scales by n/8; it picks the largest scale that fits the size asked for.
+    let scaled = |n: usize| ((w * n).div_ceil(8), (h * n).div_ceil(8));
+    let (sw, sh) = match at_least {
+        Some((aw, ah)) => (1..=8)
+            .map(scaled)
+            .find(|&(sw, sh)| sw >= aw as usize && sh >= ah as usize)
+            .unwrap_or((w, h)),
+        None => (w, h),
+    };
+    let mut image = turbojpeg::Image {
+        pixels: vec![0u8; 3 * sw * sh],
+        width: sw,
+        pitch: 3 * sw,
+        height: sh,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    d.decompress(bytes, image.as_deref_mut())?;
+    image::RgbImage::from_raw(sw as u32, sh as u32, image.pixels)
+        .map(DynamicImage::ImageRgb8)
+        .ok_or(turbojpeg::Error::IntegerOverflow("size"))
 }
 
 /// 8-bit RGB, or RGBA when the picture has transparency: what every encoder here takes.
@@ -341,23 +386,59 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
     Ok(out)
 }
 
-/// JPEG through `jpeg-encoder` (SIMD; 4:2:0 chroma, as cameras and libjpeg write photos), the
-/// colour profile in APP2.
+/// JPEG through libjpeg-turbo (4:2:0 chroma, as cameras write photos), the colour profile in
+/// APP2 segments after the header.
 fn jpeg(rgb: &image::RgbImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
     let (w, h) = rgb.dimensions();
-    let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
+    if w > 65_535 || h > 65_535 {
         return Err(Error::Input(format!(
             "the image is {w}×{h}; JPEG holds at most 65535×65535 (set a largest size)"
         )));
-    };
-    let mut out = Vec::new();
-    let mut e = jpeg_encoder::Encoder::new(&mut out, quality);
-    if let Some(icc) = icc {
-        let _ = e.add_icc_profile(icc);
     }
-    e.encode(rgb.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| failed("encoded as JPEG", e))?;
-    Ok(out)
+    let encoded = (|| {
+        let mut c = turbojpeg::Compressor::new()?;
+        c.set_quality(i32::from(quality));
+        c.set_subsamp(turbojpeg::Subsamp::Sub2x2);
+        c.compress_to_vec(turbojpeg::Image {
+            pixels: rgb.as_raw().as_slice(),
+            width: w as usize,
+            pitch: 3 * w as usize,
+            height: h as usize,
+            format: turbojpeg::PixelFormat::RGB,
+        })
+    })()
+    .map_err(|e| failed("encoded as JPEG", e))?;
+    Ok(match icc {
+        Some(icc) => with_icc_app2(encoded, icc),
+        None => encoded,
+    })
+}
+
+/// A JPEG with an ICC profile in `ICC_PROFILE` APP2 segments (split at 65,519 bytes, as the
+/// ICC specification says), put after SOI and a JFIF APP0.
+fn with_icc_app2(jpeg: Vec<u8>, icc: &[u8]) -> Vec<u8> {
+    const CHUNK: usize = 65_519;
+    let chunks: Vec<&[u8]> = icc.chunks(CHUNK).collect();
+    if jpeg.len() < 4 || jpeg[..2] != [0xFF, 0xD8] || chunks.is_empty() || chunks.len() > 255 {
+        return jpeg;
+    }
+    // After SOI, and after APP0 (JFIF) when it comes first.
+    let mut at = 2;
+    if jpeg[2..4] == [0xFF, 0xE0] && jpeg.len() >= 6 {
+        at += 2 + usize::from(u16::from_be_bytes([jpeg[4], jpeg[5]]));
+    }
+    let mut out = Vec::with_capacity(jpeg.len() + icc.len() + 18 * chunks.len());
+    out.extend_from_slice(&jpeg[..at]);
+    for (i, c) in chunks.iter().enumerate() {
+        out.extend_from_slice(&[0xFF, 0xE2]);
+        out.extend_from_slice(&((2 + 14 + c.len()) as u16).to_be_bytes());
+        out.extend_from_slice(b"ICC_PROFILE\0");
+        out.push(i as u8 + 1);
+        out.push(chunks.len() as u8);
+        out.extend_from_slice(c);
+    }
+    out.extend_from_slice(&jpeg[at..]);
+    out
 }
 
 /// An animated GIF or APNG as an animated WebP (libwebp's animation encoder), every frame and
@@ -587,14 +668,19 @@ fn watermark(img: DynamicImage, w: &Watermark) -> Result<DynamicImage> {
 }
 
 /// The album's thumbnail of an image: at most `edge`×`edge` (aspect kept, never enlarged),
-/// orientation applied, WebP. JPEGs are decoded at the smallest 1/2, 1/4 or 1/8 scale still
-/// larger than the thumbnail (shrink-on-load), so a 12-megapixel photo is never decoded whole.
-/// Animated images give their first frame.
+/// orientation applied, WebP. JPEGs are decoded at the smallest scale (1/8 …) still larger than
+/// the thumbnail (shrink-on-load), so a 12-megapixel photo is never decoded whole. Animated
+/// images give their first frame.
 pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
     let kind = crate::image::sniff(bytes)
         .ok_or_else(|| Error::Input("not an image PNG, JPEG, GIF, WebP, BMP or TIFF".into()))?;
     let img = match kind {
-        ImageKind::Jpeg => jpeg_at_scale(bytes, edge)?,
+        ImageKind::Jpeg => {
+            // The thumbnail's size, with the sides swapped if the orientation turns it.
+            let (w, h) = crate::image::dimensions(bytes).unwrap_or((edge, edge));
+            let (fw, fh) = fit_within((w, h), edge, edge);
+            decode_at_least(bytes, Some((fw.max(fh), fw.max(fh))))?.0
+        }
         k if decodable(k) => decode(bytes)?.0,
         k => {
             return Err(Error::Input(format!(
@@ -613,62 +699,11 @@ pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
     webp(&small, 75, None)
 }
 
-/// A JPEG decoded at the smallest DCT scale still covering `edge`, orientation applied.
-fn jpeg_at_scale(bytes: &[u8], edge: u32) -> Result<DynamicImage> {
-    let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    d.read_info().map_err(|e| failed("read", e))?;
-    let info = d.info().ok_or_else(|| failed("read", "no JPEG header"))?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    let (fw, fh) = fit_within((w, h), edge, edge);
-    // Scale so the decoded picture is still at least the thumbnail's size.
-    let want = |n: u32, f: u32| (n.max(f)).min(u32::from(u16::MAX)) as u16;
-    let (sw, sh) = d
-        .scale(want(fw, fw), want(fh, fh))
-        .map_err(|e| failed("read", e))?;
-    let pixels = d.decode().map_err(|e| failed("decoded", e))?;
-    let (sw, sh) = (u32::from(sw), u32::from(sh));
-    let info = d.info().ok_or_else(|| failed("read", "no JPEG header"))?;
-    let img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => {
-            image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
-        }
-        jpeg_decoder::PixelFormat::L8 => {
-            image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8)
-        }
-        jpeg_decoder::PixelFormat::L16 => None,
-        jpeg_decoder::PixelFormat::CMYK32 => image::RgbImage::from_raw(
-            sw,
-            sh,
-            pixels
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let k = u16::from(255 - p[3]);
-                    [0, 1, 2].map(|i| ((u16::from(255 - p[i]) * k) / 255) as u8)
-                })
-                .collect(),
-        )
-        .map(DynamicImage::ImageRgb8),
-    };
-    let Some(mut img) = img else {
-        // 16-bit or odd: the full decoder.
-        return Ok(decode(bytes)?.0);
-    };
-    // The orientation, read from the EXIF block without decoding again.
-    if let Ok(Some(o)) = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| ())
-        .and_then(|r| r.into_decoder().map_err(|_| ()))
-        .map(|mut dec| dec.orientation().ok())
-    {
-        img.apply_orientation(o);
-    }
-    Ok(img)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use image::codecs::jpeg::JpegEncoder;
+    use image::GenericImageView;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img =
@@ -836,6 +871,28 @@ mod tests {
         assert_eq!(d.dimensions(), (20, 10));
         let mut buf = vec![0; d.total_bytes() as usize];
         d.read_image(&mut buf).unwrap();
+    }
+
+    #[test]
+    fn jpeg_keeps_the_colour_profile_even_a_large_one() {
+        let rgb =
+            image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 50]));
+        for icc in [
+            b"a small profile".to_vec(),
+            (0..150_000u32).map(|i| (i % 251) as u8).collect(),
+        ] {
+            let out = super::jpeg(&rgb, 80, Some(&icc)).unwrap();
+            let mut d = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&out)).unwrap();
+            assert_eq!(d.icc_profile().unwrap(), Some(icc));
+            assert_eq!(d.dimensions(), (40, 30));
+        }
+        // Decoded back by libjpeg-turbo, at full and at reduced scale.
+        let out = super::jpeg(&rgb, 90, None).unwrap();
+        assert_eq!(turbo_decode(&out, None).unwrap().dimensions(), (40, 30));
+        assert_eq!(
+            turbo_decode(&out, Some((10, 8))).unwrap().dimensions(),
+            (10, 8)
+        );
     }
 
     #[test]
