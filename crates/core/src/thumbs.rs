@@ -75,8 +75,11 @@ impl Thumbs {
         let path = self.path(key);
         let bytes = std::fs::read(&path).ok()?;
         if !whole_webp(&bytes) {
-            let _ = std::fs::remove_file(&path);
-            self.counted(|t| t.saturating_sub(bytes.len() as u64));
+            // Counted first (a first count walks the folder), then removed and taken off.
+            self.total();
+            if std::fs::remove_file(&path).is_ok() {
+                self.counted(|t| t.saturating_sub(bytes.len() as u64));
+            }
             return None;
         }
         if let Ok(f) = std::fs::File::options().write(true).open(&path) {
@@ -241,8 +244,10 @@ mod tests {
         // Cut short (a crash while writing): removed, not served.
         let path = t.path(&key);
         std::fs::write(&path, &made[..made.len() / 2]).unwrap();
-        assert!(t.get(&key).is_none());
+        let fresh = Thumbs::new(dir.path().join("thumbs"));
+        assert!(fresh.get(&key).is_none());
         assert!(!path.exists());
+        assert_eq!(fresh.total(), 0, "counted once, not taken off twice");
     }
 
     #[test]
