@@ -66,20 +66,15 @@ pub fn serve<R: Runtime>(
                 respond(responder, album_image(&engine, id, original).await);
             });
         }
-        ["preview", which] => {
-            let after = *which == "after";
-            std::thread::spawn(move || {
-                let preview = app
-                    .state::<AppState>()
-                    .preview
-                    .lock()
-                    .ok()
-                    .and_then(|p| p.clone());
-                respond(
-                    responder,
-                    preview.map(|p| if after { p.after } else { p.before }),
-                );
-            });
+        ["preview", "before"] => respond(responder, Some((SAMPLE_PHOTO.to_vec(), "image/jpeg"))),
+        ["preview", "after"] => {
+            let after = app
+                .state::<AppState>()
+                .preview
+                .lock()
+                .ok()
+                .and_then(|p| p.as_ref().map(|p| p.after.clone()));
+            respond(responder, after);
         }
         [row] => {
             let Ok(id) = row.parse::<u64>() else {
@@ -119,12 +114,15 @@ async fn album_image(engine: &Engine, id: i64, original: bool) -> Option<(Vec<u8
         .map(|t| (t, "image/webp"))
 }
 
-/// The Settings page's sample, before and after the image settings.
+/// The photo the image settings are previewed on (made for Pixdrop, with a GPS position and a
+/// camera in its EXIF): the "before" of the Settings page's preview.
+pub const SAMPLE_PHOTO: &[u8] = include_bytes!("../assets/sample.jpg");
+
+/// The Settings page's sample after the image settings.
 #[derive(Clone)]
 pub struct Preview {
     /// Counts the previews made (each gets new URLs, so the window reloads them).
     pub version: u64,
-    pub before: (Vec<u8>, &'static str),
     pub after: (Vec<u8>, &'static str),
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};
+use crate::images::{Preview, SAMPLE_PHOTO};
 use crate::local_server::ServerStatus;
 use crate::shortcut::ShortcutStatus;
 use crate::{autostart, settings_sync, AppState};
@@ -16,10 +17,6 @@ use crate::{autostart, settings_sync, AppState};
 /// A sample used by the previews.
 const SAMPLE_URL: &str = "https://i.example.com/2026/11/screenshot.png";
 const SAMPLE_NAME: &str = "screenshot.png";
-
-/// The photo the image settings are previewed on (made for Pixdrop, with a GPS position and a
-/// camera in its EXIF).
-const SAMPLE_PHOTO: &[u8] = include_bytes!("../../assets/sample.jpg");
 
 #[derive(Serialize)]
 pub struct ImagePreview {
@@ -43,13 +40,11 @@ pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview
     })
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;
-    let before = pixdrop_core::image::ImageKind::Jpeg;
     let version = {
         let mut current = state.preview.lock().unwrap_or_else(|p| p.into_inner());
         let version = current.as_ref().map_or(1, |p| p.version + 1);
-        *current = Some(crate::images::Preview {
+        *current = Some(Preview {
             version,
-            before: (SAMPLE_PHOTO.to_vec(), before.mime()),
             after: (bytes.clone(), kind.mime()),
         });
         version
@@ -59,7 +54,7 @@ pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview
         after: format!("{}preview/after?v={version}", crate::images::base()),
         size_before: SAMPLE_PHOTO.len() as u64,
         size_after: bytes.len() as u64,
-        type_before: before.label(),
+        type_before: pixdrop_core::image::ImageKind::Jpeg.label(),
         type_after: kind.label(),
         done: processed.map(|p| p.describe()),
     })
