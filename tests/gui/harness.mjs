@@ -1,6 +1,6 @@
 // Start and stop the processes a GUI test needs: the stand-in host, tauri-driver, the CLI.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "./webdriver.mjs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,8 +18,17 @@ export const USER_APP = join(BIN, "user-build/pixdrop-app");
 export const OUT = join(ROOT, "tests/gui/out");
 mkdirSync(OUT, { recursive: true });
 
+// Each test file runs in its own process: its homes go when it ends well, and stay (to be
+// looked at) when it fails.
+const homes = [];
+process.on("exit", (code) => {
+  if (code === 0) for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
 export function tempHome() {
-  return mkdtempSync(join(tmpdir(), "pixdrop-gui-"));
+  const home = mkdtempSync(join(tmpdir(), "pixdrop-gui-"));
+  homes.push(home);
+  return home;
 }
 
 /** Run the pixdrop CLI against `home`; returns stdout. */
