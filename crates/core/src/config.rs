@@ -191,44 +191,35 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<()> {
-        if !(1..=600).contains(&self.timeout_secs) {
-            return Err(Error::Input(format!(
-                "timeout_secs must be 1–600 seconds, not {}",
-                self.timeout_secs
-            )));
-        }
-        if !(1..=10).contains(&self.retries) {
-            return Err(Error::Input(format!(
-                "retries must be 1–10 attempts, not {}",
-                self.retries
-            )));
-        }
-        if !(1..=16).contains(&self.concurrency) {
-            return Err(Error::Input(format!(
-                "concurrency must be 1–16, not {}",
-                self.concurrency
-            )));
-        }
-        if !(1..=100).contains(&self.quality) {
-            return Err(Error::Input(format!(
-                "quality must be 1–100, not {}",
-                self.quality
-            )));
-        }
-        if !(1..=100).contains(&self.watermark_opacity) {
-            return Err(Error::Input(format!(
-                "watermark_opacity must be 1–100, not {}",
-                self.watermark_opacity
-            )));
+        let ranges: [(&str, u64, u64, u64, &str); 6] = [
+            ("timeout_secs", self.timeout_secs, 1, 600, " seconds"),
+            ("retries", u64::from(self.retries), 1, 10, " attempts"),
+            ("concurrency", u64::from(self.concurrency), 1, 16, ""),
+            ("quality", u64::from(self.quality), 1, 100, ""),
+            (
+                "watermark_opacity",
+                u64::from(self.watermark_opacity),
+                1,
+                100,
+                "",
+            ),
+            (
+                "thumbnail_cache_mb",
+                u64::from(self.thumbnail_cache_mb),
+                10,
+                100_000,
+                " MB",
+            ),
+        ];
+        for (key, value, low, high, unit) in ranges {
+            if !(low..=high).contains(&value) {
+                return Err(Error::Input(format!(
+                    "{key} must be {low}–{high}{unit}, not {value}"
+                )));
+            }
         }
         if let Some(w) = self.watermark() {
             crate::process::check_watermark(&w)?;
-        }
-        if !(10..=100_000).contains(&self.thumbnail_cache_mb) {
-            return Err(Error::Input(format!(
-                "thumbnail_cache_mb must be 10–100000 MB, not {}",
-                self.thumbnail_cache_mb
-            )));
         }
         if self.rename == RenameMode::Pattern {
             crate::rename::check_pattern(&self.rename_pattern)?;
