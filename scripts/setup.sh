@@ -7,12 +7,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # What building the app needs, and what its tests add (a display, WebDriver, clipboard tools).
 APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev libturbojpeg0-dev)
+  libayatana-appindicator3-dev librsvg2-dev libturbojpeg0-dev libdbus-1-dev)
 # gsfonts: ImageMagick's default font, which the app benchmark's test images are drawn with.
 # openssh-server and python3-venv: the real storage servers the host tests upload to (sshd for
 # SFTP; SeaweedFS for S3 and wsgidav for WebDAV come from PyPI into .venv).
+# gnome-keyring, libsecret-tools, dbus-daemon and dbus-bin: a real Secret Service on a private
+# D-Bus session; sway and wl-clipboard: a headless Wayland desktop for the clipboard tests.
 TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts
-  openssh-server python3-venv libimage-exiftool-perl)
+  openssh-server python3-venv libimage-exiftool-perl gnome-keyring libsecret-tools dbus-daemon dbus-bin
+  sway wl-clipboard)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -383,3 +383,41 @@ export async function openApp(stop, driver, home, shot, app = APP) {
   await s.waitFor("the window to be shown", () => s.execute("return document.visibilityState === 'visible' && !!document.querySelector('[data-tab]')"));
   return s;
 }
+
+/** A D-Bus session of the test's own with GNOME Keyring running on it, unlocked (Debian
+ *  gnome-keyring); resolves with {address, lookup(attrs), stop}. Nothing of another session is
+ *  touched: the bus, HOME and XDG_RUNTIME_DIR are the test's. */
+export async function startKeyring() {
+  const dir = mkdtempSync(join(tmpdir(), "pixdrop-keyring-"));
+  const bus = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "ignore"] });
+  const address = await new Promise((res, rej) => {
+    bus.once("error", rej);
+    createInterface({ input: bus.stdout }).once("line", (l) => res(l.trim()));
+  });
+  mkdirSync(join(dir, "home"));
+  mkdirSync(join(dir, "run"), { mode: 0o700 });
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: join(dir, "home"), XDG_RUNTIME_DIR: join(dir, "run") };
+  delete env.DISPLAY;
+  const keyring = spawn("gnome-keyring-daemon", ["--foreground", "--unlock", "--components=secrets"], { env, stdio: ["pipe", "ignore", "ignore"] });
+  keyring.stdin.end("pixdrop-test");
+  const busEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+  const owned = async () =>
+    (await run("dbus-send", ["--session", "--dest=org.freedesktop.DBus", "--print-reply", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"], { env: busEnv })).stdout.includes("boolean true");
+  const deadline = Date.now() + 60000;
+  while (!(await owned())) {
+    if (Date.now() > deadline) throw new Error("gnome-keyring-daemon took no bus name in 60 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    address,
+    lookup: async (...attrs) => {
+      const r = await run("secret-tool", ["lookup", ...attrs], { env: busEnv });
+      return r.code === 0 ? r.stdout : null;
+    },
+    stop: () => {
+      keyring.kill();
+      bus.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use pixdrop_core::config::mask;
+use pixdrop_core::config::{mask, Location};
 use pixdrop_core::hosts;
 use pixdrop_core::pipeline::labelled;
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
@@ -170,9 +170,14 @@ fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome 
     let h = config.pick_host(Some(name))?;
     let is_default = config.default_host.as_deref() == Some(h.name.as_str());
     let settings = hosts::display_settings(h, reveal);
+    let secrets = engine.config().secret_locations(&h.name)?;
     if json {
+        let kept: serde_json::Map<String, Value> = secrets
+            .iter()
+            .map(|(slot, at)| (slot.clone(), json!(at)))
+            .collect();
         print_json(
-            &json!({"name": h.name, "kind": h.kind, "default": is_default, "settings": settings}),
+            &json!({"name": h.name, "kind": h.kind, "default": is_default, "settings": settings, "secrets": kept}),
         );
     } else {
         println!(
@@ -193,6 +198,19 @@ fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome 
                 other => other.to_string(),
             };
             println!("{k}: {text}");
+        }
+        let store = engine.config().secret_store();
+        for (slot, at) in secrets {
+            let why = match (at, store) {
+                (Location::File, Location::File) => {
+                    " (no Secret Service, such as GNOME Keyring or KWallet, is running in this session)"
+                }
+                (Location::File, Location::Keyring) => {
+                    " (it could not be moved to the system keyring; see the log)"
+                }
+                _ => "",
+            };
+            println!("{slot} is kept in {}{why}", at.describe());
         }
     }
     Ok(())
@@ -517,7 +535,7 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
         opts.change_port = "pass another --port".into();
     }
     let hooks = Arc::new(ServeHooks {
-        config: pixdrop_core::ConfigStore::new(engine.paths().config_file()),
+        config: engine.config().clone(),
     });
     let running = server::start(Arc::new(engine), opts, hooks).await?;
     let addrs: Vec<String> = running

@@ -13,13 +13,23 @@ const TOKEN: &str = "cli-token-0123456789";
 struct Env {
     dir: tempfile::TempDir,
     host: StandIn,
+    /// Variables every command gets (a test's own D-Bus session).
+    vars: Vec<(String, String)>,
 }
 
 impl Env {
     fn new() -> Env {
+        Env::new_with(&[])
+    }
+
+    fn new_with(vars: &[(&str, &str)]) -> Env {
         let env = Env {
             dir: tempfile::tempdir().unwrap(),
             host: StandIn::start(TOKEN),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         let server = format!("server={}", env.host.base_url());
         env.ok(&[
@@ -47,7 +57,8 @@ impl Env {
             .arg(self.home())
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("PIXDROP_HOME");
+            .env_remove("PIXDROP_HOME")
+            .envs(self.vars.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -1009,4 +1020,217 @@ fn mirrors_from_the_config_and_from_a_second_host_flag() {
             .unwrap()
             .deleted
     );
+}
+
+#[path = "../../core/tests/support/keyring.rs"]
+mod keyring;
+
+#[test]
+#[ignore = "needs dbus-daemon, gnome-keyring and secret-tool"]
+fn tokens_set_with_the_cli_live_in_the_keyring() {
+    let service = keyring::SecretService::start(true);
+    let env = Env::new_with(&[("DBUS_SESSION_BUS_ADDRESS", service.address.as_str())]);
+    let config = std::fs::read_to_string(env.home().join("config.json")).unwrap();
+    assert!(!config.contains(TOKEN), "{config}");
+    assert!(config.contains("$keyring"), "{config}");
+    assert_eq!(
+        service
+            .lookup(&[("pixdrop-config", "main"), ("pixdrop-field", "token")])
+            .as_deref(),
+        Some(TOKEN)
+    );
+    let shown = env.ok(&["hosts", "show", "main"]);
+    assert!(
+        shown.contains("token is kept in the system keyring (Secret Service)"),
+        "{shown}"
+    );
+    assert!(!shown.contains(TOKEN), "{shown}");
+    let v: Value = serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json"])).unwrap();
+    assert_eq!(v["secrets"]["token"], "keyring");
+    assert!(env
+        .ok(&["hosts", "show", "main", "--reveal"])
+        .contains(TOKEN));
+
+    // The stand-in takes only this token.
+    let a = env.file("a.png", &tiny_png(1));
+    assert_eq!(
+        env.ok(&["upload", "--format", "url", &a]).trim(),
+        env.host.url_of("a.png")
+    );
+
+    env.ok(&["hosts", "remove", "main"]);
+    assert_eq!(service.count(&[("pixdrop-config", "main")]), 0);
+}
+
+#[test]
+#[ignore = "needs dbus-daemon"]
+fn without_a_secret_service_the_file_keeps_the_token_and_says_so() {
+    let service = keyring::SecretService::start(false);
+    let env = Env::new_with(&[("DBUS_SESSION_BUS_ADDRESS", service.address.as_str())]);
+    let config = std::fs::read_to_string(env.home().join("config.json")).unwrap();
+    assert!(config.contains(TOKEN));
+    let shown = env.ok(&["hosts", "show", "main"]);
+    assert!(
+        shown.contains("token is kept in config.json (readable only by you) (no Secret Service, such as GNOME Keyring or KWallet, is running in this session)"),
+        "{shown}"
+    );
+    let v: Value = serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json"])).unwrap();
+    assert_eq!(v["secrets"]["token"], "file");
+}
+
+/// A headless sway (wlroots) on a display of the test's own, with the data-control protocol
+/// that lets programs without a window use the clipboard. sway refuses to run as root, so it
+/// runs as `nobody`; root reaches its socket by path.
+struct Sway {
+    _dir: tempfile::TempDir,
+    child: std::process::Child,
+    display: String,
+}
+
+impl Sway {
+    fn start() -> Sway {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        let run = dir.path().join("run");
+        std::fs::create_dir(&run).unwrap();
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::chown(&run, Some(65534), Some(65534)).unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "xwayland disable\n").unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let child = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "sway",
+                "-c",
+            ])
+            .arg(&config)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", &run)
+            .env("WLR_BACKENDS", "headless")
+            .env("WLR_LIBINPUT_NO_DEVICES", "1")
+            .env("WLR_RENDERER", "pixman")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sway (Debian sway) must be installed");
+        let mut sway = Sway {
+            display: run.join("wayland-1").display().to_string(),
+            _dir: dir,
+            child,
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        // Up once a client is answered.
+        while !sway
+            .wl_paste(&["--list-types"])
+            .status
+            .code()
+            .is_some_and(|c| c == 0 || c == 1)
+        {
+            if let Ok(Some(st)) = sway.child.try_wait() {
+                panic!("sway exited ({st}) before its display answered");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sway's display never answered"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        sway
+    }
+
+    fn client(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("WAYLAND_DISPLAY", &self.display)
+            .env_remove("DISPLAY");
+        c
+    }
+
+    fn wl_paste(&self, args: &[&str]) -> Output {
+        self.client("wl-paste").args(args).output().unwrap()
+    }
+
+    /// Copy `bytes` as `mime` with wl-copy (which stays to serve them, as apps do), and wait
+    /// until the clipboard offers it.
+    fn copy(&self, mime: &str, bytes: &[u8]) {
+        let mut c = self
+            .client("wl-copy")
+            .args(["--type", mime])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wl-copy (Debian wl-clipboard) must be installed");
+        std::io::Write::write_all(c.stdin.as_mut().unwrap(), bytes).unwrap();
+        drop(c.stdin.take());
+        c.wait().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !text(&self.wl_paste(&["--list-types"]).stdout)
+            .lines()
+            .any(|l| l == mime)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the clipboard never offered {mime}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Sway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs sway and wl-clipboard"]
+fn wayland_clipboard_uploads_images_refuses_text_and_keeps_copied_links() {
+    let sway = Sway::start();
+    let env = Env::new_with(&[("WAYLAND_DISPLAY", sway.display.as_str()), ("DISPLAY", "")]);
+
+    // An image copied in a Wayland app uploads byte for byte.
+    let png = tiny_png(31);
+    sway.copy("image/png", &png);
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--clipboard", "--json"])).unwrap();
+    assert_eq!(out[0]["ok"], true, "{out}");
+    let stored = env.host.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(&stored[0].bytes[..], &png[..]);
+
+    // A file copied in a file manager uploads by its path.
+    let file = env.file("copied shot.png", &tiny_png(32));
+    let uri = url_of(&file);
+    sway.copy("text/uri-list", format!("{uri}\r\n").as_bytes());
+    let out: Value = serde_json::from_str(&env.ok(&["upload", "--clipboard", "--json"])).unwrap();
+    assert_eq!(out[0]["input"], file.as_str(), "{out}");
+
+    // Text is refused in words; nothing is sent.
+    sway.copy("text/plain;charset=utf-8", b"just text");
+    let out = env.run(&["upload", "--clipboard"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the clipboard holds no image (it holds text)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(env.host.upload_requests(), 2);
+
+    // --copy: the link is still on the clipboard after the command returned.
+    let c = env.file("c.png", &tiny_png(33));
+    let link = env.ok(&["upload", "--copy", "--format", "url", &c]);
+    let pasted = sway.wl_paste(&["--no-newline"]);
+    assert_eq!(text(&pasted.stdout), link.trim());
+}
+
+fn url_of(path: &str) -> String {
+    url::Url::from_file_path(path).unwrap().to_string()
 }

@@ -5,15 +5,21 @@
 //! encoding its owner offers (a screenshot tool's PNG is uploaded byte for byte, never decoded and
 //! re-encoded). On X11 this is done here with x11rb: arboard asks for targets the owner never
 //! offered (xclip, for one, answers those with its image and then stops serving) and gives up
-//! when an owner pauses more than 10 ms between the pieces of a large image. Elsewhere arboard
-//! reads the clipboard.
+//! when an owner pauses more than 10 ms between the pieces of a large image. On Wayland it is
+//! read through the data-control protocol (wl-clipboard-rs), by the same rules; where the
+//! compositor has none (GNOME) XWayland's clipboard is read if there is one, else the error
+//! says to paste into the window. Elsewhere arboard reads the clipboard.
 
 use std::path::PathBuf;
 
 use pixdrop_core::{image, Error, Input, Result};
 
 #[cfg(all(unix, not(target_os = "macos")))]
+mod wayland;
+#[cfg(all(unix, not(target_os = "macos")))]
 mod x11;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub use wayland::NO_DATA_CONTROL;
 
 /// Image types asked for, best first: what screenshot tools and browsers offer, and what the
 /// pipeline uploads as is.
@@ -26,6 +32,19 @@ const IMAGE_TARGETS: &[&str] = &[
     "image/bmp",
     "image/tiff",
 ];
+
+/// Copied files, as file managers offer them.
+const FILE_TARGETS: &[&str] = &["text/uri-list", "x-special/gnome-copied-files"];
+/// Text, by the names X11 and Wayland programs offer it under.
+const TEXT_TARGETS: &[&str] = &[
+    "text/plain;charset=utf-8",
+    "UTF8_STRING",
+    "STRING",
+    "TEXT",
+    "text/plain",
+];
+/// The largest content read (a 8K screenshot as PNG is well under this).
+const MAX_BYTES: usize = 512 << 20;
 
 /// An image as the clipboard holds it.
 #[derive(Debug)]
@@ -48,6 +67,49 @@ trait Offer {
     fn image(&mut self) -> Result<Option<Image>>;
     /// Whether text is offered (for the message when there is no image).
     fn has_text(&mut self) -> bool;
+}
+
+/// A clipboard that names what it offers (MIME types, X11 targets) and hands each over as
+/// bytes: X11 and Wayland. What to take from it is decided once, here.
+trait Targets {
+    fn offered(&self) -> &[String];
+    /// The owner's bytes for `target`, or `None` when it refuses.
+    fn read_named(&mut self, target: &str) -> Result<Option<Vec<u8>>>;
+
+    fn offers(&self, target: &str) -> bool {
+        self.offered().iter().any(|t| t == target)
+    }
+}
+
+impl<T: Targets> Offer for T {
+    fn files(&mut self) -> Result<Vec<PathBuf>> {
+        for target in FILE_TARGETS {
+            if self.offers(target) {
+                if let Some(list) = self.read_named(target)? {
+                    return Ok(parse_uri_list(&String::from_utf8_lossy(&list)));
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    fn image(&mut self) -> Result<Option<Image>> {
+        for target in IMAGE_TARGETS {
+            if !self.offers(target) {
+                continue;
+            }
+            if let Some(bytes) = self.read_named(target)? {
+                if image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)]).is_some() {
+                    return Ok(Some(Image::Encoded(bytes)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn has_text(&mut self) -> bool {
+        TEXT_TARGETS.iter().any(|t| self.offers(t))
+    }
 }
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
@@ -75,8 +137,15 @@ pub fn check_display() -> Result<()> {
 pub fn inputs() -> Result<Vec<Input>> {
     check_display()?;
     #[cfg(all(unix, not(target_os = "macos")))]
-    if let Some(x) = x11::Selection::open() {
-        return inputs_from(&mut x?);
+    {
+        // A Wayland session first (its X display, if any, is XWayland's, which sees the
+        // clipboard only through the compositor's bridge).
+        if let Some(w) = wayland::Clipboard::open() {
+            return inputs_from(&mut w?);
+        }
+        if let Some(x) = x11::Selection::open() {
+            return inputs_from(&mut x?);
+        }
     }
     inputs_from(&mut Arboard(
         arboard::Clipboard::new().map_err(unavailable)?,

@@ -1,10 +1,9 @@
 //! Reading the X11 CLIPBOARD selection as ICCCM describes it: ask for TARGETS, then convert only
 //! a target the owner offers; large contents arrive in INCR pieces.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pixdrop_core::{image, Result};
+use pixdrop_core::Result;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     Atom, AtomEnum, ConnectionExt as _, CreateWindowAux, EventMask, Property, Window, WindowClass,
@@ -12,24 +11,13 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 
-use crate::{parse_uri_list, unavailable, Image, Offer, IMAGE_TARGETS};
+use crate::{unavailable, Targets, MAX_BYTES};
 
 /// How long the owner may take to answer a request, and to send each piece of a large answer.
 /// Generous: a busy owner (an image editor, a loaded machine) is slow, not gone.
 const WAIT: Duration = Duration::from_secs(5);
-/// The largest content read (a 8K screenshot as PNG is well under this).
-const MAX_BYTES: usize = 512 << 20;
 /// Longest property read in one request, in 32-bit units (4 MiB).
 const READ_CHUNK: u32 = 1 << 20;
-
-const FILE_TARGETS: &[&str] = &["text/uri-list", "x-special/gnome-copied-files"];
-const TEXT_TARGETS: &[&str] = &[
-    "UTF8_STRING",
-    "STRING",
-    "TEXT",
-    "text/plain;charset=utf-8",
-    "text/plain",
-];
 
 pub struct Selection {
     conn: RustConnection,
@@ -112,10 +100,6 @@ impl Selection {
             .map(|r| String::from_utf8_lossy(&r.name).into_owned())
             .collect();
         Ok(sel)
-    }
-
-    fn offers(&self, target: &str) -> bool {
-        self.offered.iter().any(|t| t == target)
     }
 
     /// The owner's answer for `target`, or `None` when it refuses.
@@ -218,11 +202,6 @@ impl Selection {
             std::thread::sleep(Duration::from_micros(500));
         }
     }
-
-    fn read_named(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
-        let atom = intern(&self.conn, name)?;
-        self.read(atom)
-    }
 }
 
 fn intern(conn: &RustConnection, name: &str) -> Result<Atom> {
@@ -241,33 +220,13 @@ fn too_large() -> pixdrop_core::Error {
     ))
 }
 
-impl Offer for Selection {
-    fn files(&mut self) -> Result<Vec<PathBuf>> {
-        for target in FILE_TARGETS {
-            if self.offers(target) {
-                if let Some(list) = self.read_named(target)? {
-                    return Ok(parse_uri_list(&String::from_utf8_lossy(&list)));
-                }
-            }
-        }
-        Ok(Vec::new())
+impl Targets for Selection {
+    fn offered(&self) -> &[String] {
+        &self.offered
     }
 
-    fn image(&mut self) -> Result<Option<Image>> {
-        for target in IMAGE_TARGETS {
-            if !self.offers(target) {
-                continue;
-            }
-            if let Some(bytes) = self.read_named(target)? {
-                if image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)]).is_some() {
-                    return Ok(Some(Image::Encoded(bytes)));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    fn has_text(&mut self) -> bool {
-        TEXT_TARGETS.iter().any(|t| self.offers(t))
+    fn read_named(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
+        let atom = intern(&self.conn, name)?;
+        self.read(atom)
     }
 }

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,6 +14,8 @@ use crate::fsutil::write_atomic;
 pub use crate::host_config::{mask, parse_bool, HostConfig};
 use crate::hosts;
 use crate::rename::RenameMode;
+pub use crate::secrets::Location;
+use crate::secrets::Secrets;
 use crate::template::{LinkFormat, DEFAULT_CUSTOM_LINK};
 
 /// The schema this build writes. Older files are migrated on load; newer ones are refused for
@@ -585,23 +588,80 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reads and writes `config.json`.
+/// Reads and writes `config.json`; host configs' secrets go where [`Secrets`] says.
 #[derive(Debug, Clone)]
 pub struct ConfigStore {
     path: PathBuf,
+    secrets: Arc<Secrets>,
 }
 
 impl ConfigStore {
+    /// A store keeping secrets in the file itself.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        ConfigStore { path: path.into() }
+        ConfigStore {
+            path: path.into(),
+            secrets: Arc::new(Secrets::File),
+        }
+    }
+
+    /// A store keeping secrets in the system keyring when one is running (see
+    /// [`Secrets::detect`]), else in the file.
+    pub fn open(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let secrets = Arc::new(Secrets::detect(&path));
+        ConfigStore { path, secrets }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Where new secrets are kept.
+    pub fn secret_store(&self) -> Location {
+        self.secrets.location()
+    }
+
+    /// Where each secret of config `name` is kept now, by slot (`token`, `headers/Authorization`).
+    pub fn secret_locations(&self, name: &str) -> Result<Vec<(String, Location)>> {
+        let config = self.load_stored()?;
+        Ok(config
+            .host(name)
+            .map(crate::secrets::locations)
+            .unwrap_or_default())
+    }
+
+    /// Move secrets still in the file to the keyring (when one is running), and remove keyring
+    /// items of this file that nothing refers to (left by an interrupted change). Returns how
+    /// many secrets moved. Each secret is written and read back before the file drops it.
+    pub fn move_secrets_to_keyring(&self) -> Result<usize> {
+        if self.secrets.location() != Location::Keyring {
+            return Ok(0);
+        }
+        let stored = self.load_stored()?;
+        if crate::secrets::any_in_file(&stored.hosts) {
+            let moved = stored
+                .hosts
+                .iter()
+                .flat_map(crate::secrets::locations)
+                .filter(|(_, at)| *at == Location::File)
+                .count();
+            self.update(|_| Ok(()))?;
+            return Ok(moved);
+        }
+        let _lock = self.lock()?;
+        self.secrets.sweep(&self.load_stored()?.hosts)?;
+        Ok(0)
+    }
+
     /// The current config; defaults when the file does not exist yet.
     pub fn load(&self) -> Result<Config> {
+        let mut config = self.load_stored()?;
+        self.secrets.resolve(&mut config.hosts)?;
+        Ok(config)
+    }
+
+    /// The config as the file holds it: secrets kept in the keyring are references.
+    fn load_stored(&self) -> Result<Config> {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
@@ -632,7 +692,9 @@ impl ConfigStore {
                 .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         }
         let lock = self.lock()?;
-        let mut config = self.load()?;
+        let stored = self.load_stored()?;
+        let mut config = stored.clone();
+        self.secrets.resolve(&mut config.hosts)?;
         if config.schema > SCHEMA_VERSION {
             return Err(Error::Config(format!(
                 "{} was written by a newer Pixdrop (schema {}, this one knows {SCHEMA_VERSION}); update Pixdrop to change it",
@@ -643,10 +705,20 @@ impl ConfigStore {
         let out = f(&mut config)?;
         config.schema = SCHEMA_VERSION;
         config.settings.validate()?;
-        let mut bytes =
-            serde_json::to_vec_pretty(&config).map_err(|e| Error::Storage(e.to_string()))?;
-        bytes.push(b'\n');
-        write_atomic(&self.path, &bytes)?;
+        // Secrets first (each written and read back), then the file that refers to them, then
+        // the removal of what only the old file used.
+        let created = self.secrets.stash(&mut config.hosts, &stored.hosts)?;
+        let written = serde_json::to_vec_pretty(&config)
+            .map_err(|e| Error::Storage(e.to_string()))
+            .and_then(|mut bytes| {
+                bytes.push(b'\n');
+                write_atomic(&self.path, &bytes)
+            });
+        if let Err(e) = written {
+            self.secrets.discard(&created);
+            return Err(e);
+        }
+        self.secrets.release(&stored.hosts, &config.hosts);
         drop(lock);
         Ok(out)
     }

@@ -17,6 +17,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod process;
 pub mod rename;
+pub mod secrets;
 pub mod server;
 pub mod shortcut;
 pub mod template;

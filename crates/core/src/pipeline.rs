@@ -385,12 +385,25 @@ impl Batch {
 }
 
 impl Engine {
-    /// Open the config and album under `paths`, creating folders as needed.
+    /// Open the config and album under `paths`, creating folders as needed. With a system
+    /// keyring running, secrets still in `config.json` move there (a failure to move is logged
+    /// and leaves them in the file).
     pub fn open(paths: Paths) -> Result<Self> {
         paths.ensure()?;
         let album = Album::open(&paths.album_file())?;
+        let config = ConfigStore::open(paths.config_file());
+        match config.move_secrets_to_keyring() {
+            Ok(0) => {}
+            Ok(n) => crate::log::append(
+                &paths,
+                &format!("moved {n} secret(s) from config.json to the system keyring"),
+            ),
+            Err(e) => {
+                crate::log::append(&paths, &format!("secrets stay in config.json for now: {e}"))
+            }
+        }
         Ok(Engine {
-            config: ConfigStore::new(paths.config_file()),
+            config,
             album,
             thumbs: Arc::new(Thumbs::new(paths.thumbs_dir())),
             paths,
