@@ -27,3 +27,7 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 say "the app in a real window"
 bash "$ROOT/tests/gui/run.sh"
+
+say "the Debian package: built from the release profile, installed, used and removed"
+bash "$ROOT/scripts/package.sh"
+bash "$ROOT/scripts/headless.sh" bash "$ROOT/scripts/check-package.sh"

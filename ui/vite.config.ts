@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import vue from "@vitejs/plugin-vue";
 
-// Tauri loads the built files from ui/dist (see ../tauri.conf.json).
+// Tauri loads the built files from ui/dist (see ../src-tauri/tauri.conf.json).
 export default defineConfig({
   plugins: [vue()],
   clearScreen: false,

@@ -9,6 +9,8 @@ mod events;
 mod images;
 mod local_server;
 mod payloads;
+#[cfg(target_os = "linux")]
+mod portal;
 mod settings_sync;
 mod shortcut;
 mod test_hooks;
@@ -213,7 +215,7 @@ pub fn run() {
             _ => {}
         })
         .invoke_handler(commands)
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(tauri::generate_context!())
         .expect("error while running Pixdrop");
 }
 

@@ -81,6 +81,13 @@ pub struct ShortcutStatus {
     pub registered: bool,
     /// Why it is not registered.
     pub error: Option<String>,
+    /// How it is registered: `x11` (a key grab of the app's own) or `portal` (the desktop's
+    /// GlobalShortcuts portal, on Wayland).
+    pub method: &'static str,
+    /// The portal's own name for the binding (its trigger description).
+    pub portal_trigger: Option<String>,
+    /// What the user should know about the method (why the X11 grab is used on Wayland).
+    pub note: Option<String>,
 }
 
 /// What the UI shows about the server.

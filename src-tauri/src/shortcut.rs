@@ -15,6 +15,23 @@ pub use crate::payloads::ShortcutStatus;
 #[derive(Default)]
 pub struct Shortcuts {
     pub status: Mutex<ShortcutStatus>,
+    /// Whether the desktop's portal holds the shortcut (a Wayland session with the portal).
+    portal_active: std::sync::atomic::AtomicBool,
+    /// The portal's binding while it holds the shortcut.
+    #[cfg(target_os = "linux")]
+    binding: tokio::sync::Mutex<Option<crate::portal::Binding>>,
+}
+
+const X11: &str = "x11";
+const PORTAL: &str = "portal";
+
+fn publish<R: Runtime>(app: &AppHandle<R>, status: &ShortcutStatus) {
+    crate::events::send(
+        app,
+        crate::events::UiEvent::Shortcut {
+            status: status.clone(),
+        },
+    );
 }
 
 /// The plugin, with the handler every registered shortcut uses.
@@ -41,6 +58,19 @@ pub fn parse(text: &str) -> Result<Shortcut, String> {
 /// registered and the error is returned (and kept in the status).
 pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
     let state = app.state::<AppState>();
+    #[cfg(target_os = "linux")]
+    if state
+        .shortcut
+        .portal_active
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        if !text.is_empty() {
+            parse(text)?;
+        }
+        let (app, text) = (app.clone(), text.to_string());
+        tauri::async_runtime::spawn(async move { bind_portal(&app, &text, None).await });
+        return Ok(());
+    }
     let mut status = state
         .shortcut
         .status
@@ -75,6 +105,9 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
                 shortcut: text.to_string(),
                 registered: new.is_some(),
                 error: None,
+                method: X11,
+                note: status.note.clone(),
+                ..Default::default()
             };
         }
         Err(e) => {
@@ -83,29 +116,116 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
             let restored = old.map(|o| gs.register(o).is_ok()).unwrap_or(false);
             if restored {
                 let still = format!("{e}; {} is still active", label(&status.shortcut));
-                crate::events::send(
-                    app,
-                    crate::events::UiEvent::Shortcut {
-                        status: status.clone(),
-                    },
-                );
+                publish(app, &status);
                 return Err(still);
             } else {
                 *status = ShortcutStatus {
                     shortcut: text.to_string(),
                     registered: false,
                     error: Some(e.clone()),
+                    method: X11,
+                    note: status.note.clone(),
+                    ..Default::default()
                 };
             }
         }
     }
-    crate::events::send(
-        app,
-        crate::events::UiEvent::Shortcut {
-            status: status.clone(),
-        },
-    );
+    publish(app, &status);
     result
+}
+
+/// Bind `text` through the desktop's GlobalShortcuts portal in place of the current binding.
+/// When the portal is missing and `fallback_note` is given, the X11 grab is used instead, with
+/// that reason kept in the status.
+#[cfg(target_os = "linux")]
+async fn bind_portal<R: Runtime>(app: &AppHandle<R>, text: &str, fallback_note: Option<&str>) {
+    use crate::portal::{self, Failure};
+    let state = app.state::<AppState>();
+    let mut binding = state.shortcut.binding.lock().await;
+    if let Some(old) = binding.take() {
+        old.close().await;
+    }
+    let set = |s: ShortcutStatus| {
+        let mut status = state
+            .shortcut
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *status = s;
+        publish(app, &status);
+    };
+    if text.is_empty() {
+        set(ShortcutStatus {
+            method: PORTAL,
+            ..Default::default()
+        });
+        return;
+    }
+    let trigger = pixdrop_core::shortcut::portal_trigger(text);
+    match portal::bind(
+        app.clone(),
+        "Upload the clipboard image",
+        trigger.as_deref(),
+    )
+    .await
+    {
+        Ok(b) => {
+            state
+                .shortcut
+                .portal_active
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            set(ShortcutStatus {
+                shortcut: text.to_string(),
+                registered: true,
+                method: PORTAL,
+                portal_trigger: Some(b.trigger.clone()),
+                ..Default::default()
+            });
+            *binding = Some(b);
+        }
+        Err(Failure::Missing(why)) if fallback_note.is_some() => {
+            drop(binding);
+            let note = format!("{why}. {}", fallback_note.unwrap_or_default());
+            log(app, &note);
+            state
+                .shortcut
+                .status
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .note = Some(note);
+            if let Err(e) = apply(app, text) {
+                report(app, e);
+            }
+        }
+        Err(Failure::Missing(why) | Failure::Refused(why)) => {
+            log(app, &why);
+            set(ShortcutStatus {
+                shortcut: text.to_string(),
+                registered: false,
+                error: Some(why),
+                method: PORTAL,
+                ..Default::default()
+            });
+        }
+    }
+}
+
+fn log<R: Runtime>(app: &AppHandle<R>, line: &str) {
+    let engine = app.state::<AppState>().engine.clone();
+    pixdrop_core::log::append(engine.paths(), &format!("global shortcut: {line}"));
+}
+
+/// Say that the shortcut could not be registered: stderr, the log and a notification.
+fn report<R: Runtime>(app: &AppHandle<R>, e: String) {
+    eprintln!("pixdrop: {e}");
+    log(app, &e);
+    let settings = app.state::<AppState>().engine.settings();
+    let lang = crate::desktop::language(&settings);
+    crate::desktop::show(
+        crate::desktop::text(lang, "shortcut-failed").into(),
+        e,
+        None,
+    );
 }
 
 /// A shortcut as people write it: `Ctrl+Alt+T` (`⌘` on macOS) for `CommandOrControl+Alt+T`.
@@ -131,20 +251,26 @@ pub fn label(text: &str) -> String {
         .join("+")
 }
 
-/// Register the shortcut from the settings at start-up; a failure is reported, not fatal.
+/// Register the shortcut from the settings at start-up; a failure is reported, not fatal. On a
+/// Wayland session the desktop's portal is asked first; without one the X11 grab is used,
+/// which fires only while an X11 (XWayland) window has focus, and the status says so.
 pub fn register_from_settings<R: Runtime>(app: &AppHandle<R>) {
-    let engine = app.state::<AppState>().engine.clone();
-    let shortcut = engine.settings().shortcut;
+    let shortcut = app.state::<AppState>().engine.settings().shortcut;
+    #[cfg(target_os = "linux")]
+    if crate::portal::wayland_session() {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            bind_portal(
+                &app,
+                &shortcut,
+                Some("On this Wayland desktop the shortcut is grabbed through X11 instead, which fires only while an X11 (XWayland) window has focus; bind Pixdrop's \"pixdrop upload --clipboard\" command in the desktop's keyboard settings to upload from anywhere"),
+            )
+            .await
+        });
+        return;
+    }
     if let Err(e) = apply(app, &shortcut) {
-        eprintln!("pixdrop: {e}");
-        pixdrop_core::log::append(engine.paths(), &format!("global shortcut: {e}"));
-        let settings = engine.settings();
-        let lang = crate::desktop::language(&settings);
-        crate::desktop::show(
-            crate::desktop::text(lang, "shortcut-failed").into(),
-            e,
-            None,
-        );
+        report(app, e);
     }
 }
 

@@ -184,7 +184,17 @@ export async function startDriver(home, env = {}) {
 export function cleanup(t) {
   const stops = [];
   t.after(async () => {
-    for (const stop of stops.reverse()) await stop();
+    // Every stop runs even when one fails (a process left running would keep the test file's
+    // process alive, and hold what the next test needs); the first failure is reported.
+    let failure = null;
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
   });
   return (stop) => stops.push(stop);
 }
@@ -419,5 +429,49 @@ export async function startKeyring() {
       bus.kill();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A private D-Bus session; resolves with {address, stop}. */
+export async function startBus() {
+  const bus = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "ignore"] });
+  const address = await new Promise((res, rej) => {
+    bus.once("error", rej);
+    createInterface({ input: bus.stdout }).once("line", (l) => res(l.trim()));
+  });
+  return { address, stop: () => bus.kill() };
+}
+
+/** The test GlobalShortcuts portal (tests/standin/src/bin/test-portal.rs) on the bus at
+ *  `address`; resolves once it owns org.freedesktop.portal.Desktop with {next(pattern),
+ *  activate(id), stop}. `next` waits for a line it printed ("bound ID TRIGGER", "closed"). */
+export async function startPortal(address, args = []) {
+  const child = spawn(join(BIN, "pixdrop-test-portal"), args, {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const seen = [];
+  const waiting = [];
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    seen.push(line);
+    for (const w of waiting.splice(0)) w();
+  });
+  const next = async (pattern, ms = 30000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = seen.findIndex((l) => pattern.test(l));
+      if (i >= 0) return seen.splice(0, i + 1).pop();
+      if (Date.now() > deadline) throw new Error(`the test portal never said ${pattern} (it said: ${seen.join(" | ")})`);
+      await new Promise((r) => {
+        waiting.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  };
+  await next(/^ready$/);
+  return {
+    next,
+    activate: (id) => child.stdin.write(`activate ${id}\n`),
+    stop: () => child.stdin.end("quit\n"),
   };
 }

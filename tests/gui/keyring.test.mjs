@@ -14,7 +14,9 @@ test("the app uploads with a token kept in the system keyring", async (t) => {
   stop(keyring.stop);
   const host = await startStandIn("tok-keyring-0123456789");
   stop(host.stop);
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: keyring.address };
+  // This file's process (and so the harness's CLI calls, and the app) use the keyring's bus.
+  process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
+  const env = { ...process.env };
   const cli = (...args) => execFileSync(join(BIN, "pixdrop"), ["--data-dir", home, ...args], { encoding: "utf8", env });
   cli("hosts", "add", "smms", "standin", "--set", "token=tok-keyring-0123456789", "--set", `server=${host.url}`, "--set", "api=see");
   for (const k of [["server_enabled", "off"], ["notify", "off"], ["language", "en"]]) cli("settings", "set", ...k);

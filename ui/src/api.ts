@@ -182,6 +182,12 @@ export interface ShortcutStatus {
   shortcut: string;
   registered: boolean;
   error: string | null;
+  /** "x11": the app's own key grab; "portal": the desktop's GlobalShortcuts portal (Wayland). */
+  method: "x11" | "portal" | "";
+  /** The portal's own words for the binding. */
+  portal_trigger: string | null;
+  /** Why the X11 grab is used on a Wayland desktop, and what that means. */
+  note: string | null;
 }
 
 export type UiEvent =

@@ -694,7 +694,13 @@ impl ConfigStore {
         let lock = self.lock()?;
         let stored = self.load_stored()?;
         let mut config = stored.clone();
-        self.secrets.resolve(&mut config.hosts)?;
+        // A keyring that cannot be reached (locked, not running) does not block changes that
+        // leave the secrets alone: they stay references (see `secrets::placehold`).
+        let unresolved = self.secrets.resolve(&mut config.hosts).err();
+        if unresolved.is_some() {
+            config = stored.clone();
+            crate::secrets::placehold(&mut config.hosts);
+        }
         if config.schema > SCHEMA_VERSION {
             return Err(Error::Config(format!(
                 "{} was written by a newer Pixdrop (schema {}, this one knows {SCHEMA_VERSION}); update Pixdrop to change it",
@@ -703,6 +709,11 @@ impl ConfigStore {
             )));
         }
         let out = f(&mut config)?;
+        if let Some(e) = unresolved {
+            if !crate::secrets::placeholders_unshared(&config.hosts) {
+                return Err(e);
+            }
+        }
         config.schema = SCHEMA_VERSION;
         config.settings.validate()?;
         // Secrets first (each written and read back), then the file that refers to them, then

@@ -51,6 +51,42 @@ pub fn reference(v: &Value) -> Option<&str> {
     }
 }
 
+/// What stands in memory for a secret the keyring holds but could not give (it is locked or not
+/// running): text no real secret contains, turned back into the reference when written.
+const PLACEHOLDER: &str = "\u{1}pixdrop-keyring:";
+
+/// Replace references by placeholders, so a change that leaves the secrets alone can be made
+/// (and checked) without the keyring.
+pub fn placehold(hosts: &mut [HostConfig]) {
+    for h in hosts.iter_mut() {
+        let _ = for_each_secret(h, &mut |_, v| {
+            if let Some(id) = reference(v) {
+                *v = Value::String(format!("{PLACEHOLDER}{id}"));
+            }
+            Ok(())
+        });
+    }
+}
+
+fn placeholder(v: &Value) -> Option<&str> {
+    v.as_str()?.strip_prefix(PLACEHOLDER)
+}
+
+/// Whether each placeholder is used once (a copied config would share its keyring item).
+pub fn placeholders_unshared(hosts: &[HostConfig]) -> bool {
+    let mut seen = HashSet::new();
+    let mut unshared = true;
+    for h in &mut hosts.to_vec() {
+        let _ = for_each_secret(h, &mut |_, v| {
+            if let Some(id) = placeholder(v) {
+                unshared &= seen.insert(id.to_string());
+            }
+            Ok(())
+        });
+    }
+    unshared
+}
+
 fn make_reference(id: &str) -> Value {
     let mut m = Map::new();
     m.insert(REFERENCE.to_string(), Value::String(id.to_string()));
@@ -209,6 +245,14 @@ impl Secrets {
     /// secret whose config, slot and value are unchanged keeps its item. Returns the ids of the
     /// items written now (to remove if the file cannot be written).
     pub fn stash(&self, hosts: &mut [HostConfig], before: &[HostConfig]) -> Result<Vec<String>> {
+        for h in hosts.iter_mut() {
+            for_each_secret(h, &mut |_, v| {
+                if let Some(id) = placeholder(v).map(str::to_string) {
+                    *v = make_reference(&id);
+                }
+                Ok(())
+            })?;
+        }
         let Secrets::Keyring(keyring) = self else {
             return Ok(Vec::new());
         };

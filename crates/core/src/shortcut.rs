@@ -153,6 +153,64 @@ pub fn check(shortcut: &str) -> Result<()> {
     Ok(())
 }
 
+/// The shortcut as the XDG GlobalShortcuts portal takes a preferred trigger (the "shortcuts"
+/// specification: `CTRL`, `ALT`, `SHIFT`, `LOGO` and an XKB key name, joined by `+`), e.g.
+/// `CommandOrControl+Shift+U` → `CTRL+SHIFT+u`. `None` for no shortcut.
+pub fn portal_trigger(shortcut: &str) -> Option<String> {
+    if shortcut.is_empty() {
+        return None;
+    }
+    let tokens: Vec<&str> = shortcut.split('+').collect();
+    let (key, mods) = tokens.split_last()?;
+    let mut out: Vec<String> = mods
+        .iter()
+        .map(|m| match m.to_ascii_uppercase().as_str() {
+            "OPTION" | "ALT" => "ALT",
+            "SHIFT" => "SHIFT",
+            "COMMAND" | "CMD" | "SUPER" => "LOGO",
+            _ => "CTRL",
+        })
+        .map(str::to_string)
+        .collect();
+    let k = key.to_ascii_uppercase();
+    let digit = |prefix: &str| {
+        k.strip_prefix(prefix)
+            .filter(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit())
+    };
+    let name = if k.len() == 1 {
+        key.to_ascii_lowercase()
+    } else if let Some(letter) = k.strip_prefix("KEY").filter(|l| l.len() == 1) {
+        letter.to_ascii_lowercase()
+    } else if let Some(d) = digit("DIGIT") {
+        d.to_string()
+    } else if let Some(d) = digit("NUMPAD").or_else(|| digit("NUM")) {
+        format!("KP_{d}")
+    } else {
+        match k.as_str() {
+            "SPACE" => "space".into(),
+            "ENTER" | "RETURN" => "Return".into(),
+            "TAB" => "Tab".into(),
+            "ESC" | "ESCAPE" => "Escape".into(),
+            "BACKSPACE" => "BackSpace".into(),
+            "DELETE" | "DEL" => "Delete".into(),
+            "INSERT" => "Insert".into(),
+            "HOME" => "Home".into(),
+            "END" => "End".into(),
+            "PAGEUP" => "Prior".into(),
+            "PAGEDOWN" => "Next".into(),
+            "UP" | "ARROWUP" => "Up".into(),
+            "DOWN" | "ARROWDOWN" => "Down".into(),
+            "LEFT" | "ARROWLEFT" => "Left".into(),
+            "RIGHT" | "ARROWRIGHT" => "Right".into(),
+            "PRINTSCREEN" | "PRINT" => "Print".into(),
+            f if f.starts_with('F') && f[1..].parse::<u32>().is_ok() => f.to_string(),
+            _ => key.to_string(),
+        }
+    };
+    out.push(name);
+    Some(out.join("+"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +245,24 @@ mod tests {
         assert!(why("Hyper+U").contains("\"Hyper\" is not a modifier"));
         assert!(why("U+Ctrl").contains("only the last part may be a key"));
         assert!(why("Ctrl+F25").contains("\"F25\" is not a key"));
+    }
+
+    #[test]
+    fn portal_triggers_use_the_shortcuts_spec_names() {
+        assert_eq!(
+            portal_trigger("CommandOrControl+Shift+U").as_deref(),
+            Some("CTRL+SHIFT+u")
+        );
+        assert_eq!(
+            portal_trigger("Super+Alt+F5").as_deref(),
+            Some("LOGO+ALT+F5")
+        );
+        assert_eq!(
+            portal_trigger("Ctrl+PrintScreen").as_deref(),
+            Some("CTRL+Print")
+        );
+        assert_eq!(portal_trigger("Ctrl+KeyK").as_deref(), Some("CTRL+k"));
+        assert_eq!(portal_trigger("Ctrl+Digit3").as_deref(), Some("CTRL+3"));
+        assert_eq!(portal_trigger(""), None);
     }
 }

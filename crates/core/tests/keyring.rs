@@ -201,4 +201,32 @@ async fn secrets_live_in_the_keyring_and_follow_their_configs() {
     assert!(e.contains("keeps its token in the system keyring"), "{e}");
     assert!(e.contains("no Secret Service"), "{e}");
     assert!(std::fs::read_to_string(&file).unwrap().contains(&a));
+    // Changes that leave the secrets alone still work, the token staying in the keyring; a copy
+    // (which would share the keyring's item) is refused, and nothing is written.
+    store
+        .update(|c| {
+            c.settings.notify = false;
+            Ok(())
+        })
+        .unwrap();
+    let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(v["settings"]["notify"], false);
+    store
+        .update(|c| c.set_host_values("blog", vec![("api".into(), Some(json!("v2")))]))
+        .unwrap();
+    assert_eq!(
+        stored_id(&file, "blog", &["token"]).as_deref(),
+        Some(a.as_str())
+    );
+    let before = std::fs::read(&file).unwrap();
+    let e = store
+        .update(|c| {
+            let mut copy = c.host("blog").unwrap().clone();
+            copy.name = "blog 2".into();
+            c.add_host(copy, false)
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keeps its token in the system keyring"), "{e}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
 }
