@@ -16,6 +16,8 @@ mod shortcut;
 mod test_hooks;
 mod tray;
 mod uploads;
+#[cfg(target_os = "linux")]
+mod window_clipboard;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -43,6 +43,18 @@ pub fn test_drop(window: tauri::Window) -> crate::error::AppResult<()> {
     Ok(())
 }
 
+/// Whether the window reads the clipboard as on a desktop that lets only the focused window read
+/// it (`PIXDROP_TEST_WINDOW_CLIPBOARD`): the GUI tests' way to reach that path on X11.
+#[cfg(feature = "test-hooks")]
+pub fn window_clipboard() -> bool {
+    std::env::var_os("PIXDROP_TEST_WINDOW_CLIPBOARD").is_some()
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn window_clipboard() -> bool {
+    false
+}
+
 #[cfg(not(feature = "test-hooks"))]
 pub fn picked_files() -> Option<Vec<PathBuf>> {
     None

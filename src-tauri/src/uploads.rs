@@ -372,8 +372,25 @@ pub fn finished<R: Runtime>(
 }
 
 /// Upload what the clipboard holds; an empty clipboard is an error and nothing is queued.
+/// From the window (its button, Ctrl+V) the clipboard is read through the window itself where
+/// the desktop allows only that (GNOME on Wayland).
 pub fn start_clipboard<R: Runtime>(app: &AppHandle<R>, source: Source) -> Result<Vec<u64>, Error> {
-    let inputs = pixdrop_clipboard::inputs()?;
+    #[cfg(target_os = "linux")]
+    let read = if crate::test_hooks::window_clipboard() {
+        Err(Error::Input(pixdrop_clipboard::NO_DATA_CONTROL.into()))
+    } else {
+        pixdrop_clipboard::inputs()
+    };
+    #[cfg(not(target_os = "linux"))]
+    let read = pixdrop_clipboard::inputs();
+    let inputs = match read {
+        #[cfg(target_os = "linux")]
+        Err(e) if source == Source::Clipboard && pixdrop_clipboard::needs_window(&e) => {
+            let mut window = crate::window_clipboard::WindowClipboard::open(app)?;
+            pixdrop_clipboard::inputs_from_targets(&mut window)?
+        }
+        other => other?,
+    };
     Ok(start(app, inputs, source))
 }
 

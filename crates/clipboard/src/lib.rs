@@ -70,8 +70,9 @@ trait Offer {
 }
 
 /// A clipboard that names what it offers (MIME types, X11 targets) and hands each over as
-/// bytes: X11 and Wayland. What to take from it is decided once, here.
-trait Targets {
+/// bytes: X11, Wayland, and the app's own window (GTK). What to take from it is decided once,
+/// here.
+pub trait Targets {
     fn offered(&self) -> &[String];
     /// The owner's bytes for `target`, or `None` when it refuses.
     fn read_named(&mut self, target: &str) -> Result<Option<Vec<u8>>>;
@@ -150,6 +151,21 @@ pub fn inputs() -> Result<Vec<Input>> {
     inputs_from(&mut Arboard(
         arboard::Clipboard::new().map_err(unavailable)?,
     ))
+}
+
+/// What a clipboard read some other way (the app's window) holds to upload, by the same rules as
+/// [`inputs`].
+pub fn inputs_from_targets(clipboard: &mut impl Targets) -> Result<Vec<Input>> {
+    inputs_from(clipboard)
+}
+
+/// Whether `e` says the desktop lets only a focused window read the clipboard (see
+/// [`NO_DATA_CONTROL`]): the app then reads it through its own window.
+pub fn needs_window(e: &Error) -> bool {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    return e.to_string().contains(NO_DATA_CONTROL);
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    false
 }
 
 fn inputs_from(offer: &mut dyn Offer) -> Result<Vec<Input>> {
