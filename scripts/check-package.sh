@@ -17,7 +17,9 @@ standin_pid=""
 cleanup() {
   [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
   [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null || true
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get remove -y pixdrop >/dev/null || true
+  if dpkg -s pixdrop >/dev/null 2>&1; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get remove -y pixdrop >/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -1126,13 +1126,12 @@ impl Sway {
             child,
         };
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        // Up once a client is answered.
-        while !sway
-            .wl_paste(&["--list-types"])
-            .status
-            .code()
-            .is_some_and(|c| c == 0 || c == 1)
-        {
+        // Up once a client connects (an empty clipboard is "No selection", not a failure).
+        let up = |s: &Sway| {
+            let out = s.wl_paste(&["--list-types"]);
+            out.status.success() || !text(&out.stderr).to_lowercase().contains("connect")
+        };
+        while !up(&sway) {
             if let Ok(Some(st)) = sway.child.try_wait() {
                 panic!("sway exited ({st}) before its display answered");
             }
@@ -1169,7 +1168,7 @@ impl Sway {
             .expect("wl-copy (Debian wl-clipboard) must be installed");
         std::io::Write::write_all(c.stdin.as_mut().unwrap(), bytes).unwrap();
         drop(c.stdin.take());
-        c.wait().unwrap();
+        assert!(c.wait().unwrap().success(), "wl-copy failed");
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while !text(&self.wl_paste(&["--list-types"]).stdout)
             .lines()
