@@ -273,7 +273,12 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
         let mut stream = std::pin::pin!(engine.upload_stream(inputs, opts));
         while let Some(outcome) = stream.next().await {
             let id = ids[outcome.index];
-            pixdrop_core::log::outcome(engine.paths(), "app: ", &outcome.input, &outcome.result);
+            pixdrop_core::pipeline::log_outcome(
+                engine.paths(),
+                "app: ",
+                &outcome.input,
+                &outcome.result,
+            );
             let row = match outcome.result {
                 Ok(d) => {
                     let row = state.uploads.update(id, |e| {
@@ -372,25 +377,8 @@ pub fn finished<R: Runtime>(
 }
 
 /// Upload what the clipboard holds; an empty clipboard is an error and nothing is queued.
-/// From the window (its button, Ctrl+V) the clipboard is read through the window itself where
-/// the desktop allows only that (GNOME on Wayland).
 pub fn start_clipboard<R: Runtime>(app: &AppHandle<R>, source: Source) -> Result<Vec<u64>, Error> {
-    #[cfg(target_os = "linux")]
-    let read = if crate::test_hooks::window_clipboard() {
-        Err(Error::Input(pixdrop_clipboard::NO_DATA_CONTROL.into()))
-    } else {
-        pixdrop_clipboard::inputs()
-    };
-    #[cfg(not(target_os = "linux"))]
-    let read = pixdrop_clipboard::inputs();
-    let inputs = match read {
-        #[cfg(target_os = "linux")]
-        Err(e) if source == Source::Clipboard && pixdrop_clipboard::needs_window(&e) => {
-            let mut window = crate::window_clipboard::WindowClipboard::open(app)?;
-            pixdrop_clipboard::inputs_from_targets(&mut window)?
-        }
-        other => other?,
-    };
+    let inputs = pixdrop_clipboard::inputs()?;
     Ok(start(app, inputs, source))
 }
 

@@ -10,6 +10,22 @@ use pixdrop_clipboard::Targets;
 use pixdrop_core::{Error, Result};
 use tauri::{AppHandle, Runtime};
 
+/// What the clipboard holds to upload, read for the window (its button, Ctrl+V): as everywhere
+/// else, and through the window itself where the desktop allows only that.
+pub fn inputs<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<pixdrop_core::Input>> {
+    let read = if crate::test_hooks::window_clipboard() {
+        Err(Error::Input(pixdrop_clipboard::NO_DATA_CONTROL.into()))
+    } else {
+        pixdrop_clipboard::inputs()
+    };
+    match read {
+        Err(e) if pixdrop_clipboard::needs_window(&e) => {
+            pixdrop_clipboard::inputs_from_targets(&mut WindowClipboard::open(app)?)
+        }
+        other => other,
+    }
+}
+
 /// How long the program that copied may take to answer.
 const WAIT: Duration = Duration::from_secs(15);
 

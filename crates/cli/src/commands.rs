@@ -351,7 +351,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
     let mut stream = std::pin::pin!(engine.upload_stream(inputs, opts));
     while let Some(o) = stream.next().await {
-        pixdrop_core::log::outcome(engine.paths(), "", &o.input, &o.result);
+        pixdrop_core::pipeline::log_outcome(engine.paths(), "", &o.input, &o.result);
         let line = match &o.result {
             Ok(done) => {
                 links.push(done.link.clone());

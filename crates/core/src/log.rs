@@ -31,26 +31,3 @@ pub fn append(paths: &Paths, line: &str) {
         );
     }
 }
-
-/// Log one upload's outcome: "{from}uploaded INPUT -> URL" or "{from}failed INPUT: why", where
-/// `from` says who asked ("server: " for the local server, "" for the CLI, "app: " for the window).
-pub fn outcome(paths: &Paths, from: &str, input: &str, result: &crate::Result<crate::Done>) {
-    match result {
-        Ok(d) => {
-            append(
-                paths,
-                &format!("{from}uploaded {input} -> {}", d.record.url),
-            );
-            if let Some(p) = &d.processed {
-                append(paths, &format!("{from}{input}: {}", p.describe()));
-            }
-            for note in d.notes() {
-                append(paths, &format!("{from}{input}: {note}"));
-            }
-        }
-        Err(e) => append(
-            paths,
-            &format!("{from}failed {}", crate::pipeline::labelled(input, e)),
-        ),
-    }
-}

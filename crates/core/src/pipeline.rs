@@ -1122,6 +1122,26 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Log one upload's outcome: "{from}uploaded INPUT -> URL" or "{from}failed INPUT: why", where
+/// `from` says who asked ("server: " for the local server, "" for the CLI, "app: " for the window).
+pub fn log_outcome(paths: &Paths, from: &str, input: &str, result: &Result<Done>) {
+    match result {
+        Ok(d) => {
+            crate::log::append(
+                paths,
+                &format!("{from}uploaded {input} -> {}", d.record.url),
+            );
+            if let Some(p) = &d.processed {
+                crate::log::append(paths, &format!("{from}{input}: {}", p.describe()));
+            }
+            for note in d.notes() {
+                crate::log::append(paths, &format!("{from}{input}: {note}"));
+            }
+        }
+        Err(e) => crate::log::append(paths, &format!("{from}failed {}", labelled(input, e))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

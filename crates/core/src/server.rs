@@ -288,7 +288,7 @@ async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Resp
     let outcomes = ctx.engine.upload_all(inputs, opts).await;
     let mut done = Vec::new();
     for o in outcomes {
-        crate::log::outcome(ctx.engine.paths(), "server: ", &o.input, &o.result);
+        crate::pipeline::log_outcome(ctx.engine.paths(), "server: ", &o.input, &o.result);
         match o.result {
             Ok(d) => done.push(d),
             Err(e) => failures.push(crate::pipeline::labelled(&o.input, &e)),

@@ -56,10 +56,16 @@ pub async fn upload_pick(app: AppHandle) -> AppResult<Vec<u64>> {
 #[tauri::command]
 pub async fn upload_clipboard(app: AppHandle) -> AppResult<Vec<u64>> {
     // Reading and encoding the image off the main thread.
-    tauri::async_runtime::spawn_blocking(move || uploads::start_clipboard(&app, Source::Clipboard))
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?
-        .map_err(AppError::from)
+    tauri::async_runtime::spawn_blocking(move || {
+        #[cfg(target_os = "linux")]
+        let inputs = crate::window_clipboard::inputs(&app);
+        #[cfg(not(target_os = "linux"))]
+        let inputs = pixdrop_clipboard::inputs();
+        inputs.map(|i| uploads::start(&app, i, Source::Clipboard))
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))?
+    .map_err(AppError::from)
 }
 
 /// A typed or pasted image URL (http and https only).
