@@ -399,11 +399,8 @@ export async function openApp(stop, driver, home, shot, app = APP) {
  *  touched: the bus, HOME and XDG_RUNTIME_DIR are the test's. */
 export async function startKeyring() {
   const dir = mkdtempSync(join(tmpdir(), "pixdrop-keyring-"));
-  const bus = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "ignore"] });
-  const address = await new Promise((res, rej) => {
-    bus.once("error", rej);
-    createInterface({ input: bus.stdout }).once("line", (l) => res(l.trim()));
-  });
+  const bus = await startBus();
+  const address = bus.address;
   mkdirSync(join(dir, "home"));
   mkdirSync(join(dir, "run"), { mode: 0o700 });
   const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: join(dir, "home"), XDG_RUNTIME_DIR: join(dir, "run") };
@@ -426,7 +423,7 @@ export async function startKeyring() {
     },
     stop: () => {
       keyring.kill();
-      bus.kill();
+      bus.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
