@@ -84,7 +84,8 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             Ok(())
         }
         HostsCmd::Set { name, values } => {
-            let config = store.load()?;
+            // Also when the keyring lost the secret: setting it again is the way out.
+            let config = store.load_for_editing()?;
             let kind = config.pick_host(Some(&name))?.kind.clone();
             let typed = values
                 .iter()
@@ -166,7 +167,12 @@ fn hosts_list(engine: &Engine, json: bool) -> Outcome {
 
 /// `pixdrop hosts show`.
 fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome {
-    let config = engine.config().load()?;
+    // Masked, a config shows also when the keyring cannot give its secrets now.
+    let config = if reveal {
+        engine.config().load()?
+    } else {
+        engine.config().load_for_editing()?
+    };
     let h = config.pick_host(Some(name))?;
     let is_default = config.default_host.as_deref() == Some(h.name.as_str());
     let settings = hosts::display_settings(h, reveal);
@@ -207,6 +213,9 @@ fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome 
                 }
                 (Location::File, Location::Keyring) => {
                     " (it could not be moved to the system keyring; see the log)"
+                }
+                (Location::Keyring, Location::File) => {
+                    ", which is not running in this session: uploads with this config need it"
                 }
                 _ => "",
             };

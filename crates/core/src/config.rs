@@ -660,6 +660,19 @@ impl ConfigStore {
         Ok(config)
     }
 
+    /// The current config for showing and editing, also when the keyring cannot give its
+    /// secrets (locked, not running, an item removed there): those then stand as placeholders
+    /// that forms show masked and that a save keeps as they are. Never for uploading.
+    pub fn load_for_editing(&self) -> Result<Config> {
+        let stored = self.load_stored()?;
+        let mut config = stored.clone();
+        if self.secrets.resolve(&mut config.hosts).is_err() {
+            config = stored;
+            crate::secrets::placehold(&mut config.hosts);
+        }
+        Ok(config)
+    }
+
     /// The config as the file holds it: secrets kept in the keyring are references.
     fn load_stored(&self) -> Result<Config> {
         let bytes = match std::fs::read(&self.path) {

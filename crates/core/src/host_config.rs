@@ -83,6 +83,11 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// Show a secret without giving it away: the last four characters of long ones, nothing of short ones.
 pub fn mask(secret: &str) -> String {
     let n = secret.chars().count();
+    // A keyring secret that could not be read (see `secrets::placehold`) shows no tail: the
+    // tail would be its id's, not the secret's.
+    if secret.starts_with('\u{1}') {
+        return "••••••••".to_string();
+    }
     if n == 0 {
         String::new()
     } else if n >= 12 {

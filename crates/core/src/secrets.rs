@@ -180,6 +180,19 @@ pub fn any_in_file(hosts: &[HostConfig]) -> bool {
         .any(|h| locations(h).iter().any(|(_, at)| *at == Location::File))
 }
 
+/// `text` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:@%+=/".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The store secrets are written to.
 #[derive(Debug)]
 pub enum Secrets {
@@ -229,7 +242,8 @@ impl Secrets {
                 if let Some(id) = reference(v) {
                     *v = Value::String(values.get(id).cloned().ok_or_else(|| {
                         Error::Config(format!(
-                            "the system keyring no longer holds the {slot} of the config \"{name}\" (it was removed there); set it again, e.g. pixdrop hosts set \"{name}\" {}=…",
+                            "the system keyring no longer holds the {slot} of the config \"{name}\" (it was removed there); set it again in Image hosts, or with: pixdrop hosts set {} {}=…",
+                            shell_word(&name),
                             slot.split('/').next().unwrap_or(slot)
                         ))
                     })?);
@@ -602,6 +616,13 @@ mod tests {
         // An empty token is not a secret to keep anywhere.
         let c = cfg("smms", serde_json::json!({"token": ""}));
         assert!(locations(&c).is_empty());
+    }
+
+    #[test]
+    fn names_in_suggested_commands_are_one_shell_word() {
+        assert_eq!(shell_word("blog"), "blog");
+        assert_eq!(shell_word("my \"odd\" host"), "'my \"odd\" host'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 
     #[test]

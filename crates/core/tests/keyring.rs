@@ -192,6 +192,27 @@ async fn secrets_live_in_the_keyring_and_follow_their_configs() {
     assert_eq!(service.count(&[("pixdrop-config", "blog copy")]), 0);
     assert_eq!(service.count(&[("pixdrop-id", &a)]), 1);
 
+    // An item removed in the keyring (by another program): uploads say so, the config can still
+    // be shown masked, and setting the token again mends it.
+    service.clear(&[("pixdrop-id", &a)]);
+    let fresh = ConfigStore::open(&file);
+    let e = fresh.load().unwrap_err().to_string();
+    assert!(
+        e.contains("no longer holds the token of the config \"blog\"")
+            && e.contains("pixdrop hosts set blog token=…"),
+        "{e}"
+    );
+    let shown = fresh.load_for_editing().unwrap();
+    assert!(shown.host("blog").is_some());
+    fresh
+        .update(|c| c.set_host_values("blog", vec![("token".into(), Some(json!(TOKEN)))]))
+        .unwrap();
+    assert_eq!(
+        fresh.load().unwrap().host("blog").unwrap().settings["token"],
+        TOKEN
+    );
+    let a = stored_id(&file, "blog", &["token"]).unwrap();
+
     // Without the keyring: new secrets stay in the file, and those in the keyring are asked
     // for in words instead of being lost.
     service.stop_keyring();

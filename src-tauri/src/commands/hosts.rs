@@ -32,7 +32,8 @@ pub fn host_kinds() -> &'static [KindInfo] {
 /// (`host_secret`), and a form saved with a mask still in it keeps the stored secret.
 #[tauri::command]
 pub fn hosts_list(state: State<'_, AppState>) -> AppResult<Vec<HostView>> {
-    let config = state.engine.config().load()?;
+    // Listed (masked) also when the keyring cannot give a secret, so it can be set again.
+    let config = state.engine.config().load_for_editing()?;
     Ok(config
         .hosts
         .iter()
@@ -67,7 +68,7 @@ pub fn host_save(
     values: BTreeMap<String, String>,
     make_default: bool,
 ) -> AppResult<()> {
-    let config = state.engine.config().load()?;
+    let config = state.engine.config().load_for_editing()?;
     let values = match secrets_from.as_deref().and_then(|n| config.host(n)) {
         Some(stored) if stored.kind == kind => hosts::unmask(stored, values),
         _ => values.into_iter().collect(),

@@ -145,6 +145,14 @@ impl SecretService {
             .count()
     }
 
+    /// Remove the items with these attributes, as another program would.
+    pub fn clear(&self, attributes: &[(&str, &str)]) {
+        let args: Vec<&str> = std::iter::once("clear")
+            .chain(attributes.iter().flat_map(|(k, v)| [*k, *v]))
+            .collect();
+        assert!(self.secret_tool(&args).status().unwrap().success());
+    }
+
     /// Store an item as another program would.
     pub fn store(&self, label: &str, attributes: &[(&str, &str)], secret: &str) {
         let args: Vec<String> = ["store".to_string(), format!("--label={label}")]
