@@ -84,8 +84,7 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
             Ok(())
         }
         HostsCmd::Set { name, values } => {
-            // Also when the keyring lost the secret: setting it again is the way out.
-            let config = store.load_for_editing()?;
+            let config = store.load()?;
             let kind = config.pick_host(Some(&name))?.kind.clone();
             let typed = values
                 .iter()
@@ -169,9 +168,9 @@ fn hosts_list(engine: &Engine, json: bool) -> Outcome {
 fn hosts_show(engine: &Engine, name: &str, json: bool, reveal: bool) -> Outcome {
     // Masked, a config shows also when the keyring cannot give its secrets now.
     let config = if reveal {
-        engine.config().load()?
+        engine.config().load_revealed()?
     } else {
-        engine.config().load_for_editing()?
+        engine.config().load()?
     };
     let h = config.pick_host(Some(name))?;
     let is_default = config.default_host.as_deref() == Some(h.name.as_str());

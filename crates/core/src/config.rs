@@ -653,23 +653,24 @@ impl ConfigStore {
         Ok(0)
     }
 
-    /// The current config; defaults when the file does not exist yet.
+    /// The current config; defaults when the file does not exist yet. Secrets the keyring cannot
+    /// give now (locked, not running, an item removed there) stand as placeholders: settings,
+    /// lists and masked forms work, and a host built from such a config is refused in words.
     pub fn load(&self) -> Result<Config> {
-        let mut config = self.load_stored()?;
-        self.secrets.resolve(&mut config.hosts)?;
-        Ok(config)
-    }
-
-    /// The current config for showing and editing, also when the keyring cannot give its
-    /// secrets (locked, not running, an item removed there): those then stand as placeholders
-    /// that forms show masked and that a save keeps as they are. Never for uploading.
-    pub fn load_for_editing(&self) -> Result<Config> {
         let stored = self.load_stored()?;
         let mut config = stored.clone();
         if self.secrets.resolve(&mut config.hosts).is_err() {
             config = stored;
             crate::secrets::placehold(&mut config.hosts);
         }
+        Ok(config)
+    }
+
+    /// The current config with every secret in clear (to show one on request); fails when the
+    /// keyring cannot give one, saying why.
+    pub fn load_revealed(&self) -> Result<Config> {
+        let mut config = self.load_stored()?;
+        self.secrets.resolve(&mut config.hosts)?;
         Ok(config)
     }
 

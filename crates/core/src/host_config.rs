@@ -17,6 +17,40 @@ pub struct HostConfig {
     pub settings: BTreeMap<String, Value>,
 }
 
+/// What stands in a loaded config for a secret the system keyring holds but could not give
+/// (locked, not running, the item removed there): text no real secret starts with. Forms show
+/// it masked and saving keeps it as the keyring reference it stands for; building a host from
+/// it is refused in words (`hosts::build`).
+pub const UNREADABLE_SECRET: &str = "\u{1}pixdrop-keyring:";
+
+/// The first setting of `cfg` (a key, or `key/name` inside a JSON setting) that is a secret the
+/// keyring could not give.
+pub fn unreadable_secret(cfg: &HostConfig) -> Option<String> {
+    let unreadable = |v: &Value| v.as_str().is_some_and(|s| s.starts_with(UNREADABLE_SECRET));
+    cfg.settings.iter().find_map(|(k, v)| match v {
+        Value::Object(m) => m
+            .iter()
+            .find(|(_, v)| unreadable(v))
+            .map(|(name, _)| format!("{k}/{name}")),
+        v if unreadable(v) => Some(k.clone()),
+        _ => None,
+    })
+}
+
+/// `text` as one word for a POSIX shell (in messages that suggest a command): as it is when
+/// that is safe, else in single quotes.
+pub fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:@%+=/".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The setting of every config that names the configs an upload also goes to.
 pub const MIRRORS: &str = "mirrors";
 /// The setting of every config that overrides the global `strip_metadata` (`on`, `off`); the
@@ -85,7 +119,7 @@ pub fn mask(secret: &str) -> String {
     let n = secret.chars().count();
     // A keyring secret that could not be read (see `secrets::placehold`) shows no tail: the
     // tail would be its id's, not the secret's.
-    if secret.starts_with('\u{1}') {
+    if secret.starts_with(UNREADABLE_SECRET) {
         return "••••••••".to_string();
     }
     if n == 0 {

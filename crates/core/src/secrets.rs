@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::host_config::HostConfig;
+use crate::host_config::{shell_word, HostConfig};
 use crate::hosts::{self, FieldKind};
 
 /// The key of the object that stands in `config.json` for a secret kept in the keyring.
@@ -53,7 +53,7 @@ pub fn reference(v: &Value) -> Option<&str> {
 
 /// What stands in memory for a secret the keyring holds but could not give (it is locked or not
 /// running): text no real secret contains, turned back into the reference when written.
-const PLACEHOLDER: &str = "\u{1}pixdrop-keyring:";
+const PLACEHOLDER: &str = crate::host_config::UNREADABLE_SECRET;
 
 /// Replace references by placeholders, so a change that leaves the secrets alone can be made
 /// (and checked) without the keyring.
@@ -178,19 +178,6 @@ pub fn any_in_file(hosts: &[HostConfig]) -> bool {
     hosts
         .iter()
         .any(|h| locations(h).iter().any(|(_, at)| *at == Location::File))
-}
-
-/// `text` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
-fn shell_word(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.,:@%+=/".contains(c))
-    {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 /// The store secrets are written to.
@@ -616,13 +603,6 @@ mod tests {
         // An empty token is not a secret to keep anywhere.
         let c = cfg("smms", serde_json::json!({"token": ""}));
         assert!(locations(&c).is_empty());
-    }
-
-    #[test]
-    fn names_in_suggested_commands_are_one_shell_word() {
-        assert_eq!(shell_word("blog"), "blog");
-        assert_eq!(shell_word("my \"odd\" host"), "'my \"odd\" host'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 
     #[test]

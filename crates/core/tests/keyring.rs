@@ -196,14 +196,24 @@ async fn secrets_live_in_the_keyring_and_follow_their_configs() {
     // be shown masked, and setting the token again mends it.
     service.clear(&[("pixdrop-id", &a)]);
     let fresh = ConfigStore::open(&file);
-    let e = fresh.load().unwrap_err().to_string();
+    let e = fresh.load_revealed().unwrap_err().to_string();
     assert!(
         e.contains("no longer holds the token of the config \"blog\"")
             && e.contains("pixdrop hosts set blog token=…"),
         "{e}"
     );
-    let shown = fresh.load_for_editing().unwrap();
-    assert!(shown.host("blog").is_some());
+    let shown = fresh.load().unwrap();
+    let blog = shown.host("blog").unwrap();
+    assert_eq!(
+        pixdrop_core::hosts::display_settings(blog, false)["token"],
+        "••••••••"
+    );
+    let e = pixdrop_core::hosts::build(blog).err().unwrap().to_string();
+    assert!(
+        e.contains("keeps its token in the system keyring, which cannot give it now")
+            && e.contains("pixdrop hosts set blog token=…"),
+        "{e}"
+    );
     fresh
         .update(|c| c.set_host_values("blog", vec![("token".into(), Some(json!(TOKEN)))]))
         .unwrap();
@@ -218,9 +228,17 @@ async fn secrets_live_in_the_keyring_and_follow_their_configs() {
     service.stop_keyring();
     let store = ConfigStore::open(&file);
     assert_eq!(store.secret_store(), Location::File);
-    let e = store.load().unwrap_err().to_string();
+    let e = store.load_revealed().unwrap_err().to_string();
     assert!(e.contains("keeps its token in the system keyring"), "{e}");
     assert!(e.contains("no Secret Service"), "{e}");
+    // The config still loads as it is (not the defaults), and the host is refused in words.
+    let loaded = store.load().unwrap();
+    assert!(loaded.host("shx").is_some());
+    assert!(pixdrop_core::hosts::build(loaded.host("blog").unwrap())
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("cannot give it now"));
     assert!(std::fs::read_to_string(&file).unwrap().contains(&a));
     // Changes that leave the secrets alone still work, the token staying in the keyring; a copy
     // (which would share the keyring's item) is refused, and nothing is written.

@@ -33,7 +33,7 @@ pub fn host_kinds() -> &'static [KindInfo] {
 #[tauri::command]
 pub fn hosts_list(state: State<'_, AppState>) -> AppResult<Vec<HostView>> {
     // Listed (masked) also when the keyring cannot give a secret, so it can be set again.
-    let config = state.engine.config().load_for_editing()?;
+    let config = state.engine.config().load()?;
     Ok(config
         .hosts
         .iter()
@@ -49,7 +49,7 @@ pub fn hosts_list(state: State<'_, AppState>) -> AppResult<Vec<HostView>> {
 /// One setting of a config in clear, for the form's Show button.
 #[tauri::command]
 pub fn host_secret(state: State<'_, AppState>, name: String, key: String) -> AppResult<String> {
-    let config = state.engine.config().load()?;
+    let config = state.engine.config().load_revealed()?;
     let host = config.pick_host(Some(&name))?;
     Ok(hosts::shown_text(host, &key, true).unwrap_or_default())
 }
@@ -68,7 +68,7 @@ pub fn host_save(
     values: BTreeMap<String, String>,
     make_default: bool,
 ) -> AppResult<()> {
-    let config = state.engine.config().load_for_editing()?;
+    let config = state.engine.config().load()?;
     let values = match secrets_from.as_deref().and_then(|n| config.host(n)) {
         Some(stored) if stored.kind == kind => hosts::unmask(stored, values),
         _ => values.into_iter().collect(),

@@ -646,8 +646,17 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
     (registered(&cfg.kind)?.build)(cfg).map(|_| ())
 }
 
-/// Build the host a config describes.
+/// Build the host a config describes. A secret the keyring could not give is refused in words
+/// (never sent as it stands).
 pub fn build(cfg: &HostConfig) -> Result<Box<dyn Host>> {
+    if let Some(key) = crate::host_config::unreadable_secret(cfg) {
+        let field = key.split('/').next().unwrap_or(&key);
+        return Err(Error::Config(format!(
+            "the config \"{}\" keeps its {key} in the system keyring, which cannot give it now (it is locked or not running in this session, or the item was removed there); unlock the keyring, or set it again in Image hosts or with: pixdrop hosts set {} {field}=…",
+            cfg.name,
+            crate::host_config::shell_word(&cfg.name)
+        )));
+    }
     validate(cfg)?;
     (registered(&cfg.kind)?.build)(cfg)
 }
