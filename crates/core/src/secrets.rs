@@ -443,10 +443,17 @@ mod service {
                 let found = ss
                     .search_items(Self::tags(id))
                     .map_err(|e| keyring_error("be searched", e))?;
-                let items: Vec<_> = found.unlocked.into_iter().chain(found.locked).collect();
-                let Some(item) = items.first() else { continue };
-                item.ensure_unlocked()
-                    .map_err(|e| keyring_error("be unlocked", e))?;
+                // Reading never asks to unlock: configs are read all the time (settings, lists),
+                // and a prompt each time would freeze the app. A locked item is said to be so.
+                let Some(item) = found.unlocked.first() else {
+                    if found.locked.is_empty() {
+                        continue;
+                    }
+                    return Err(keyring_error(
+                        "give a secret",
+                        "it is locked (unlock it in the desktop's Passwords and Keys, or log in again)",
+                    ));
+                };
                 let bytes = item
                     .get_secret()
                     .map_err(|e| keyring_error("give a secret", e))?;

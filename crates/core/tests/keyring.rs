@@ -223,6 +223,15 @@ async fn secrets_live_in_the_keyring_and_follow_their_configs() {
     );
     let a = stored_id(&file, "blog", &["token"]).unwrap();
 
+    // A locked keyring: reading asks for no unlock prompt (configs are read all the time); the
+    // config loads, and only building the host is refused.
+    service.lock();
+    let locked = ConfigStore::open(&file);
+    let e = locked.load_revealed().unwrap_err().to_string();
+    assert!(e.contains("it is locked"), "{e}");
+    let loaded = locked.load().unwrap();
+    assert!(pixdrop_core::hosts::build(loaded.host("blog").unwrap()).is_err());
+
     // Without the keyring: new secrets stay in the file, and those in the keyring are asked
     // for in words instead of being lost.
     service.stop_keyring();

@@ -145,6 +145,27 @@ impl SecretService {
             .count()
     }
 
+    /// Lock the login keyring, as the desktop does on a screen lock (unlocking needs a prompt).
+    pub fn lock(&self) {
+        let st = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.secrets",
+                "--print-reply",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/collection/login",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+
     /// Remove the items with these attributes, as another program would.
     pub fn clear(&self, attributes: &[(&str, &str)]) {
         let args: Vec<&str> = std::iter::once("clear")
