@@ -30,7 +30,7 @@ say "building the CLI tests (Wayland clipboard on sway, secrets in GNOME Keyring
 CLI_TESTS=()
 while IFS= read -r exe; do CLI_TESTS+=("$exe"); done < <(
   cargo test -p pixdrop --test cli --no-run --message-format=json 2>/dev/null |
-    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p')
+    grep '"kind":\["test"\]' | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p')
 [ ${#CLI_TESTS[@]} -gt 0 ] || { echo "could not build the CLI tests" >&2; exit 1; }
 
 LOG="$ROOT/target/soak"
