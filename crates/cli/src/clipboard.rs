@@ -69,6 +69,10 @@ pub fn serve() -> std::process::ExitCode {
     if std::io::stdin().read_to_string(&mut text).is_err() {
         return std::process::ExitCode::FAILURE;
     }
+    #[cfg(target_os = "linux")]
+    if let Some(code) = wayland::serve(&text) {
+        return code;
+    }
     let mut cb = match arboard::Clipboard::new() {
         Ok(c) => c,
         Err(e) => {
@@ -88,4 +92,68 @@ pub fn serve() -> std::process::ExitCode {
         let _ = cb.set().wait().text(text);
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// On Wayland (with the data-control protocol) the text is offered once and served from this
+/// process; "ready" is said only once the clipboard gives it back, so a paste right after the
+/// command returns finds it (two offers in a row, as arboard makes, leave a moment where the
+/// first is already withdrawn).
+#[cfg(target_os = "linux")]
+mod wayland {
+    use std::io::{Read, Write};
+    use std::process::ExitCode;
+    use std::time::{Duration, Instant};
+
+    use wl_clipboard_rs::copy::{self, MimeType, Options, Source};
+    use wl_clipboard_rs::paste::{self, ClipboardType, Seat};
+
+    /// `None` when this is not a Wayland session with data-control (the caller uses arboard).
+    pub fn serve(text: &str) -> Option<ExitCode> {
+        std::env::var_os("WAYLAND_DISPLAY").filter(|d| !d.is_empty())?;
+        let mut opts = Options::new();
+        opts.foreground(true);
+        let prepared = match opts.prepare_copy(
+            Source::Bytes(text.as_bytes().to_vec().into_boxed_slice()),
+            MimeType::Text,
+        ) {
+            Ok(p) => p,
+            Err(copy::Error::MissingProtocol { .. }) => return None,
+            Err(e) => {
+                eprintln!("{e}");
+                return Some(ExitCode::FAILURE);
+            }
+        };
+        let wanted = text.to_string();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                let got = paste::get_contents(
+                    ClipboardType::Regular,
+                    Seat::Unspecified,
+                    paste::MimeType::Text,
+                )
+                .ok()
+                .and_then(|(mut pipe, _)| {
+                    let mut s = String::new();
+                    pipe.read_to_string(&mut s).ok().map(|_| s)
+                });
+                if got.as_deref() == Some(wanted.as_str()) {
+                    println!("ready");
+                    let _ = std::io::stdout().flush();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            eprintln!("the clipboard did not take the text");
+            std::process::exit(1);
+        });
+        // Serves until another program takes the clipboard.
+        Some(match prepared.serve() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        })
+    }
 }
