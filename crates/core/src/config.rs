@@ -657,13 +657,21 @@ impl ConfigStore {
     /// give now (locked, not running, an item removed there) stand as placeholders: settings,
     /// lists and masked forms work, and a host built from such a config is refused in words.
     pub fn load(&self) -> Result<Config> {
-        let stored = self.load_stored()?;
+        Ok(self.with_secrets(&self.load_stored()?).0)
+    }
+
+    /// `stored` with its secrets resolved, or, when the keyring cannot give them, with
+    /// placeholders and the reason.
+    fn with_secrets(&self, stored: &Config) -> (Config, Option<Error>) {
         let mut config = stored.clone();
-        if self.secrets.resolve(&mut config.hosts).is_err() {
-            config = stored;
-            crate::secrets::placehold(&mut config.hosts);
+        match self.secrets.resolve(&mut config.hosts) {
+            Ok(()) => (config, None),
+            Err(e) => {
+                let mut config = stored.clone();
+                crate::secrets::placehold(&mut config.hosts);
+                (config, Some(e))
+            }
         }
-        Ok(config)
     }
 
     /// The current config with every secret in clear (to show one on request); fails when the
@@ -707,14 +715,9 @@ impl ConfigStore {
         }
         let lock = self.lock()?;
         let stored = self.load_stored()?;
-        let mut config = stored.clone();
         // A keyring that cannot be reached (locked, not running) does not block changes that
         // leave the secrets alone: they stay references (see `secrets::placehold`).
-        let unresolved = self.secrets.resolve(&mut config.hosts).err();
-        if unresolved.is_some() {
-            config = stored.clone();
-            crate::secrets::placehold(&mut config.hosts);
-        }
+        let (mut config, unresolved) = self.with_secrets(&stored);
         if config.schema > SCHEMA_VERSION {
             return Err(Error::Config(format!(
                 "{} was written by a newer Pixdrop (schema {}, this one knows {SCHEMA_VERSION}); update Pixdrop to change it",
