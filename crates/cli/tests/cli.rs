@@ -1233,3 +1233,173 @@ fn wayland_clipboard_uploads_images_refuses_text_and_keeps_copied_links() {
 fn url_of(path: &str) -> String {
     url::Url::from_file_path(path).unwrap().to_string()
 }
+
+/// `pixdrop` under an address-space limit (`prlimit --as`): an allocation past it fails, so a
+/// run that would decode gigapixels dies instead of passing. Glibc's per-thread arenas are kept
+/// few so the limit measures what is allocated, not what is reserved.
+fn capped(env: &Env, limit_bytes: u64, args: &[&str]) -> Output {
+    let mut c = Command::new("prlimit");
+    c.arg(format!("--as={limit_bytes}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_pixdrop"))
+        .arg("--data-dir")
+        .arg(env.home())
+        .args(args)
+        .current_dir(env.dir.path())
+        .env_remove("PIXDROP_HOME")
+        .env("MALLOC_ARENA_MAX", "2")
+        .envs(env.vars.iter().map(|(k, v)| (k, v)));
+    c.output().unwrap()
+}
+
+/// A `local` config named "disk" writing to a folder of the test's; the folder.
+fn add_disk(env: &Env) -> PathBuf {
+    let folder = env.dir.path().join("www");
+    std::fs::create_dir_all(&folder).unwrap();
+    env.ok(&[
+        "hosts",
+        "add",
+        "local",
+        "disk",
+        "--set",
+        &format!("path={}", folder.display()),
+        "--set",
+        "url_prefix=https://img.example.com",
+    ]);
+    folder
+}
+
+#[test]
+fn decompression_bombs_go_as_they_are_under_a_memory_cap_or_are_refused_in_words() {
+    use pixdrop_standin::bombs;
+    // 1 GiB of address space: the bombs claim 1.6 gigapixels (6.4 GB as RGBA).
+    const CAP: u64 = 1 << 30;
+    let env = Env::new();
+    let files = [
+        ("bomb.png", bombs::png(bombs::SIDE)),
+        ("bomb.jpg", bombs::jpeg()),
+        ("bomb.webp", bombs::webp()),
+        ("bomb.gif", bombs::gif()),
+    ];
+    assert!(files[0].1.len() < 250_000, "{}", files[0].1.len());
+    // Nothing asked needs the pixels: each is sent byte for byte (no thumbnail of it is made,
+    // or one from a JPEG decoded at 1/8).
+    for (name, bytes) in &files {
+        let path = env.file(name, bytes);
+        let out = capped(&env, CAP, &["upload", "--format", "url", &path]);
+        assert!(
+            out.status.success(),
+            "{name}: {:?} {}",
+            out.status,
+            text(&out.stderr)
+        );
+        let stored = env.host.stored();
+        assert_eq!(&stored.last().unwrap().bytes[..], &bytes[..], "{name}");
+    }
+    let sent = env.host.upload_requests();
+    // Resizing would decode the whole picture: refused in words, nothing sent.
+    env.ok(&["settings", "set", "max_width", "1920"]);
+    for (name, bytes) in &files {
+        let path = env.file(name, bytes);
+        let out = capped(&env, CAP, &["upload", "--force", &path]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains("40000×40000") && err.contains("too large"),
+            "{name}: {err}"
+        );
+    }
+    assert_eq!(env.host.upload_requests(), sent);
+}
+
+#[test]
+fn a_cut_short_image_is_refused_and_nothing_is_sent() {
+    let env = Env::new();
+    let png = tiny_png(5);
+    let cut = env.file("cut.png", &png[..40]);
+    let out = env.run(&["upload", &cut]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cut.png") && err.contains("the PNG is cut short"),
+        "{err}"
+    );
+    assert_eq!(env.host.upload_requests(), 0);
+}
+
+#[test]
+fn file_urls_upload_their_file_and_other_computers_are_refused() {
+    let env = Env::new();
+    let dir = env.dir.path().join("截图 folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("shot one.png");
+    std::fs::write(&path, tiny_png(91)).unwrap();
+    let link = env.ok(&["upload", "--format", "url", &url_of(path.to_str().unwrap())]);
+    assert!(link.trim().starts_with("http"), "{link}");
+    assert_eq!(env.host.stored().last().unwrap().file_name, "shot one.png");
+    let out = env.run(&["upload", "file://server/share/a.png"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("only http:// and https://"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_download_over_pixdrops_own_cap_says_it_is_pixdrops() {
+    // A local folder takes any size: the cap met is the download's, not a host's.
+    let env = Env::new();
+    add_disk(&env);
+    let url = env
+        .host
+        .serve_file("big.png", "image/png", vec![0u8; 65 * 1024 * 1024]);
+    let out = env.run(&["upload", "--host", "disk", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the most Pixdrop reads or downloads of one image")
+            && !err.contains("host's limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_same_file_from_four_processes_at_once_is_stored_once() {
+    let env = Env::new();
+    let folder = add_disk(&env);
+    // Large enough that reading and hashing it overlaps across the four.
+    let file = env.file("same.png", &pixdrop_standin::noise_png(3, 8 << 20));
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            env.cmd(&["upload", "--host", "disk", "--format", "url", &file])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let links: Vec<String> = runs
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            text(&out.stdout).trim().to_string()
+        })
+        .collect();
+    assert!(links.iter().all(|l| *l == links[0]), "{links:?}");
+    let records: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), 1, "{records}");
+    let mut stored = Vec::new();
+    let mut dirs = vec![folder];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                stored.push(e.path());
+            }
+        }
+    }
+    assert_eq!(stored.len(), 1, "{stored:?}");
+}

@@ -8,7 +8,7 @@ use futures::StreamExt;
 
 use crate::album::Record;
 use crate::error::{Error, Result};
-use crate::pipeline::{download, Engine};
+use crate::pipeline::{download, Engine, ReadCap};
 use crate::thumbs::{Thumbs, AT_ONCE};
 
 /// What a round of [`Engine::fill_thumbnails`] did.
@@ -64,7 +64,7 @@ impl Engine {
     /// from the network). Only images are returned.
     pub async fn original(&self, record: &Record) -> Result<Bytes> {
         let http = Engine::http(&self.settings())?;
-        let (_, bytes) = download(&http, &record.url, ORIGINAL_LIMIT).await?;
+        let (_, bytes) = download(&http, &record.url, ReadCap::Pixdrop(ORIGINAL_LIMIT)).await?;
         if crate::image::sniff(&bytes).is_none() {
             return Err(Error::Input(format!(
                 "{}: the host answered with something that is not an image",

@@ -22,6 +22,7 @@ pub mod server;
 pub mod shortcut;
 pub mod template;
 pub mod thumbs;
+pub mod upload_lock;
 
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};
 pub use config::{Config, ConfigStore, HostConfig, Settings};

@@ -60,6 +60,10 @@ impl Paths {
     pub fn thumbs_dir(&self) -> PathBuf {
         self.cache_dir.join("thumbnails")
     }
+    /// The lock files that make uploads of the same bytes wait for each other across processes.
+    pub fn locks_dir(&self) -> PathBuf {
+        self.data_dir.join("locks")
+    }
 
     /// Create the folders (private to the user: the config holds tokens).
     pub fn ensure(&self) -> Result<()> {

@@ -21,9 +21,20 @@ use crate::process;
 use crate::rename;
 use crate::template::{self, LinkFormat};
 use crate::thumbs::Thumbs;
+use crate::upload_lock::UploadLocks;
 
 /// Largest image downloaded from a URL when the host sets no limit.
 const URL_DOWNLOAD_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The most bytes of one input that are read or downloaded, and whose limit that is (the
+/// message over it names the right one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadCap {
+    /// The host takes no more.
+    Host(u64),
+    /// Pixdrop reads or downloads no more of one image, whatever the host takes.
+    Pixdrop(u64),
+}
 
 /// Something to upload.
 #[derive(Debug, Clone)]
@@ -38,11 +49,18 @@ pub enum Input {
 }
 
 impl Input {
-    /// `http://` and `https://` arguments are URLs; anything else is a path.
+    /// `http://` and `https://` arguments are URLs; a `file:` URL of this computer is the path
+    /// it names (percent-decoded), one of another computer (`file://server/…`) a URL that is
+    /// refused in words; anything else is a path.
     pub fn parse(arg: &str) -> Input {
         let lower = arg.trim_start().to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
             Input::Url(arg.trim().to_string())
+        } else if lower.starts_with("file:") {
+            match url::Url::parse(arg.trim()).map(|u| u.to_file_path()) {
+                Ok(Ok(path)) => Input::Path(path),
+                _ => Input::Url(arg.trim().to_string()),
+            }
         } else {
             Input::Path(PathBuf::from(arg))
         }
@@ -205,6 +223,7 @@ pub struct Engine {
     album: Album,
     options: EngineOptions,
     thumbs: Arc<Thumbs>,
+    locks: UploadLocks,
 }
 
 /// What a host-history import did.
@@ -367,10 +386,12 @@ impl Batch {
     /// The largest file read: the largest any host takes, or, when files over a host's limit
     /// are made to fit it, a generous cap (each host's limit is checked after the prepare
     /// stage).
-    fn read_limit(&self) -> Option<u64> {
+    fn read_limit(&self) -> Option<ReadCap> {
         match self.max_size() {
-            Some(l) if self.options.fit_limit.is_some() => Some(l.max(FIT_READ_LIMIT)),
-            l => l,
+            Some(l) if self.options.fit_limit.is_some() && l < FIT_READ_LIMIT => {
+                Some(ReadCap::Pixdrop(FIT_READ_LIMIT))
+            }
+            l => l.map(ReadCap::Host),
         }
     }
 
@@ -406,6 +427,7 @@ impl Engine {
             config,
             album,
             thumbs: Arc::new(Thumbs::new(paths.thumbs_dir())),
+            locks: UploadLocks::new(paths.locks_dir()),
             paths,
             options: EngineOptions::default(),
         })
@@ -566,6 +588,9 @@ impl Engine {
             map.entry(prepared.sha256.clone()).or_default().clone()
         };
         let _guard = lock.lock().await;
+        // …and across processes (the app, other commands, the server share the album), held
+        // from the duplicate check to the record's commit.
+        let _across = self.locks.lock(&prepared.sha256).await?;
 
         // What is sent is cleaned of control characters and separators; the album keeps the
         // real name. Every host gets the same name.
@@ -658,7 +683,7 @@ impl Engine {
         check_size(
             &prepared.original_name,
             prepared.bytes.len() as u64,
-            host.max_size(),
+            host.max_size().map(ReadCap::Host),
         )?;
         let progress: Option<Progress> = opts
             .progress
@@ -894,7 +919,7 @@ const FIT_READ_LIMIT: u64 = 256 * 1024 * 1024;
 /// before this passes.
 async fn prepare(
     input: Input,
-    limit: Option<u64>,
+    limit: Option<ReadCap>,
     http: Http,
     options: process::Options,
     (thumbs, thumb_cap): (Arc<Thumbs>, u64),
@@ -902,7 +927,14 @@ async fn prepare(
     let label = input.label();
     let (original_name, bytes) = match input {
         Input::Path(p) => (file_name_of(&p), read_checked(&p, limit).await?),
-        Input::Url(u) => download(&http, &u, limit.unwrap_or(URL_DOWNLOAD_LIMIT)).await?,
+        Input::Url(u) => {
+            download(
+                &http,
+                &u,
+                limit.unwrap_or(ReadCap::Pixdrop(URL_DOWNLOAD_LIMIT)),
+            )
+            .await?
+        }
         Input::Bytes { name, bytes } => {
             if bytes.is_empty() {
                 return Err(Error::Input(format!("{name}: the image is empty")));
@@ -911,7 +943,11 @@ async fn prepare(
             (name, bytes)
         }
     };
-    let kind = image::sniff(&bytes).ok_or_else(|| not_an_image(&label))?;
+    // The header is read and the file's structure checked before anything is decoded: a file
+    // cut short or damaged is refused here, and nothing is sent.
+    let kind = image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)])
+        .ok_or_else(|| not_an_image(&label))?;
+    image::header(&bytes).map_err(|e| Error::Input(labelled(&label, &e)))?;
     let original_name = with_extension(original_name, kind);
     // Hashing and image work are the pipeline's heaviest CPU work; a blocking thread keeps
     // them off the runtime. The dedupe key is the original's SHA-256, and, when the stage
@@ -1016,25 +1052,44 @@ fn human_size(n: u64) -> String {
     }
 }
 
-fn check_size(label: &str, size: u64, limit: Option<u64>) -> Result<()> {
-    match limit {
-        Some(max) if size > max => {
-            // Rounded alike, a file just over the limit would read "5.0 MB is larger than
-            // 5.0 MB": then both are given in bytes.
-            let (size_text, max_text) = if human_size(size) == human_size(max) {
-                (format!("{size} bytes"), format!("{max} bytes"))
-            } else {
-                (human_size(size), human_size(max))
-            };
-            Err(Error::TooLarge(format!(
-                "{label}: {size_text} is larger than the host's limit of {max_text}"
-            )))
+fn check_size(label: &str, size: u64, limit: Option<ReadCap>) -> Result<()> {
+    let max = match limit {
+        Some(ReadCap::Host(max) | ReadCap::Pixdrop(max)) if size > max => max,
+        _ => return Ok(()),
+    };
+    // Rounded alike, a file just over the limit would read "5.0 MB is larger than 5.0 MB":
+    // then both are given in bytes.
+    let (size_text, max_text) = if human_size(size) == human_size(max) {
+        (format!("{size} bytes"), format!("{max} bytes"))
+    } else {
+        (human_size(size), human_size(max))
+    };
+    Err(Error::TooLarge(match limit {
+        Some(ReadCap::Host(_)) => {
+            format!("{label}: {size_text} is larger than the host's limit of {max_text}")
         }
-        _ => Ok(()),
-    }
+        _ => format!(
+            "{label}: {size_text} is larger than {max_text}, the most Pixdrop reads or downloads of one image"
+        ),
+    }))
 }
 
-async fn read_checked(p: &Path, limit: Option<u64>) -> Result<Bytes> {
+/// A download stopped because it passed `limit`: said as such (the size so far is not the
+/// file's size).
+fn download_cut_off(url: &str, limit: ReadCap) -> Error {
+    Error::TooLarge(match limit {
+        ReadCap::Host(max) => format!(
+            "{url}: the download passed the host's limit of {} and was stopped there",
+            human_size(max)
+        ),
+        ReadCap::Pixdrop(max) => format!(
+            "{url}: the download passed {}, the most Pixdrop downloads of one image, and was stopped there",
+            human_size(max)
+        ),
+    })
+}
+
+async fn read_checked(p: &Path, limit: Option<ReadCap>) -> Result<Bytes> {
     let label = p.display().to_string();
     let meta = match tokio::fs::metadata(p).await {
         Ok(m) => m,
@@ -1070,9 +1125,14 @@ async fn read_checked(p: &Path, limit: Option<u64>) -> Result<Bytes> {
 }
 
 /// Fetch an image from a URL to upload it again.
-pub(crate) async fn download(http: &Http, url: &str, limit: u64) -> Result<(String, Bytes)> {
+pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(String, Bytes)> {
     let parsed =
         url::Url::parse(url).map_err(|e| Error::Input(format!("{url}: not a valid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Input(format!(
+            "{url}: only http:// and https:// links are downloaded (and file: URLs of this computer's own files)"
+        )));
+    }
     let mut resp = http
         .client
         .get(parsed.clone())
@@ -1088,14 +1148,17 @@ pub(crate) async fn download(http: &Http, url: &str, limit: u64) -> Result<(Stri
     if let Some(len) = resp.content_length() {
         check_size(url, len, Some(limit))?;
     }
+    let (ReadCap::Host(max) | ReadCap::Pixdrop(max)) = limit;
     let mut buf = Vec::new();
     while let Some(chunk) = resp
         .chunk()
         .await
         .map_err(|e| Error::Input(format!("{url}: download broke off: {}", source_text(&e))))?
     {
+        if buf.len() as u64 + chunk.len() as u64 > max {
+            return Err(download_cut_off(url, limit));
+        }
         buf.extend_from_slice(&chunk);
-        check_size(url, buf.len() as u64, Some(limit))?;
     }
     if buf.is_empty() {
         return Err(Error::Input(format!("{url}: the download is empty")));
@@ -1149,17 +1212,30 @@ mod tests {
     #[test]
     fn sizes_just_over_a_limit_can_be_told_apart() {
         let limit = 5 * 1024 * 1024;
-        let e = check_size("big.png", limit + 10, Some(limit)).unwrap_err();
+        let host = Some(ReadCap::Host(limit));
+        let e = check_size("big.png", limit + 10, host).unwrap_err();
         assert_eq!(
             e.to_string(),
             "big.png: 5242890 bytes is larger than the host's limit of 5242880 bytes"
         );
-        let e = check_size("huge.png", 7 * 1024 * 1024, Some(limit)).unwrap_err();
+        let e = check_size("huge.png", 7 * 1024 * 1024, host).unwrap_err();
         assert_eq!(
             e.to_string(),
             "huge.png: 7.0 MB is larger than the host's limit of 5.0 MB"
         );
-        assert!(check_size("ok.png", limit, Some(limit)).is_ok());
+        assert!(check_size("ok.png", limit, host).is_ok());
+        let e = check_size(
+            "huge.png",
+            300 * 1024 * 1024,
+            Some(ReadCap::Pixdrop(FIT_READ_LIMIT)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "huge.png: 300.0 MB is larger than 256.0 MB, the most Pixdrop reads or downloads of one image"
+        );
+        let e = download_cut_off("https://x/y.png", ReadCap::Pixdrop(FIT_READ_LIMIT));
+        assert!(!e.to_string().contains("host"), "{e}");
     }
 
     #[test]
@@ -1167,6 +1243,16 @@ mod tests {
         assert!(matches!(Input::parse("https://x/y.png"), Input::Url(_)));
         assert!(matches!(Input::parse("HTTP://x/y.png"), Input::Url(_)));
         assert!(matches!(Input::parse("./http.png"), Input::Path(_)));
+        // A file: URL of this computer is its path, percent-decoded (spaces, CJK).
+        match Input::parse("file:///tmp/a%20b/%E5%9B%BE.png") {
+            Input::Path(p) => assert_eq!(p, PathBuf::from("/tmp/a b/图.png")),
+            other => panic!("{other:?}"),
+        }
+        // Another computer's is not a path here: it is refused when downloaded.
+        assert!(matches!(
+            Input::parse("file://server/share/a.png"),
+            Input::Url(_)
+        ));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::image::ImageKind;
+use crate::image::{Header, ImageKind};
 use crate::metadata;
 
 /// What to convert images to.
@@ -100,9 +100,42 @@ pub struct Done {
     pub watermarked: bool,
 }
 
+/// The most pixels decoded into memory at once (64 megapixels: 256 MB as RGBA, with a copy or
+/// two while resizing). The size comes from the header before any decoding, so a small file
+/// whose header claims 40000×40000 costs nothing: it is refused in words, or (a thumbnail)
+/// skipped. JPEGs count at the scale libjpeg-turbo decodes them at.
+pub const MAX_DECODE_PIXELS: u64 = 64 * 1024 * 1024;
+
+/// The most pixels of all frames together when an animation is converted (every frame is held
+/// until the WebP is written).
+pub const MAX_ANIMATION_PIXELS: u64 = 2 * MAX_DECODE_PIXELS;
+
+/// The memory any decoder may allocate (`image`'s own limit, a second guard behind the pixel
+/// count: 16-bit RGBA at the largest size allowed).
+const DECODER_ALLOC_LIMIT: u64 = MAX_DECODE_PIXELS * 8;
+
+fn megapixels(p: u64) -> String {
+    format!("{:.0} megapixels", p as f64 / 1e6)
+}
+
+/// Refuse a decode of `w`×`h` pixels over the budget, in words.
+fn within_budget(h: &Header, (w, ht): (u32, u32)) -> Result<()> {
+    let pixels = u64::from(w) * u64::from(ht);
+    if pixels > MAX_DECODE_PIXELS {
+        return Err(Error::Input(format!(
+            "the image is {}×{} ({}): too large to decode here (at most {})",
+            h.width,
+            h.height,
+            megapixels(h.pixels()),
+            megapixels(MAX_DECODE_PIXELS)
+        )));
+    }
+    Ok(())
+}
+
 /// Run the stage; `None` when the file goes as it is.
 pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
-    let size = crate::image::dimensions(bytes);
+    let header = crate::image::header(bytes)?;
     let too_big = |(w, h): (u32, u32)| {
         (o.max_width > 0 && w > o.max_width) || (o.max_height > 0 && h > o.max_height)
     };
@@ -110,8 +143,8 @@ pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
     let over_limit = o.fit_limit.is_some_and(|l| bytes.len() as u64 > l);
     // An animation is converted only to a format that keeps it (an animated WebP), frame
     // for frame; nothing else is done to it.
-    if target == Some(ImageKind::Webp) && animated(kind, bytes) {
-        return animated_webp(kind, bytes, o.quality).map(|out| {
+    if target == Some(ImageKind::Webp) && header.animated {
+        return animated_webp(&header, bytes, o.quality).map(|out| {
             Some(Done {
                 bytes: out,
                 kind: ImageKind::Webp,
@@ -123,10 +156,12 @@ pub fn run(kind: ImageKind, bytes: &[u8], o: &Options) -> Result<Option<Done>> {
             })
         });
     }
-    let reencode =
-        (target.is_some() || size.is_some_and(too_big) || over_limit || o.watermark.is_some())
-            && decodable(kind)
-            && !animated(kind, bytes);
+    let reencode = (target.is_some()
+        || too_big((header.width, header.height))
+        || over_limit
+        || o.watermark.is_some())
+        && decodable(kind)
+        && !header.animated;
     if !reencode {
         return Ok(o
             .strip_metadata
@@ -157,20 +192,6 @@ fn decodable(kind: ImageKind) -> bool {
     )
 }
 
-/// APNG, a GIF of several frames, an animated WebP.
-fn animated(kind: ImageKind, b: &[u8]) -> bool {
-    match kind {
-        ImageKind::Png => b.windows(4).take(4096).any(|w| w == b"acTL"),
-        ImageKind::Webp => b.windows(4).take(4096).any(|w| w == b"ANIM"),
-        // Counted by decoding: a byte pattern could also stand inside the image data.
-        ImageKind::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(b)).is_ok_and(|d| {
-            use image::AnimationDecoder;
-            d.into_frames().take(2).count() > 1
-        }),
-        _ => false,
-    }
-}
-
 fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Input(format!("the image could not be {what}: {e}"))
 }
@@ -186,19 +207,31 @@ fn decode_at_least(
     bytes: &[u8],
     at_least: Option<(u32, u32)>,
 ) -> Result<(DynamicImage, Option<Vec<u8>>)> {
-    let mut decoder = ImageReader::new(Cursor::new(bytes))
+    let header = crate::image::header(bytes)?;
+    let jpeg = header.kind == ImageKind::Jpeg;
+    let scaled = match at_least {
+        Some(at_least) if jpeg => turbo_scale((header.width, header.height), at_least),
+        _ => (header.width, header.height),
+    };
+    within_budget(&header, scaled)?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| failed("read", e))?
-        .into_decoder()
         .map_err(|e| failed("read", e))?;
+    reader.limits(decoder_limits());
+    let mut decoder = reader.into_decoder().map_err(|e| failed("read", e))?;
     let icc = decoder.icc_profile().ok().flatten();
     let orientation = decoder.orientation().ok();
-    let turbo = (crate::image::sniff(bytes) == Some(ImageKind::Jpeg))
+    let turbo = jpeg
         .then(|| turbo_decode(bytes, at_least))
         .and_then(|r| r.ok());
     let mut img = match turbo {
         Some(img) => img,
-        None => DynamicImage::from_decoder(decoder).map_err(|e| failed("decoded", e))?,
+        None => {
+            // The whole picture, whatever scale was hoped for (a JPEG libjpeg-turbo cannot
+            // give as RGB, such as CMYK).
+            within_budget(&header, (header.width, header.height))?;
+            DynamicImage::from_decoder(decoder).map_err(|e| failed("decoded", e))?
+        }
     };
     if let Some(orientation) = orientation {
         img.apply_orientation(orientation);
@@ -206,7 +239,25 @@ fn decode_at_least(
     Ok((img, icc))
 }
 
+/// What every decoder of `image` may allocate at most.
+fn decoder_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(DECODER_ALLOC_LIMIT);
+    limits
+}
+
+/// The size libjpeg-turbo decodes a `w`×`h` JPEG at to cover `at_least`: it scales by n/8 and
+/// picks the largest scale that fits the size asked for.
+fn turbo_scale((w, h): (u32, u32), (aw, ah): (u32, u32)) -> (u32, u32) {
+    let scaled = |n: u32| ((w * n).div_ceil(8), (h * n).div_ceil(8));
+    (1..=8)
+        .map(scaled)
+        .find(|&(sw, sh)| sw >= aw && sh >= ah)
+        .unwrap_or((w, h))
+}
+
 /// A JPEG as RGB through libjpeg-turbo, scaled down in the decoder when `at_least` allows.
+/// The caller checked the size against the budget.
 fn turbo_decode(
     bytes: &[u8],
     at_least: Option<(u32, u32)>,
@@ -214,13 +265,11 @@ fn turbo_decode(
     let mut d = turbojpeg::Decompressor::new()?;
     let header = d.read_header(bytes)?;
     let (w, h) = (header.width, header.height);
-    // libjpeg-turbo scales by n/8; it picks the largest scale that fits the size asked for.
-    let scaled = |n: usize| ((w * n).div_ceil(8), (h * n).div_ceil(8));
     let (sw, sh) = match at_least {
-        Some((aw, ah)) => (1..=8)
-            .map(scaled)
-            .find(|&(sw, sh)| sw >= aw as usize && sh >= ah as usize)
-            .unwrap_or((w, h)),
+        Some(at_least) => {
+            let (sw, sh) = turbo_scale((w as u32, h as u32), at_least);
+            (sw as usize, sh as usize)
+        }
         None => (w, h),
     };
     let mut image = turbojpeg::Image {
@@ -443,9 +492,21 @@ fn with_icc_app2(jpeg: Vec<u8>, icc: &[u8]) -> Vec<u8> {
 
 /// An animated GIF or APNG as an animated WebP (libwebp's animation encoder), every frame and
 /// its delay kept, looping forever.
-fn animated_webp(kind: ImageKind, bytes: &[u8], quality: u8) -> Result<Vec<u8>> {
+fn animated_webp(header: &Header, bytes: &[u8], quality: u8) -> Result<Vec<u8>> {
     use image::AnimationDecoder;
-    let frames = match kind {
+    // Every frame is decoded at the canvas's size and held until the WebP is written.
+    let all = header.pixels().saturating_mul(u64::from(header.frames));
+    if header.pixels() > MAX_DECODE_PIXELS || all > MAX_ANIMATION_PIXELS {
+        return Err(Error::Input(format!(
+            "the animation is {} frames of {}×{} ({} in all): too large to convert here (at most {}); send it as it is",
+            header.frames,
+            header.width,
+            header.height,
+            megapixels(all),
+            megapixels(MAX_ANIMATION_PIXELS)
+        )));
+    }
+    let frames = match header.kind {
         ImageKind::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(bytes))
             .and_then(|d| d.into_frames().collect_frames()),
         ImageKind::Png => image::codecs::png::PngDecoder::new(Cursor::new(bytes))
@@ -672,13 +733,11 @@ fn watermark(img: DynamicImage, w: &Watermark) -> Result<DynamicImage> {
 /// the thumbnail (shrink-on-load), so a 12-megapixel photo is never decoded whole. Animated
 /// images give their first frame.
 pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
-    let kind = crate::image::sniff(bytes)
-        .ok_or_else(|| Error::Input("not an image PNG, JPEG, GIF, WebP, BMP or TIFF".into()))?;
-    let img = match kind {
+    let header = crate::image::header(bytes)?;
+    let img = match header.kind {
         ImageKind::Jpeg => {
             // The thumbnail's size, with the sides swapped if the orientation turns it.
-            let (w, h) = crate::image::dimensions(bytes).unwrap_or((edge, edge));
-            let (fw, fh) = fit_within((w, h), edge, edge);
+            let (fw, fh) = fit_within((header.width, header.height), edge, edge);
             decode_at_least(bytes, Some((fw.max(fh), fw.max(fh))))?.0
         }
         k if decodable(k) => decode(bytes)?.0,
@@ -725,6 +784,60 @@ mod tests {
             fit_limit: None,
             watermark: None,
         }
+    }
+
+    #[test]
+    fn a_header_claiming_gigapixels_is_refused_before_decoding() {
+        use pixdrop_standin::bombs;
+        let bombs = [
+            (bombs::png(bombs::SIDE), ImageKind::Png),
+            (bombs::jpeg(), ImageKind::Jpeg),
+            (bombs::webp(), ImageKind::Webp),
+            (bombs::gif(), ImageKind::Gif),
+        ];
+        for (bytes, kind) in &bombs {
+            // Sent as it is: nothing asked needs decoding.
+            let sent = run(*kind, bytes, &opts()).unwrap();
+            assert!(sent.is_none_or(|d| d.kind == *kind), "{kind:?}");
+            // A conversion would decode it whole: refused in words.
+            for to in [ConvertTo::Webp, ConvertTo::Jpeg, ConvertTo::Png] {
+                let o = Options {
+                    convert_to: to,
+                    ..opts()
+                };
+                match run(*kind, bytes, &o) {
+                    Err(e) => assert!(
+                        e.to_string().contains("40000×40000")
+                            && e.to_string().contains("too large"),
+                        "{kind:?}: {e}"
+                    ),
+                    // Already the format asked for: sent as it is.
+                    Ok(None) => assert_eq!(to.kind(), Some(*kind)),
+                    Ok(Some(_)) => panic!("{kind:?} → {to:?} was decoded"),
+                }
+            }
+        }
+        // No thumbnail: a JPEG at 1/8 scale would fit the budget (5000×5000), but libjpeg-turbo
+        // finds its data short, and decoding it whole is refused like the others.
+        for (bytes, kind) in &bombs[..] {
+            let e = thumbnail(bytes, 320).unwrap_err().to_string();
+            assert!(e.contains("too large to decode"), "{kind:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_animation_too_large_to_hold_is_refused_before_decoding() {
+        let header = Header {
+            kind: ImageKind::Gif,
+            width: 2000,
+            height: 2000,
+            frames: 40,
+            animated: true,
+        };
+        let e = animated_webp(&header, b"GIF89a", 80)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("40 frames of 2000×2000"), "{e}");
     }
 
     #[test]

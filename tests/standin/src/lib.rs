@@ -22,6 +22,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub mod bombs;
 mod chevereto;
 mod custom;
 mod github;
