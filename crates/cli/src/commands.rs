@@ -90,8 +90,15 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
                 .iter()
                 .map(|p| split_pair(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let changes = hosts::parse_values(&kind, typed)?;
-            store.update(|c| c.set_host_values(&name, changes))?;
+            store.update(|c| {
+                // A secret typed as `hosts show` prints it (its mask) keeps the stored one, as
+                // in the app's form.
+                let typed = match c.host(&name) {
+                    Some(stored) => hosts::unmask(stored, typed),
+                    None => typed,
+                };
+                c.set_host_values(&name, hosts::parse_values(&kind, typed)?)
+            })?;
             println!("updated {name:?}");
             Ok(())
         }

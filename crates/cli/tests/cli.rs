@@ -248,6 +248,35 @@ fn hosts_commands_keep_secrets_masked_and_private() {
 }
 
 #[test]
+fn a_secret_typed_as_its_mask_keeps_the_stored_one() {
+    let env = Env::new();
+    // What `hosts show` prints, pasted back, with another setting changed beside it.
+    let shown = env.ok(&["hosts", "show", "main"]);
+    let masked = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap()
+        .to_string();
+    assert_eq!(masked, "••••••••6789");
+    env.ok(&[
+        "hosts",
+        "set",
+        "main",
+        &format!("token={masked}"),
+        "api=see",
+    ]);
+    let revealed: Value =
+        serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json", "--reveal"])).unwrap();
+    assert_eq!(revealed["settings"]["token"], TOKEN);
+    // A short secret's mask (no tail) too; a new value is taken.
+    env.ok(&["hosts", "set", "main", "token=short"]);
+    env.ok(&["hosts", "set", "main", "token=••••••••"]);
+    let revealed: Value =
+        serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json", "--reveal"])).unwrap();
+    assert_eq!(revealed["settings"]["token"], "short");
+}
+
+#[test]
 fn album_lists_searches_deletes_and_syncs() {
     let env = Env::new();
     let cat = env.file("cat.png", &tiny_png(6));
