@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use pixdrop_core::config::{mask, Location};
+use pixdrop_core::config::Location;
 use pixdrop_core::hosts;
 use pixdrop_core::pipeline::labelled;
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
@@ -90,8 +90,15 @@ async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
                 .iter()
                 .map(|p| split_pair(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let changes = hosts::parse_values(&kind, typed)?;
-            store.update(|c| c.set_host_values(&name, changes))?;
+            store.update(|c| {
+                // A secret typed as `hosts show` prints it (its mask) keeps the stored one, as
+                // in the app's form.
+                let typed = match c.host(&name) {
+                    Some(stored) => hosts::unmask(stored, typed),
+                    None => typed,
+                };
+                c.set_host_values(&name, hosts::parse_values(&kind, typed)?)
+            })?;
             println!("updated {name:?}");
             Ok(())
         }
@@ -562,41 +569,36 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
 }
 
 fn settings(engine: &Engine, cmd: SettingsCmd) -> Outcome {
-    // A setting's value as printed: text as it is, secrets masked unless revealed.
-    let shown = |key: &str, v: &Value, reveal: bool| {
-        let text = v
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| v.to_string());
-        if key.contains("secret") && !reveal {
-            mask(&text)
+    // The settings as printed: secrets masked unless revealed.
+    let load = |reveal: bool| -> Result<pixdrop_core::Settings, Failure> {
+        Ok(if reveal {
+            engine.config().load_revealed()?.settings
         } else {
-            text
-        }
+            engine.config().load()?.settings.masked()
+        })
     };
+    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
     match cmd {
         SettingsCmd::Get {
             key: Some(key),
             reveal,
         } => {
-            let v = engine.config().load()?.settings.get(&key)?;
-            println!("{}", shown(&key, &v, reveal));
+            println!("{}", text(&load(reveal)?.get(&key)?));
             Ok(())
         }
         SettingsCmd::Get { key: None, reveal } => {
-            let s = engine.config().load()?.settings;
+            let s = load(reveal)?;
             for key in pixdrop_core::Settings::keys() {
-                let v = s.get(&key)?;
-                println!("{key} = {}", shown(&key, &v, reveal));
+                println!("{key} = {}", text(&s.get(&key)?));
             }
             Ok(())
         }
         SettingsCmd::Set { key, value } => {
             let saved = engine.config().update(|c| {
                 c.settings.set(&key, &value)?;
-                c.settings.get(&key)
+                c.settings.masked().get(&key)
             })?;
-            println!("{key} = {}", shown(&key, &saved, false));
+            println!("{key} = {}", text(&saved));
             Ok(())
         }
     }

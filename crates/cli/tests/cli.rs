@@ -248,6 +248,35 @@ fn hosts_commands_keep_secrets_masked_and_private() {
 }
 
 #[test]
+fn a_secret_typed_as_its_mask_keeps_the_stored_one() {
+    let env = Env::new();
+    // What `hosts show` prints, pasted back, with another setting changed beside it.
+    let shown = env.ok(&["hosts", "show", "main"]);
+    let masked = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap()
+        .to_string();
+    assert_eq!(masked, "••••••••6789");
+    env.ok(&[
+        "hosts",
+        "set",
+        "main",
+        &format!("token={masked}"),
+        "api=see",
+    ]);
+    let revealed: Value =
+        serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json", "--reveal"])).unwrap();
+    assert_eq!(revealed["settings"]["token"], TOKEN);
+    // A short secret's mask (no tail) too; a new value is taken.
+    env.ok(&["hosts", "set", "main", "token=short"]);
+    env.ok(&["hosts", "set", "main", "token=••••••••"]);
+    let revealed: Value =
+        serde_json::from_str(&env.ok(&["hosts", "show", "main", "--json", "--reveal"])).unwrap();
+    assert_eq!(revealed["settings"]["token"], "short");
+}
+
+#[test]
 fn album_lists_searches_deletes_and_syncs() {
     let env = Env::new();
     let cat = env.file("cat.png", &tiny_png(6));
@@ -507,11 +536,16 @@ fn clipboard_image_is_uploaded_and_text_is_refused() {
 // ---- pixdrop serve ----
 
 fn http_post(port: u16, path: &str, body: &str) -> (u16, Value) {
+    http_post_with(port, path, "", body)
+}
+
+/// A POST with `headers` (lines ending in \r\n) besides the usual ones.
+fn http_post_with(port: u16, path: &str, headers: &str, body: &str) -> (u16, Value) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -525,6 +559,20 @@ fn http_post(port: u16, path: &str, body: &str) -> (u16, Value) {
     )
 }
 
+/// The output of a started `pixdrop serve` and the port it says it listens on.
+fn serving(child: &mut std::process::Child) -> (BufReader<std::process::ChildStdout>, u16) {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    (out, port)
+}
+
 #[test]
 fn serve_answers_picgo_clients_and_records_uploads() {
     let env = Env::new();
@@ -535,15 +583,7 @@ fn serve_answers_picgo_clients_and_records_uploads() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let port: u16 = first
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let (mut out, port) = serving(&mut child);
     let (status, v) = http_post(port, "/heartbeat", "");
     assert_eq!((status, v["result"].as_str()), (200, Some("alive")));
     let a = env.file("typora.png", &tiny_png(30));
@@ -660,6 +700,75 @@ fn custom_hosts_and_imports_from_the_command_line() {
 }
 
 // ---- Defects found by trying every documented command (each failed before its fix). ----
+
+/// A proxy nothing listens on, with a password.
+fn proxy_with_password(password: &str) -> String {
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!(
+        "http://me:{password}@127.0.0.1:{}",
+        down.local_addr().unwrap().port()
+    )
+}
+
+#[test]
+fn a_proxy_password_is_never_shown() {
+    let env = Env::new();
+    let password = "pr0xy-pa55";
+    let proxy = proxy_with_password(password);
+    let masked = proxy.replace(password, "••••••••");
+    env.ok(&["settings", "set", "retries", "1"]);
+    let set = env.ok(&["settings", "set", "proxy", &proxy]);
+    assert_eq!(set.trim(), format!("proxy = {masked}"));
+    let listed = env.ok(&["settings", "list"]);
+    assert!(listed.contains(&format!("proxy = {masked}")), "{listed}");
+    assert!(!listed.contains(password), "{listed}");
+    assert_eq!(env.ok(&["settings", "get", "proxy"]).trim(), masked);
+    assert_eq!(
+        env.ok(&["settings", "get", "proxy", "--reveal"]).trim(),
+        proxy
+    );
+    // What was shown, typed back: the password stays.
+    env.ok(&["settings", "set", "proxy", &masked]);
+    assert_eq!(
+        env.ok(&["settings", "get", "proxy", "--reveal"]).trim(),
+        proxy
+    );
+
+    // The proxy is down: the error names it without the password, on stderr, in --json and
+    // in the log.
+    let a = env.file("a.png", &tiny_png(40));
+    let out = env.run(&["upload", &a]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("could not reach the proxy {masked}: ")),
+        "{err}"
+    );
+    assert!(!err.contains(password), "{err}");
+    let out = env.run(&["upload", "--json", &a]);
+    assert!(
+        !text(&out.stdout).contains(password),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).contains("could not reach the proxy"));
+    let log = std::fs::read_to_string(env.home().join("logs/pixdrop.log")).unwrap();
+    assert!(log.contains("could not reach the proxy"), "{log}");
+    assert!(!log.contains(password), "{log}");
+    // A refused proxy is named masked too.
+    let out = env.run(&["settings", "set", "proxy", "ftp://me:pr0xy-pa55@host"]);
+    assert!(
+        !text(&out.stderr).contains(password),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("proxy must be"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(env.host.upload_requests(), 0);
+}
 
 #[test]
 fn album_ids_are_never_given_out_again() {
@@ -1060,6 +1169,62 @@ fn tokens_set_with_the_cli_live_in_the_keyring() {
 
     env.ok(&["hosts", "remove", "main"]);
     assert_eq!(service.count(&[("pixdrop-config", "main")]), 0);
+}
+
+#[test]
+#[ignore = "needs dbus-daemon, gnome-keyring and secret-tool"]
+fn the_server_secret_and_the_proxy_password_live_in_the_keyring() {
+    let service = keyring::SecretService::start(true);
+    let env = Env::new_with(&[("DBUS_SESSION_BUS_ADDRESS", service.address.as_str())]);
+    let secret = "serve-s3cr3t-value";
+    let password = "pr0xy-pa55";
+    let proxy = proxy_with_password(password);
+    env.ok(&["settings", "set", "server_secret", secret]);
+    env.ok(&["settings", "set", "proxy", &proxy]);
+    let config = std::fs::read_to_string(env.home().join("config.json")).unwrap();
+    assert!(
+        !config.contains(secret) && !config.contains(password),
+        "{config}"
+    );
+    let raw: Value = serde_json::from_str(&config).unwrap();
+    assert!(
+        raw["settings"]["server_secret"]["$keyring"].is_string(),
+        "{config}"
+    );
+    assert!(raw["settings"]["proxy"]["$keyring"].is_string(), "{config}");
+    let item = |slot: &str| service.lookup(&[("pixdrop-config", ""), ("pixdrop-field", slot)]);
+    assert_eq!(item("server_secret").as_deref(), Some(secret));
+    assert_eq!(item("proxy").as_deref(), Some(proxy.as_str()));
+    assert_eq!(
+        env.ok(&["settings", "get", "server_secret", "--reveal"])
+            .trim(),
+        secret
+    );
+    assert!(!env.ok(&["settings", "list"]).contains(secret));
+
+    // The server still checks the secret it reads from the keyring.
+    env.ok(&["settings", "set", "proxy", ""]);
+    assert_eq!(service.count(&[("pixdrop-field", "proxy")]), 0);
+    let mut child = env
+        .cmd(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (_out, port) = serving(&mut child);
+    let a = env.file("a.png", &tiny_png(41));
+    let body = serde_json::json!({"list": [a]}).to_string();
+    let (status, v) = http_post_with(port, "/upload", "X-PicGo-Secret: wrong\r\n", &body);
+    assert_eq!(status, 401, "{v}");
+    let (status, v) = http_post_with(
+        port,
+        "/upload",
+        &format!("X-PicGo-Secret: {secret}\r\n"),
+        &body,
+    );
+    assert_eq!(status, 200, "{v}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]

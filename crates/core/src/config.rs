@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
-pub use crate::host_config::{mask, parse_bool, HostConfig};
+use crate::host_config::UNREADABLE_SECRET;
+pub use crate::host_config::{mask, mask_password, parse_bool, HostConfig};
 use crate::hosts;
 use crate::rename::RenameMode;
 pub use crate::secrets::Location;
@@ -121,13 +122,15 @@ pub struct Settings {
     pub retries: u32,
     /// Uploads running at once in a batch (per host).
     pub concurrency: u32,
-    /// HTTP(S) proxy for uploads, e.g. `http://127.0.0.1:7890`; empty for none.
+    /// HTTP(S) proxy for uploads, e.g. `http://127.0.0.1:7890`; empty for none. A password in
+    /// it is a secret (shown masked, kept in the keyring).
     pub proxy: String,
     /// Run the PicGo-compatible upload server (in the app).
     pub server_enabled: bool,
     /// Its port on 127.0.0.1 and ::1 (PicGo's is 36677).
     pub server_port: u16,
     /// When set, requests must carry it as `Authorization: Bearer …` or `X-PicGo-Secret: …`.
+    /// A secret (shown masked, kept in the keyring).
     pub server_secret: String,
     /// Web origins allowed to call the server, comma-separated (e.g. `app://obsidian.md`); empty: none.
     pub server_allowed_origins: String,
@@ -247,17 +250,71 @@ impl Settings {
             }
         }
         crate::shortcut::check(&self.shortcut)?;
-        if !self.proxy.is_empty() {
+        // A proxy the keyring cannot give now (a placeholder) was checked when it was set.
+        if !self.proxy.is_empty() && !self.proxy.starts_with(UNREADABLE_SECRET) {
+            let shown = mask_password(&self.proxy);
             let u = url::Url::parse(&self.proxy)
-                .map_err(|e| Error::Input(format!("proxy {:?} is not a URL: {e}", self.proxy)))?;
+                .map_err(|e| Error::Input(format!("proxy {shown:?} is not a URL: {e}")))?;
             if !matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") {
                 return Err(Error::Input(format!(
-                    "proxy must be http://, https:// or socks5://, not {:?}",
-                    self.proxy
+                    "proxy must be http://, https:// or socks5://, not {shown:?}"
                 )));
             }
         }
         Ok(())
+    }
+
+    /// The proxy to send through; refused in words when it is kept in the system keyring and
+    /// the keyring cannot give it now.
+    pub fn usable_proxy(&self) -> Result<&str> {
+        if self.proxy.starts_with(UNREADABLE_SECRET) {
+            return Err(Error::Config(
+                "the setting proxy (it holds a password) is kept in the system keyring, which cannot give it now (it is locked or not running in this session, or the item was removed there); unlock the keyring, or set it again in Settings or with: pixdrop settings set proxy …".into(),
+            ));
+        }
+        Ok(&self.proxy)
+    }
+
+    /// The text a secret setting is shown as: the server's secret masked, the proxy with its
+    /// password masked; other settings as they are.
+    fn shown_text(key: &str, text: &str) -> String {
+        match key {
+            "server_secret" => mask(text),
+            "proxy" => mask_password(text),
+            _ => text.to_string(),
+        }
+    }
+
+    /// A copy fit to show: secrets masked (see [`SECRET_SETTINGS`]).
+    pub fn masked(&self) -> Settings {
+        let mut s = self.clone();
+        s.server_secret = Self::shown_text("server_secret", &s.server_secret);
+        s.proxy = Self::shown_text("proxy", &s.proxy);
+        s
+    }
+
+    /// The secret settings that hold a secret now (a proxy without a password holds none), as
+    /// the keyring code takes them.
+    fn secrets(&self) -> HostConfig {
+        crate::secrets::settings_config(
+            [
+                ("proxy", self.proxy.as_str()),
+                ("server_secret", self.server_secret.as_str()),
+            ]
+            .into_iter()
+            .filter(|(key, text)| Self::shown_text(key, text) != *text),
+        )
+    }
+
+    /// Put back the texts of [`Settings::secrets`] (resolved, or references).
+    fn set_secrets(&mut self, secrets: &HostConfig) {
+        for (key, text) in crate::secrets::settings_texts(secrets) {
+            match key.as_str() {
+                "proxy" => self.proxy = text,
+                "server_secret" => self.server_secret = text,
+                _ => {}
+            }
+        }
     }
 
     /// What the prepare stage does with these settings; `host_limit` is the host's size limit
@@ -321,12 +378,19 @@ impl Settings {
 
     /// Set one setting from text, checking its type and range. `value` is parsed as the type
     /// of the setting: `true/false/on/off/yes/no/1/0` for switches, digits for numbers.
+    /// A secret typed as it is shown (masked) keeps the stored one, as host configs' secrets do.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let obj = match serde_json::to_value(&*self) {
             Ok(Value::Object(m)) => m,
             _ => return Err(Error::Storage("settings are not an object".into())),
         };
         let current = obj.get(key).ok_or_else(|| unknown_setting(key))?;
+        let stored = current.as_str().unwrap_or_default();
+        let value = if SECRET_SETTINGS.contains(&key) && value == Self::shown_text(key, stored) {
+            stored
+        } else {
+            value
+        };
         let new =
             match current {
                 Value::Bool(_) => Value::Bool(parse_bool(value).ok_or_else(|| {
@@ -380,6 +444,10 @@ impl Settings {
         Ok(())
     }
 }
+
+/// The settings that are secrets, or hold one (the proxy's password): shown masked, kept where
+/// host configs' secrets are (the system keyring when one runs).
+pub const SECRET_SETTINGS: [&str; 2] = ["proxy", "server_secret"];
 
 /// The image settings a config can set for itself (blank: the global setting).
 pub const PER_CONFIG: [&str; 7] = [
@@ -588,7 +656,24 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reads and writes `config.json`; host configs' secrets go where [`Secrets`] says.
+/// Everything in `config` that holds secrets, as the keyring code takes it: the host configs,
+/// then the settings' secrets (see [`crate::secrets::settings_config`]).
+fn secret_holders(config: &Config) -> Vec<HostConfig> {
+    let mut all = config.hosts.clone();
+    all.push(config.settings.secrets());
+    all
+}
+
+/// Put [`secret_holders`] (changed: resolved, placeheld or stashed) back into `config`.
+fn set_secret_holders(config: &mut Config, mut all: Vec<HostConfig>) {
+    if let Some(settings) = all.pop() {
+        config.settings.set_secrets(&settings);
+    }
+    config.hosts = all;
+}
+
+/// Reads and writes `config.json`; secrets (host configs', the settings' [`SECRET_SETTINGS`])
+/// go where [`Secrets`] says.
 #[derive(Debug, Clone)]
 pub struct ConfigStore {
     path: PathBuf,
@@ -637,10 +722,9 @@ impl ConfigStore {
         if self.secrets.location() != Location::Keyring {
             return Ok(0);
         }
-        let stored = self.load_stored()?;
-        if crate::secrets::any_in_file(&stored.hosts) {
+        let stored = secret_holders(&self.load_stored()?);
+        if crate::secrets::any_in_file(&stored) {
             let moved = stored
-                .hosts
                 .iter()
                 .flat_map(crate::secrets::locations)
                 .filter(|(_, at)| *at == Location::File)
@@ -649,7 +733,7 @@ impl ConfigStore {
             return Ok(moved);
         }
         let _lock = self.lock()?;
-        self.secrets.sweep(&self.load_stored()?.hosts)?;
+        self.secrets.sweep(&secret_holders(&self.load_stored()?))?;
         Ok(0)
     }
 
@@ -664,21 +748,26 @@ impl ConfigStore {
     /// placeholders and the reason.
     fn with_secrets(&self, stored: &Config) -> (Config, Option<Error>) {
         let mut config = stored.clone();
-        match self.secrets.resolve(&mut config.hosts) {
-            Ok(()) => (config, None),
+        let mut holders = secret_holders(stored);
+        let unresolved = match self.secrets.resolve(&mut holders) {
+            Ok(()) => None,
             Err(e) => {
-                let mut config = stored.clone();
-                crate::secrets::placehold(&mut config.hosts);
-                (config, Some(e))
+                holders = secret_holders(stored);
+                crate::secrets::placehold(&mut holders);
+                Some(e)
             }
-        }
+        };
+        set_secret_holders(&mut config, holders);
+        (config, unresolved)
     }
 
     /// The current config with every secret in clear (to show one on request); fails when the
     /// keyring cannot give one, saying why.
     pub fn load_revealed(&self) -> Result<Config> {
         let mut config = self.load_stored()?;
-        self.secrets.resolve(&mut config.hosts)?;
+        let mut holders = secret_holders(&config);
+        self.secrets.resolve(&mut holders)?;
+        set_secret_holders(&mut config, holders);
         Ok(config)
     }
 
@@ -698,7 +787,10 @@ impl ConfigStore {
             ))
         })?;
         let schema = value.get("schema").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let value = migrate(value, schema)?;
+        let mut value = migrate(value, schema)?;
+        if let Some(settings) = value.get_mut("settings") {
+            crate::secrets::settings_in_file(settings, false);
+        }
         serde_json::from_value(value).map_err(|e| {
             Error::Config(format!(
                 "{} has an unexpected shape: {e}",
@@ -726,8 +818,9 @@ impl ConfigStore {
             )));
         }
         let out = f(&mut config)?;
+        let mut holders = secret_holders(&config);
         if let Some(e) = unresolved {
-            if !crate::secrets::placeholders_unshared(&config.hosts) {
+            if !crate::secrets::placeholders_unshared(&holders) {
                 return Err(e);
             }
         }
@@ -735,8 +828,16 @@ impl ConfigStore {
         config.settings.validate()?;
         // Secrets first (each written and read back), then the file that refers to them, then
         // the removal of what only the old file used.
-        let created = self.secrets.stash(&mut config.hosts, &stored.hosts)?;
-        let written = serde_json::to_vec_pretty(&config)
+        let before = secret_holders(&stored);
+        let created = self.secrets.stash(&mut holders, &before)?;
+        set_secret_holders(&mut config, holders);
+        let written = serde_json::to_value(&config)
+            .and_then(|mut value| {
+                if let Some(settings) = value.get_mut("settings") {
+                    crate::secrets::settings_in_file(settings, true);
+                }
+                serde_json::to_vec_pretty(&value)
+            })
             .map_err(|e| Error::Storage(e.to_string()))
             .and_then(|mut bytes| {
                 bytes.push(b'\n');
@@ -746,7 +847,7 @@ impl ConfigStore {
             self.secrets.discard(&created);
             return Err(e);
         }
-        self.secrets.release(&stored.hosts, &config.hosts);
+        self.secrets.release(&before, &secret_holders(&config));
         drop(lock);
         Ok(out)
     }
@@ -959,6 +1060,53 @@ mod tests {
             assert!(s.set("server_allowed_origins", bad).is_err(), "{bad}");
         }
         assert!(s.set("server_port", "70000").is_err());
+    }
+
+    #[test]
+    fn secret_settings_are_masked_and_kept_when_typed_back() {
+        let mut s = Settings::default();
+        s.set("proxy", "http://me:pa55@127.0.0.1:7890").unwrap();
+        s.set("server_secret", "a-long-server-secret").unwrap();
+        let shown = s.masked();
+        assert_eq!(shown.proxy, "http://me:••••••••@127.0.0.1:7890");
+        assert_eq!(shown.server_secret, "••••••••cret");
+        s.set("proxy", &shown.proxy).unwrap();
+        s.set("server_secret", &shown.server_secret).unwrap();
+        assert_eq!(s.proxy, "http://me:pa55@127.0.0.1:7890");
+        assert_eq!(s.server_secret, "a-long-server-secret");
+        let e = s.set("proxy", "ftp://me:pa55@x").unwrap_err().to_string();
+        assert!(e.contains("proxy must be") && !e.contains("pa55"), "{e}");
+        // Only a proxy with a password holds a secret.
+        assert_eq!(s.secrets().settings.len(), 2);
+        s.set("proxy", "http://127.0.0.1:7890").unwrap();
+        assert_eq!(s.secrets().settings.len(), 1);
+    }
+
+    #[test]
+    fn secret_settings_the_keyring_cannot_give_stay_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.json");
+        std::fs::write(
+            &p,
+            r#"{"schema": 1, "settings": {"proxy": {"$keyring": "id-1"}, "server_secret": {"$keyring": "id-2"}}}"#,
+        )
+        .unwrap();
+        let store = ConfigStore::new(&p);
+        let s = store.load().unwrap().settings;
+        assert_eq!(s.masked().proxy, "••••••••");
+        let e = s.usable_proxy().unwrap_err().to_string();
+        assert!(e.contains("proxy") && e.contains("keyring"), "{e}");
+        let e = store.load_revealed().unwrap_err().to_string();
+        assert!(
+            e.contains("the setting proxy is kept in the system keyring"),
+            "{e}"
+        );
+        // Other changes are made; the references stay.
+        store.update(|c| c.settings.set("notify", "off")).unwrap();
+        let raw: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(raw["settings"]["proxy"]["$keyring"], "id-1");
+        assert_eq!(raw["settings"]["server_secret"]["$keyring"], "id-2");
+        assert_eq!(raw["settings"]["notify"], false);
     }
 
     #[test]

@@ -131,3 +131,53 @@ pub fn mask(secret: &str) -> String {
         "••••••••".to_string()
     }
 }
+
+/// A URL (a proxy's) with the password of its user info masked as [`mask`] masks secrets,
+/// `http://me:••••••••@proxy:8080`: how it is shown and named in messages. Text without a
+/// password is as it is.
+pub fn mask_password(url: &str) -> String {
+    if url.starts_with(UNREADABLE_SECRET) {
+        return mask(url);
+    }
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    match authority[..at].split_once(':') {
+        Some((user, password)) if !password.is_empty() => {
+            format!("{}{user}:{}{}", &url[..start], mask(password), &rest[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_password("http://me:pa55@proxy:8080/x"),
+            "http://me:••••••••@proxy:8080/x"
+        );
+        assert_eq!(
+            mask_password("socks5://me:a-long-p@ss-word@proxy"),
+            "socks5://me:••••••••word@proxy"
+        );
+        assert_eq!(
+            mask_password("me:pa55@proxy:8080"),
+            "me:••••••••@proxy:8080"
+        );
+        for plain in [
+            "http://me@proxy:8080",
+            "http://proxy:8080/a@b",
+            "",
+            "not a url",
+        ] {
+            assert_eq!(mask_password(plain), plain);
+        }
+    }
+}

@@ -460,7 +460,7 @@ impl Engine {
     pub(crate) fn http(settings: &Settings) -> Result<Http> {
         Http::new(
             Duration::from_secs(settings.timeout_secs),
-            Some(settings.proxy.as_str()),
+            Some(settings.usable_proxy()?),
         )
     }
 

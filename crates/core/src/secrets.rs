@@ -10,6 +10,11 @@
 //! longer refers to it. So an interrupted change leaves at worst an unused item (removed the next
 //! time Pixdrop starts), never a config whose secret is gone; and ids can be cached for as long
 //! as a process lives.
+//!
+//! The app settings' secrets (the local server's secret, the proxy's password) are kept the same
+//! way: they pass through here as one more config, named "" (which no host config can be), see
+//! [`settings_config`]. In `config.json` the setting holds the reference; in the loaded
+//! settings, whose fields are text, a reference stands as a placeholder until resolved.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -72,6 +77,79 @@ fn placeholder(v: &Value) -> Option<&str> {
     v.as_str()?.strip_prefix(PLACEHOLDER)
 }
 
+/// The kind of the config that carries the app settings' secrets (see [`settings_config`]).
+const SETTINGS_KIND: &str = "$settings";
+
+/// The app settings' secrets (`setting → text`, references standing as placeholders) as a
+/// config the functions here take like a host config's: named "", each text a slot.
+pub fn settings_config<'a>(secrets: impl IntoIterator<Item = (&'a str, &'a str)>) -> HostConfig {
+    HostConfig {
+        name: String::new(),
+        kind: SETTINGS_KIND.to_string(),
+        settings: secrets
+            .into_iter()
+            .map(|(key, text)| {
+                let v = Value::String(text.to_string());
+                let v = placeholder(&v).map_or(v.clone(), make_reference);
+                (key.to_string(), v)
+            })
+            .collect(),
+    }
+}
+
+/// The texts of a [`settings_config`] by setting, references as placeholders.
+pub fn settings_texts(cfg: &HostConfig) -> Vec<(String, String)> {
+    cfg.settings
+        .iter()
+        .map(|(key, v)| {
+            let text = match reference(v) {
+                Some(id) => format!("{PLACEHOLDER}{id}"),
+                None => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            };
+            (key.clone(), text)
+        })
+        .collect()
+}
+
+/// `config.json`'s settings object as read (references) made fit for the typed settings
+/// (placeholders), or, with `to_file`, back.
+pub fn settings_in_file(settings: &mut Value, to_file: bool) {
+    let Some(m) = settings.as_object_mut() else {
+        return;
+    };
+    for v in m.values_mut() {
+        if to_file {
+            if let Some(id) = placeholder(v).map(str::to_string) {
+                *v = make_reference(&id);
+            }
+        } else if let Some(id) = reference(v).map(str::to_string) {
+            *v = Value::String(format!("{PLACEHOLDER}{id}"));
+        }
+    }
+}
+
+/// How messages name a secret: the setting `proxy`, or the `token` of the config "c".
+fn naming(config: &str, slot: &str) -> String {
+    if config.is_empty() {
+        format!("the setting {slot}")
+    } else {
+        format!("the {slot} of the config \"{config}\"")
+    }
+}
+
+/// The command that sets a secret again.
+fn set_again(config: &str, slot: &str) -> String {
+    if config.is_empty() {
+        format!("set it again in Settings, or with: pixdrop settings set {slot} …")
+    } else {
+        format!(
+            "set it again in Image hosts, or with: pixdrop hosts set {} {}=…",
+            shell_word(config),
+            slot.split('/').next().unwrap_or(slot)
+        )
+    }
+}
+
 /// Whether each placeholder is used once (a copied config would share its keyring item).
 pub fn placeholders_unshared(hosts: &[HostConfig]) -> bool {
     let mut seen = HashSet::new();
@@ -100,6 +178,12 @@ pub fn for_each_secret(
     cfg: &mut HostConfig,
     f: &mut dyn FnMut(&str, &mut Value) -> Result<()>,
 ) -> Result<()> {
+    if cfg.kind == SETTINGS_KIND {
+        for (key, value) in cfg.settings.iter_mut() {
+            f(key, value)?;
+        }
+        return Ok(());
+    }
     let Ok(info) = hosts::info(&cfg.kind) else {
         return Ok(());
     };
@@ -217,8 +301,13 @@ impl Secrets {
         }
         let Secrets::Keyring(keyring) = self else {
             let (config, slot) = refs.keys().next().expect("not empty");
+            let what = if config.is_empty() {
+                format!("the setting {slot} is kept")
+            } else {
+                format!("the config \"{config}\" keeps its {slot}")
+            };
             return Err(Error::Config(format!(
-                "the config \"{config}\" keeps its {slot} in the system keyring, and no Secret Service (GNOME Keyring, KWallet) is running in this session; start Pixdrop in your desktop session, or unlock its keyring"
+                "{what} in the system keyring, and no Secret Service (GNOME Keyring, KWallet) is running in this session; start Pixdrop in your desktop session, or unlock its keyring"
             )));
         };
         let ids: Vec<&str> = refs.values().map(String::as_str).collect();
@@ -229,9 +318,9 @@ impl Secrets {
                 if let Some(id) = reference(v) {
                     *v = Value::String(values.get(id).cloned().ok_or_else(|| {
                         Error::Config(format!(
-                            "the system keyring no longer holds the {slot} of the config \"{name}\" (it was removed there); set it again in Image hosts, or with: pixdrop hosts set {} {}=…",
-                            shell_word(&name),
-                            slot.split('/').next().unwrap_or(slot)
+                            "the system keyring no longer holds {} (it was removed there); {}",
+                            naming(&name, slot),
+                            set_again(&name, slot)
                         ))
                     })?);
                 }
@@ -481,7 +570,14 @@ mod service {
             attrs.insert(ATTR_SLOT, slot);
             let item = collection
                 .create_item(
-                    &format!("Pixdrop: {config} ({slot})"),
+                    &format!(
+                        "Pixdrop: {} ({slot})",
+                        if config.is_empty() {
+                            "settings"
+                        } else {
+                            config
+                        }
+                    ),
                     attrs,
                     value.as_bytes(),
                     false,

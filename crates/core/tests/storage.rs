@@ -514,3 +514,44 @@ async fn local_folder() {
     env.delete_remote(second.record.id).await.unwrap();
     assert_eq!(env.records(), 0);
 }
+
+/// Files a web server running as another user can read: `file_mode` (0644 unless set), not the
+/// temporary file's private mode.
+#[tokio::test]
+async fn local_files_get_the_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env();
+    let root = env.dir.path().join("www");
+    std::fs::create_dir(&root).unwrap();
+    env.add(
+        "folder",
+        "local",
+        json!({"path": root.display().to_string(), "url_prefix": "http://127.0.0.1:8080/img"}),
+    )
+    .unwrap();
+    let mode_of = |name: &str| {
+        let key = format!("{}/{name}", chrono::Local::now().format("%Y/%m"));
+        std::fs::metadata(root.join(key))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    env.upload_bytes("folder", "a.png", &tiny_png(33))
+        .await
+        .unwrap();
+    assert_eq!(mode_of("a.png"), 0o644);
+    env.set("folder", "file_mode", json!("0640"));
+    env.upload_bytes("folder", "b.png", &tiny_png(34))
+        .await
+        .unwrap();
+    assert_eq!(mode_of("b.png"), 0o640);
+    let e = env
+        .add(
+            "bad",
+            "local",
+            json!({"path": root.display().to_string(), "url_prefix": "http://x/", "file_mode": "rw-r--r--"}),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("file_mode"), "{e}");
+}

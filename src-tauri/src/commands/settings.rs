@@ -62,6 +62,8 @@ pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview
 
 #[derive(Serialize)]
 pub struct SettingsView {
+    /// Secrets masked (the server's secret, the proxy's password): a masked value saved back
+    /// keeps the stored one.
     settings: Settings,
     shortcut: ShortcutStatus,
     server: ServerStatus,
@@ -75,7 +77,7 @@ pub struct SettingsView {
 fn view(app: &AppHandle, state: &AppState) -> AppResult<SettingsView> {
     let config = state.engine.config().load()?;
     Ok(SettingsView {
-        settings: config.settings,
+        settings: config.settings.masked(),
         shortcut: state
             .shortcut
             .status

@@ -7,6 +7,7 @@ use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use serde_json::Value;
 
 use crate::error::{root_cause, Error, Result};
+use crate::host_config::mask_password;
 
 /// The HTTP client hosts use, with the timeout it was built with (for messages).
 #[derive(Debug, Clone)]
@@ -28,10 +29,9 @@ impl Http {
             .connect_timeout(timeout.min(Duration::from_secs(15)))
             .pool_idle_timeout(Duration::from_secs(30));
         if let Some(p) = proxy.filter(|p| !p.is_empty()) {
-            b = b.proxy(
-                reqwest::Proxy::all(p)
-                    .map_err(|e| Error::Input(format!("proxy {p:?} is not usable: {e}")))?,
-            );
+            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| {
+                Error::Input(format!("proxy {:?} is not usable: {e}", mask_password(p)))
+            })?);
         }
         let client = b
             .build()
@@ -87,7 +87,10 @@ impl Http {
         // that cannot reach the host says so in its answer to CONNECT: a "tunnel" error).
         if let Some(proxy) = self.proxy.as_deref() {
             if e.is_connect() && !msg.to_ascii_lowercase().contains("tunnel") {
-                return Error::Network(format!("could not reach the proxy {proxy}: {msg}"));
+                return Error::Network(format!(
+                    "could not reach the proxy {}: {msg}",
+                    mask_password(proxy)
+                ));
             }
         }
         match e.url() {

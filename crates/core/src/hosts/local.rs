@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
         FieldSpec::new("path", "Folder", FieldKind::Text, "The folder files are written to, e.g. /var/www/img or ~/Sync/img. It must exist; folders below it are made as needed.").required("/srv/www/img"),
         FieldSpec::new("upload_path", "Upload path", FieldKind::Text, "Where in the folder, with placeholders: {Y} {m} {d} {h} {i} {s} {ms} {timestamp} {md5} {sha256} {uuid} {filename} {ext}.").default(DEFAULT_UPLOAD_PATH),
         FieldSpec::new("url_prefix", "URL prefix", FieldKind::Url, "The address that serves the folder, e.g. https://img.example.com.").required("https://img.example.com"),
+        storage::FILE_MODE,
     ],
     build: |cfg| Ok(Box::new(Local::from_config(cfg)?)),
 };
@@ -31,6 +32,7 @@ struct Settings {
     path: String,
     upload_path: String,
     url_prefix: String,
+    file_mode: String,
 }
 
 #[derive(Debug)]
@@ -38,6 +40,8 @@ pub struct Local {
     root: PathBuf,
     upload_path: String,
     url_prefix: String,
+    /// The permissions files are given (the temporary file they start as is private).
+    mode: u32,
 }
 
 /// The file a key names below `root`; a key that would leave the folder is refused.
@@ -57,10 +61,26 @@ fn file_of(root: &Path, key: &str) -> Result<PathBuf> {
     Ok(root.join(key))
 }
 
+/// Give `file` the permissions `mode` (the temporary file is created readable by its owner only,
+/// and a link or rename keeps that).
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, mode);
+        Ok(())
+    }
+}
+
 impl Local {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
         let s: Settings = super::settings_of(cfg)?;
         crate::rename::check_path_template(&s.upload_path)?;
+        let mode = storage::parse_mode(&s.file_mode)?;
         let root = crate::paths::expand_home(&s.path);
         if !root.is_absolute() {
             return Err(Error::Input(format!(
@@ -72,6 +92,7 @@ impl Local {
             root,
             upload_path: s.upload_path,
             url_prefix: s.url_prefix,
+            mode,
         })
     }
 
@@ -105,6 +126,7 @@ impl Local {
             .tempfile_in(&dir)
             .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
         tmp.write_all(bytes)
+            .and_then(|_| set_mode(tmp.as_file(), self.mode))
             .and_then(|_| tmp.as_file().sync_all())
             .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
         // A hard link puts the whole file in place at once and fails if the name is taken;
@@ -148,6 +170,7 @@ impl Host for Local {
                 root: self.root.clone(),
                 upload_path: String::new(),
                 url_prefix: String::new(),
+                mode: self.mode,
             };
             let bytes = file.bytes.clone();
             let k = key.clone();

@@ -37,7 +37,7 @@ pub const KIND: Kind = Kind {
         FieldSpec::new("path", "Folder", FieldKind::Text, "The folder on the server that the URL prefix serves, e.g. /var/www/img. Empty: the login's own folder.").example("/var/www/img"),
         FieldSpec::new("upload_path", "Upload path", FieldKind::Text, "Where in the folder, with placeholders: {Y} {m} {d} {h} {i} {s} {ms} {timestamp} {md5} {sha256} {uuid} {filename} {ext}.").default(DEFAULT_UPLOAD_PATH),
         FieldSpec::new("url_prefix", "URL prefix", FieldKind::Url, "The public address that serves the folder, e.g. https://img.example.com.").required("https://img.example.com"),
-        FieldSpec::new("file_mode", "File mode", FieldKind::Text, "The permissions of uploaded files, in octal.").default("0644"),
+        storage::FILE_MODE,
         FieldSpec::new("host_key", "Host key", FieldKind::Text, "The server's key fingerprint (SHA256:…), kept by the first Test. Clear it only when the server's key really changed."),
     ],
     build: |cfg| Ok(Box::new(Sftp::from_config(cfg)?)),
@@ -118,19 +118,6 @@ impl client::Handler for Verifier {
     }
 }
 
-/// `0644`, `644` or `0o644` as a mode.
-fn parse_mode(text: &str) -> Result<u32> {
-    let t = text.trim().trim_start_matches("0o");
-    u32::from_str_radix(t, 8)
-        .ok()
-        .filter(|m| *m <= 0o7777 && !t.is_empty())
-        .ok_or_else(|| {
-            Error::Input(format!(
-                "File mode (file_mode) must be an octal mode such as 0644, not {text:?}"
-            ))
-        })
-}
-
 fn sftp_err(what: &str, e: russh_sftp::client::error::Error) -> Error {
     use russh_sftp::client::error::Error as E;
     match &e {
@@ -153,7 +140,7 @@ impl Sftp {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
         let s: Settings = super::settings_of(cfg)?;
         crate::rename::check_path_template(&s.upload_path)?;
-        let mode = parse_mode(&s.file_mode)?;
+        let mode = storage::parse_mode(&s.file_mode)?;
         if s.port == 0 {
             return Err(Error::Input("Port (port) must be above 0".into()));
         }
@@ -535,18 +522,5 @@ impl Storage for Sftp {
             }
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn modes() {
-        assert_eq!(parse_mode("0644").unwrap(), 0o644);
-        assert_eq!(parse_mode("600").unwrap(), 0o600);
-        assert!(parse_mode("0999").is_err());
-        assert!(parse_mode("rw-r--r--").is_err());
     }
 }

@@ -5,12 +5,34 @@
 use async_trait::async_trait;
 use chrono::Local;
 
-use super::{Deletes, Http, Payload};
-use crate::error::Result;
+use super::{Deletes, FieldKind, FieldSpec, Http, Payload};
+use crate::error::{Error, Result};
 use crate::rename;
 
 /// Where a file goes when the config says nothing: year and month folders, the file's name.
 pub const DEFAULT_UPLOAD_PATH: &str = "{Y}/{m}/{filename}.{ext}";
+
+/// The setting of the kinds that write files with permissions (`sftp`, `local`).
+pub const FILE_MODE: FieldSpec = FieldSpec::new(
+    "file_mode",
+    "File mode",
+    FieldKind::Text,
+    "The permissions of uploaded files, in octal.",
+)
+.default("0644");
+
+/// `0644`, `644` or `0o644` as a mode.
+pub fn parse_mode(text: &str) -> Result<u32> {
+    let t = text.trim().trim_start_matches("0o");
+    u32::from_str_radix(t, 8)
+        .ok()
+        .filter(|m| *m <= 0o7777 && !t.is_empty())
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "File mode (file_mode) must be an octal mode such as 0644, not {text:?}"
+            ))
+        })
+}
 
 /// How many numbered names are tried when a key is taken (`cat.png`, `cat-2.png` … ).
 pub const MAX_TRIES: u32 = 100;
@@ -144,6 +166,14 @@ pub fn parents(key: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode("0644").unwrap(), 0o644);
+        assert_eq!(parse_mode("600").unwrap(), 0o600);
+        assert!(parse_mode("0999").is_err());
+        assert!(parse_mode("rw-r--r--").is_err());
+    }
 
     #[test]
     fn numbered_names_keep_the_extension() {
