@@ -31,20 +31,31 @@ impl Env {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
-        let server = format!("server={}", env.host.base_url());
-        env.ok(&[
+        env.add_smms("main", &env.host, TOKEN);
+        env
+    }
+
+    /// Add an `smms` config NAME that uploads to `host`.
+    fn add_smms(&self, name: &str, host: &StandIn, token: &str) {
+        self.ok(&[
             "hosts",
             "add",
             "smms",
-            "main",
+            name,
             "--set",
-            &format!("token={TOKEN}"),
+            &format!("token={token}"),
             "--set",
-            &server,
+            &format!("server={}", host.base_url()),
             "--set",
             "api=see",
         ]);
-        env
+    }
+
+    /// A second stand-in host and a config `spare` that uploads to it.
+    fn add_spare(&self) -> StandIn {
+        let spare = StandIn::start("spare-token-0123456789");
+        self.add_smms("spare", &spare, "spare-token-0123456789");
+        spare
     }
 
     fn home(&self) -> PathBuf {
@@ -772,19 +783,7 @@ fn a_deduplicated_upload_is_named_as_given_this_time() {
 #[test]
 fn removing_the_default_names_the_new_one_and_the_records_left() {
     let env = Env::new();
-    let server = format!("server={}", env.host.base_url());
-    env.ok(&[
-        "hosts",
-        "add",
-        "smms",
-        "spare",
-        "--set",
-        &format!("token={TOKEN}"),
-        "--set",
-        &server,
-        "--set",
-        "api=see",
-    ]);
+    env.add_smms("spare", &env.host, TOKEN);
     let f = env.file("kept.png", &tiny_png(81));
     env.ok(&["upload", &f]);
     let out = env.ok(&["hosts", "remove", "main"]);
@@ -907,20 +906,7 @@ fn renaming_a_config_takes_its_album_records_along() {
 #[test]
 fn mirrors_from_the_config_and_from_a_second_host_flag() {
     let env = Env::new();
-    let spare = StandIn::start("spare-token-0123456789");
-    let server = format!("server={}", spare.base_url());
-    env.ok(&[
-        "hosts",
-        "add",
-        "smms",
-        "spare",
-        "--set",
-        "token=spare-token-0123456789",
-        "--set",
-        &server,
-        "--set",
-        "api=see",
-    ]);
+    let spare = env.add_spare();
     // A mirror that is not a config is refused, naming it.
     let out = env.run(&["hosts", "set", "main", "mirrors=spare,nowhere"]);
     assert!(!out.status.success());
