@@ -8,6 +8,7 @@ use pixdrop_core::config::{mask, Location};
 use pixdrop_core::hosts;
 use pixdrop_core::pipeline::labelled;
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
+use pixdrop_core::template::one_line;
 use pixdrop_core::{
     Done, Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
 };
@@ -245,7 +246,7 @@ fn album_list(engine: &Engine, q: ListQuery, json: bool) -> Outcome {
                 r.id,
                 date(r.created_at),
                 r.config_name,
-                r.file_name,
+                one_line(&r.file_name),
                 r.url
             );
         }
@@ -519,7 +520,11 @@ impl ServerHooks for ServeHooks {
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {
         for d in done {
-            println!("uploaded {} -> {}", d.record.file_name, d.record.url);
+            println!(
+                "uploaded {} -> {}",
+                one_line(&d.record.file_name),
+                d.record.url
+            );
         }
         for f in failures {
             eprintln!("pixdrop: {f}");

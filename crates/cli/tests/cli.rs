@@ -706,6 +706,20 @@ fn line_breaks_in_a_file_name_never_reach_the_request() {
 }
 
 #[test]
+fn line_breaks_in_a_file_name_never_split_a_link_or_a_row() {
+    let env = Env::new();
+    let odd = env.file("two\nlines\r\nx.png", &tiny_png(63));
+    let out = env.ok(&["upload", &odd]);
+    let url = env.host.stored()[0].url.clone();
+    assert_eq!(out, format!("![two lines x]({url})\n"));
+    let out = env.ok(&["upload", "--format", "html", &odd]);
+    assert_eq!(out, format!("<img src=\"{url}\" alt=\"two lines x\"/>\n"));
+    let rows = env.ok(&["album", "list"]);
+    assert_eq!(rows.lines().count(), 1, "{rows}");
+    assert!(rows.contains("two lines x.png"), "{rows}");
+}
+
+#[test]
 fn settings_list_masks_secrets_and_checks_the_shortcut() {
     let env = Env::new();
     let listed = env.ok(&["settings", "list"]);
