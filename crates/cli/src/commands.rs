@@ -320,6 +320,10 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
     }
 }
 
+/// What `upload` prints on stdout in place of a failed input's link when the links are bare
+/// URLs: one line that is plainly no link, so each input keeps its line.
+const FAILED_LINE: &str = "pixdrop:upload-failed";
+
 async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let format = parse_format(args.format.as_deref())?;
     if args.inputs.is_empty() && !args.clipboard {
@@ -327,13 +331,18 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             "nothing to upload: give files or image URLs, or --clipboard".into(),
         ));
     }
-    if args.host.is_empty() && engine.config().load()?.hosts.is_empty() {
+    let config = engine.config().load()?;
+    if args.host.is_empty() && config.hosts.is_empty() {
         return Err(pixdrop_core::Error::Config(format!(
             "{}: pixdrop hosts add smms NAME --set token=…",
             pixdrop_core::config::NO_HOST
         ))
         .into());
     }
+    // Bare URLs are read by line (Typora's custom command takes the last N lines as the N
+    // images' links): a failed input prints FAILED_LINE in its place, so no link moves to
+    // another image.
+    let bare_urls = format.unwrap_or(config.settings.link_format) == LinkFormat::Url;
     let mut inputs = Vec::new();
     let mut failed = false;
     if args.clipboard {
@@ -386,7 +395,12 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
                         eprintln!("pixdrop: {}: {note}", o.input);
                     }
                 }
-                Err(e) => eprintln!("pixdrop: {}", labelled(&o.input, e)),
+                Err(e) => {
+                    eprintln!("pixdrop: {}", labelled(&o.input, e));
+                    if bare_urls {
+                        println!("{FAILED_LINE}");
+                    }
+                }
             }
         }
         let _ = std::io::stdout().flush();

@@ -719,6 +719,55 @@ fn line_breaks_in_a_file_name_never_split_a_link_or_a_row() {
     assert!(rows.contains("two lines x.png"), "{rows}");
 }
 
+/// What Typora's "Custom Command" does: run the command with the images' absolute paths and
+/// take the last N lines of its stdout as the N images' links, in order.
+fn typora_custom_command(env: &Env, command: &[&str], images: &[&str]) -> Vec<String> {
+    let args: Vec<&str> = command.iter().chain(images).copied().collect();
+    let out = env.run(&args);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.len() >= images.len(),
+        "{} images, but stdout has {} lines:\n{stdout}\nstderr: {}",
+        images.len(),
+        lines.len(),
+        text(&out.stderr)
+    );
+    lines[lines.len() - images.len()..]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[test]
+fn typora_gives_each_image_its_own_link_when_one_fails() {
+    let env = Env::new();
+    // The first upload is answered last: the links still come in input order.
+    env.host
+        .script([Behavior::Slow(Duration::from_millis(300))]);
+    let a = env.file("a.png", &tiny_png(64));
+    let broken = env.file("broken.png", b"not an image at all");
+    let b = env.file("b.png", &tiny_png(65));
+    let command = ["upload", "--format", "url"];
+    let links = typora_custom_command(&env, &command, &[&a, &broken, &b]);
+    assert_eq!(links[0], env.host.url_of("a.png"));
+    assert_eq!(links[1], "pixdrop:upload-failed", "plainly no link");
+    assert_eq!(links[2], env.host.url_of("b.png"));
+
+    // The same when the links are bare URLs by the setting.
+    env.ok(&["settings", "set", "link_format", "url"]);
+    let c = env.file("c.png", &tiny_png(66));
+    let links = typora_custom_command(&env, &["upload"], &[&broken, &a, &c]);
+    assert_eq!(
+        links,
+        vec![
+            "pixdrop:upload-failed".to_string(),
+            env.host.url_of("a.png"),
+            env.host.url_of("c.png")
+        ]
+    );
+}
+
 #[test]
 fn settings_list_masks_secrets_and_checks_the_shortcut() {
     let env = Env::new();
