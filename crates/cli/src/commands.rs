@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use pixdrop_core::config::{mask, Location};
 use pixdrop_core::hosts;
-use pixdrop_core::pipeline::labelled;
+use pixdrop_core::pipeline::{labelled, MirrorResult};
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
 use pixdrop_core::template::one_line;
 use pixdrop_core::{
@@ -380,8 +380,10 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             }
             Err(e) => {
                 failed = true;
+                let (config, mirrors) = failed_hosts(e);
                 json!({"input": o.input, "ok": false, "id": null, "url": null, "link": null,
-                       "duplicate": false, "error": e.to_string(), "error_kind": e.kind()})
+                       "duplicate": false, "error": e.to_string(), "error_kind": e.kind(),
+                       "config": config, "mirrors": mirrors})
             }
         };
         if args.json {
@@ -421,7 +423,26 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
 }
 
-/// An error about one input, naming the input once.
+/// For `--json`, an upload that failed on every host it went to: the chosen config, and the
+/// other hosts' failures as a success's `mirrors` give them (none when it went to one host).
+fn failed_hosts(e: &pixdrop_core::Error) -> (Option<&str>, Vec<MirrorResult>) {
+    match e {
+        pixdrop_core::Error::AllHostsFailed { config, others, .. } => (
+            Some(config.as_str()),
+            others
+                .iter()
+                .map(|(config, e)| MirrorResult {
+                    config: config.clone(),
+                    record: None,
+                    duplicate: false,
+                    error: Some(e.into()),
+                })
+                .collect(),
+        ),
+        _ => (None, Vec::new()),
+    }
+}
+
 fn record_json(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }

@@ -769,6 +769,52 @@ fn typora_gives_each_image_its_own_link_when_one_fails() {
 }
 
 #[test]
+fn every_host_of_a_failed_upload_gives_its_error() {
+    let env = Env::new();
+    let spare = env.add_spare();
+    env.ok(&["settings", "set", "retries", "1"]);
+    env.host.script([Behavior::Html403]);
+    spare.script([Behavior::Flood]);
+    let a = env.file("a.png", &tiny_png(67));
+    let out = env.run(&["upload", "--host", "main", "--host", "spare", "--json", &a]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = &v[0];
+    assert_eq!(item["ok"], false);
+    assert_eq!(item["config"], "main");
+    assert_eq!(item["error_kind"], "http", "the chosen config's kind");
+    let error = item["error"].as_str().unwrap();
+    assert!(
+        error.contains("main failed: the host answered HTTP 403")
+            && error.contains("spare failed: the host is rate limiting: Flood detected"),
+        "{error}"
+    );
+    assert_eq!(item["mirrors"][0]["config"], "spare");
+    assert_eq!(item["mirrors"][0]["record"], Value::Null);
+    assert_eq!(item["mirrors"][0]["error"]["kind"], "rate_limited");
+
+    env.host.script([Behavior::Html403]);
+    spare.script([Behavior::Flood]);
+    let out = env.run(&["upload", "--host", "main", "--host", "spare", &a]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("main failed: the host answered HTTP 403")
+            && err.contains("spare failed: the host is rate limiting: Flood detected"),
+        "{err}"
+    );
+    let log = std::fs::read_to_string(env.home().join("logs/pixdrop.log")).unwrap();
+    let failed: Vec<&str> = log.lines().filter(|l| l.contains("failed ")).collect();
+    assert_eq!(failed.len(), 2, "{log}");
+    for line in failed {
+        assert!(
+            line.contains("main failed: the host answered HTTP 403")
+                && line.contains("spare failed: the host is rate limiting: Flood detected"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn settings_list_masks_secrets_and_checks_the_shortcut() {
     let env = Env::new();
     let listed = env.ok(&["settings", "list"]);
