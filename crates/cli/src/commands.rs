@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use pixdrop_core::config::{mask, Location};
+use pixdrop_core::host_config::shell_word;
 use pixdrop_core::hosts;
 use pixdrop_core::pipeline::{labelled, MirrorResult};
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
@@ -264,14 +265,20 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
             name,
             default,
         } => {
-            let cfg = pixdrop_core::import::sxcu::import(
-                engine.config(),
-                &file,
-                name.as_deref(),
-                default,
-            )?;
-            let config = engine.config().load()?;
-            let is_default = config.default_host.as_deref() == Some(cfg.name.as_str());
+            let cfg = pixdrop_core::import::sxcu::read(&file, name.as_deref())?;
+            // A name taken says how to import the file under another (the app offers one).
+            let is_default = engine.config().update(|c| {
+                if c.host(&cfg.name).is_some() {
+                    return Err(pixdrop_core::Error::Input(format!(
+                        "a host config named {:?} already exists, so nothing was added; import the file under another name with --name: pixdrop import sxcu {} --name {}",
+                        cfg.name,
+                        shell_word(&file.display().to_string()),
+                        shell_word(&pixdrop_core::import::free_name(c, &cfg.name, "sxcu")),
+                    )));
+                }
+                c.add_host(cfg.clone(), default)?;
+                Ok(c.default_host.as_deref() == Some(cfg.name.as_str()))
+            })?;
             println!(
                 "added custom config {:?}{} from {}",
                 cfg.name,

@@ -815,6 +815,29 @@ fn every_host_of_a_failed_upload_gives_its_error() {
 }
 
 #[test]
+fn an_sxcu_name_taken_says_how_to_import_it_under_another() {
+    let env = Env::new();
+    let sxcu = env.dir.path().join("my up.sxcu");
+    std::fs::write(
+        &sxcu,
+        serde_json::json!({"Name": "main", "RequestURL": format!("{}/custom/text", env.host.base_url()),
+                           "Body": "MultipartFormData", "FileFormName": "f", "URL": "{response}"})
+        .to_string(),
+    )
+    .unwrap();
+    let out = env.run(&["import", "sxcu", "my up.sxcu"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("a host config named \"main\" already exists")
+            && err.contains("pixdrop import sxcu 'my up.sxcu' --name 'main (sxcu)'"),
+        "{err}"
+    );
+    let out = env.ok(&["import", "sxcu", "my up.sxcu", "--name", "main (sxcu)"]);
+    assert!(out.contains("added custom config \"main (sxcu)\""), "{out}");
+}
+
+#[test]
 fn settings_list_masks_secrets_and_checks_the_shortcut() {
     let env = Env::new();
     let listed = env.ok(&["settings", "list"]);
