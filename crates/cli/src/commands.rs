@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use pixdrop_core::config::Location;
+use pixdrop_core::host_config::shell_word;
 use pixdrop_core::hosts;
-use pixdrop_core::pipeline::labelled;
+use pixdrop_core::pipeline::{labelled, MirrorResult};
 use pixdrop_core::server::{self, ServerHooks, ServerOptions};
+use pixdrop_core::template::one_line;
 use pixdrop_core::{
     Done, Engine, HostConfig, Input, LinkFormat, ListQuery, Paths, Record, UploadOptions,
 };
@@ -252,7 +254,7 @@ fn album_list(engine: &Engine, q: ListQuery, json: bool) -> Outcome {
                 r.id,
                 date(r.created_at),
                 r.config_name,
-                r.file_name,
+                one_line(&r.file_name),
                 r.url
             );
         }
@@ -270,14 +272,20 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
             name,
             default,
         } => {
-            let cfg = pixdrop_core::import::sxcu::import(
-                engine.config(),
-                &file,
-                name.as_deref(),
-                default,
-            )?;
-            let config = engine.config().load()?;
-            let is_default = config.default_host.as_deref() == Some(cfg.name.as_str());
+            let cfg = pixdrop_core::import::sxcu::read(&file, name.as_deref())?;
+            // A name taken says how to import the file under another (the app offers one).
+            let is_default = engine.config().update(|c| {
+                if c.host(&cfg.name).is_some() {
+                    return Err(pixdrop_core::Error::Input(format!(
+                        "a host config named {:?} already exists, so nothing was added; import the file under another name with --name: pixdrop import sxcu {} --name {}",
+                        cfg.name,
+                        shell_word(&file.display().to_string()),
+                        shell_word(&pixdrop_core::import::free_name(c, &cfg.name, "sxcu")),
+                    )));
+                }
+                c.add_host(cfg.clone(), default)?;
+                Ok(c.default_host.as_deref() == Some(cfg.name.as_str()))
+            })?;
             println!(
                 "added custom config {:?}{} from {}",
                 cfg.name,
@@ -326,6 +334,10 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
     }
 }
 
+/// What `upload` prints on stdout in place of a failed input's link when the links are bare
+/// URLs: one line that is plainly no link, so each input keeps its line.
+const FAILED_LINE: &str = "pixdrop:upload-failed";
+
 async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let format = parse_format(args.format.as_deref())?;
     if args.inputs.is_empty() && !args.clipboard {
@@ -333,13 +345,18 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             "nothing to upload: give files or image URLs, or --clipboard".into(),
         ));
     }
-    if args.host.is_empty() && engine.config().load()?.hosts.is_empty() {
+    let config = engine.config().load()?;
+    if args.host.is_empty() && config.hosts.is_empty() {
         return Err(pixdrop_core::Error::Config(format!(
             "{}: pixdrop hosts add smms NAME --set token=…",
             pixdrop_core::config::NO_HOST
         ))
         .into());
     }
+    // Bare URLs are read by line (Typora's custom command takes the last N lines as the N
+    // images' links): a failed input prints FAILED_LINE in its place, so no link moves to
+    // another image.
+    let bare_urls = format.unwrap_or(config.settings.link_format) == LinkFormat::Url;
     let mut inputs = Vec::new();
     let mut failed = false;
     if args.clipboard {
@@ -377,8 +394,10 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             }
             Err(e) => {
                 failed = true;
+                let (config, mirrors) = failed_hosts(e);
                 json!({"input": o.input, "ok": false, "id": null, "url": null, "link": null,
-                       "duplicate": false, "error": e.to_string(), "error_kind": e.kind()})
+                       "duplicate": false, "error": e.to_string(), "error_kind": e.kind(),
+                       "config": config, "mirrors": mirrors})
             }
         };
         if args.json {
@@ -392,7 +411,12 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
                         eprintln!("pixdrop: {}: {note}", o.input);
                     }
                 }
-                Err(e) => eprintln!("pixdrop: {}", labelled(&o.input, e)),
+                Err(e) => {
+                    eprintln!("pixdrop: {}", labelled(&o.input, e));
+                    if bare_urls {
+                        println!("{FAILED_LINE}");
+                    }
+                }
             }
         }
         let _ = std::io::stdout().flush();
@@ -413,7 +437,26 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
 }
 
-/// An error about one input, naming the input once.
+/// For `--json`, an upload that failed on every host it went to: the chosen config, and the
+/// other hosts' failures as a success's `mirrors` give them (none when it went to one host).
+fn failed_hosts(e: &pixdrop_core::Error) -> (Option<&str>, Vec<MirrorResult>) {
+    match e {
+        pixdrop_core::Error::AllHostsFailed { config, others, .. } => (
+            Some(config.as_str()),
+            others
+                .iter()
+                .map(|(config, e)| MirrorResult {
+                    config: config.clone(),
+                    record: None,
+                    duplicate: false,
+                    error: Some(e.into()),
+                })
+                .collect(),
+        ),
+        _ => (None, Vec::new()),
+    }
+}
+
 fn record_json(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
@@ -526,7 +569,11 @@ impl ServerHooks for ServeHooks {
 
     fn uploaded(&self, done: &[Done], failures: &[String]) {
         for d in done {
-            println!("uploaded {} -> {}", d.record.file_name, d.record.url);
+            println!(
+                "uploaded {} -> {}",
+                one_line(&d.record.file_name),
+                d.record.url
+            );
         }
         for f in failures {
             eprintln!("pixdrop: {f}");

@@ -31,20 +31,31 @@ impl Env {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
-        let server = format!("server={}", env.host.base_url());
-        env.ok(&[
+        env.add_smms("main", &env.host, TOKEN);
+        env
+    }
+
+    /// Add an `smms` config NAME that uploads to `host`.
+    fn add_smms(&self, name: &str, host: &StandIn, token: &str) {
+        self.ok(&[
             "hosts",
             "add",
             "smms",
-            "main",
+            name,
             "--set",
-            &format!("token={TOKEN}"),
+            &format!("token={token}"),
             "--set",
-            &server,
+            &format!("server={}", host.base_url()),
             "--set",
             "api=see",
         ]);
-        env
+    }
+
+    /// A second stand-in host and a config `spare` that uploads to it.
+    fn add_spare(&self) -> StandIn {
+        let spare = StandIn::start("spare-token-0123456789");
+        self.add_smms("spare", &spare, "spare-token-0123456789");
+        spare
     }
 
     fn home(&self) -> PathBuf {
@@ -804,6 +815,138 @@ fn line_breaks_in_a_file_name_never_reach_the_request() {
 }
 
 #[test]
+fn line_breaks_in_a_file_name_never_split_a_link_or_a_row() {
+    let env = Env::new();
+    let odd = env.file("two\nlines\r\nx.png", &tiny_png(63));
+    let out = env.ok(&["upload", &odd]);
+    let url = env.host.stored()[0].url.clone();
+    assert_eq!(out, format!("![two lines x]({url})\n"));
+    let out = env.ok(&["upload", "--format", "html", &odd]);
+    assert_eq!(out, format!("<img src=\"{url}\" alt=\"two lines x\"/>\n"));
+    let rows = env.ok(&["album", "list"]);
+    assert_eq!(rows.lines().count(), 1, "{rows}");
+    assert!(rows.contains("two lines x.png"), "{rows}");
+}
+
+/// What Typora's "Custom Command" does: run the command with the images' absolute paths and
+/// take the last N lines of its stdout as the N images' links, in order.
+fn typora_custom_command(env: &Env, command: &[&str], images: &[&str]) -> Vec<String> {
+    let args: Vec<&str> = command.iter().chain(images).copied().collect();
+    let out = env.run(&args);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.len() >= images.len(),
+        "{} images, but stdout has {} lines:\n{stdout}\nstderr: {}",
+        images.len(),
+        lines.len(),
+        text(&out.stderr)
+    );
+    lines[lines.len() - images.len()..]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[test]
+fn typora_gives_each_image_its_own_link_when_one_fails() {
+    let env = Env::new();
+    // The first upload is answered last: the links still come in input order.
+    env.host
+        .script([Behavior::Slow(Duration::from_millis(300))]);
+    let a = env.file("a.png", &tiny_png(64));
+    let broken = env.file("broken.png", b"not an image at all");
+    let b = env.file("b.png", &tiny_png(65));
+    let command = ["upload", "--format", "url"];
+    let links = typora_custom_command(&env, &command, &[&a, &broken, &b]);
+    assert_eq!(links[0], env.host.url_of("a.png"));
+    assert_eq!(links[1], "pixdrop:upload-failed", "plainly no link");
+    assert_eq!(links[2], env.host.url_of("b.png"));
+
+    // The same when the links are bare URLs by the setting.
+    env.ok(&["settings", "set", "link_format", "url"]);
+    let c = env.file("c.png", &tiny_png(66));
+    let links = typora_custom_command(&env, &["upload"], &[&broken, &a, &c]);
+    assert_eq!(
+        links,
+        vec![
+            "pixdrop:upload-failed".to_string(),
+            env.host.url_of("a.png"),
+            env.host.url_of("c.png")
+        ]
+    );
+}
+
+#[test]
+fn every_host_of_a_failed_upload_gives_its_error() {
+    let env = Env::new();
+    let spare = env.add_spare();
+    env.ok(&["settings", "set", "retries", "1"]);
+    env.host.script([Behavior::Html403]);
+    spare.script([Behavior::Flood]);
+    let a = env.file("a.png", &tiny_png(67));
+    let out = env.run(&["upload", "--host", "main", "--host", "spare", "--json", &a]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = &v[0];
+    assert_eq!(item["ok"], false);
+    assert_eq!(item["config"], "main");
+    assert_eq!(item["error_kind"], "http", "the chosen config's kind");
+    let error = item["error"].as_str().unwrap();
+    assert!(
+        error.contains("main failed: the host answered HTTP 403")
+            && error.contains("spare failed: the host is rate limiting: Flood detected"),
+        "{error}"
+    );
+    assert_eq!(item["mirrors"][0]["config"], "spare");
+    assert_eq!(item["mirrors"][0]["record"], Value::Null);
+    assert_eq!(item["mirrors"][0]["error"]["kind"], "rate_limited");
+
+    env.host.script([Behavior::Html403]);
+    spare.script([Behavior::Flood]);
+    let out = env.run(&["upload", "--host", "main", "--host", "spare", &a]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("main failed: the host answered HTTP 403")
+            && err.contains("spare failed: the host is rate limiting: Flood detected"),
+        "{err}"
+    );
+    let log = std::fs::read_to_string(env.home().join("logs/pixdrop.log")).unwrap();
+    let failed: Vec<&str> = log.lines().filter(|l| l.contains("failed ")).collect();
+    assert_eq!(failed.len(), 2, "{log}");
+    for line in failed {
+        assert!(
+            line.contains("main failed: the host answered HTTP 403")
+                && line.contains("spare failed: the host is rate limiting: Flood detected"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn an_sxcu_name_taken_says_how_to_import_it_under_another() {
+    let env = Env::new();
+    let sxcu = env.dir.path().join("my up.sxcu");
+    std::fs::write(
+        &sxcu,
+        serde_json::json!({"Name": "main", "RequestURL": format!("{}/custom/text", env.host.base_url()),
+                           "Body": "MultipartFormData", "FileFormName": "f", "URL": "{response}"})
+        .to_string(),
+    )
+    .unwrap();
+    let out = env.run(&["import", "sxcu", "my up.sxcu"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("a host config named \"main\" already exists")
+            && err.contains("pixdrop import sxcu 'my up.sxcu' --name 'main (sxcu)'"),
+        "{err}"
+    );
+    let out = env.ok(&["import", "sxcu", "my up.sxcu", "--name", "main (sxcu)"]);
+    assert!(out.contains("added custom config \"main (sxcu)\""), "{out}");
+}
+
+#[test]
 fn settings_list_masks_secrets_and_checks_the_shortcut() {
     let env = Env::new();
     let listed = env.ok(&["settings", "list"]);
@@ -881,19 +1024,7 @@ fn a_deduplicated_upload_is_named_as_given_this_time() {
 #[test]
 fn removing_the_default_names_the_new_one_and_the_records_left() {
     let env = Env::new();
-    let server = format!("server={}", env.host.base_url());
-    env.ok(&[
-        "hosts",
-        "add",
-        "smms",
-        "spare",
-        "--set",
-        &format!("token={TOKEN}"),
-        "--set",
-        &server,
-        "--set",
-        "api=see",
-    ]);
+    env.add_smms("spare", &env.host, TOKEN);
     let f = env.file("kept.png", &tiny_png(81));
     env.ok(&["upload", &f]);
     let out = env.ok(&["hosts", "remove", "main"]);
@@ -1016,20 +1147,7 @@ fn renaming_a_config_takes_its_album_records_along() {
 #[test]
 fn mirrors_from_the_config_and_from_a_second_host_flag() {
     let env = Env::new();
-    let spare = StandIn::start("spare-token-0123456789");
-    let server = format!("server={}", spare.base_url());
-    env.ok(&[
-        "hosts",
-        "add",
-        "smms",
-        "spare",
-        "--set",
-        "token=spare-token-0123456789",
-        "--set",
-        &server,
-        "--set",
-        "api=see",
-    ]);
+    let spare = env.add_spare();
     // A mirror that is not a config is refused, naming it.
     let out = env.run(&["hosts", "set", "main", "mirrors=spare,nowhere"]);
     assert!(!out.status.success());

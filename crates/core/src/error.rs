@@ -131,6 +131,22 @@ pub enum Error {
     /// A fault of the program itself.
     #[error("{0}")]
     Internal(String),
+    /// Every host an upload went to failed: the chosen config's error, then each other host's
+    /// (its mirrors, further `--host`s) with its config's name, in order. Its kind is the chosen
+    /// config's. Made by [`Error::all_hosts_failed`].
+    #[error("{config} failed: {error}{}", others_failed(others))]
+    AllHostsFailed {
+        config: String,
+        error: Box<Error>,
+        others: Vec<(String, Error)>,
+    },
+}
+
+fn others_failed(others: &[(String, Error)]) -> String {
+    others
+        .iter()
+        .map(|(config, e)| format!("; {config} failed: {e}"))
+        .collect()
 }
 
 impl Error {
@@ -153,6 +169,7 @@ impl Error {
             Error::Storage(_) => ErrorKind::Storage,
             Error::Io { .. } => ErrorKind::Io,
             Error::Internal(_) => ErrorKind::Internal,
+            Error::AllHostsFailed { error, .. } => error.kind(),
         }
     }
 
@@ -170,6 +187,24 @@ impl Error {
     /// The host refused the token (or key) we sent, in its words.
     pub fn token(said: impl std::fmt::Display) -> Self {
         Error::Auth(format!("the host refused the token: {said}"))
+    }
+
+    /// The error of an upload that failed on every host it went to, from each host's config
+    /// name and error, the chosen config's first: that error itself when it was the only host.
+    pub fn all_hosts_failed(failures: impl IntoIterator<Item = (String, Error)>) -> Self {
+        let mut failures = failures.into_iter();
+        let Some((config, error)) = failures.next() else {
+            return Error::Internal("an upload went to no host".into());
+        };
+        let others: Vec<(String, Error)> = failures.collect();
+        if others.is_empty() {
+            return error;
+        }
+        Error::AllHostsFailed {
+            config,
+            error: Box::new(error),
+            others,
+        }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
@@ -219,5 +254,27 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Storage(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_failed_everywhere_names_every_host() {
+        let refused = || Error::Refused("no".into());
+        let one = Error::all_hosts_failed([("main".to_string(), refused())]);
+        assert_eq!(one.to_string(), "no", "one host: its own error, as it was");
+        let all = Error::all_hosts_failed([
+            ("main".to_string(), refused()),
+            ("spare".to_string(), Error::Network("down".into())),
+            ("third".to_string(), Error::Timeout(Duration::from_secs(2))),
+        ]);
+        assert_eq!(
+            all.to_string(),
+            "main failed: no; spare failed: down; third failed: the host did not answer within 2 s"
+        );
+        assert_eq!(all.kind(), ErrorKind::Refused, "the chosen config's kind");
     }
 }

@@ -632,7 +632,10 @@ impl Engine {
             .collect();
         // The user's link: the chosen config's, else the first mirror that has the image.
         let Some(chosen) = results.iter().position(Result::is_ok) else {
-            return Err(results.swap_remove(0).expect_err("every host failed"));
+            let names = batch.targets.iter().map(|t| t.name.clone());
+            return Err(Error::all_hosts_failed(
+                names.zip(results.into_iter().filter_map(Result::err)),
+            ));
         };
         let (record, duplicate) = results.swap_remove(chosen).expect("chosen is a success");
         // The link names the file as it was given this time (`$fileName`), while a duplicate's

@@ -1,5 +1,6 @@
 //! Link formats: how an uploaded image's URL becomes the text that is copied or printed.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -73,6 +74,28 @@ fn split_name(file_name: &str) -> (&str, &str) {
     }
 }
 
+/// `text` on one line: each run of line breaks and other control characters (LF, CR, tab,
+/// U+0085, U+2028, U+2029 …) becomes one space, so a file name never splits a link, or a row
+/// listing it, in two.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.contains(breaks) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_break = false;
+    for c in text.chars() {
+        let is_break = breaks(c);
+        if !is_break {
+            out.push(c);
+        } else if !in_break {
+            out.push(' ');
+        }
+        in_break = is_break;
+    }
+    Cow::Owned(out)
+}
+
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -93,10 +116,11 @@ fn markdown_alt(s: &str) -> String {
         .replace(']', "\\]")
 }
 
-/// Render a link for `url` of a file called `file_name` in `format`.
-/// `custom` is the template used for [`LinkFormat::Custom`].
+/// Render a link for `url` of a file called `file_name` in `format`; the name is put on one
+/// line ([`one_line`]). `custom` is the template used for [`LinkFormat::Custom`].
 pub fn render(format: LinkFormat, url: &str, file_name: &str, custom: &str) -> String {
-    let (stem, _) = split_name(file_name);
+    let name = one_line(file_name);
+    let (stem, _) = split_name(&name);
     match format {
         LinkFormat::Markdown => format!("![{}]({})", markdown_alt(stem), url.replace(' ', "%20")),
         LinkFormat::Html => format!(
@@ -111,9 +135,11 @@ pub fn render(format: LinkFormat, url: &str, file_name: &str, custom: &str) -> S
 }
 
 /// Fill PicGo's placeholders `$url`, `$fileName` and `$extName` in one pass, so text that a
-/// value brings in (a URL containing `$fileName`, say) is never substituted again.
+/// value brings in (a URL containing `$fileName`, say) is never substituted again. The name is
+/// put on one line ([`one_line`]).
 pub fn render_custom(template: &str, url: &str, file_name: &str) -> String {
-    let (stem, ext) = split_name(file_name);
+    let name = one_line(file_name);
+    let (stem, ext) = split_name(&name);
     let template = if template.trim().is_empty() {
         DEFAULT_CUSTOM_LINK
     } else {
@@ -161,6 +187,36 @@ mod tests {
             render(LinkFormat::Markdown, "u", "[x].png", ""),
             "![\\[x\\]](u)"
         );
+    }
+
+    #[test]
+    fn line_breaks_in_a_name_never_split_a_link() {
+        let name = "two\r\nlines\u{2028}and\u{2029}more\u{85}x\ty.png";
+        assert_eq!(
+            render(LinkFormat::Markdown, "u", name, ""),
+            "![two lines and more x y](u)"
+        );
+        assert_eq!(
+            render(LinkFormat::Html, "u", "a\n<b>.png", ""),
+            "<img src=\"u\" alt=\"a &lt;b&gt;\"/>"
+        );
+        assert_eq!(
+            render(
+                LinkFormat::Custom,
+                "u",
+                "a\nb.p\rng",
+                "$fileName$extName $url"
+            ),
+            "a b.p ng u"
+        );
+    }
+
+    #[test]
+    fn names_without_line_breaks_are_not_copied() {
+        assert!(matches!(
+            one_line("plain name.png"),
+            Cow::Borrowed("plain name.png")
+        ));
     }
 
     #[test]

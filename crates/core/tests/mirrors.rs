@@ -163,13 +163,19 @@ async fn a_failed_host_is_said_and_the_mirror_gives_the_link() {
     );
     assert_eq!(env.records(), 3);
 
-    // Both fail: the config's own error, nothing recorded.
+    // Both fail: each host's error, of the config's own kind; nothing recorded.
     env.set("main", "token", json!("wrong"));
     let e = env
         .upload_bytes("main", "c.png", &tiny_png(5))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
+    let text = e.to_string();
+    assert!(
+        text.starts_with("main failed: the host refused the token")
+            && text.contains("; backup failed: there is no host config named \"backup\""),
+        "{text}"
+    );
     assert_eq!(env.records(), 3);
 }
 
