@@ -338,6 +338,9 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
 /// URLs: one line that is plainly no link, so each input keeps its line.
 const FAILED_LINE: &str = "pixdrop:upload-failed";
 
+/// The longest `upload` waits, after printing its links, for the thumbnails made meanwhile.
+const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let format = parse_format(args.format.as_deref())?;
     if args.inputs.is_empty() && !args.clipboard {
@@ -430,6 +433,9 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             failed = true;
         }
     }
+    // The links are out: the album's thumbnails, made meanwhile, are waited for (a few seconds
+    // at most; one not done by then is made by the app's background round from the link).
+    let _ = tokio::time::timeout(THUMBNAILS_WAIT, engine.thumbs().settled()).await;
     if failed {
         Err(Failure::Partial)
     } else {

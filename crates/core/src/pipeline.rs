@@ -243,6 +243,9 @@ struct Prepared {
     /// them (the same file with the same settings is not sent twice; a change sends it anew).
     sha256: String,
     processed: Option<Processed>,
+    /// The file before processing, when processing changed it: the thumbnail is made from it
+    /// when what is sent cannot be decoded here (an AVIF).
+    before: Option<Bytes>,
 }
 
 /// What the prepare stage did to a file before sending it.
@@ -531,7 +534,6 @@ impl Engine {
                         b.read_limit(),
                         b.http.clone(),
                         b.options.clone(),
-                        (self.thumbs.clone(), b.config.settings.thumbnail_cap()),
                     ))),
                     Err(e) => Err(e.clone()),
                 };
@@ -638,6 +640,14 @@ impl Engine {
             ));
         };
         let (record, duplicate) = results.swap_remove(chosen).expect("chosen is a success");
+        // The album's thumbnail, made after the link is out (nothing stands between the host's
+        // answer and the link but the album commit).
+        self.thumbs.make_later(
+            prepared.sha256.clone(),
+            prepared.bytes.clone(),
+            prepared.before.clone(),
+            settings.thumbnail_cap(),
+        );
         // The link names the file as it was given this time (`$fileName`), while a duplicate's
         // record stays the first upload's.
         let named = Record {
@@ -917,15 +927,13 @@ pub fn preview(
 /// The largest file read when files over a host's limit are made to fit it.
 const FIT_READ_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// Read and check an input, hash it, and do the image work (see [`process`]); the album's
-/// thumbnail is made here too, from the bytes in memory. Nothing is sent to the image host
-/// before this passes.
+/// Read and check an input, hash it, and do the image work (see [`process`]). Nothing is sent to
+/// the image host before this passes. (The album's thumbnail is made after the link is out.)
 async fn prepare(
     input: Input,
     limit: Option<ReadCap>,
     http: Http,
     options: process::Options,
-    (thumbs, thumb_cap): (Arc<Thumbs>, u64),
 ) -> Result<Prepared> {
     let label = input.label();
     let (original_name, bytes) = match input {
@@ -952,12 +960,12 @@ async fn prepare(
         .ok_or_else(|| not_an_image(&label))?;
     image::header(&bytes).map_err(|e| Error::Input(labelled(&label, &e)))?;
     let original_name = with_extension(original_name, kind);
+    let source = bytes.clone();
     // Hashing and image work are the pipeline's heaviest CPU work; a blocking thread keeps
     // them off the runtime. The dedupe key is the original's SHA-256, and, when the stage
     // changed the bytes, what it was asked to do (a settings change sends the file anew).
     let original = bytes.clone();
     let (bytes, kind, sha256, processed) = tokio::task::spawn_blocking(move || {
-        let source = original.clone();
         let mut hash = Sha256::new();
         hash.update(&original);
         let done = process::run(kind, &original, &options)?;
@@ -974,16 +982,6 @@ async fn prepare(
             }
             None => (original, kind, hex::encode(hash.finalize()), None),
         })
-        .inspect(|(bytes, _, sha256, _)| {
-            // Made from what is sent, or, when that cannot be decoded here (an AVIF), from the
-            // file before processing. One that cannot be made at all (a HEIC) is no reason not
-            // to upload.
-            if !thumbs.has(sha256) {
-                let _ = thumbs
-                    .put_image(sha256, bytes, thumb_cap)
-                    .or_else(|_| thumbs.put_image(sha256, &source, thumb_cap));
-            }
-        })
     })
     .await
     .map_err(|e| Error::Storage(format!("preparing the file failed: {e}")))??;
@@ -996,6 +994,7 @@ async fn prepare(
     };
     Ok(Prepared {
         original_name,
+        before: processed.is_some().then_some(source),
         bytes,
         kind,
         sha256,

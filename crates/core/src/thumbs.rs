@@ -1,17 +1,20 @@
 //! The album's thumbnail cache: a small WebP per image (at most [`EDGE`] px a side), in the cache
 //! folder (not the config folder: it can all go), named by the image's hash. Uploads write
-//! theirs from the bytes in memory; records from an import or a host sync get theirs downloaded
+//! theirs from the bytes in memory, after the link is out ([`Thumbs::make_later`]: the link never
+//! waits for a picture of it); records from an import or a host sync get theirs downloaded
 //! once, a few at a time. The cache has a size cap: the least recently shown go first (a file's
 //! modification time is when it was last shown). A file that is not a whole WebP is removed and
 //! made again, never served.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::album::Record;
 use crate::error::{Error, Result};
@@ -32,6 +35,9 @@ pub struct Thumbs {
     downloads: Arc<Semaphore>,
     /// Keys whose download failed: when to try again, and how many times it failed.
     failed: Mutex<HashMap<String, (Instant, u32)>>,
+    /// Thumbnails started by [`Thumbs::make_later`] and not finished, and their end.
+    pending: AtomicUsize,
+    settled: Notify,
 }
 
 impl Thumbs {
@@ -41,6 +47,49 @@ impl Thumbs {
             total: Mutex::new(None),
             downloads: Arc::new(Semaphore::new(AT_ONCE)),
             failed: Mutex::new(HashMap::new()),
+            pending: AtomicUsize::new(0),
+            settled: Notify::new(),
+        }
+    }
+
+    /// Make the thumbnail of an upload's `image` (or, when that cannot be decoded here — an
+    /// AVIF —, of `fallback`, the file before processing) on a blocking thread, and return at
+    /// once: the caller gives the link out meanwhile. One that cannot be made at all (a HEIC, an
+    /// image too large to decode) is no reason to fail anything: the tile shows a blank square.
+    pub fn make_later(
+        self: &Arc<Self>,
+        key: String,
+        image: Bytes,
+        fallback: Option<Bytes>,
+        cap: u64,
+    ) {
+        if self.has(&key) {
+            return;
+        }
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let thumbs = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let made = thumbs.put_image(&key, &image, cap);
+            if let (Err(_), Some(f)) = (made, fallback) {
+                let _ = thumbs.put_image(&key, &f, cap);
+            }
+            if thumbs.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+                thumbs.settled.notify_waiters();
+            }
+        });
+    }
+
+    /// Wait until every thumbnail [`Thumbs::make_later`] started is written (the CLI, before it
+    /// exits, bounded by the caller; tests).
+    pub async fn settled(&self) {
+        loop {
+            let notified = self.settled.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.pending.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            notified.await;
         }
     }
 

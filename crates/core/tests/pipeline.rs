@@ -811,6 +811,8 @@ async fn thumbnails_are_made_at_upload_and_fetched_for_imported_records() {
         .unwrap();
     let thumbs = env.engine.thumbs();
     let key = pixdrop_core::thumbs::Thumbs::key(&done.record);
+    // Made after the link was given, on a blocking thread.
+    thumbs.settled().await;
     assert!(thumbs.has(&key));
     assert!(thumbs
         .dir()
@@ -823,6 +825,7 @@ async fn thumbnails_are_made_at_upload_and_fetched_for_imported_records() {
         .await
         .unwrap();
     assert!(avif.record.url.ends_with(".avif"));
+    thumbs.settled().await;
     assert!(thumbs.has(&pixdrop_core::thumbs::Thumbs::key(&avif.record)));
     env.set("convert_to", "none");
     let requests = env.host.upload_requests();
