@@ -132,7 +132,7 @@ pub struct UploadArgs {
     /// Upload the image on the clipboard (before any INPUTs).
     #[arg(long)]
     pub clipboard: bool,
-    /// Files or http(s) image URLs.
+    /// Files or http(s) image URLs; `-` reads one image from standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 }

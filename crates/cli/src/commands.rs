@@ -371,7 +371,6 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             }
         }
     }
-    inputs.extend(args.inputs.iter().map(|a| Input::parse(a)));
     let opts = UploadOptions {
         host: args.host.first().cloned(),
         also: args.host.iter().skip(1).cloned().collect(),
@@ -379,6 +378,18 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
         format,
         ..Default::default()
     };
+    // `-` is one image read from standard input, read (and checked) before anything is sent.
+    if args.inputs.iter().filter(|a| *a == "-").count() > 1 {
+        return Err(Failure::Usage(
+            "`-` (standard input) can be given only once".into(),
+        ));
+    }
+    for a in &args.inputs {
+        inputs.push(match a.as_str() {
+            "-" => engine.read_input(std::io::stdin().lock(), &opts)?,
+            _ => Input::parse(a),
+        });
+    }
     let mut links = Vec::new();
     let mut json_items = 0usize;
     if args.json {

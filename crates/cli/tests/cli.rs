@@ -1686,3 +1686,72 @@ fn the_same_file_from_four_processes_at_once_is_stored_once() {
     }
     assert_eq!(stored.len(), 1, "{stored:?}");
 }
+
+/// Run `pixdrop ARGS` with `feed` writing its standard input (a pipe) until it is done or the
+/// command stops reading.
+fn run_piped(
+    env: &Env,
+    args: &[&str],
+    feed: impl FnOnce(&mut dyn std::io::Write) + Send + 'static,
+) -> Output {
+    let mut child = env
+        .cmd(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || feed(&mut stdin));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn upload_dash_reads_one_image_from_a_pipe() {
+    let env = Env::new();
+    let png = tiny_png(70);
+    let out = run_piped(&env, &["upload", "-", "--format", "url"], move |w| {
+        w.write_all(&png).unwrap()
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}\n", env.host.url_of("stdin.png"))
+    );
+
+    // Bytes that are no image are refused in words, and nothing is sent.
+    let out = run_piped(&env, &["upload", "-"], |w| {
+        w.write_all(b"password=hunter2\n").unwrap()
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("standard input: not an image"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_piped(&env, &["upload", "-"], |_| {});
+    assert!(
+        text(&out.stderr).contains("nothing was read"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.run(&["upload", "-", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // An endless stream is read only up to the host's limit (5 MB for SM.MS) and refused.
+    env.ok(&["settings", "set", "fit_host_limit", "false"]);
+    let out = run_piped(&env, &["upload", "-"], |w| {
+        let _ = w.write_all(&tiny_png(71)[..16]);
+        let zeros = vec![0u8; 64 * 1024];
+        while w.write_all(&zeros).is_ok() {}
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("larger than the host's limit of 5.0 MB"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(env.host.upload_requests(), 1);
+}
