@@ -1755,3 +1755,107 @@ fn upload_dash_reads_one_image_from_a_pipe() {
     );
     assert_eq!(env.host.upload_requests(), 1);
 }
+
+/// What Typora's "PicGo-Core (command line)" option reads: the lines after `[PicGo SUCCESS]:`,
+/// the last N of them for N images. None when there is no success line.
+fn typora_picgo_core(stdout: &str, n: usize) -> Option<Vec<String>> {
+    let (_, after) = stdout.split_once("[PicGo SUCCESS]:")?;
+    let lines: Vec<&str> = after.trim().lines().collect();
+    Some(
+        lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| l.to_string())
+            .collect(),
+    )
+}
+
+/// The Obsidian plugin's PicGo-Core mode (`picgoCore.ts`): "PicGo ERROR" anywhere is a
+/// failure; else the N lines before the last (empty) piece of stdout split by "\n".
+fn obsidian_picgo_core(stdout: &str, n: usize) -> Result<Vec<String>, ()> {
+    if stdout.contains("PicGo ERROR") {
+        return Err(());
+    }
+    let split: Vec<&str> = stdout.split('\n').collect();
+    let start = split.len() - 1 - n;
+    Ok(split[start..start + n]
+        .iter()
+        .map(|l| l.to_string())
+        .collect())
+}
+
+#[test]
+fn picgo_core_command_line_as_typora_and_obsidian_read_it() {
+    let env = Env::new();
+    // The program started through a link named `picgo`, as editors run PicGo-Core.
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_pixdrop"), bin.join("picgo")).unwrap();
+    let picgo = |args: &[&str]| {
+        Command::new(bin.join("picgo"))
+            .args(args)
+            .env("PIXDROP_HOME", env.home())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .current_dir(env.dir.path())
+            .output()
+            .unwrap()
+    };
+    let a = env.file("a.png", &tiny_png(90));
+    let b = env.file("b.png", &tiny_png(91));
+    let broken = env.file("broken.png", b"not an image at all");
+    let out = picgo(&["upload", &a, &b]);
+    let stdout = text(&out.stdout);
+    let (url_a, url_b) = (env.host.url_of("a.png"), env.host.url_of("b.png"));
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout, format!("[PicGo SUCCESS]: \n{url_a}\n{url_b}\n"));
+    assert_eq!(
+        typora_picgo_core(&stdout, 2).unwrap(),
+        [url_a.clone(), url_b.clone()]
+    );
+    assert_eq!(
+        obsidian_picgo_core(&stdout, 2).unwrap(),
+        [url_a.clone(), url_b.clone()]
+    );
+
+    // A fake Typora with two good images and one failing one, between them.
+    let out = picgo(&["u", &a, &broken, &b]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "exits 0 like PicGo-Core: {stdout}"
+    );
+    assert!(
+        stdout.starts_with("[PicGo ERROR]: ") && stdout.contains("broken.png: not an image"),
+        "{stdout}"
+    );
+    assert_eq!(
+        typora_picgo_core(&stdout, 3).unwrap(),
+        [url_a.clone(), "pixdrop:upload-failed".into(), url_b.clone()],
+        "each image keeps its own line"
+    );
+    assert!(
+        obsidian_picgo_core(&stdout, 3).is_err(),
+        "Obsidian sees the failure"
+    );
+
+    // All failed: no success line at all. No file: the clipboard (here: no display).
+    let out = picgo(&["upload", &broken]);
+    let stdout = text(&out.stdout);
+    assert!(
+        typora_picgo_core(&stdout, 1).is_none() && stdout.contains("[PicGo ERROR]:"),
+        "{stdout}"
+    );
+    let out = picgo(&["upload"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout.starts_with("[PicGo ERROR]: clipboard:") && stdout.contains("no display"),
+        "{stdout}"
+    );
+    assert!(obsidian_picgo_core(&stdout, 1).is_err());
+
+    // The same as `pixdrop picgo upload`, and Typora's custom command with it.
+    let links = typora_custom_command(&env, &["picgo", "upload"], &[&b, &broken, &a]);
+    assert_eq!(links, [url_b, "pixdrop:upload-failed".into(), url_a]);
+}
