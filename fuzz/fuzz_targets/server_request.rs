@@ -1,11 +1,11 @@
-//! Fuzz the local server's request handling: the header checks, the JSON body and the
-//! multipart body. None may panic, and what they accept must be well-formed.
+//! Fuzz the local server's request handling: the header checks, the JSON `/upload` and
+//! `/delete` bodies and the multipart body. None may panic, and what they accept must be well-formed.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use pixdrop_picgo_api::{check_headers, parse_json_body, parse_multipart, Policy, RequestHeaders, UploadRequest};
+use pixdrop_picgo_api::{check_headers, parse_delete_body, parse_json_body, parse_multipart, DeleteTarget, Policy, RequestHeaders, UploadRequest};
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -16,6 +16,16 @@ fuzz_target!(|data: &[u8]| {
     // The JSON body: anything accepted is the clipboard or a non-empty list of paths.
     if let Ok(UploadRequest::Paths(p)) = parse_json_body(data) {
         assert!(!p.is_empty() && p.len() <= 1000);
+    }
+
+    // The `/delete` body: anything accepted names 1–1000 items, each an id or a non-empty link.
+    if let Ok(r) = parse_delete_body(data) {
+        assert!(!r.targets.is_empty() && r.targets.len() <= 1000);
+        for t in r.targets.iter().flatten() {
+            if let DeleteTarget::Url(u) = t {
+                assert!(!u.trim().is_empty());
+            }
+        }
     }
 
     // The headers: text split into Host, Origin, Authorization, X-PicGo-Secret and a query.

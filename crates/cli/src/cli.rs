@@ -40,6 +40,10 @@ pub enum Command {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// PicGo-Core's command line (`picgo upload [FILES]`) for editors set up for PicGo-Core;
+    /// also what runs when this program is started under the name `picgo`.
+    #[command(subcommand)]
+    Picgo(PicgoCmd),
     /// Internal: keep serving text on the X11 clipboard after the command returns.
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard,
@@ -132,7 +136,7 @@ pub struct UploadArgs {
     /// Upload the image on the clipboard (before any INPUTs).
     #[arg(long)]
     pub clipboard: bool,
-    /// Files or http(s) image URLs.
+    /// Files or http(s) image URLs; `-` reads one image from standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 }
@@ -187,4 +191,15 @@ pub enum SettingsCmd {
     },
     /// Change a setting.
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PicgoCmd {
+    /// Upload FILES (the clipboard image when none) and print PicGo-Core's output: error
+    /// lines `[PicGo ERROR]: …`, then `[PicGo SUCCESS]: ` and one URL per file. Exits 0.
+    #[command(visible_alias = "u")]
+    Upload {
+        #[arg(value_name = "FILE")]
+        inputs: Vec<String>,
+    },
 }

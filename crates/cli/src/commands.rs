@@ -22,16 +22,20 @@ use crate::Failure;
 type Outcome = Result<(), Failure>;
 
 pub async fn run(cli: Cli) -> Outcome {
+    let command = match cli.command {
+        Command::Picgo(cmd) => return crate::picgo::run(cli.data_dir.as_deref(), cmd).await,
+        command => command,
+    };
     let paths = Paths::resolve(cli.data_dir.as_deref())?;
     let engine = Engine::open(paths)?;
-    match cli.command {
+    match command {
         Command::Hosts(cmd) => hosts_cmd(&engine, cmd).await,
         Command::Upload(args) => upload(&engine, args).await,
         Command::Album(cmd) => album(&engine, cmd).await,
         Command::Settings(cmd) => settings(&engine, cmd),
         Command::Import(cmd) => import(&engine, cmd),
         Command::Serve { port } => serve(engine, port).await,
-        Command::ServeClipboard => Ok(()),
+        Command::ServeClipboard | Command::Picgo(_) => Ok(()),
     }
 }
 
@@ -336,10 +340,10 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
 
 /// What `upload` prints on stdout in place of a failed input's link when the links are bare
 /// URLs: one line that is plainly no link, so each input keeps its line.
-const FAILED_LINE: &str = "pixdrop:upload-failed";
+pub(crate) const FAILED_LINE: &str = "pixdrop:upload-failed";
 
 /// The longest `upload` waits, after printing its links, for the thumbnails made meanwhile.
-const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let format = parse_format(args.format.as_deref())?;
@@ -371,7 +375,6 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             }
         }
     }
-    inputs.extend(args.inputs.iter().map(|a| Input::parse(a)));
     let opts = UploadOptions {
         host: args.host.first().cloned(),
         also: args.host.iter().skip(1).cloned().collect(),
@@ -379,6 +382,18 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
         format,
         ..Default::default()
     };
+    // `-` is one image read from standard input, read (and checked) before anything is sent.
+    if args.inputs.iter().filter(|a| *a == "-").count() > 1 {
+        return Err(Failure::Usage(
+            "`-` (standard input) can be given only once".into(),
+        ));
+    }
+    for a in &args.inputs {
+        inputs.push(match a.as_str() {
+            "-" => engine.read_input(std::io::stdin().lock(), &opts)?,
+            _ => Input::parse(a),
+        });
+    }
     let mut links = Vec::new();
     let mut json_items = 0usize;
     if args.json {

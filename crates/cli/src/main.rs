@@ -4,6 +4,7 @@
 mod cli;
 mod clipboard;
 mod commands;
+mod picgo;
 
 use std::process::ExitCode;
 
@@ -26,7 +27,12 @@ impl From<pixdrop_core::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    // Started as `picgo` (a link to this program): `picgo upload …` is `pixdrop picgo upload …`.
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.first().is_some_and(|a| picgo::invoked_as_picgo(a)) {
+        argv.insert(1, "picgo".into());
+    }
+    let args = cli::Cli::parse_from(argv);
     if matches!(args.command, cli::Command::ServeClipboard) {
         return clipboard::serve();
     }

@@ -1686,3 +1686,176 @@ fn the_same_file_from_four_processes_at_once_is_stored_once() {
     }
     assert_eq!(stored.len(), 1, "{stored:?}");
 }
+
+/// Run `pixdrop ARGS` with `feed` writing its standard input (a pipe) until it is done or the
+/// command stops reading.
+fn run_piped(
+    env: &Env,
+    args: &[&str],
+    feed: impl FnOnce(&mut dyn std::io::Write) + Send + 'static,
+) -> Output {
+    let mut child = env
+        .cmd(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || feed(&mut stdin));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn upload_dash_reads_one_image_from_a_pipe() {
+    let env = Env::new();
+    let png = tiny_png(70);
+    let out = run_piped(&env, &["upload", "-", "--format", "url"], move |w| {
+        w.write_all(&png).unwrap()
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}\n", env.host.url_of("stdin.png"))
+    );
+
+    // Bytes that are no image are refused in words, and nothing is sent.
+    let out = run_piped(&env, &["upload", "-"], |w| {
+        w.write_all(b"password=hunter2\n").unwrap()
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("standard input: not an image"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_piped(&env, &["upload", "-"], |_| {});
+    assert!(
+        text(&out.stderr).contains("nothing was read"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = env.run(&["upload", "-", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // An endless stream is read only up to the host's limit (5 MB for SM.MS) and refused.
+    env.ok(&["settings", "set", "fit_host_limit", "false"]);
+    let out = run_piped(&env, &["upload", "-"], |w| {
+        let _ = w.write_all(&tiny_png(71)[..16]);
+        let zeros = vec![0u8; 64 * 1024];
+        while w.write_all(&zeros).is_ok() {}
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("larger than the host's limit of 5.0 MB"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(env.host.upload_requests(), 1);
+}
+
+/// What Typora's "PicGo-Core (command line)" option reads: the lines after `[PicGo SUCCESS]:`,
+/// the last N of them for N images. None when there is no success line.
+fn typora_picgo_core(stdout: &str, n: usize) -> Option<Vec<String>> {
+    let (_, after) = stdout.split_once("[PicGo SUCCESS]:")?;
+    let lines: Vec<&str> = after.trim().lines().collect();
+    Some(
+        lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| l.to_string())
+            .collect(),
+    )
+}
+
+/// The Obsidian plugin's PicGo-Core mode (`picgoCore.ts`): "PicGo ERROR" anywhere is a
+/// failure; else the N lines before the last (empty) piece of stdout split by "\n".
+fn obsidian_picgo_core(stdout: &str, n: usize) -> Result<Vec<String>, ()> {
+    if stdout.contains("PicGo ERROR") {
+        return Err(());
+    }
+    let split: Vec<&str> = stdout.split('\n').collect();
+    let start = split.len() - 1 - n;
+    Ok(split[start..start + n]
+        .iter()
+        .map(|l| l.to_string())
+        .collect())
+}
+
+#[test]
+fn picgo_core_command_line_as_typora_and_obsidian_read_it() {
+    let env = Env::new();
+    // The program started through a link named `picgo`, as editors run PicGo-Core.
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_pixdrop"), bin.join("picgo")).unwrap();
+    let picgo = |args: &[&str]| {
+        Command::new(bin.join("picgo"))
+            .args(args)
+            .env("PIXDROP_HOME", env.home())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .current_dir(env.dir.path())
+            .output()
+            .unwrap()
+    };
+    let a = env.file("a.png", &tiny_png(90));
+    let b = env.file("b.png", &tiny_png(91));
+    let broken = env.file("broken.png", b"not an image at all");
+    let out = picgo(&["upload", &a, &b]);
+    let stdout = text(&out.stdout);
+    let (url_a, url_b) = (env.host.url_of("a.png"), env.host.url_of("b.png"));
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout, format!("[PicGo SUCCESS]: \n{url_a}\n{url_b}\n"));
+    assert_eq!(
+        typora_picgo_core(&stdout, 2).unwrap(),
+        [url_a.clone(), url_b.clone()]
+    );
+    assert_eq!(
+        obsidian_picgo_core(&stdout, 2).unwrap(),
+        [url_a.clone(), url_b.clone()]
+    );
+
+    // A fake Typora with two good images and one failing one, between them.
+    let out = picgo(&["u", &a, &broken, &b]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "exits 0 like PicGo-Core: {stdout}"
+    );
+    assert!(
+        stdout.starts_with("[PicGo ERROR]: ") && stdout.contains("broken.png: not an image"),
+        "{stdout}"
+    );
+    assert_eq!(
+        typora_picgo_core(&stdout, 3).unwrap(),
+        [url_a.clone(), "pixdrop:upload-failed".into(), url_b.clone()],
+        "each image keeps its own line"
+    );
+    assert!(
+        obsidian_picgo_core(&stdout, 3).is_err(),
+        "Obsidian sees the failure"
+    );
+
+    // All failed: no success line at all. No file: the clipboard (here: no display).
+    let out = picgo(&["upload", &broken]);
+    let stdout = text(&out.stdout);
+    assert!(
+        typora_picgo_core(&stdout, 1).is_none() && stdout.contains("[PicGo ERROR]:"),
+        "{stdout}"
+    );
+    let out = picgo(&["upload"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout.starts_with("[PicGo ERROR]: clipboard:") && stdout.contains("no display"),
+        "{stdout}"
+    );
+    assert!(obsidian_picgo_core(&stdout, 1).is_err());
+
+    // The same as `pixdrop picgo upload`, and Typora's custom command with it.
+    let links = typora_custom_command(&env, &["picgo", "upload"], &[&b, &broken, &a]);
+    assert_eq!(links, [url_b, "pixdrop:upload-failed".into(), url_a]);
+}

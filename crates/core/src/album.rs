@@ -355,6 +355,14 @@ impl Album {
         Ok(st.exists([url])?)
     }
 
+    /// The newest record whose link is `url` (the server's `/delete` by `imgUrl`).
+    pub fn find_by_url(&self, url: &str) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let mut st =
+            conn.prepare_cached("SELECT id FROM uploads WHERE url = ?1 ORDER BY id DESC LIMIT 1")?;
+        Ok(st.query_row([url], |r| r.get(0)).optional()?)
+    }
+
     /// The WHERE clause for a query and its arguments (numbered `?1`, `?2`, … in order).
     ///
     /// Search uses the trigram index when the text is at least three characters and matches

@@ -134,6 +134,9 @@ pub struct Settings {
     pub server_secret: String,
     /// Web origins allowed to call the server, comma-separated (e.g. `app://obsidian.md`); empty: none.
     pub server_allowed_origins: String,
+    /// The server's `POST /delete` also deletes on the host (not only the album record), as
+    /// when a request says `"deleteRemote": true`.
+    pub server_delete_remote: bool,
     /// Global shortcut that uploads the clipboard image (app), in Tauri's accelerator syntax;
     /// empty: none.
     pub shortcut: String,
@@ -177,6 +180,7 @@ impl Default for Settings {
             server_port: 36677,
             server_secret: String::new(),
             server_allowed_origins: String::new(),
+            server_delete_remote: false,
             shortcut: DEFAULT_SHORTCUT.to_string(),
             close_to_tray: true,
             autostart: false,

@@ -2,6 +2,7 @@
 //! The app, the CLI and the local server all upload through [`Engine`].
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -819,6 +820,45 @@ impl Engine {
             }
         }
         Ok(all)
+    }
+
+    /// One image read from `reader` (standard input: `pixdrop upload -`), with the checks a
+    /// file gets: no more than the upload's read limit is read (at most one byte past it, so
+    /// memory stays bounded), and the bytes must be an image, named `stdin.<its type>`.
+    pub fn read_input(&self, reader: impl std::io::Read, opts: &UploadOptions) -> Result<Input> {
+        const LABEL: &str = "standard input";
+        let cap = Batch::new(self, opts)?
+            .read_limit()
+            .unwrap_or(ReadCap::Pixdrop(FIT_READ_LIMIT));
+        let (ReadCap::Host(max) | ReadCap::Pixdrop(max)) = cap;
+        let mut bytes = Vec::new();
+        reader
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(format!("reading {LABEL}"), e))?;
+        if bytes.len() as u64 > max {
+            return Err(Error::TooLarge(match cap {
+                ReadCap::Host(_) => format!(
+                    "{LABEL}: the image is larger than the host's limit of {}",
+                    human_size(max)
+                ),
+                ReadCap::Pixdrop(_) => format!(
+                    "{LABEL}: the image is larger than {}, the most Pixdrop reads of one image",
+                    human_size(max)
+                ),
+            }));
+        }
+        if bytes.is_empty() {
+            return Err(Error::Input(format!(
+                "{LABEL}: nothing was read (pipe an image into `pixdrop upload -`)"
+            )));
+        }
+        let kind = image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)])
+            .ok_or_else(|| not_an_image(LABEL))?;
+        Ok(Input::Bytes {
+            name: format!("stdin.{}", kind.extension()),
+            bytes: bytes.into(),
+        })
     }
 
     /// Delete records from the album; with `remote`, first on the host, and a record whose host

@@ -3,10 +3,16 @@
 //! Typora, Obsidian's image-auto-upload plugin, editors and scripts upload through PicGo's
 //! local HTTP API; Pixdrop serves the same API:
 //! - `POST /upload` with JSON `{"list": ["/abs/path.png", …]}` uploads those files; an empty body,
-//!   `{}` or `{"list": []}` uploads the clipboard image; multipart with field `files` uploads the
-//!   attached files. Answer `{"success": true, "result": ["url", …]}` (bare URLs, in order) or
-//!   `{"success": false, "message": "…"}`. `?picbed=KIND&configName=NAME` picks a config.
-//! - `POST /heartbeat` answers `{"success": true, "result": "alive"}`.
+//!   `{}` or `{"list": []}` uploads the clipboard image; multipart uploads the parts that carry a
+//!   file name, whatever their field (`files`, `list`, `file`), in order. Answer
+//!   `{"success": true, "result": ["url", …], "fullResult": [{id, imgUrl, fileName, type,
+//!   config}, …]}` (bare URLs, in order; `id` is the album record's) or `{"success": false,
+//!   "message": "…"}`. `?picbed=KIND&configName=NAME` picks a config.
+//! - `POST /delete` with PicList's `{"list": [{"id": N, …} | {"imgUrl": "…"}, …]}` removes those
+//!   album records, and deletes on the host too when the body says `"deleteRemote": true` or the
+//!   `server_delete_remote` setting is on. Answer `{"success", "message": "deleted N, failed M",
+//!   "result": [{id, success, message}, …]}`. Guarded like `/upload`.
+//! - `/heartbeat` (any method) answers `{"success": true, "result": "alive"}`.
 //!
 //! Unlike PicGo's server it binds only to loopback, refuses a `Host` that is not
 //! `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (DNS rebinding), refuses any request with
@@ -28,8 +34,8 @@ use axum::Json;
 use serde_json::{json, Value};
 
 pub use pixdrop_picgo_api::{
-    check_headers, check_listed_path, parse_json_body, parse_multipart, Policy, Rejection,
-    RequestHeaders, UploadRequest, MAX_JSON,
+    check_headers, check_listed_path, parse_delete_body, parse_json_body, parse_multipart,
+    DeleteRequest, DeleteTarget, Policy, Rejection, RequestHeaders, UploadRequest, MAX_JSON,
 };
 
 use crate::config::Settings;
@@ -209,7 +215,7 @@ async fn serve_one(ctx: &Ctx, mut policy: Policy, req: Request) -> Result<Respon
     check_headers(&policy, ctx.port, &rh, query.as_deref())?;
     match (parts.method.clone(), parts.uri.path()) {
         // CORS preflight from an allow-listed origin (others were refused above).
-        (Method::OPTIONS, "/upload" | "/heartbeat") if rh.origin.is_some() => Ok((
+        (Method::OPTIONS, "/upload" | "/delete" | "/heartbeat") if rh.origin.is_some() => Ok((
             StatusCode::NO_CONTENT,
             [
                 ("access-control-allow-methods", "POST, OPTIONS"),
@@ -221,20 +227,13 @@ async fn serve_one(ctx: &Ctx, mut policy: Policy, req: Request) -> Result<Respon
             ],
         )
             .into_response()),
-        (Method::POST | Method::GET, "/heartbeat") => {
-            Ok(Json(json!({"success": true, "result": "alive"})).into_response())
-        }
+        (_, "/heartbeat") => Ok(Json(json!({"success": true, "result": "alive"})).into_response()),
         (Method::POST, "/upload") => {
             let config = pick_config(&ctx.engine, query.as_deref())?;
             let content_type = header_str(h, "content-type")
                 .unwrap_or_default()
                 .to_string();
-            let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-                Rejection::new(
-                    413,
-                    format!("the body is larger than {} MB", MAX_BODY / 1024 / 1024),
-                )
-            })?;
+            let body = read_body(body, MAX_BODY).await?;
             let request = if content_type
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
@@ -245,12 +244,71 @@ async fn serve_one(ctx: &Ctx, mut policy: Policy, req: Request) -> Result<Respon
             };
             Ok(upload(ctx, request, config).await)
         }
-        (_, "/upload" | "/heartbeat") => Err(Rejection::new(405, "use POST")),
+        (Method::POST, "/delete") => {
+            let body = read_body(body, MAX_JSON).await?;
+            let request = parse_delete_body(&body)?;
+            Ok(delete(ctx, request).await)
+        }
+        (_, "/upload" | "/delete") => Err(Rejection::new(405, "use POST")),
         _ => Err(Rejection::new(
             404,
-            "not found: this server answers POST /upload and POST /heartbeat",
+            "not found: this server answers POST /upload, POST /delete and /heartbeat",
         )),
     }
+}
+
+/// The whole body, at most `limit` bytes.
+async fn read_body(body: axum::body::Body, limit: usize) -> Result<bytes::Bytes, Rejection> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| Rejection::new(413, format!("the body is larger than {} KB", limit / 1024)))
+}
+
+/// `/delete`: each item's album record is removed (and on the host when asked); an item that
+/// fails does not stop the others.
+async fn delete(ctx: &Ctx, request: DeleteRequest) -> Response {
+    let remote = request.delete_remote || ctx.engine.settings().server_delete_remote;
+    let mut result = Vec::new();
+    let mut deleted = 0;
+    for target in request.targets {
+        let found = target.map_err(Error::Input).and_then(|t| match t {
+            DeleteTarget::Id(id) => Ok(id),
+            DeleteTarget::Url(url) => ctx
+                .engine
+                .album()
+                .find_by_url(&url)?
+                .ok_or_else(|| Error::NotFound(format!("no album record has the link {url}"))),
+        });
+        let outcome = match found {
+            Ok(id) => {
+                let r = ctx.engine.delete(&[id], remote).await.pop().map(|(_, r)| r);
+                (Some(id), r.unwrap_or(Ok(())))
+            }
+            Err(e) => (None, Err(e)),
+        };
+        let (id, r) = outcome;
+        let message = match &r {
+            Ok(()) if remote => "deleted from the album and the host".to_string(),
+            Ok(()) => "deleted from the album".to_string(),
+            Err(e) => e.to_string(),
+        };
+        crate::log::append(
+            ctx.engine.paths(),
+            &format!(
+                "server: delete {}: {message}",
+                id.map_or("?".into(), |i| i.to_string())
+            ),
+        );
+        deleted += usize::from(r.is_ok());
+        result.push(json!({"id": id, "success": r.is_ok(), "message": message}));
+    }
+    let failed = result.len() - deleted;
+    Json(json!({
+        "success": failed == 0,
+        "message": format!("deleted {deleted}, failed {failed}"),
+        "result": result,
+    }))
+    .into_response()
 }
 
 async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Response {
@@ -296,10 +354,24 @@ async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Resp
     }
     ctx.hooks.uploaded(&done, &failures);
     let urls: Vec<&str> = done.iter().map(|d| d.record.url.as_str()).collect();
+    // PicList's `fullResult`, which its clients keep to delete with later: nothing secret (no
+    // delete handle), the album id to name the record by.
+    let full: Vec<Value> = done
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.record.id,
+                "imgUrl": d.record.url,
+                "fileName": d.record.file_name,
+                "type": d.record.host_kind,
+                "config": d.record.config_name,
+            })
+        })
+        .collect();
     if failures.is_empty() {
-        Json(json!({"success": true, "result": urls})).into_response()
+        Json(json!({"success": true, "result": urls, "fullResult": full})).into_response()
     } else {
-        Json(json!({"success": false, "message": failures.join("; "), "result": urls}))
+        Json(json!({"success": false, "message": failures.join("; "), "result": urls, "fullResult": full}))
             .into_response()
     }
 }

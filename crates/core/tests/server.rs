@@ -128,6 +128,12 @@ impl Env {
         .unwrap()
     }
 
+    /// POST a multipart body to `/upload`.
+    async fn send_multipart(&self, content_type: &str, body: &[u8]) -> (u16, Value) {
+        let head = format!("POST /upload HTTP/1.1\r\nContent-Type: {content_type}\r\n");
+        self.send(&head, body).await
+    }
+
     /// Send a body-less request and return the answer's status line and headers.
     async fn raw_head(&self, head: &str) -> String {
         let port = self.port();
@@ -459,4 +465,234 @@ async fn it_listens_on_loopback_only() {
     let addrs = env.server.as_ref().unwrap().addresses.clone();
     assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
     env.server.take().unwrap().stop().await;
+}
+
+/// A multipart body as the Obsidian plugin's `payloadGenerator` writes it (remote mode): the
+/// header's boundary is `----Boundary…`, every part is field `list`, a `File` without a type is
+/// `application/octet-stream`. Returns (Content-Type, body).
+fn obsidian_multipart(files: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary_string = "BoundaryabcdEFGH12345678";
+    let boundary = format!("------{boundary_string}");
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(format!("{boundary}\r\n").as_bytes());
+        body.extend_from_slice(format!("Content-Disposition: form-data; name=\"list\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("{boundary}--\r\n").as_bytes());
+    (
+        format!("multipart/form-data; boundary=----{boundary_string}"),
+        body,
+    )
+}
+
+/// A multipart body as Node's `form-data` (axios, used by vs-PicList) writes
+/// `form.append("file", stream)`: field `file`, with a text field before it.
+fn form_data_multipart(field: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "--------------------------537283920194857362718293";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfrom vscode\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The Obsidian plugin's `handleResponse`: status 200, `success !== false`, `fullResult` kept
+/// for deleting later, `result` a string or a list of links.
+fn obsidian_reads(status: u16, v: &Value) -> (Vec<String>, Vec<Value>) {
+    assert_eq!(status, 200, "{v}");
+    assert_ne!(v["success"], false, "{v}");
+    let full = v["fullResult"].as_array().cloned().unwrap_or_default();
+    let result = match &v["result"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().map(|u| u.as_str().unwrap().to_string()).collect(),
+        other => panic!("result is {other}"),
+    };
+    (result, full)
+}
+
+#[tokio::test]
+async fn obsidian_remote_mode_uploads_field_list_and_deletes_with_full_result() {
+    let env = Env::start(|_| {}).await;
+    let (ct, body) = obsidian_multipart(&[
+        ("1700000000001.png", tiny_png(40)),
+        ("1700000000002.png", tiny_png(41)),
+    ]);
+    let (status, v) = env.send_multipart(&ct, &body).await;
+    let (links, full) = obsidian_reads(status, &v);
+    assert_eq!(
+        links,
+        [
+            env.host.url_of("1700000000001.png"),
+            env.host.url_of("1700000000002.png")
+        ]
+    );
+    assert_eq!(full.len(), 2);
+    assert_eq!(full[0]["imgUrl"], links[0].as_str());
+    assert_eq!(full[0]["fileName"], "1700000000001.png");
+    assert_eq!(full[0]["type"], "smms");
+    assert_eq!(full[0]["config"], "main");
+    let text = v.to_string();
+    assert!(!text.contains(TOKEN) && !text.contains("delete"), "{text}");
+
+    // "Delete image using PicList": the kept item, found by its imgUrl, posted as {list: [item]}.
+    let item = full
+        .iter()
+        .find(|i| i["imgUrl"] == links[1].as_str())
+        .unwrap();
+    let body = serde_json::json!({"list": [item]}).to_string();
+    let (status, v) = env.send(&post("/delete", ""), body.as_bytes()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["success"], true, "{v}");
+    assert_eq!(v["message"], "deleted 1, failed 0");
+    assert_eq!(v["result"][0]["id"], item["id"]);
+    assert_eq!(env.records(), 1);
+    assert!(
+        env.host.stored().iter().all(|s| !s.deleted),
+        "not on the host unless asked"
+    );
+}
+
+#[tokio::test]
+async fn obsidian_local_mode_and_picgo_core_files_get_full_result() {
+    let env = Env::start(|_| {}).await;
+    let a = env.file("local.png", &tiny_png(42));
+    let body = serde_json::json!({"list": [a]}).to_string();
+    let (status, v) = env.send(&post("/upload", ""), body.as_bytes()).await;
+    let (links, full) = obsidian_reads(status, &v);
+    assert_eq!(links, [env.host.url_of("local.png")]);
+    let rec = env.engine.album().list(&ListQuery::default()).unwrap();
+    assert_eq!(full[0]["id"], rec[0].id);
+    // PicGo's own multipart field, `files`.
+    let (ct, body) = form_data_multipart("files", "core.png", &tiny_png(43));
+    let (status, v) = env.send_multipart(&ct, &body).await;
+    let (links, full) = obsidian_reads(status, &v);
+    assert_eq!(links, [env.host.url_of("core.png")]);
+    assert_eq!(full[0]["imgUrl"], links[0].as_str());
+}
+
+#[tokio::test]
+async fn vs_piclist_uploads_field_file_and_deletes_on_the_host_when_asked() {
+    let env = Env::start(|_| {}).await;
+    let (ct, body) = form_data_multipart("file", "vscode.png", &tiny_png(44));
+    let (status, v) = env.send_multipart(&ct, &body).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["success"], true);
+    assert_eq!(v["result"][0], env.host.url_of("vscode.png"));
+    let body = serde_json::json!({"list": [v["fullResult"][0]], "deleteRemote": true}).to_string();
+    let (status, v) = env.send(&post("/delete", ""), body.as_bytes()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["success"], true, "{v}");
+    assert_eq!(env.records(), 0);
+    assert!(
+        env.host.stored().iter().all(|s| s.deleted),
+        "deleted on the host"
+    );
+}
+
+#[tokio::test]
+async fn delete_by_link_setting_and_per_item_failures() {
+    let env = Env::start(|s| s.server_delete_remote = true).await;
+    let a = env.file("a.png", &tiny_png(45));
+    let body = serde_json::json!({"list": [a]}).to_string();
+    let (_, v) = env.send(&post("/upload", ""), body.as_bytes()).await;
+    let url = v["result"][0].as_str().unwrap().to_string();
+    let body = serde_json::json!({"list": [
+        {"imgUrl": url},
+        {"imgUrl": "https://nowhere.example/x.png"},
+        {"id": 999},
+        {"fileName": "x.png"}
+    ]})
+    .to_string();
+    let (status, v) = env.send(&post("/delete", ""), body.as_bytes()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["success"], false);
+    assert_eq!(v["message"], "deleted 1, failed 3");
+    let r = v["result"].as_array().unwrap();
+    assert_eq!(r[0]["success"], true);
+    assert!(
+        r[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no album record has the link"),
+        "{v}"
+    );
+    assert!(r[2]["message"].as_str().unwrap().contains("999"), "{v}");
+    assert!(r[3]["message"].as_str().unwrap().contains("neither"), "{v}");
+    assert!(
+        env.host.stored()[0].deleted,
+        "server_delete_remote deletes on the host"
+    );
+}
+
+#[tokio::test]
+async fn a_web_page_cannot_make_it_delete() {
+    let env = Env::start(|s| s.server_secret = "let-me-in".into()).await;
+    let a = env.file("keep.png", &tiny_png(46));
+    let body = serde_json::json!({"list": [a]}).to_string();
+    let auth = "Authorization: Bearer let-me-in\r\n";
+    let (status, v) = env.send(&post("/upload", auth), body.as_bytes()).await;
+    assert_eq!(status, 200, "{v}");
+    let id = v["fullResult"][0]["id"].as_i64().unwrap();
+    let body = serde_json::json!({"list": [{"id": id}], "deleteRemote": true}).to_string();
+    let refused = [
+        (post("/delete", ""), 401),
+        (post("/delete?key=let-me-in", ""), 401),
+        (post("/delete", &format!("{auth}Origin: https://evil.example\r\n")), 403),
+        (
+            format!("POST /delete HTTP/1.1\r\nContent-Type: text/plain\r\n{auth}Host: attacker.example:{{PORT}}\r\n"),
+            403,
+        ),
+    ];
+    for (head, want) in refused {
+        let (status, v) = env.send(&head, body.as_bytes()).await;
+        assert_eq!(status, want, "{head}: {v}");
+        assert_eq!(v["success"], false);
+    }
+    let (_, v) = env
+        .send(&post("/delete?key=let-me-in", ""), body.as_bytes())
+        .await;
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization: Bearer"),
+        "{v}"
+    );
+    assert_eq!(env.records(), 1);
+    assert!(env.host.stored().iter().all(|s| !s.deleted));
+    let (status, v) = env.send(&post("/delete", auth), body.as_bytes()).await;
+    assert_eq!((status, &v["success"]), (200, &Value::Bool(true)), "{v}");
+    assert_eq!(env.records(), 0);
+}
+
+#[tokio::test]
+async fn heartbeat_answers_any_method_and_multipart_without_files_is_worded() {
+    let env = Env::start(|_| {}).await;
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        let (status, v) = env
+            .send(&format!("{method} /heartbeat HTTP/1.1\r\n"), b"")
+            .await;
+        assert_eq!(
+            (status, &v["result"]),
+            (200, &Value::from("alive")),
+            "{method}"
+        );
+    }
+    let body =
+        "--B\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\n/abs/a.png\r\n--B--\r\n";
+    let (status, v) = env
+        .send(
+            "POST /upload HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=B\r\n",
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("no part carries a file name"),
+        "{v}"
+    );
 }

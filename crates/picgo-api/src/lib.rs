@@ -1,5 +1,5 @@
 //! The request side of Pixdrop's PicGo-compatible local server: who may call it (`Host`,
-//! `Origin`, secret) and what a `/upload` body asks for. Kept apart from the engine, with few
+//! `Origin`, secret) and what a `/upload` or `/delete` body asks for. Kept apart from the engine, with few
 //! dependencies, because it faces untrusted input and is fuzzed (`fuzz/`).
 
 use std::path::{Path, PathBuf};
@@ -116,7 +116,7 @@ pub enum UploadRequest {
     Paths(Vec<String>),
     /// The clipboard image.
     Clipboard,
-    /// Files in the request (multipart field `files`): (file name, bytes).
+    /// Files in the request (multipart parts with a file name): (file name, bytes).
     Files(Vec<(String, Vec<u8>)>),
 }
 
@@ -166,7 +166,9 @@ pub fn parse_json_body(body: &[u8]) -> Result<UploadRequest, Rejection> {
     Ok(UploadRequest::Paths(paths))
 }
 
-/// Parse a multipart `/upload` body: every part named `files` is a file to upload.
+/// Parse a multipart `/upload` body. The files are the parts that carry a file name, whatever
+/// their field name (PicGo's `files`, the Obsidian plugin's `list`, vs-PicList's `file`), in
+/// order; parts without a file name (plain form fields) are ignored.
 pub async fn parse_multipart(
     content_type: &str,
     body: bytes::Bytes,
@@ -179,14 +181,14 @@ pub async fn parse_multipart(
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
-                if field.name() != Some("files") {
+                let Some(name) = field.file_name().map(str::to_string) else {
                     continue;
-                }
-                let name = field
-                    .file_name()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or("image")
-                    .to_string();
+                };
+                let name = if name.is_empty() {
+                    "image".into()
+                } else {
+                    name
+                };
                 let bytes = field
                     .bytes()
                     .await
@@ -200,10 +202,82 @@ pub async fn parse_multipart(
     if files.is_empty() {
         return Err(Rejection::new(
             400,
-            "the multipart body has no `files` field",
+            "the multipart body has no file: no part carries a file name (filename=\"…\" in its Content-Disposition)",
         ));
     }
     Ok(UploadRequest::Files(files))
+}
+
+/// One image a `/delete` body names: by album record id, or by its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteTarget {
+    Id(i64),
+    Url(String),
+}
+
+/// What a `/delete` body asks for (PicList's `{"list": [fullResult item, …]}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteRequest {
+    /// One per item, in order; an item that names no image is its reason.
+    pub targets: Vec<Result<DeleteTarget, String>>,
+    /// `"deleteRemote": true`: delete on the host too.
+    pub delete_remote: bool,
+}
+
+/// Parse a JSON `/delete` body: `{"list": [{"id": N, …} | {"imgUrl": "…", …}, …],
+/// "deleteRemote": bool}`. An item's `id` (a number, or digits in a string) wins over its
+/// `imgUrl`; an item with neither is refused on its own, the others still count.
+pub fn parse_delete_body(body: &[u8]) -> Result<DeleteRequest, Rejection> {
+    if body.len() > MAX_JSON {
+        return Err(Rejection::new(
+            413,
+            format!("the JSON body is larger than {} KB", MAX_JSON / 1024),
+        ));
+    }
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| Rejection::new(400, format!("the body is not valid JSON: {e}")))?;
+    let shape = "the body must be a JSON object like {\"list\": [{\"id\": 12}]} or {\"list\": [{\"imgUrl\": \"https://…\"}]}";
+    let obj = v.as_object().ok_or_else(|| Rejection::new(400, shape))?;
+    let list = match obj.get("list") {
+        Some(Value::Array(a)) if !a.is_empty() => a,
+        Some(Value::Array(_)) => {
+            return Err(Rejection::new(400, "\"list\" is empty: nothing to delete"))
+        }
+        _ => return Err(Rejection::new(400, shape)),
+    };
+    if list.len() > 1000 {
+        return Err(Rejection::new(413, "at most 1000 images per request"));
+    }
+    let delete_remote = match obj.get("deleteRemote") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(Rejection::new(
+                400,
+                "\"deleteRemote\" must be true or false",
+            ))
+        }
+    };
+    let targets = list.iter().map(delete_target).collect();
+    Ok(DeleteRequest {
+        targets,
+        delete_remote,
+    })
+}
+
+fn delete_target(item: &Value) -> Result<DeleteTarget, String> {
+    let id = match item.get("id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    if let Some(id) = id {
+        return Ok(DeleteTarget::Id(id));
+    }
+    match item.get("imgUrl").and_then(Value::as_str).map(str::trim) {
+        Some(url) if !url.is_empty() => Ok(DeleteTarget::Url(url.to_string())),
+        _ => Err("the item has neither an album id (\"id\") nor a link (\"imgUrl\")".into()),
+    }
 }
 
 /// Check a listed path before anything reads it: absolute, a regular file, and an image by its
@@ -373,7 +447,22 @@ mod tests {
             got,
             UploadRequest::Files(vec![("a.png".into(), b"PNGDATA".to_vec())])
         );
-        let other = "--B\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--B--\r\n";
+        // Any field name, in order; parts without a file name are skipped.
+        let mixed = "--B\r\nContent-Disposition: form-data; name=\"list\"; filename=\"1.png\"\r\n\r\nONE\r\n--B\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2.png\"\r\n\r\nTWO\r\n--B--\r\n";
+        assert_eq!(
+            parse_multipart("multipart/form-data; boundary=B", mixed.into())
+                .await
+                .unwrap(),
+            UploadRequest::Files(vec![
+                ("1.png".into(), b"ONE".to_vec()),
+                ("2.png".into(), b"TWO".to_vec())
+            ])
+        );
+        let other = "--B\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\nv\r\n--B--\r\n";
+        let e = parse_multipart("multipart/form-data; boundary=B", other.into())
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("no part carries a file name"), "{e}");
         assert_eq!(
             parse_multipart("multipart/form-data; boundary=B", other.into())
                 .await
@@ -388,6 +477,38 @@ mod tests {
                 .status,
             400
         );
+    }
+
+    #[test]
+    fn delete_bodies() {
+        let r = parse_delete_body(
+            br#"{"list": [{"id": 3, "imgUrl": "https://x/a.png"}, {"id": "4"}, {"imgUrl": "https://x/b.png"}, {"fileName": "c.png"}], "deleteRemote": true}"#,
+        )
+        .unwrap();
+        assert!(r.delete_remote);
+        assert_eq!(
+            r.targets[..3],
+            [
+                Ok(DeleteTarget::Id(3)),
+                Ok(DeleteTarget::Id(4)),
+                Ok(DeleteTarget::Url("https://x/b.png".into()))
+            ]
+        );
+        assert!(r.targets[3].as_ref().unwrap_err().contains("neither"));
+        assert!(
+            !parse_delete_body(br#"{"list": [{"id": 1}]}"#)
+                .unwrap()
+                .delete_remote
+        );
+        for bad in [
+            &b""[..],
+            b"{}",
+            b"[]",
+            br#"{"list": []}"#,
+            br#"{"list": [{"id": 1}], "deleteRemote": "yes"}"#,
+        ] {
+            assert_eq!(parse_delete_body(bad).unwrap_err().status, 400, "{bad:?}");
+        }
     }
 
     fn png(head: &[u8]) -> bool {
