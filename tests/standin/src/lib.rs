@@ -27,6 +27,7 @@ mod chevereto;
 mod custom;
 mod github;
 mod imgur;
+mod links;
 mod lsky;
 mod upyun;
 pub use custom::CustomRequest;
@@ -323,6 +324,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/files/{name}", get(file))
         .route("/o/{*key}", get(object))
         .merge(custom::routes())
+        .merge(links::routes())
         .nest("/github", github::routes())
         .nest("/imgur", imgur::routes())
         .nest("/lsky", lsky::routes())

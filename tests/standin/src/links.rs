@@ -1,0 +1,68 @@
+//! What link checks meet: files served where HEAD is refused (405) and a ranged GET answers
+//! 206 with the first bytes, as some CDNs and object stores do; files taken away (404).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::{Shared, StandIn};
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new().route("/nohead/{name}", get(no_head))
+}
+
+/// A file of `/files/NAME`, here without HEAD: 405 to HEAD, 206 to a GET with
+/// `Range: bytes=A-B`, the whole file to any other GET.
+async fn no_head(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    if method == Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET")]).into_response();
+    }
+    let Some((ct, bytes)) = shared.lock().files.get(&name).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="))
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
+    match range {
+        Some((a, b)) if a < bytes.len() && a <= b => {
+            let b = b.min(bytes.len() - 1);
+            (
+                StatusCode::PARTIAL_CONTENT,
+                [
+                    (header::CONTENT_TYPE, ct),
+                    (
+                        header::CONTENT_RANGE,
+                        format!("bytes {a}-{b}/{}", bytes.len()),
+                    ),
+                ],
+                bytes.slice(a..=b),
+            )
+                .into_response()
+        }
+        _ => ([(header::CONTENT_TYPE, ct)], bytes).into_response(),
+    }
+}
+
+impl StandIn {
+    /// Stop serving `/files/NAME` (it answers 404 from now on). Returns whether it was served.
+    pub fn remove_file(&self, name: &str) -> bool {
+        self.shared.lock().files.remove(name).is_some()
+    }
+
+    /// The URL of `/files/NAME` served without HEAD (see `serve_file` for serving it).
+    pub fn no_head_url(&self, name: &str) -> String {
+        format!("{}/nohead/{}", self.base_url(), name.replace(' ', "%20"))
+    }
+}
