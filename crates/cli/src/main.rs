@@ -4,6 +4,7 @@
 mod cli;
 mod clipboard;
 mod commands;
+mod links;
 
 use std::process::ExitCode;
 

@@ -66,3 +66,16 @@ impl StandIn {
         format!("{}/nohead/{}", self.base_url(), name.replace(' ', "%20"))
     }
 }
+
+impl StandIn {
+    /// Take the stored image uploaded as `file_name` away, as its host deleting it would (its
+    /// `/i/…` link answers 404). Returns whether there was one.
+    pub fn delete_stored(&self, file_name: &str) -> bool {
+        let mut inner = self.shared.lock();
+        let found = inner
+            .stored
+            .iter_mut()
+            .find(|s| s.file_name == file_name && !s.deleted);
+        found.map(|s| s.deleted = true).is_some()
+    }
+}
