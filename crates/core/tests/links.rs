@@ -121,6 +121,29 @@ async fn check_tells_ok_gone_changed_and_unreachable() {
     assert_eq!(only_b.results[0].id, refused);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_asks_each_host_at_most_twice_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(dir.path().join("data"))).unwrap();
+    let hosts = [StandIn::start("a"), StandIn::start("b")];
+    let png = noise_png(3, 500);
+    for (h, host) in hosts.iter().enumerate() {
+        for i in 0..10 {
+            let name = format!("{h}-{i}.png");
+            host.serve_file(&name, "image/png", png.clone());
+            record(engine.album(), "a", &host.slow_url(&name), png.len() as u64);
+        }
+    }
+    let report = links::check(&engine, &ListQuery::default(), CheckOptions::default())
+        .await
+        .unwrap();
+    assert!(report.all_ok(), "{report:#?}");
+    for host in &hosts {
+        let most = host.most_at_once();
+        assert!((1..=2).contains(&most), "{most} at once on one host");
+    }
+}
+
 // ---- rewrite ----
 
 const OLD: &str = "https://old.example/img/a%20b.png";

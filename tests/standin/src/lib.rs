@@ -96,6 +96,8 @@ pub(crate) struct Inner {
     pub(crate) objects: std::collections::BTreeMap<String, Object>,
     /// How many more uploads Imgur's post limit allows (None: no limit).
     pub(crate) imgur_posts_left: Option<u32>,
+    /// Requests being answered on `/slow/…` now, and the most there were at once.
+    pub(crate) slow_in_flight: (usize, usize),
 }
 
 /// A file a hosted service holds.

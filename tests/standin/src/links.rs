@@ -12,7 +12,9 @@ use axum::Router;
 use crate::{Shared, StandIn};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route("/nohead/{name}", get(no_head))
+    Router::new()
+        .route("/nohead/{name}", get(no_head))
+        .route("/slow/{name}", get(slow))
 }
 
 /// A file of `/files/NAME`, here without HEAD: 405 to HEAD, 206 to a GET with
@@ -55,7 +57,35 @@ async fn no_head(
     }
 }
 
+/// A file of `/files/NAME`, answered after 20 ms, counting how many are answered at once.
+async fn slow(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    {
+        let mut inner = shared.lock();
+        let (now, most) = &mut inner.slow_in_flight;
+        *now += 1;
+        *most = (*most).max(*now);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut inner = shared.lock();
+    inner.slow_in_flight.0 -= 1;
+    match inner.files.get(&name) {
+        Some((ct, bytes)) => ([(header::CONTENT_TYPE, ct.clone())], bytes.clone()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 impl StandIn {
+    /// The URL of `/files/NAME` answered slowly, and the most such requests answered at once
+    /// so far (see [`StandIn::most_at_once`]).
+    pub fn slow_url(&self, name: &str) -> String {
+        format!("{}/slow/{}", self.base_url(), name.replace(' ', "%20"))
+    }
+
+    /// The most `/slow/…` requests that were being answered at once.
+    pub fn most_at_once(&self) -> usize {
+        self.shared.lock().slow_in_flight.1
+    }
+
     /// Stop serving `/files/NAME` (it answers 404 from now on). Returns whether it was served.
     pub fn remove_file(&self, name: &str) -> bool {
         self.shared.lock().files.remove(name).is_some()
