@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Import(cmd) => import(&engine, cmd),
         Command::Links(cmd) => crate::links::links_cmd(&engine, cmd).await,
         Command::Rewrite(args) => crate::links::rewrite(&engine, args),
+        Command::Localize(args) => crate::links::localize(&engine, args).await,
         Command::Serve { port } => serve(engine, port).await,
         Command::ServeClipboard => Ok(()),
     }

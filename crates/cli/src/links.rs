@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use pixdrop_core::links::{self, CheckOptions, RewriteOptions};
+use pixdrop_core::links::{self, CheckOptions, LocalizeOptions, RewriteOptions};
 use pixdrop_core::{Engine, ListQuery};
 
 use crate::Failure;
@@ -32,15 +32,78 @@ pub struct RewriteArgs {
     /// skipping hidden folders and node_modules).
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
-    /// Print a diff per file and write nothing.
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// How `rewrite` and `localize` write notes.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Say what would change (rewrite: a diff per file) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Copy the originals here (default: pixdrop-backup-TIME beside the first PATH).
+    /// Copy the originals here (default: pixdrop-backup-TIME beside the first path).
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LocalizeArgs {
+    /// Notes whose local images (relative to the note, absolute, or file: URLs) to upload.
+    #[arg(value_name = "FILE", required = true)]
+    pub notes: Vec<PathBuf>,
+    /// Upload with this config instead of the default.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Exit 1 when an image is missing or failed to upload.
+pub async fn localize(engine: &Engine, args: LocalizeArgs) -> Result<(), Failure> {
+    let opts = LocalizeOptions {
+        host: args.host,
+        dry_run: args.write.dry_run,
+        backup_dir: args.write.backup_dir,
+    };
+    let report = links::localize(engine, &args.notes, &opts).await?;
+    if args.write.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for (path, url) in &report.images {
+            match url {
+                Some(url) => println!("{}  {url}", path.display()),
+                None if report.dry_run => println!("would upload {}", path.display()),
+                None => {}
+            }
+        }
+        for f in &report.changed {
+            println!("{}: {} reference(s) rewritten", f.path.display(), f.links);
+        }
+        if let Some(dir) = &report.backup_dir {
+            println!("originals copied to {}", dir.display());
+        }
+        for p in &report.problems {
+            eprintln!(
+                "pixdrop: {}:{}: {}: {}",
+                p.note.display(),
+                p.line,
+                p.reference,
+                p.error
+            );
+        }
+    }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Partial)
+    }
 }
 
 pub async fn links_cmd(engine: &Engine, cmd: LinksCmd) -> Result<(), Failure> {
@@ -90,11 +153,11 @@ pub async fn links_cmd(engine: &Engine, cmd: LinksCmd) -> Result<(), Failure> {
 
 pub fn rewrite(engine: &Engine, args: RewriteArgs) -> Result<(), Failure> {
     let opts = RewriteOptions {
-        dry_run: args.dry_run,
-        backup_dir: args.backup_dir,
+        dry_run: args.write.dry_run,
+        backup_dir: args.write.backup_dir,
     };
     let report = links::rewrite(engine.album(), &args.paths, &opts)?;
-    if args.json {
+    if args.write.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -1786,3 +1786,52 @@ fn rewrite_replaces_moved_links_after_a_dry_run() {
     let report: Value = serde_json::from_str(&said).unwrap();
     assert_eq!(report["links_rewritten"], 0, "a rerun changes nothing");
 }
+
+#[test]
+fn localize_uploads_a_notes_local_images_and_points_it_at_them() {
+    let env = Env::new();
+    let notes = env.dir.path().join("notes");
+    std::fs::create_dir_all(notes.join("img")).unwrap();
+    std::fs::write(notes.join("img/a b.png"), tiny_png(81)).unwrap();
+    let cjk = env.dir.path().join("图 片.png");
+    std::fs::write(&cjk, tiny_png(82)).unwrap();
+    let url = url::Url::from_file_path(&cjk).unwrap();
+    let note = notes.join("n.md");
+    let before = format!(
+        "![a](img/a b.png \"t\")\r\n<img src=\"{}\">\r\n![u]({url})\r\n`![c](img/a b.png)`\r\n\
+         ![r](https://elsewhere/x.png) ![gone](nope.png)\r\n",
+        cjk.display()
+    );
+    std::fs::write(&note, &before).unwrap();
+
+    let out = env.run(&["localize", "--dry-run", note.to_str().unwrap()]);
+    let said = text(&out.stdout);
+    assert_eq!(said.matches("would upload").count(), 2, "{said}");
+    assert_eq!(std::fs::read_to_string(&note).unwrap(), before);
+    assert_eq!(env.host.upload_requests(), 0, "a dry run uploads nothing");
+
+    let out = env.run(&["localize", note.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "nope.png is missing");
+    assert!(
+        text(&out.stderr).contains("nope.png: no such file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (a, c) = (env.host.url_of("a b.png"), env.host.url_of("图 片.png"));
+    assert_eq!(
+        std::fs::read_to_string(&note).unwrap(),
+        format!(
+            "![a]({a} \"t\")\r\n<img src=\"{c}\">\r\n![u]({c})\r\n`![c](img/a b.png)`\r\n\
+             ![r](https://elsewhere/x.png) ![gone](nope.png)\r\n"
+        )
+    );
+    assert_eq!(env.host.upload_requests(), 2, "each image once");
+    let backup = text(&out.stdout);
+    let dir = backup
+        .lines()
+        .find_map(|l| l.strip_prefix("originals copied to "))
+        .unwrap();
+    let copy =
+        std::path::Path::new(dir).join(note.canonicalize().unwrap().strip_prefix("/").unwrap());
+    assert_eq!(std::fs::read_to_string(copy).unwrap(), before);
+}

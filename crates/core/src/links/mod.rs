@@ -6,10 +6,12 @@
 
 mod check;
 mod diff;
+mod localize;
 mod rewrite;
 mod scan;
 mod store;
 
 pub use check::{check, check_records, CheckOptions, CheckReport, LinkResult, LinkStatus};
+pub use localize::{localize, LocalProblem, LocalizeOptions, LocalizeReport};
 pub use rewrite::{rewrite, BrokenLink, FileChange, RewriteOptions, RewriteReport};
 pub use store::LinkCheck;

@@ -125,12 +125,28 @@ pub fn rewrite(album: &Album, paths: &[PathBuf], opts: &RewriteOptions) -> Resul
     if opts.dry_run || writes.is_empty() {
         return Ok(report);
     }
-    let backup = match &opts.backup_dir {
-        Some(dir) => dir.clone(),
-        None => default_backup_dir(&paths[0])?,
+    report.backup_dir = Some(write_with_backups(
+        &writes,
+        opts.backup_dir.as_deref(),
+        &paths[0],
+    )?);
+    Ok(report)
+}
+
+/// Copy every original (path, its bytes as read) to the backup folder (`backup_dir`, else a
+/// new one beside `first`), and only then replace each note with its new text, atomically and
+/// keeping its permissions. Returns the backup folder.
+pub(super) fn write_with_backups(
+    writes: &[(PathBuf, Vec<u8>, String)],
+    backup_dir: Option<&Path>,
+    first: &Path,
+) -> Result<PathBuf> {
+    let backup = match backup_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => default_backup_dir(first)?,
     };
     // Every original is copied before any note is written.
-    for (path, old, _) in &writes {
+    for (path, old, _) in writes {
         let copy = backup.join(mirrored(path));
         if let Some(dir) = copy.parent() {
             std::fs::create_dir_all(dir)
@@ -138,7 +154,7 @@ pub fn rewrite(album: &Album, paths: &[PathBuf], opts: &RewriteOptions) -> Resul
         }
         write_atomic(&copy, old)?;
     }
-    for (path, _, new) in &writes {
+    for (path, _, new) in writes {
         let permissions = std::fs::metadata(path).map(|m| m.permissions());
         write_atomic(path, new.as_bytes())?;
         if let Ok(p) = permissions {
@@ -147,8 +163,7 @@ pub fn rewrite(album: &Album, paths: &[PathBuf], opts: &RewriteOptions) -> Resul
             })?;
         }
     }
-    report.backup_dir = Some(backup);
-    Ok(report)
+    Ok(backup)
 }
 
 /// `pixdrop-backup-YYYYMMDD-HHMMSS` beside `first` (a number added if that exists).
@@ -177,7 +192,7 @@ fn mirrored(path: &Path) -> PathBuf {
         .collect()
 }
 
-fn canonical(path: &Path) -> Result<PathBuf> {
+pub(super) fn canonical(path: &Path) -> Result<PathBuf> {
     path.canonicalize()
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))
 }
