@@ -34,6 +34,13 @@ pub enum Command {
     /// Bring configs and history from ShareX (.sxcu) or PicGo.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Check which of the album's links still work.
+    #[command(subcommand)]
+    Links(crate::links::LinksCmd),
+    /// Replace the links of moved images in notes with their new links (backups first).
+    Rewrite(crate::links::RewriteArgs),
+    /// Upload a note's local images and point its references at their links (backups first).
+    Localize(crate::links::LocalizeArgs),
     /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
     Serve {
         /// Port on 127.0.0.1 and ::1 (default: the server_port setting, 36677).

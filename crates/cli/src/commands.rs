@@ -34,6 +34,9 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Album(cmd) => album(&engine, cmd).await,
         Command::Settings(cmd) => settings(&engine, cmd),
         Command::Import(cmd) => import(&engine, cmd),
+        Command::Links(cmd) => crate::links::links_cmd(&engine, cmd).await,
+        Command::Rewrite(args) => crate::links::rewrite(&engine, args),
+        Command::Localize(args) => crate::links::localize(&engine, args).await,
         Command::Serve { port } => serve(engine, port).await,
         Command::ServeClipboard | Command::Picgo(_) => Ok(()),
     }

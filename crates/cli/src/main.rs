@@ -4,6 +4,7 @@
 mod cli;
 mod clipboard;
 mod commands;
+mod links;
 mod picgo;
 
 use std::process::ExitCode;

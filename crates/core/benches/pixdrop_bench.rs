@@ -521,10 +521,60 @@ fn bench_images() {
     }
 }
 
+/// `links check` of 1,000 records whose links the stand-in serves (a tiny PNG each), at the
+/// default politeness (4 at once, 2 per host: one host here, so 2 at a time).
+fn bench_links() {
+    const LINKS: usize = 1000;
+    println!("== links: check {LINKS} links on one stand-in host ==");
+    let host = StandIn::start(TOKEN);
+    let home = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Paths::in_dir(home.path())).unwrap();
+    let png = pixdrop_standin::tiny_png(1);
+    let records: Vec<NewRecord> = (0..LINKS)
+        .map(|i| NewRecord {
+            host_kind: "smms".into(),
+            config_name: "main".into(),
+            file_name: format!("l{i}.png"),
+            stored_name: format!("l{i}.png"),
+            url: host.serve_file(&format!("l{i}.png"), "image/png", png.clone()),
+            delete_handle: None,
+            size: png.len() as u64,
+            width: None,
+            height: None,
+            sha256: None,
+            created_at: i as i64,
+        })
+        .collect();
+    engine.album().insert_many(&records).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let times: Vec<Duration> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let report = rt
+                .block_on(pixdrop_core::links::check(
+                    &engine,
+                    &ListQuery::default(),
+                    Default::default(),
+                ))
+                .unwrap();
+            assert!(report.all_ok());
+            t.elapsed()
+        })
+        .collect();
+    println!("check of {LINKS} links: median {} of 3", ms(median(times)));
+}
+
 fn main() {
     // `cargo bench` passes --bench; a filter argument picks one part.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    if wants("links") {
+        bench_links();
+    }
     if wants("album") {
         bench_album();
     }

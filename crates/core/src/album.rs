@@ -88,6 +88,20 @@ const MIGRATIONS: &[&str] = &[
     // group.
     "ALTER TABLE uploads ADD COLUMN mirror_group TEXT;
     CREATE INDEX uploads_mirror_group ON uploads (mirror_group) WHERE mirror_group IS NOT NULL;",
+    // 5: links (crate::links): a record moved to another host names its new record
+    //    (`moved_to`, and the new one `moved_from`); the last check of each record's link.
+    "ALTER TABLE uploads ADD COLUMN moved_to INTEGER;
+    ALTER TABLE uploads ADD COLUMN moved_from INTEGER;
+    CREATE INDEX uploads_moved_to ON uploads (moved_to) WHERE moved_to IS NOT NULL;
+    CREATE TABLE link_checks (
+        id         INTEGER PRIMARY KEY,
+        status     TEXT    NOT NULL,
+        detail     TEXT,
+        checked_at INTEGER NOT NULL
+    );
+    CREATE TRIGGER uploads_link_checks_delete AFTER DELETE ON uploads BEGIN
+        DELETE FROM link_checks WHERE id = old.id;
+    END;",
 ];
 
 /// One uploaded image.
@@ -259,7 +273,7 @@ impl Album {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written: transactions roll back.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -11,6 +11,7 @@ pub mod host_configs;
 pub mod hosts;
 pub mod image;
 pub mod import;
+pub mod links;
 pub mod log;
 pub mod metadata;
 pub mod paths;

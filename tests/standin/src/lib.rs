@@ -27,6 +27,7 @@ mod chevereto;
 mod custom;
 mod github;
 mod imgur;
+mod links;
 mod lsky;
 mod upyun;
 pub use custom::CustomRequest;
@@ -95,6 +96,8 @@ pub(crate) struct Inner {
     pub(crate) objects: std::collections::BTreeMap<String, Object>,
     /// How many more uploads Imgur's post limit allows (None: no limit).
     pub(crate) imgur_posts_left: Option<u32>,
+    /// Requests being answered on `/slow/…` now, and the most there were at once.
+    pub(crate) slow_in_flight: (usize, usize),
 }
 
 /// A file a hosted service holds.
@@ -323,6 +326,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/files/{name}", get(file))
         .route("/o/{*key}", get(object))
         .merge(custom::routes())
+        .merge(links::routes())
         .nest("/github", github::routes())
         .nest("/imgur", imgur::routes())
         .nest("/lsky", lsky::routes())

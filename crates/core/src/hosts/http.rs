@@ -77,7 +77,7 @@ impl Http {
         })
     }
 
-    fn map_err(&self, e: reqwest::Error) -> Error {
+    pub(crate) fn map_err(&self, e: reqwest::Error) -> Error {
         if e.is_timeout() {
             return Error::Timeout(self.timeout);
         }

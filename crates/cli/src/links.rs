@@ -1,0 +1,212 @@
+//! `pixdrop links check` and `pixdrop rewrite`: which of the album's links still work, and
+//! notes brought up to date with the links of moved images.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use pixdrop_core::links::{self, CheckOptions, LocalizeOptions, RewriteOptions};
+use pixdrop_core::{Engine, ListQuery};
+
+use crate::Failure;
+
+#[derive(Debug, Subcommand)]
+pub enum LinksCmd {
+    /// Ask every record's link whether it still serves the uploaded image: ok, gone (404/410),
+    /// changed (another size, or not an image), unreachable. Exit 1 when any is not ok.
+    Check {
+        /// Only records of this config.
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+        /// Only records whose file name or URL has this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print a JSON array of {id, config_name, file_name, url, status, detail, checked_at}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// Notes (.md .markdown .mdx .html .htm .txt) and folders of them (searched recursively,
+    /// skipping hidden folders and node_modules).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// How `rewrite` and `localize` write notes.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Say what would change (rewrite: a diff per file) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Copy the originals here (default: pixdrop-backup-TIME beside the first path).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LocalizeArgs {
+    /// Notes whose local images (relative to the note, absolute, or file: URLs) to upload.
+    #[arg(value_name = "FILE", required = true)]
+    pub notes: Vec<PathBuf>,
+    /// Upload with this config instead of the default.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Exit 1 when an image is missing or failed to upload.
+pub async fn localize(engine: &Engine, args: LocalizeArgs) -> Result<(), Failure> {
+    let opts = LocalizeOptions {
+        host: args.host,
+        dry_run: args.write.dry_run,
+        backup_dir: args.write.backup_dir,
+    };
+    let report = links::localize(engine, &args.notes, &opts).await?;
+    if args.write.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for (path, url) in &report.images {
+            match url {
+                Some(url) => println!("{}  {url}", path.display()),
+                None if report.dry_run => println!("would upload {}", path.display()),
+                None => {}
+            }
+        }
+        for f in &report.changed {
+            println!("{}: {} reference(s) rewritten", f.path.display(), f.links);
+        }
+        if let Some(dir) = &report.backup_dir {
+            println!("originals copied to {}", dir.display());
+        }
+        for p in &report.problems {
+            eprintln!(
+                "pixdrop: {}:{}: {}: {}",
+                p.note.display(),
+                p.line,
+                p.reference,
+                p.error
+            );
+        }
+    }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Partial)
+    }
+}
+
+pub async fn links_cmd(engine: &Engine, cmd: LinksCmd) -> Result<(), Failure> {
+    let LinksCmd::Check { host, search, json } = cmd;
+    let query = ListQuery {
+        search,
+        config: host,
+        ..Default::default()
+    };
+    let report = links::check(engine, &query, CheckOptions::default()).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report.results).unwrap_or_default()
+        );
+    } else {
+        use links::LinkStatus::*;
+        println!(
+            "checked {} link(s): {} ok, {} gone, {} changed, {} unreachable",
+            report.results.len(),
+            report.count(Ok),
+            report.count(Gone),
+            report.count(Changed),
+            report.count(Unreachable)
+        );
+        for r in report.broken() {
+            println!(
+                "{:<11} {:>6}  {}  {}{}",
+                r.check.status.as_str(),
+                r.id,
+                r.config_name,
+                r.url,
+                r.check
+                    .detail
+                    .as_deref()
+                    .map(|d| format!("  ({d})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if report.all_ok() {
+        Ok(())
+    } else {
+        Err(Failure::Partial)
+    }
+}
+
+pub fn rewrite(engine: &Engine, args: RewriteArgs) -> Result<(), Failure> {
+    let opts = RewriteOptions {
+        dry_run: args.write.dry_run,
+        backup_dir: args.write.backup_dir,
+    };
+    let report = links::rewrite(engine.album(), &args.paths, &opts)?;
+    if args.write.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    for (path, why) in &report.skipped {
+        eprintln!("pixdrop: {}: {why}", path.display());
+    }
+    for f in &report.changed {
+        match &f.diff {
+            Some(diff) => print!("{diff}"),
+            None => println!("{}: {} link(s) rewritten", f.path.display(), f.links),
+        }
+    }
+    let verb = if report.dry_run {
+        "would change"
+    } else {
+        "changed"
+    };
+    println!(
+        "{} file(s) looked at, {} {verb}, {} link(s) {}",
+        report.files_scanned,
+        report.changed.len(),
+        report.links_rewritten,
+        if report.dry_run {
+            "to rewrite"
+        } else {
+            "rewritten"
+        }
+    );
+    if let Some(dir) = &report.backup_dir {
+        println!("originals copied to {}", dir.display());
+    }
+    if !report.broken.is_empty() {
+        println!(
+            "{} link(s) into the album are broken and have no moved copy:",
+            report.broken.len()
+        );
+        for b in &report.broken {
+            println!(
+                "  {}:{}  {}  ({}, record {})",
+                b.path.display(),
+                b.line,
+                b.url,
+                b.status,
+                b.id
+            );
+        }
+    }
+    Ok(())
+}
