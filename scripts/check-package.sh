@@ -49,6 +49,13 @@ grep -qx 'MimeType=image/png;image/jpeg;image/gif;image/webp;image/avif;image/bm
 exec_line="$(sed -n 's/^Exec=//p' "$entry")"
 [[ "$exec_line" == *" %F" ]] || fail "$entry's Exec does not take files: $exec_line"
 dpkg -L pixdrop | grep -q '^/usr/share/icons/hicolor/.*/apps/' || fail "no icon installed"
+for f in /usr/share/bash-completion/completions/pixdrop /usr/share/zsh/vendor-completions/_pixdrop \
+  /usr/share/fish/vendor_completions.d/pixdrop.fish /usr/share/man/man1/pixdrop.1.gz; do
+  [ -s "$f" ] || fail "$f is not installed"
+done
+bash -c 'source /usr/share/bash-completion/completions/pixdrop && complete -p pixdrop' >/dev/null \
+  || fail "the bash completion does not load"
+man -P cat -l /usr/share/man/man1/pixdrop.1.gz | grep -q 'completions' || fail "the manual page does not render"
 
 echo "==> the installed app in a window, and an image opened with it"
 export PIXDROP_HOME="$work/home"

@@ -18,7 +18,19 @@ deb="$(ls "$ROOT"/target/release/bundle/deb/*.deb)"
 say "recompressing the .deb with xz"
 unpacked="$(mktemp -d)"
 dpkg-deb -R "$deb" "$unpacked/root"
-dpkg-deb -Zxz -z9 --build "$unpacked/root" "$deb" >/dev/null
+# The shell completions and the manual page, made by the packaged CLI from its own definitions,
+# where Debian's shells and man look.
+share="$unpacked/root/usr/share"
+mkdir -p "$share/bash-completion/completions" "$share/zsh/vendor-completions" \
+  "$share/fish/vendor_completions.d" "$share/man/man1"
+cli="$ROOT/target/release/pixdrop"
+"$cli" completions bash >"$share/bash-completion/completions/pixdrop"
+"$cli" completions zsh >"$share/zsh/vendor-completions/_pixdrop"
+"$cli" completions fish >"$share/fish/vendor_completions.d/pixdrop.fish"
+"$cli" man | gzip -9n >"$share/man/man1/pixdrop.1.gz"
+chmod 0644 "$share/bash-completion/completions/pixdrop" "$share/zsh/vendor-completions/_pixdrop" \
+  "$share/fish/vendor_completions.d/pixdrop.fish" "$share/man/man1/pixdrop.1.gz"
+dpkg-deb --root-owner-group -Zxz -z9 --build "$unpacked/root" "$deb" >/dev/null
 rm -rf "$unpacked"
 size() { numfmt --to=iec-i --suffix=B --format='%.1f' "$(stat -c %s "$1")"; }
 echo "package:          $deb ($(size "$deb"))"

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use crate::names::names;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +52,15 @@ pub enum Command {
     /// also what runs when this program is started under the name `picgo`.
     #[command(subcommand)]
     Picgo(PicgoCmd),
+    /// Print the shell code that completes pixdrop's commands, options and config names:
+    /// `source <(pixdrop completions bash)` (the .deb installs it for bash, zsh and fish).
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the manual page (roff), as installed: `pixdrop man | man -l -`.
+    #[command(hide = true)]
+    Man,
     /// Internal: keep serving text on the X11 clipboard after the command returns.
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard,
@@ -77,14 +87,19 @@ pub enum HostsCmd {
     },
     /// Change settings of NAME; KEY= (empty) removes a setting.
     Set {
+        #[arg(add = names())]
         name: String,
         #[arg(value_name = "KEY=VALUE", required = true)]
         values: Vec<String>,
     },
     /// Make NAME the default config.
-    Use { name: String },
+    Use {
+        #[arg(add = names())]
+        name: String,
+    },
     /// Show a config; secrets are masked unless --reveal.
     Show {
+        #[arg(add = names())]
         name: String,
         #[arg(long)]
         json: bool,
@@ -92,11 +107,21 @@ pub enum HostsCmd {
         reveal: bool,
     },
     /// Rename a config; its album records follow the new name.
-    Rename { name: String, new_name: String },
+    Rename {
+        #[arg(add = names())]
+        name: String,
+        new_name: String,
+    },
     /// Remove a config (its album records stay).
-    Remove { name: String },
+    Remove {
+        #[arg(add = names())]
+        name: String,
+    },
     /// Check a config's credentials with its host.
-    Test { name: String },
+    Test {
+        #[arg(add = names())]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,7 +150,7 @@ pub enum ImportCmd {
 pub struct UploadArgs {
     /// Use this config instead of the default (its mirrors get the upload too). Given again,
     /// each upload also goes to that config; the links printed are the first's.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = names())]
     pub host: Vec<String>,
     /// Link format: markdown, html, url, ubb or custom (default: the link_format setting).
     #[arg(long, value_name = "FMT")]
@@ -156,7 +181,7 @@ pub enum AlbumCmd {
         #[arg(long)]
         search: Option<String>,
         /// Only uploads made with this config.
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = names())]
         host: Option<String>,
         /// How many to list (0: all); when there are more, a line on stderr says how many.
         #[arg(long, default_value_t = 20)]
@@ -184,7 +209,10 @@ pub enum AlbumCmd {
         mirrors: bool,
     },
     /// Import a config's upload history from its host.
-    Sync { name: String },
+    Sync {
+        #[arg(add = names())]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,4 +237,21 @@ pub enum PicgoCmd {
         #[arg(value_name = "FILE")]
         inputs: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl CompletionShell {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompletionShell::Bash => "bash",
+            CompletionShell::Zsh => "zsh",
+            CompletionShell::Fish => "fish",
+        }
+    }
 }

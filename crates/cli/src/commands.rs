@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use crate::batch::FAILED_LINE;
 use futures::StreamExt;
 use pixdrop_core::config::Location;
 use pixdrop_core::host_config::shell_word;
@@ -24,6 +25,8 @@ type Outcome = Result<(), Failure>;
 pub async fn run(cli: Cli) -> Outcome {
     let command = match cli.command {
         Command::Picgo(cmd) => return crate::picgo::run(cli.data_dir.as_deref(), cmd).await,
+        Command::Completions { shell } => return crate::shell::completions(shell),
+        Command::Man => return crate::shell::man(),
         command => command,
     };
     let paths = Paths::resolve(cli.data_dir.as_deref())?;
@@ -38,7 +41,10 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Rewrite(args) => crate::links::rewrite(&engine, args),
         Command::Localize(args) => crate::links::localize(&engine, args).await,
         Command::Serve { port } => serve(engine, port).await,
-        Command::ServeClipboard | Command::Picgo(_) => Ok(()),
+        Command::ServeClipboard
+        | Command::Picgo(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(()),
     }
 }
 
@@ -341,13 +347,6 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
     }
 }
 
-/// What `upload` prints on stdout in place of a failed input's link when the links are bare
-/// URLs: one line that is plainly no link, so each input keeps its line.
-pub(crate) const FAILED_LINE: &str = "pixdrop:upload-failed";
-
-/// The longest `upload` waits, after printing its links, for the thumbnails made meanwhile.
-pub(crate) const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
 async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     let format = parse_format(args.format.as_deref())?;
     if args.inputs.is_empty() && !args.clipboard {
@@ -397,6 +396,26 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             _ => Input::parse(a),
         });
     }
+    // On a terminal, a progress line on stderr for a batch worth one (never with --json).
+    let meter = if args.json {
+        None
+    } else {
+        crate::progress::Meter::for_batch(
+            inputs.len(),
+            inputs.iter().map(|i| match i {
+                Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+                Input::Bytes { bytes, .. } => bytes.len() as u64,
+                Input::Url(_) => 0,
+            }),
+        )
+    };
+    let opts = UploadOptions {
+        progress: meter.clone().map(|m| {
+            Arc::new(move |index, sent, total| m.sent(index, sent, total))
+                as pixdrop_core::pipeline::BatchProgress
+        }),
+        ..opts
+    };
     let mut links = Vec::new();
     let mut json_items = 0usize;
     if args.json {
@@ -425,19 +444,26 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             print!("{}\n  {}", if json_items == 0 { "" } else { "," }, line);
             json_items += 1;
         } else {
-            match &o.result {
-                Ok(done) => {
-                    println!("{}", done.link);
-                    for note in done.notes() {
-                        eprintln!("pixdrop: {}: {note}", o.input);
+            let print = || {
+                match &o.result {
+                    Ok(done) => {
+                        println!("{}", done.link);
+                        for note in done.notes() {
+                            eprintln!("pixdrop: {}: {note}", o.input);
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("pixdrop: {}", labelled(&o.input, e));
+                        if bare_urls {
+                            println!("{FAILED_LINE}");
+                        }
                     }
                 }
-                Err(e) => {
-                    eprintln!("pixdrop: {}", labelled(&o.input, e));
-                    if bare_urls {
-                        println!("{FAILED_LINE}");
-                    }
-                }
+                let _ = std::io::stdout().flush();
+            };
+            match &meter {
+                Some(m) => m.finished(print),
+                None => print(),
             }
         }
         let _ = std::io::stdout().flush();
@@ -451,9 +477,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             failed = true;
         }
     }
-    // The links are out: the album's thumbnails, made meanwhile, are waited for (a few seconds
-    // at most; one not done by then is made by the app's background round from the link).
-    let _ = tokio::time::timeout(THUMBNAILS_WAIT, engine.thumbs().settled()).await;
+    crate::batch::settle_thumbnails(engine).await;
     if failed {
         Err(Failure::Partial)
     } else {

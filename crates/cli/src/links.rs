@@ -15,7 +15,7 @@ pub enum LinksCmd {
     /// changed (another size, or not an image), unreachable. Exit 1 when any is not ok.
     Check {
         /// Only records of this config.
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = crate::names::names())]
         host: Option<String>,
         /// Only records whose file name or URL has this text.
         #[arg(long)]
@@ -56,7 +56,7 @@ pub struct LocalizeArgs {
     #[arg(value_name = "FILE", required = true)]
     pub notes: Vec<PathBuf>,
     /// Upload with this config instead of the default.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = crate::names::names())]
     pub host: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -1,11 +1,15 @@
 //! `pixdrop`: the command line over Pixdrop's engine. Exit codes: 0 all went well, 1 something
 //! failed (the rest was still done), 2 the command line itself is wrong.
 
+mod batch;
 mod cli;
 mod clipboard;
 mod commands;
 mod links;
+mod names;
 mod picgo;
+mod progress;
+mod shell;
 
 use std::process::ExitCode;
 
@@ -28,6 +32,8 @@ impl From<pixdrop_core::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A Tab in a shell with pixdrop's completion: answer and exit.
+    shell::complete_if_asked();
     // Started as `picgo` (a link to this program): `picgo upload …` is `pixdrop picgo upload …`.
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if argv.first().is_some_and(|a| picgo::invoked_as_picgo(a)) {

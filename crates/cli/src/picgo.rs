@@ -14,8 +14,8 @@ use std::path::Path;
 use pixdrop_core::pipeline::{labelled, log_outcome};
 use pixdrop_core::{Engine, Input, LinkFormat, Paths, UploadOptions};
 
+use crate::batch::FAILED_LINE;
 use crate::cli::PicgoCmd;
-use crate::commands::{FAILED_LINE, THUMBNAILS_WAIT};
 use crate::Failure;
 
 /// Whether the program was started under the name `picgo` (a link or a copy).
@@ -61,7 +61,7 @@ async fn upload(data_dir: Option<&Path>, args: Vec<String>) -> String {
             }
         }
     }
-    let _ = tokio::time::timeout(THUMBNAILS_WAIT, engine.thumbs().settled()).await;
+    crate::batch::settle_thumbnails(&engine).await;
     if lines.is_empty() {
         errors.push("nothing to upload".into());
     }

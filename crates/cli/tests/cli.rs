@@ -2008,3 +2008,116 @@ fn localize_uploads_a_notes_local_images_and_points_it_at_them() {
         std::path::Path::new(dir).join(note.canonicalize().unwrap().strip_prefix("/").unwrap());
     assert_eq!(std::fs::read_to_string(copy).unwrap(), before);
 }
+
+#[test]
+fn completions_offer_commands_options_and_config_names_and_the_man_page_renders() {
+    let env = Env::new();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_pixdrop"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // What Tab gives after these words, through the code `completions bash` prints (the
+    // program found on PATH answers, reading the config named by --data-dir), called as bash
+    // calls it (the command, the word being completed, the one before).
+    let tab = |words: &str| {
+        let script = format!(
+            "source <(pixdrop completions bash) && complete -p pixdrop >/dev/null && \
+             COMP_WORDS=({words}) && COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)) && \
+             _clap_complete_pixdrop pixdrop \"${{COMP_WORDS[COMP_CWORD]}}\" \
+             \"${{COMP_WORDS[COMP_CWORD-1]}}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("PATH", &path)
+            .env_remove("PIXDROP_HOME")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let home = env.home().display().to_string();
+    assert!(tab("pixdrop ho").lines().any(|l| l.trim() == "hosts"));
+    assert!(tab("pixdrop upload --fo").contains("--format"));
+    env.ok(&["hosts", "add", "smms", "图床 two", "--set", "token=x"]);
+    let names = tab(&format!("pixdrop --data-dir '{home}' hosts use ''"));
+    let names: Vec<&str> = names.lines().map(str::trim).collect();
+    assert!(
+        names.contains(&"main") && names.contains(&"图床 two"),
+        "{names:?}"
+    );
+    let hosts = tab(&format!("pixdrop --data-dir '{home}' upload --host m"));
+    assert_eq!(hosts.trim(), "main");
+    for shell in ["zsh", "fish"] {
+        assert!(
+            env.ok(&["completions", shell]).contains("pixdrop"),
+            "{shell}"
+        );
+    }
+
+    // The manual page, from the same definitions, renders.
+    let page = env.dir.path().join("pixdrop.1");
+    std::fs::write(&page, env.ok(&["man"])).unwrap();
+    let out = Command::new("man")
+        .args(["-P", "cat", "-l"])
+        .arg(&page)
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("pixdrop") && shown.contains("upload") && shown.contains("completions"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_batch_on_a_terminal_shows_progress_on_stderr_never_among_the_links() {
+    let env = Env::new();
+    let files: Vec<String> = (0..5)
+        .map(|i| env.file(&format!("p{i}.png"), &tiny_png(600 + i)))
+        .collect();
+    let out_file = env.dir.path().join("links.txt");
+    // `script` gives the command a terminal; stdout goes to a file, stderr to the terminal.
+    let command = format!(
+        "'{}' --data-dir '{}' upload --format url {} > '{}'",
+        env!("CARGO_BIN_EXE_pixdrop"),
+        env.home().display(),
+        files
+            .iter()
+            .map(|f| format!("'{f}'"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        out_file.display()
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("PIXDROP_HOME")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let terminal = text(&out.stdout);
+    assert!(terminal.contains("uploading 1 of 5"), "{terminal:?}");
+    let links = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(links.lines().count(), 5, "{links:?}");
+    assert!(links.lines().all(|l| l.starts_with("http")), "{links:?}");
+    // Not a terminal: no progress at all.
+    let piped = env.run(
+        &std::iter::once("upload")
+            .chain(files.iter().map(String::as_str))
+            .collect::<Vec<_>>(),
+    );
+    assert!(piped.status.success());
+    assert!(
+        !text(&piped.stderr).contains("uploading"),
+        "{}",
+        text(&piped.stderr)
+    );
+}

@@ -765,6 +765,17 @@ impl ConfigStore {
         (config, unresolved)
     }
 
+    /// The configs' names, as the file holds them, without asking the keyring for anything (for
+    /// shell completion, which runs at every Tab).
+    pub fn names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .load_stored()?
+            .hosts
+            .into_iter()
+            .map(|h| h.name)
+            .collect())
+    }
+
     /// The current config with every secret in clear (to show one on request); fails when the
     /// keyring cannot give one, saying why.
     pub fn load_revealed(&self) -> Result<Config> {

@@ -1,0 +1,16 @@
+//! What `upload` and `picgo upload` share once a batch is sent.
+
+use pixdrop_core::Engine;
+
+/// What is printed on stdout in place of a failed input's link when the links are bare URLs
+/// (what editors read by line): one line that is plainly no link, so each input keeps its line.
+pub(crate) const FAILED_LINE: &str = "pixdrop:upload-failed";
+
+/// The longest a command waits, after printing its links, for the album's thumbnails made
+/// meanwhile; one not done by then is made by the app's background round from the link.
+const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// After the links are out: wait (bounded) for the thumbnails made meanwhile.
+pub(crate) async fn settle_thumbnails(engine: &Engine) {
+    let _ = tokio::time::timeout(THUMBNAILS_WAIT, engine.thumbs().settled()).await;
+}
