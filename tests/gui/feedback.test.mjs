@@ -63,3 +63,57 @@ test("status messages go after a few seconds (errors later, or on ×) and never 
   await s.waitFor("the error to go by itself", async () => (await s.findAll("[data-test=upload-error]")).length === 0, 40000);
   assert.ok(Date.now() - errorShown >= 7000, "an error stays longer than a notice");
 });
+
+/** Clear a field as a person would (select all, delete) and type `text`; then leave it (Tab). */
+async function retype(s, css, text, leave = true) {
+  const el = await s.find(css);
+  await s.cmd("POST", `/element/${el}/clear`, {});
+  await s.type(el, leave ? text + "\uE004" : text);
+  return el;
+}
+
+test("settings fields keep what was typed; errors beside their field; the watermark previews as it is typed", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-settings.png");
+  await s.click(await s.find("[data-tab=settings]"));
+
+  // Quality 150 is refused: the field keeps 150, says "not saved", the error right under it.
+  await retype(s, "[data-setting=quality]", "150");
+  const problem = await s.waitFor("quality's error", async () => s.text(await s.find("[data-problem=quality]")));
+  assert.ok(problem.length > 0);
+  assert.equal(await s.execute("return document.querySelector('[data-setting=quality]').value"), "150");
+  assert.ok((await s.findAll("[data-unsaved=quality]")).length, "marked not saved");
+  const gap = await s.execute(`
+    const f = document.querySelector('[data-setting=quality]').closest('.row').getBoundingClientRect();
+    const p = document.querySelector('[data-problem=quality]').getBoundingClientRect();
+    return p.top - f.bottom;`);
+  assert.ok(gap >= 0 && gap < 20, `the error is right under its field (${gap}px)`);
+  assert.equal(cli(home, "settings", "get", "quality").trim(), "82");
+  // Another setting saved meanwhile does not put 82 back.
+  await s.click(await s.find("[data-setting=notify]"));
+  await s.waitFor("notify saved", async () => cli(home, "settings", "get", "notify").trim() === "false");
+  assert.equal(await s.execute("return document.querySelector('[data-setting=quality]').value"), "150");
+  // Typing again drops the error about the text before; a valid value saves, mark and error go.
+  await retype(s, "[data-setting=quality]", "90");
+  await s.waitFor("quality 90 saved", async () => cli(home, "settings", "get", "quality").trim() === "90");
+  await s.waitFor("the error and the mark to go", async () =>
+    (await s.findAll("[data-problem=quality]")).length === 0 && (await s.findAll("[data-unsaved=quality]")).length === 0);
+
+  // The watermark saves and previews as it is typed, without leaving the field.
+  const before = await s.waitFor("the first preview", async () => s.execute("return document.querySelector('[data-test=preview-after]')?.src"));
+  await retype(s, "[data-setting=watermark_text]", "Pixdrop", false);
+  await s.waitFor("the watermark saved while typing", async () => cli(home, "settings", "get", "watermark_text").trim() === "Pixdrop");
+  await s.waitFor("the preview to change", async () => (await s.execute("return document.querySelector('[data-test=preview-after]')?.src")) !== before);
+  assert.equal(await s.execute("return document.activeElement.dataset.setting"), "watermark_text", "the field keeps the focus");
+  // Every control on the page has a label of its own.
+  const unlabelled = await s.execute(`
+    return [...document.querySelectorAll('.settings input, .settings select')]
+      .filter((e) => !(e.labels && [...e.labels].some((l) => l.innerText.trim())) && !e.getAttribute('aria-label'))
+      .map((e) => e.dataset.setting || e.outerHTML.slice(0, 80));`);
+  assert.deepEqual(unlabelled, []);
+  const position = await s.execute("return document.querySelector('[data-setting=watermark_position]').labels[0].innerText");
+  assert.match(position, /position/i);
+});
