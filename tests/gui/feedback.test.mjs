@@ -117,3 +117,38 @@ test("settings fields keep what was typed; errors beside their field; the waterm
   const position = await s.execute("return document.querySelector('[data-setting=watermark_position]').labels[0].innerText");
   assert.match(position, /position/i);
 });
+
+test("host form errors stand beside their fields, the form scrolled to the first", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-host-form.png");
+  await s.click(await s.find("[data-tab=hosts]"));
+  await s.click(await s.find("[data-test=add-kind] option[value=github]"));
+  await s.click(await s.find("[data-test=host-add]"));
+  // Config name is marked required like the other required fields.
+  assert.match(await s.text(await s.find("[data-test=host-form] label.field")), /\*/);
+  // Save with nothing filled: the first error (the name's) is in view, its field focused.
+  await s.click(await s.find("[data-test=host-save]"));
+  await s.find("[data-problem=name]");
+  await s.waitFor("the name field focused and in view", async () =>
+    s.execute(`
+      const a = document.activeElement;
+      const r = a.getBoundingClientRect(), m = document.querySelector('main').getBoundingClientRect();
+      return a.dataset.field === 'name' && r.top >= m.top && r.bottom <= m.bottom;`));
+  // A repository Rust refuses: its error beside the repository field, not at the form's end.
+  await s.type(await s.find("[data-field=name]"), "gh");
+  await s.type(await s.find("[data-field=token]"), "ghp_0123456789");
+  await s.type(await s.find("[data-field=repo]"), "not-a-repo");
+  await s.click(await s.find("[data-test=host-save]"));
+  const said = await s.waitFor("the repository's error", async () => s.execute("return document.querySelector('[data-problem=repo]')?.closest('.field')?.querySelector('[data-field=repo]') ? document.querySelector('[data-problem=repo]').innerText : null"));
+  assert.match(said, /owner\/name/);
+  assert.equal((await s.findAll("[data-test=form-error]")).length, 0, "not repeated at the end of the form");
+  assert.ok(await s.execute("const r = document.querySelector('[data-problem=repo]').getBoundingClientRect(), m = document.querySelector('main').getBoundingClientRect(); return r.top >= m.top && r.bottom <= m.bottom"), "in view");
+  // Fixing the field drops the error about the text before.
+  await s.type(await s.find("[data-field=repo]"), "/images");
+  await s.waitFor("the repository's error to go", async () => (await s.findAll("[data-problem=repo]")).length === 0);
+  await s.click(await s.find("[data-test=host-save]"));
+  await s.waitFor("the config saved", async () => (await s.findAll("[data-host=gh]")).length === 1);
+});

@@ -67,3 +67,12 @@ describe("mirror lists", () => {
     expect(valueText(["a", "b"])).toBe("a, b");
   });
 });
+
+describe("errors from Rust beside their field", () => {
+  it("finds the field a message names", async () => {
+    const { fieldOfError } = await import("./hostForm");
+    expect(fieldOfError('Repository (repo) must be owner/name, e.g. me/images, not "x"', ["token", "repo"])).toBe("repo");
+    expect(fieldOfError("Largest file (MB) (max_size_mb) must be a number above 0", ["max_size_mb"])).toBe("max_size_mb");
+    expect(fieldOfError("the host said no", ["repo"])).toBeNull();
+  });
+});

@@ -81,3 +81,8 @@ export function formProblems(kind: KindInfo, name: string, values: FormValues): 
   }
   return problems;
 }
+
+/** The field a message from Rust is about: its messages name a field as "Label (key) …". */
+export function fieldOfError(message: string, keys: string[]): string | null {
+  return keys.find((k) => message.includes(`(${k})`)) ?? null;
+}
