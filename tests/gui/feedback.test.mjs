@@ -152,3 +152,39 @@ test("host form errors stand beside their fields, the form scrolled to the first
   await s.click(await s.find("[data-test=host-save]"));
   await s.waitFor("the config saved", async () => (await s.findAll("[data-host=gh]")).length === 1);
 });
+
+test("each page opens at its own place, and new rows do not push the row in view", async (t) => {
+  const stop = cleanup(t);
+  const { home, file } = await standInHome(stop);
+  const files = [1, 2, 3, 4, 5, 6].map((i) => file(`row${i}.png`, [i * 30, 100, 200 - i * 20]));
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: files.join(":") });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-scroll.png");
+  const scrollTop = () => s.execute("return document.querySelector('main').scrollTop");
+
+  // Settings scrolled to its end, then Upload: the drop zone is in view, at the top.
+  await s.click(await s.find("[data-tab=settings]"));
+  await s.find("[data-test=server]");
+  await s.execute("const m = document.querySelector('main'); m.scrollTop = m.scrollHeight");
+  const settingsPlace = await s.waitFor("settings scrolled", async () => { const v = await scrollTop(); return v > 0 && v; });
+  await s.click(await s.find("[data-tab=upload]"));
+  await s.waitFor("Upload at its top", async () => (await scrollTop()) === 0);
+  // Back to Settings: where it was left.
+  await s.click(await s.find("[data-tab=settings]"));
+  await s.waitFor("Settings where it was left", async () => Math.abs((await scrollTop()) - settingsPlace) <= 2);
+  await s.click(await s.find("[data-tab=upload]"));
+
+  // Six rows, scrolled so the last is at the top of the view; six more come in above it.
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("six rows done", async () => (await s.findAll("[data-row][data-status=done]")).length === 6);
+  const last = await s.execute("const rows = document.querySelectorAll('[data-row]'); return rows[rows.length - 1].dataset.row");
+  const topOf = () => s.execute("return document.querySelector(`[data-row=\"${arguments[0]}\"]`).getBoundingClientRect().top", [last]);
+  await s.execute("const m = document.querySelector('main'); const r = document.querySelector(`[data-row=\"${arguments[0]}\"]`); m.scrollTop += r.getBoundingClientRect().top - m.getBoundingClientRect().top - 10", [last]);
+  await s.waitFor("scrolled", async () => (await scrollTop()) > 0);
+  const before = await topOf();
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("twelve rows", async () => (await s.findAll("[data-row]")).length === 12);
+  await s.waitFor("the new rows settled", async () => (await s.findAll("[data-row][data-status=done]")).length === 12, 60000);
+  const after = await topOf();
+  assert.ok(Math.abs(after - before) <= 2, `the row in view stayed (${before} → ${after})`);
+});
