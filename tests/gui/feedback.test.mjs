@@ -47,6 +47,10 @@ test("status messages go after a few seconds (errors later, or on ×) and never 
   await s.waitFor("the batch notice to go by itself", async () => (await s.findAll("[data-test=batch-notice]")).length === 0, 30000);
   assert.ok(Date.now() - shown >= 3000, "it stayed long enough to read");
   assert.equal(await s.execute("return document.querySelector('[data-test=status-bar]').getBoundingClientRect().height"), 0, "the empty bar takes no room");
+  // One image is "1 image".
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("the album's count", async () => (await s.text(await s.find("[data-test=album-count]"))) === "1 image");
+  await s.click(await s.find("[data-tab=upload]"));
 
   // An error stays longer, and goes at once on its ×.
   await s.type(await s.find("[data-test=url-input]"), "file:///etc/passwd");

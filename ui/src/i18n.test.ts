@@ -26,3 +26,25 @@ describe("translations", () => {
     expect(en.length).toBeGreaterThan(100);
   });
 });
+
+describe("plurals", () => {
+  it("says 1 image, 2 images, 1 link", () => {
+    locale.value = "en";
+    expect(t("albumCount", { n: 1 })).toBe("1 image");
+    expect(t("albumCount", { n: 2 })).toBe("2 images");
+    expect(t("albumCopied", { n: 1, format: "URL" })).toBe("Copied 1 link as URL.");
+    expect(t("albumCopied", { n: 3, format: "URL" })).toBe("Copied 3 links as URL.");
+    expect(t("picgoAlbum", { added: 1, present: 0 })).toBe("Album: 1 record added, 0 already here");
+    locale.value = "zh-CN";
+    expect(t("albumCount", { n: 1 })).toBe("1 张图片");
+  });
+
+  it("no English text with a number keeps a plural noun for 1", async () => {
+    const { messageKeys } = await import("./i18n");
+    locale.value = "en";
+    for (const k of messageKeys("en")) {
+      const one = t(k as never, { n: 1, added: 1, configs: 1, records: 1, imported: 1, present: 1, format: "URL" });
+      expect(one, k).not.toMatch(/\b1 (images|links|records|configs)\b/);
+    }
+  });
+});

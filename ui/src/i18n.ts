@@ -29,8 +29,8 @@ const messages = {
     picgoSkipped: "Skipped: {list}",
     picgoNotTaken: "Not taken over: {list}",
     picgoSettings: "Settings taken over: {list}",
-    picgoAlbum: "Album: {added} records added, {present} already here",
-    picgoUnknown: "PicGo host type “{type}” has no Pixdrop host: {configs} configs left out, {records} records imported",
+    picgoAlbum: "Album: {added} {added|record|records} added, {present} already here",
+    picgoUnknown: "PicGo host type “{type}” has no Pixdrop host: {configs} {configs|config|configs} left out, {records} {records|record|records} imported",
     picgoNothing: "Nothing to import.",
     tabOverview: "Overview",
     tabHosts: "Image hosts",
@@ -47,7 +47,7 @@ const messages = {
     hostDeleteDefaultMoves: "It is the default: “{other}” becomes the default.",
     hostDeleteNoDefault: "It is the default, and no other config is left.",
     hostDeleteRecordsOne: "Its 1 album record stays, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
-    hostDeleteRecords: "Its {n} album records stay, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
+    hostDeleteRecords: "Its {n} album {n|record|records} stay, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
     hostDeleteNoRecords: "No album records were made with it.",
     hostDeleted: "Deleted “{name}”.",
     hostDeletedNewDefault: "Deleted “{name}”; “{other}” is the default now.",
@@ -96,7 +96,7 @@ const messages = {
     uploadUrl: "Upload URL",
     shortcutHint: "Press {keys} anywhere to upload the clipboard image.",
     shortcutNone: "No global shortcut set (Settings).",
-    batchCopied: "Uploaded — {n} links copied.",
+    batchCopied: "Uploaded — {n} {n|link|links} copied.",
     batchCopiedOne: "Uploaded — link copied.",
     batchUploaded: "Uploaded {n}.",
     batchCopyFailed: "Uploaded, but the link was not copied: {message}",
@@ -156,7 +156,7 @@ const messages = {
     sortNewest: "Newest first",
     sortOldest: "Oldest first",
     sortName: "By name",
-    albumCount: "{n} images",
+    albumCount: "{n} {n|image|images}",
     albumSelected: "{n} selected",
     selectAll: "Select all",
     selectNone: "Select none",
@@ -166,7 +166,7 @@ const messages = {
     syncFromHost: "Sync from host",
     syncing: "Syncing…",
     albumNoMatch: "No images match.",
-    albumCopied: "Copied {n} links as {format}.",
+    albumCopied: "Copied {n} {n|link|links} as {format}.",
     albumDeleted: "Removed {n} from the album.",
     albumDeletedRemote: "Deleted {n} on the host and from the album.",
     albumSynced: "Sync done: {imported} imported, {present} already here.",
@@ -178,7 +178,7 @@ const messages = {
     detailDeleteKey: "Delete key",
     detailNoDelete: "none (the host gave no delete handle)",
     openBrowser: "Open in browser",
-    deleteConfirm: "Delete {n} images?",
+    deleteConfirm: "Delete {n} {n|image|images}?",
     deleteConfirmOne: "Delete “{name}”?",
     deleteAlsoHost: "Also delete on the image host",
     deleteNoHost: "The host cannot delete these (no delete handle)",
@@ -448,9 +448,13 @@ export function systemLocale(languages: readonly string[] = navigator.languages 
 
 export const locale = ref<Locale>(systemLocale());
 
+/** A message with its parameters filled in. `{n|one|other}` is the English plural: "one" when
+ * the parameter n is 1, else "other" (Chinese texts need none). */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = messages[locale.value][key] ?? messages.en[key];
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  return text
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, name: string, one: string, other: string) => (Number(params[name]) === 1 ? one : other))
+    .replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
 /** The message keys of a language (the test checks both have the same). */
