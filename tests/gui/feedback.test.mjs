@@ -193,3 +193,25 @@ test("each page opens at its own place, and new rows do not push the row in view
   const after = await topOf();
   assert.ok(Math.abs(after - before) <= 2, `the row in view stayed (${before} → ${after})`);
 });
+
+test("English text keeps narrow curly quotes with a CJK font installed; the page says its language", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home);
+  await s.click(await s.find("[data-tab=hosts]"));
+  const width = (lang) => s.execute(`
+    const p = document.createElement('span');
+    p.textContent = '“';
+    p.lang = arguments[0];
+    document.querySelector('main').append(p);
+    const w = p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize);
+    p.remove();
+    return w;`, [lang]);
+  assert.equal(await s.execute("return document.documentElement.lang"), "en");
+  const en = await width("en");
+  assert.ok(en < 0.6, `an English “ is narrow (${en.toFixed(2)} em)`);
+  cli(home, "settings", "set", "language", "zh-CN");
+  await s.waitFor("the page in Chinese", async () => (await s.execute("return document.documentElement.lang")) === "zh-CN");
+});
