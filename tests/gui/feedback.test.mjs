@@ -215,3 +215,19 @@ test("English text keeps narrow curly quotes with a CJK font installed; the page
   cli(home, "settings", "set", "language", "zh-CN");
   await s.waitFor("the page in Chinese", async () => (await s.execute("return document.documentElement.lang")) === "zh-CN");
 });
+
+test("a valid template being typed is not called unsaved", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  cli(home, "settings", "set", "link_format", "custom");
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home);
+  await s.click(await s.find("[data-tab=settings]"));
+  const field = await retype(s, "[data-setting=custom_link]", "<$url>", false);
+  await s.waitFor("the preview of the new template", async () => /^<.+>$/.test(await s.text(await s.find("[data-test=link-preview]"))));
+  assert.equal((await s.findAll("[data-unsaved=custom_link]")).length, 0, "no 'not saved' while typing");
+  await s.type(field, "\uE004");
+  await s.waitFor("saved on leaving", async () => cli(home, "settings", "get", "custom_link").trim() === "<$url>");
+  assert.equal((await s.findAll("[data-unsaved=custom_link]")).length, 0);
+});

@@ -35,3 +35,13 @@ describe("debounce", () => {
     vi.useRealTimers();
   });
 });
+
+describe("not saved", () => {
+  it("is not said while typing, is said of a field left unsaved or refused", async () => {
+    const { saysNotSaved } = await import("./fieldDraft");
+    expect(saysNotSaved(true, true, false)).toBe(false);
+    expect(saysNotSaved(true, false, false)).toBe(true);
+    expect(saysNotSaved(true, true, true)).toBe(true);
+    expect(saysNotSaved(false, false, true)).toBe(false);
+  });
+});

@@ -40,3 +40,9 @@ export function debounce<A>(f: (a: A) => void, ms: number): { call: (a: A) => vo
     cancel,
   };
 }
+
+/** Whether to say "not saved": of a field whose text differs from the saved value, once it is
+ * left (fields save on leaving) or its text was refused — never while a valid text is typed. */
+export function saysNotSaved(differs: boolean, beingEdited: boolean, refused: boolean): boolean {
+  return differs && (!beingEdited || refused);
+}
