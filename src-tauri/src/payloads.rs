@@ -67,6 +67,8 @@ pub struct Row {
 pub struct BatchDone {
     pub source: Source,
     pub uploaded: usize,
+    /// Of `uploaded`, those the album had already (no request made; their old link is given).
+    pub duplicates: usize,
     pub failed: usize,
     /// The text put on the clipboard, when auto-copy copied.
     pub copied: Option<String>,

@@ -344,6 +344,7 @@ pub fn finished<R: Runtime>(
     let mut report = BatchDone {
         source,
         uploaded: done.len(),
+        duplicates: done.iter().filter(|d| d.duplicate).count(),
         failed: failures.len(),
         copied: None,
         copy_error: None,

@@ -231,3 +231,17 @@ test("a valid template being typed is not called unsaved", async (t) => {
   await s.waitFor("saved on leaving", async () => cli(home, "settings", "get", "custom_link").trim() === "<$url>");
   assert.equal((await s.findAll("[data-unsaved=custom_link]")).length, 0);
 });
+
+test("a file the album has already says so, not 'Uploaded'", async (t) => {
+  const stop = cleanup(t);
+  const { home, file } = await standInHome(stop);
+  const a = file("again.png", [10, 200, 90]);
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: a });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home);
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("the first upload's notice", async () => (await s.text(await s.find("[data-test=batch-notice]"))) === "Uploaded — link copied.");
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("the duplicate's row", async () => (await s.findAll("[data-row][data-status=done]")).length === 2);
+  assert.equal(await s.text(await s.find("[data-test=batch-notice]")), "Already uploaded — link copied.");
+});

@@ -173,6 +173,8 @@ export interface UploadRow {
 export interface BatchDone {
   source: UploadSource;
   uploaded: number;
+  /** Of `uploaded`, those the album had already (their old link is given). */
+  duplicates: number;
   failed: number;
   copied: string | null;
   copy_error: string | null;
