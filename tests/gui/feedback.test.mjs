@@ -245,3 +245,36 @@ test("a file the album has already says so, not 'Uploaded'", async (t) => {
   await s.waitFor("the duplicate's row", async () => (await s.findAll("[data-row][data-status=done]")).length === 2);
   assert.equal(await s.text(await s.find("[data-test=batch-notice]")), "Already uploaded — link copied.");
 });
+
+test("album: the toolbar holds still on selecting, a selected tile shows a whole ring and a check, the copy format is kept and named", async (t) => {
+  const stop = cleanup(t);
+  const { home, file } = await standInHome(stop);
+  for (const [i, name] of ["one.png", "two.png", "three.png"].entries()) cli(home, "upload", "--format", "url", file(name, [i * 80, 40, 160]));
+  cli(home, "settings", "set", "link_format", "markdown");
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-album.png");
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("three tiles", async () => (await s.findAll("[data-record]")).length === 3);
+  const boxes = () => s.execute("return [...document.querySelectorAll('.toolbar button, .toolbar select, .toolbar input')].map(e => { const r = e.getBoundingClientRect(); return [e.dataset.test, Math.round(r.left), Math.round(r.top)]; })");
+  const before = await boxes();
+  const first = await s.execute("return document.querySelector('[data-record]').dataset.record");
+  await s.click(await s.find(`[data-record="${first}"]`));
+  await s.waitFor("the selection counted", async () => (await s.text(await s.find("[data-test=album-count]"))).includes("1 selected"));
+  assert.deepEqual(await boxes(), before, "no toolbar control moved");
+  // The selected tile (top row) has a check mark, and its ring is inside the scroller.
+  await s.find(`[data-record="${first}"] [data-test=tile-check]`);
+  const inside = await s.execute(`
+    const tile = document.querySelector('[data-record="' + arguments[0] + '"]').getBoundingClientRect();
+    const sc = document.querySelector('[data-test=album-grid]');
+    const box = sc.getBoundingClientRect();
+    return tile.top - 4 >= box.top && tile.left - 4 >= box.left && tile.right + 4 <= box.left + sc.clientWidth;`, [first]);
+  assert.ok(inside, "the selection ring is not cut");
+  // The format: the setting's is named; a pick is kept after leaving the page.
+  assert.match(await s.execute("return document.querySelector('[data-test=album-format]').selectedOptions[0].textContent"), /Markdown.*Settings/);
+  await s.click(await s.find("[data-test=album-format] option[value=html]"));
+  await s.click(await s.find("[data-tab=upload]"));
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("the album again", async () => (await s.findAll("[data-record]")).length === 3);
+  assert.equal(await s.execute("return document.querySelector('[data-test=album-format]').value"), "html");
+});
