@@ -277,4 +277,9 @@ test("album: the toolbar holds still on selecting, a selected tile shows a whole
   await s.click(await s.find("[data-tab=album]"));
   await s.waitFor("the album again", async () => (await s.findAll("[data-record]")).length === 3);
   assert.equal(await s.execute("return document.querySelector('[data-test=album-format]').value"), "html");
+
+  // Details name the host once, in words, and say what Delete does instead of a raw handle.
+  await s.execute("document.querySelector('[data-record] [data-act=details]').click()");
+  assert.equal(await s.text(await s.find("[data-test=details-host]")), "standin · SM.MS / S.EE");
+  assert.match(await s.text(await s.find("[data-test=details-delete]")), /^Delete removes it/);
 });
