@@ -41,6 +41,7 @@ test("status messages go after a few seconds (errors later, or on ×) and never 
   const notice = await s.waitFor("the batch notice", async () => s.text(await s.find("[data-test=batch-notice]")));
   const shown = Date.now();
   assert.equal(notice, "Uploaded — link copied.");
+  const noticeSize = await s.execute("return getComputedStyle(document.querySelector('[data-test=batch-notice]')).fontSize");
   assert.ok(await s.execute(BAR_BELOW_PAGE), "the message sits in the status bar, below every control");
   // The message takes clicks itself (they do not fall through to what is under it).
   assert.ok(await s.execute("const r = document.querySelector('[data-test=batch-notice]').getBoundingClientRect(); return !!document.elementFromPoint(r.left + 2, r.top + r.height / 2)?.closest('[data-test=status-bar]')"));
@@ -57,6 +58,8 @@ test("status messages go after a few seconds (errors later, or on ×) and never 
   await s.click(await s.find("[data-test=url-upload]"));
   await s.waitFor("the URL refusal", async () => s.text(await s.find("[data-test=upload-error]")));
   assert.ok(await s.execute(BAR_BELOW_PAGE));
+  // An error is no larger than other messages.
+  assert.equal(await s.execute("return getComputedStyle(document.querySelector('[data-test=upload-error]')).fontSize"), noticeSize);
   await s.click(await s.find("[data-test=status-bar] [data-act=close-toast]"));
   await s.waitFor("the error to go on ×", async () => (await s.findAll("[data-test=upload-error]")).length === 0, 5000);
 
