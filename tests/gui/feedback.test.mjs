@@ -286,3 +286,21 @@ test("album: the toolbar holds still on selecting, a selected tile shows a whole
   assert.equal(await s.text(await s.find("[data-test=details-host]")), "standin · SM.MS / S.EE");
   assert.match(await s.text(await s.find("[data-test=details-delete]")), /^Delete removes it/);
 });
+
+test("first run: the way to add a host stands where the host menu will be, and the empty list says what to do", async (t) => {
+  const stop = cleanup(t);
+  const home = tempHome();
+  cli(home, "settings", "set", "server_enabled", "off");
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-first-run.png");
+  const boxes = await s.waitFor("the add button", async () => s.execute(`
+    const b = document.querySelector('[data-test=add-host]'), f = document.querySelector('[data-test=format-picker]');
+    if (!b || !f) return null;
+    const rb = b.getBoundingClientRect(), rf = f.getBoundingClientRect();
+    return { top: [rb.top, rf.top], height: [rb.height, rf.height] };`));
+  assert.ok(Math.abs(boxes.top[0] - boxes.top[1]) <= 1, `aligned with the format menu: ${JSON.stringify(boxes)}`);
+  assert.ok(Math.abs(boxes.height[0] - boxes.height[1]) <= 2, `as high as the format menu: ${JSON.stringify(boxes)}`);
+  await s.click(await s.find("[data-test=add-host]"));
+  assert.match(await s.text(await s.find("[data-test=hosts-empty]")), /Add.*token/);
+});
