@@ -2,7 +2,7 @@
 // cover a control, errors beside their fields, the pages' wording.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
@@ -303,4 +303,26 @@ test("first run: the way to add a host stands where the host menu will be, and t
   assert.ok(Math.abs(boxes.height[0] - boxes.height[1]) <= 2, `as high as the format menu: ${JSON.stringify(boxes)}`);
   await s.click(await s.find("[data-test=add-host]"));
   assert.match(await s.text(await s.find("[data-test=hosts-empty]")), /Add.*token/);
+});
+
+test("host rows: a summary each, buttons lined up across rows, kinds in the Upload to menu", async (t) => {
+  const stop = cleanup(t);
+  const { home, host } = await standInHome(stop);
+  const local = join(home, "pub");
+  mkdirSync(local);
+  cli(home, "hosts", "add", "local", "folder", "--set", `path=${local}`, "--set", "url_prefix=http://127.0.0.1:1/img", "--set", "mirrors=standin");
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-host-rows.png");
+  const menu = await s.waitFor("kinds in the menu", async () => {
+    const texts = await s.execute("return [...document.querySelectorAll('[data-test=host-picker] option')].map(o => o.textContent.trim())");
+    return texts.every((x) => x.includes(" — ")) && texts;
+  });
+  assert.ok(menu.includes("standin — SM.MS / S.EE"), menu.join(" | "));
+  await s.click(await s.find("[data-tab=hosts]"));
+  const summary = await s.waitFor("the folder's summary", async () => s.text(await s.find("[data-host=folder] [data-test=host-summary]")));
+  assert.ok(summary.includes(local) && summary.includes("standin"), summary);
+  assert.ok((await s.text(await s.find("[data-host=standin] [data-test=host-summary]"))).includes(new URL(host.url).host));
+  const lefts = await s.execute("return ['edit', 'test', 'delete'].map(a => [...document.querySelectorAll(`[data-act=${a}]`)].map(b => Math.round(b.getBoundingClientRect().left)))");
+  for (const col of lefts) assert.equal(new Set(col).size, 1, `a button column lines up: ${JSON.stringify(lefts)}`);
 });

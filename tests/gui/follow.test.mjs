@@ -32,9 +32,10 @@ test("the window follows config changes made with the CLI", async (t) => {
   cli(home, "hosts", "add", "smms", "from-cli", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see", "--default");
   const shown = await s.waitFor("the CLI's host in the picker", async () => {
     const p = await picker();
-    return p.value !== "" && p;
+    return p.value !== "" && p.text.includes("—") && p;
   });
-  assert.deepEqual(shown, { value: "from-cli", text: "from-cli", disabled: false });
+  // Each config with its kind.
+  assert.deepEqual(shown, { value: "from-cli", text: "from-cli — SM.MS / S.EE", disabled: false });
   assert.equal((await s.findAll("[data-test=add-host]")).length, 0);
 
   cli(home, "settings", "set", "link_format", "html");
