@@ -326,3 +326,24 @@ test("host rows: a summary each, buttons lined up across rows, kinds in the Uplo
   const lefts = await s.execute("return ['edit', 'test', 'delete'].map(a => [...document.querySelectorAll(`[data-act=${a}]`)].map(b => Math.round(b.getBoundingClientRect().left)))");
   for (const col of lefts) assert.equal(new Set(col).size, 1, `a button column lines up: ${JSON.stringify(lefts)}`);
 });
+
+test("the primary button keeps bold white text in both themes, legibly", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home);
+  const look = () => s.execute(`
+    const b = document.querySelector('[data-test=choose-files]'), st = getComputedStyle(b);
+    const rgb = (c) => c.match(/\\d+/g).slice(0, 3).map(Number);
+    const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const [a, z] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+    return { theme: document.documentElement.dataset.theme, color: st.color, weight: Number(st.fontWeight), contrast: (a + 0.05) / (z + 0.05) };`);
+  for (const theme of ["light", "dark"]) {
+    cli(home, "settings", "set", "theme", theme);
+    const got = await s.waitFor(`the ${theme} theme`, async () => { const l = await look(); return l.theme === theme && l; });
+    assert.equal(got.color, "rgb(255, 255, 255)", theme);
+    assert.ok(got.weight >= 600, `${theme}: bold (${got.weight})`);
+    assert.ok(got.contrast >= 4.5, `${theme}: contrast ${got.contrast.toFixed(2)}`);
+  }
+});
