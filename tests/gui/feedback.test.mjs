@@ -347,3 +347,33 @@ test("the primary button keeps bold white text in both themes, legibly", async (
     assert.ok(got.contrast >= 4.5, `${theme}: contrast ${got.contrast.toFixed(2)}`);
   }
 });
+
+test("at 640×480 the album's menus show their whole text and the grid more than one row", async (t) => {
+  const stop = cleanup(t);
+  const { home, file } = await standInHome(stop);
+  for (let i = 0; i < 8; i++) cli(home, "upload", "--format", "url", file(`small${i}.png`, [i * 30, 90, 90]));
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-640.png");
+  await s.cmd("POST", "/window/rect", { width: 640, height: 480 });
+  await s.waitFor("the small window", async () => (await s.execute("return innerWidth <= 640 && innerHeight <= 480")));
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("the tiles", async () => (await s.findAll("[data-record]")).length >= 4);
+  const clipped = await s.execute(`
+    return [...document.querySelectorAll('.album .toolbar select')].filter((sel) => {
+      const span = document.createElement('span');
+      span.style.font = getComputedStyle(sel).font;
+      span.style.position = 'absolute';
+      span.textContent = sel.selectedOptions[0]?.textContent ?? '';
+      document.body.append(span);
+      const need = span.getBoundingClientRect().width;
+      span.remove();
+      return need + 24 > sel.getBoundingClientRect().width;
+    }).map((sel) => sel.dataset.test);`);
+  assert.deepEqual(clipped, [], "no menu cuts its text");
+  const rows = await s.execute(`
+    const box = document.querySelector('[data-test=album-grid]').getBoundingClientRect();
+    const tops = [...document.querySelectorAll('[data-record]')].map((e) => e.getBoundingClientRect().top).filter((top) => top < box.bottom - 60);
+    return new Set(tops.map(Math.round)).size;`);
+  assert.ok(rows >= 2, `${rows} row(s) in view`);
+});
