@@ -377,3 +377,18 @@ test("at 640×480 the album's menus show their whole text and the grid more than
     return new Set(tops.map(Math.round)).size;`);
   assert.ok(rows >= 2, `${rows} row(s) in view`);
 });
+
+test("a host error that outlasts the retries offers Retry with a hint", async (t) => {
+  const stop = cleanup(t);
+  const { home, host, file } = await standInHome(stop);
+  const a = file("five-hundred.png", [250, 20, 20]);
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: a });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-500.png");
+  await host.script("500 500 500 500 500");
+  await s.click(await s.find("[data-test=choose-files]"));
+  const row = await s.waitFor("the failed row", async () => (await s.findAll("[data-row][data-status=failed]"))[0], 60000);
+  await s.find("[data-row][data-status=failed] [data-act=retry]");
+  assert.match(await s.text(await s.find("[data-row][data-status=failed] [data-test=row-hint]")), /Retry/);
+  assert.ok(row);
+});
