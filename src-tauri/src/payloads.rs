@@ -75,13 +75,15 @@ pub struct BatchDone {
     pub copy_error: Option<String>,
 }
 
-/// What the UI shows about the shortcut.
+/// What the UI shows about the shortcut: the one account of what is bound now, sent to every
+/// page after every change, whoever asked for it (the window, the CLI through the config).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ShortcutStatus {
-    /// The shortcut in the settings ("" for none).
+    /// The shortcut bound now when `registered`; else the one that could not be bound ("" for
+    /// none). After a refused change it is the old one, still bound, not the setting.
     pub shortcut: String,
     pub registered: bool,
-    /// Why it is not registered.
+    /// Why it is not registered, or why the last change was refused (the old one still bound).
     pub error: Option<String>,
     /// How it is registered: `x11` (a key grab of the app's own) or `portal` (the desktop's
     /// GlobalShortcuts portal, on Wayland).

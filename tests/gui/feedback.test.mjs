@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
+import { cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome, wm } from "./harness.mjs";
 
 const TOKEN = "feedback-token-0123456789";
 
@@ -391,4 +391,31 @@ test("a host error that outlasts the retries offers Retry with a hint", async (t
   await s.find("[data-row][data-status=failed] [data-act=retry]");
   assert.match(await s.text(await s.find("[data-row][data-status=failed] [data-test=row-hint]")), /Retry/);
   assert.ok(row);
+});
+
+test("a shortcut change from the CLI that another program's grab refuses: every page shows what is bound", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-shortcut.png");
+  await s.waitFor("the shortcut bound", async () => (await s.text(await s.find("[data-test=shortcut-status]"))).includes("Ctrl+Shift+U"));
+  const release = await wm.grab("ctrl+alt+g");
+  stop(release);
+  cli(home, "settings", "set", "shortcut", "CommandOrControl+Alt+G");
+  // Upload page: says the new keys are taken and the old still work.
+  const upload = await s.waitFor("the refusal on the Upload page", async () => {
+    const text = await s.text(await s.find("[data-test=shortcut-status]"));
+    return text.includes("taken") && text;
+  });
+  assert.match(upload, /Ctrl\+Alt\+G is taken by another program; Ctrl\+Shift\+U is still active/);
+  // Settings: the recorder shows the keys bound now, and no "active" for the refused ones.
+  await s.click(await s.find("[data-tab=settings]"));
+  assert.equal(await s.text(await s.find("[data-test=shortcut-recorder]")), "Ctrl+Shift+U");
+  assert.match(await s.text(await s.find("[data-problem=shortcut]")), /still active/);
+  assert.equal((await s.findAll("[data-test=shortcut-ok]")).length, 0);
+  // Back to the keys that are bound: the refusal no longer holds.
+  cli(home, "settings", "set", "shortcut", "CommandOrControl+Shift+U");
+  await s.waitFor("the shortcut active again", async () => (await s.findAll("[data-test=shortcut-ok]")).length === 1);
+  assert.equal((await s.findAll("[data-problem=shortcut]")).length, 0);
 });
