@@ -48,3 +48,30 @@ describe("plurals", () => {
     }
   });
 });
+
+describe("host registry texts", () => {
+  it("translates by kind and field key, falls back to the registry's English", async () => {
+    const { hostText, kindName, optionName } = await import("./i18n");
+    locale.value = "zh-CN";
+    expect(hostText("github", "repo", "label", "Repository")).toBe("仓库");
+    expect(hostText("s3", "mirrors", "label", "Mirrors")).toBe("镜像");
+    expect(kindName("local", "Local folder")).toBe("本地文件夹");
+    expect(optionName("on")).toBe("开");
+    expect(optionName("webp")).toBe("webp");
+    expect(hostText("newkind", "field", "help", "English help")).toBe("English help");
+    locale.value = "en";
+    expect(hostText("github", "repo", "label", "Repository")).toBe("Repository");
+    expect(kindName("local", "Local folder")).toBe("Local folder");
+  });
+
+  it("has a label and a help for every field it names", async () => {
+    const { hostMessages } = await import("./i18nHosts");
+    const zh = hostMessages["zh-CN"]!;
+    const fields = new Set(Object.keys(zh).filter((k) => /\.(label|help)$/.test(k)).map((k) => k.replace(/\.(label|help)$/, "")));
+    for (const f of fields) {
+      expect(zh[`${f}.label`], f).toBeTruthy();
+      expect(zh[`${f}.help`], f).toBeTruthy();
+    }
+    expect(fields.size).toBeGreaterThan(70);
+  });
+});

@@ -1,5 +1,6 @@
 // English and 简体中文. The language follows the system until the user picks one.
 import { ref } from "vue";
+import { hostMessages } from "./i18nHosts";
 
 export type Locale = "en" | "zh-CN";
 
@@ -491,6 +492,23 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return text
     .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, name: string, one: string, other: string) => (Number(params[name]) === 1 ? one : other))
     .replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** A host field's label or help: the registry's English (`english`), or its translation by the
+ *  stable key "<kind>.<field>.<part>" ("*" for the fields every kind has). */
+export function hostText(kind: string, field: string, part: "label" | "help", english: string): string {
+  const table = hostMessages[locale.value];
+  return table?.[`${kind}.${field}.${part}`] ?? table?.[`*.${field}.${part}`] ?? english;
+}
+
+/** A host kind's name ("kind.<kind>"), the registry's English by default. */
+export function kindName(kind: string, english: string): string {
+  return hostMessages[locale.value]?.[`kind.${kind}`] ?? english;
+}
+
+/** A menu choice of a host field in words ("option.<value>"); other values are shown as they are. */
+export function optionName(value: string): string {
+  return hostMessages[locale.value]?.[`option.${value}`] ?? value;
 }
 
 /** The message keys of a language (the test checks both have the same). */
