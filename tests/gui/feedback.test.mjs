@@ -419,3 +419,79 @@ test("a shortcut change from the CLI that another program's grab refuses: every 
   await s.waitFor("the shortcut active again", async () => (await s.findAll("[data-test=shortcut-ok]")).length === 1);
   assert.equal((await s.findAll("[data-problem=shortcut]")).length, 0);
 });
+
+/** English words left in the page (text, menus, labels, tooltips): what is not a name, a code,
+ *  a path, a URL or an acronym. `allowed`: words of the user's data (config names). */
+const ENGLISH_LEFT = `
+  const allowed = new Set(arguments[0]);
+  const names = new Set(['Pixdrop', 'PicGo', 'ShareX', 'Markdown', 'DejaVu', 'Sans', 'Bold', 'Ctrl', 'Alt', 'Shift', 'English',
+    'GitHub', 'Gitea', 'Forgejo', 'Imgur', 'Lsky', 'Pro', 'Chevereto', 'WebDAV', 'OpenSSH', 'MinIO', 'SeaweedFS', 'Cloudflare',
+    'WebP', 'OAuth', 'Bearer', 'Token', 'Contents', 'Client', 'Enterprise']);
+  const texts = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, code, [data-test=status-bar]')) continue;
+    if (el.tagName !== 'OPTION' && !el.getClientRects().length) continue;
+    texts.push(n.textContent);
+  }
+  for (const el of document.querySelectorAll('[placeholder]:not([data-field]), [aria-label], [title]')) {
+    for (const a of ['placeholder', 'aria-label', 'title']) if (el.getAttribute(a)) texts.push(el.getAttribute(a));
+  }
+  const left = new Set();
+  for (const text of texts) {
+    for (const raw of text.split(/[\\s\\u3000-\\u303f\\uff00-\\uffef（），。：；、“”‘’]+/)) {
+      if (/[\\/.{}_:@$<>\\[\\]|~=#+\\\\\\-]|\\d/.test(raw)) continue;
+      const w = raw.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
+      if (w.length < 3 || w === w.toUpperCase() || names.has(w) || allowed.has(w)) continue;
+      if (/[A-Za-z]{3,}/.test(w)) left.add(w);
+    }
+  }
+  return [...left];`;
+
+test("简体中文 reaches every page and every host form: no English text of ours is left", async (t) => {
+  const stop = cleanup(t);
+  const { home, file } = await standInHome(stop);
+  const a = file("zh.png", [90, 30, 200]);
+  cli(home, "upload", "--format", "url", a);
+  cli(home, "settings", "set", "language", "zh-CN");
+  cli(home, "settings", "set", "link_format", "custom");
+  cli(home, "settings", "set", "watermark_text", "水印");
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: a });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "feedback-zh.png");
+  const allowed = ["standin"];
+  const check = async (where) => {
+    const left = await s.execute(ENGLISH_LEFT, [allowed]);
+    assert.deepEqual(left, [], `English left on ${where}`);
+  };
+  await s.waitFor("the page in Chinese", async () => (await s.execute("return document.documentElement.lang")) === "zh-CN");
+  // A row with its processing note.
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("the row", async () => (await s.findAll("[data-row][data-status=done]")).length === 1);
+  await check("Upload");
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("the tiles", async () => (await s.findAll("[data-record]")).length >= 1);
+  await check("Album");
+  await s.execute("document.querySelector('[data-record] [data-act=details]').click()");
+  await s.find("[data-test=album-details]");
+  await check("Album details");
+  await s.click(await s.find("[data-tab=settings]"));
+  await s.find("[data-test=server-status]");
+  await s.waitFor("the preview", async () => s.text(await s.find("[data-test=preview-done]")));
+  await check("Settings");
+  await s.click(await s.find("[data-tab=hosts]"));
+  await s.find("[data-host=standin]");
+  await check("Image hosts");
+  assert.equal(await s.text(await s.find("[data-host=standin] [data-act=duplicate]")), "创建副本");
+  const kinds = await s.execute("return [...document.querySelectorAll('[data-test=add-kind] option')].map(o => o.value)");
+  assert.ok(kinds.length >= 10, kinds.join(" "));
+  for (const kind of kinds) {
+    await s.click(await s.find(`[data-test=add-kind] option[value="${kind}"]`));
+    await s.click(await s.find("[data-test=host-add]"));
+    await s.find("[data-test=host-form]");
+    await check(`the ${kind} form`);
+    await s.click(await s.find("[data-test=host-cancel]"));
+    await s.waitFor("the form closed", async () => (await s.findAll("[data-test=host-form]")).length === 0);
+  }
+});

@@ -57,7 +57,7 @@ describe("host registry texts", () => {
     expect(hostText("s3", "mirrors", "label", "Mirrors")).toBe("镜像");
     expect(kindName("local", "Local folder")).toBe("本地文件夹");
     expect(optionName("on")).toBe("开");
-    expect(optionName("webp")).toBe("webp");
+    expect(optionName("v2")).toBe("v2");
     expect(hostText("newkind", "field", "help", "English help")).toBe("English help");
     locale.value = "en";
     expect(hostText("github", "repo", "label", "Repository")).toBe("Repository");

@@ -287,7 +287,7 @@ const messages = {
     hostKind: "类型",
     hostName: "配置名称",
     hostEdit: "编辑",
-    hostDuplicate: "复制",
+    hostDuplicate: "创建副本",
     hostCopyName: "{name} 副本",
     hostDelete: "删除",
     hostDeleteAsk: "删除配置“{name}”？",

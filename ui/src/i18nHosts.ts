@@ -28,6 +28,11 @@ export const hostMessages: Partial<Record<Locale, Record<string, string>>> = {
     "option.public": "公开",
     "option.private": "私有",
     "option.public-read": "公开可读（public-read）",
+    "option.see": "S.EE 文件 API（see）",
+    "option.webp": "WebP",
+    "option.avif": "AVIF",
+    "option.jpeg": "JPEG",
+    "option.png": "PNG",
     "option.multipart": "表单字段（multipart）",
     "option.binary": "整个请求体（binary）",
 
