@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome, wm } from "./harness.mjs";
+import { cleanup, cli, openApp, run, solidPng, startDriver, startStandIn, tempHome, wm } from "./harness.mjs";
 
 const TOKEN = "feedback-token-0123456789";
 
@@ -494,4 +494,25 @@ test("简体中文 reaches every page and every host form: no English text of ou
     await s.click(await s.find("[data-test=host-cancel]"));
     await s.waitFor("the form closed", async () => (await s.findAll("[data-test=host-form]")).length === 0);
   }
+});
+
+test("the recorder says when real key presses of a combination another program holds never arrive", async (t) => {
+  const stop = cleanup(t);
+  const { home } = await standInHome(stop);
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home);
+  await s.click(await s.find("[data-tab=settings]"));
+  const release = await wm.grab("ctrl+alt+g");
+  stop(release);
+  await s.click(await s.find("[data-test=shortcut-recorder]"));
+  await s.waitFor("the recorder listening", async () => (await s.execute("return document.activeElement.dataset.test")) === "shortcut-recorder");
+  // Real key presses through the X server (not WebDriver's events in the page): the grab takes G.
+  const focus = await run("xdotool", ["search", "--name", "^Pixdrop$", "windowfocus", "--sync"]);
+  assert.equal(focus.code, 0, focus.stderr);
+  const pressed = await run("xdotool", ["key", "--clearmodifiers", "ctrl+alt+g"]);
+  assert.equal(pressed.code, 0, pressed.stderr);
+  const hint = await s.waitFor("the hint", async () => s.text(await s.find("[data-test=shortcut-hint]")));
+  assert.match(hint, /another program/);
+  assert.equal(cli(home, "settings", "get", "shortcut").trim(), "CommandOrControl+Shift+U", "nothing saved");
 });

@@ -56,3 +56,26 @@ export function display(accelerator: string, isMac = false): string {
     })
     .join(isMac ? "" : "+");
 }
+
+/**
+ * Watches the recorder's key events for a combination another program holds: its X grab takes
+ * the key, so the recorder sees Ctrl/Alt go down and up again with no key between. `up` says so
+ * (true) when the last such modifier is let go.
+ */
+export function chordWatch(): { down: (e: KeyPress) => void; up: (e: KeyPress) => boolean } {
+  let strong = false;
+  let keySeen = false;
+  return {
+    down(e) {
+      if (!MODIFIER_KEYS.has(e.key)) keySeen = true;
+      else if (e.ctrlKey || e.altKey || e.metaKey) strong = true;
+    },
+    up(e) {
+      if (!MODIFIER_KEYS.has(e.key) || e.ctrlKey || e.altKey || e.metaKey) return false;
+      const vanished = strong && !keySeen;
+      strong = false;
+      keySeen = false;
+      return vanished;
+    },
+  };
+}
