@@ -153,6 +153,9 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "not in ui/src/i18nHosts.ts: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "not in ui/src/i18nHosts.ts: {missing:?}"
+        );
     }
 }
