@@ -74,9 +74,9 @@ test("status messages go after a few seconds (errors later, or on ×) and never 
 /** Type `text` over what a field holds, as a person would; then leave it (Tab). */
 async function retype(s, css, text, leave = true) {
   const el = await s.find(css);
-  // Select all (Ctrl+A, then the modifiers let go) and type over it: WebDriver's clear does not
-  // empty a number field in WebKitGTK.
-  await s.type(el, "\uE009a\uE000" + text + (leave ? "\uE004" : ""));
+  // Emptied in the page (WebDriver's clear does not empty a number field in WebKitGTK), then typed.
+  await s.execute("const i = document.querySelector(arguments[0]); i.value = ''; i.dispatchEvent(new Event('input'))", [css]);
+  await s.type(el, text + (leave ? "\uE004" : ""));
   return el;
 }
 
@@ -185,10 +185,13 @@ test("each page opens at its own place, and new rows do not push the row in view
   // Six rows, scrolled so the last is at the top of the view; six more come in above it.
   await s.click(await s.find("[data-test=choose-files]"));
   await s.waitFor("six rows done", async () => (await s.findAll("[data-row][data-status=done]")).length === 6);
-  const last = await s.execute("const rows = document.querySelectorAll('[data-row]'); return rows[rows.length - 1].dataset.row");
-  const topOf = () => s.execute("return document.querySelector(`[data-row=\"${arguments[0]}\"]`).getBoundingClientRect().top", [last]);
-  await s.execute("const m = document.querySelector('main'); const r = document.querySelector(`[data-row=\"${arguments[0]}\"]`); m.scrollTop += r.getBoundingClientRect().top - m.getBoundingClientRect().top - 10", [last]);
+  // The batch's message gone (the status bar's room changes the page's height), then the page
+  // scrolled to its end; the first row in view is the one that must not move.
+  await s.waitFor("the batch notice gone", async () => (await s.findAll("[data-test=batch-notice]")).length === 0, 30000);
+  await s.execute("const m = document.querySelector('main'); m.scrollTop = m.scrollHeight");
   await s.waitFor("scrolled", async () => (await scrollTop()) > 0);
+  const last = await s.execute("const top = document.querySelector('main').getBoundingClientRect().top; return [...document.querySelectorAll('[data-row]')].find((r) => r.getBoundingClientRect().top >= top).dataset.row");
+  const topOf = () => s.execute("return document.querySelector(`[data-row=\"${arguments[0]}\"]`).getBoundingClientRect().top", [last]);
   const before = await topOf();
   // (A WebDriver click would scroll the button into view first.)
   await s.execute("document.querySelector('[data-test=choose-files]').click()");
@@ -433,7 +436,7 @@ const ENGLISH_LEFT = `
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest('script, style, code, [data-test=status-bar]')) continue;
+    if (!el || el.closest('script, style, code, [aria-hidden=true], [data-test=status-bar]')) continue;
     if (el.tagName !== 'OPTION' && !el.getClientRects().length) continue;
     texts.push(n.textContent);
   }

@@ -39,8 +39,9 @@ describe("a combination another program holds", () => {
     const w = chordWatch();
     w.down(k("Control", { ctrlKey: true }));
     w.down(k("Alt", { ctrlKey: true, altKey: true }));
-    expect(w.up(k("Alt", { ctrlKey: true }))).toBe(false);
-    expect(w.up(k("Control"))).toBe(true);
+    // As WebKitGTK reports a key-up: the modifiers held before it.
+    expect(w.up(k("Alt", { ctrlKey: true, altKey: true }))).toBe(false);
+    expect(w.up(k("Control", { ctrlKey: true }))).toBe(true);
   });
   it("is not said of a combination that arrived, nor of Shift alone", async () => {
     const { chordWatch } = await import("./shortcutKeys");
