@@ -267,6 +267,8 @@ test("album: the toolbar holds still on selecting, a selected tile shows a whole
   await s.waitFor("three tiles", async () => (await s.findAll("[data-record]")).length === 3);
   // Positions within the page (a click may scroll the window's scroller by a few pixels).
   const boxes = () => s.execute("const a = document.querySelector('.album').getBoundingClientRect(); return [...document.querySelectorAll('.toolbar button, .toolbar select, .toolbar input')].map(e => { const r = e.getBoundingClientRect(); return [e.dataset.test, Math.round(r.left - a.left), Math.round(r.top - a.top)]; })");
+  // The page fully loaded (the sync menu comes with the host list) before measuring.
+  await s.find("[data-test=album-sync-host]");
   const before = await boxes();
   const first = await s.execute("return document.querySelector('[data-record]').dataset.record");
   await s.click(await s.find(`[data-record="${first}"]`));
