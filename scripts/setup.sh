@@ -13,10 +13,11 @@ APP_PACKAGES=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev li
 # SFTP; SeaweedFS for S3 and wsgidav for WebDAV come from PyPI into .venv).
 # gnome-keyring, libsecret-tools, dbus-daemon and dbus-bin: a real Secret Service on a private
 # D-Bus session; sway and wl-clipboard: a headless Wayland desktop for the clipboard tests;
-# man-db: the manual page is rendered by the tests.
+# man-db: the manual page is rendered by the tests; fonts-noto-cjk: 简体中文 in the window, and
+# English beside it with narrow quotes.
 TEST_PACKAGES=(webkit2gtk-driver xvfb xauth dbus-x11 xdotool imagemagick xclip python3-xlib gsfonts
   openssh-server python3-venv libimage-exiftool-perl gnome-keyring libsecret-tools dbus-daemon dbus-bin
-  sway wl-clipboard man-db)
+  sway wl-clipboard man-db fonts-noto-cjk)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -75,8 +75,9 @@ fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
 }
 
 /// The files named on a command line: "Open with Pixdrop" in a file manager (the desktop entry's
-/// `%F`) or `pixdrop-app shot.png`. Every argument that is not an option and names a file,
-/// relative to the folder the launch came from; the upload checks that each is an image.
+/// `%F`) or `pixdrop-app shot.png`. Every argument that is not an option and not a folder,
+/// relative to the folder the launch came from: the upload checks that each is there and an
+/// image, so a file that is gone gets a row saying so (and a log line), as a non-image does.
 fn files_in_args(args: &[String], cwd: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut args = args.iter().skip(1);
@@ -85,7 +86,7 @@ fn files_in_args(args: &[String], cwd: &std::path::Path) -> Vec<PathBuf> {
             args.next();
         } else if !a.starts_with("--") {
             let path = cwd.join(a);
-            if path.is_file() {
+            if !path.is_dir() {
                 files.push(path);
             }
         }
@@ -247,7 +248,11 @@ mod tests {
         .collect();
         assert_eq!(
             files_in_args(&args, dir.path()),
-            vec![dir.path().join("shot one.png"), dir.path().join("abs.jpg")]
+            vec![
+                dir.path().join("shot one.png"),
+                dir.path().join("missing.png"),
+                dir.path().join("abs.jpg")
+            ]
         );
     }
 

@@ -31,6 +31,45 @@ pub enum Source {
     Open,
 }
 
+/// A note beside a row's link, as data: the UI words it in its language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum RowNote {
+    /// The config's own host failed (`why`, the host's words); the link is its mirror's.
+    Fallback {
+        config: String,
+        mirror: String,
+        why: String,
+    },
+    /// A mirror failed (`why`); the link is fine.
+    MirrorFailed { config: String, why: String },
+}
+
+impl RowNote {
+    /// The notes of one upload (what `Done::notes` says in English for the CLI).
+    pub fn of(d: &pixdrop_core::pipeline::Done) -> Vec<RowNote> {
+        let why = |m: &pixdrop_core::pipeline::MirrorResult| {
+            m.error
+                .as_ref()
+                .map_or_else(String::new, |e| e.message.clone())
+        };
+        let fallback = d.fallback.iter().map(|f| RowNote::Fallback {
+            config: f.config.clone(),
+            mirror: d.record.config_name.clone(),
+            why: why(f),
+        });
+        let mirrors =
+            d.mirrors
+                .iter()
+                .filter(|m| m.error.is_some())
+                .map(|m| RowNote::MirrorFailed {
+                    config: m.config.clone(),
+                    why: why(m),
+                });
+        fallback.chain(mirrors).collect()
+    }
+}
+
 /// One row of the upload page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -51,12 +90,13 @@ pub struct Row {
     pub record_id: Option<i64>,
     pub duplicate: bool,
     /// What to say besides the link: the config's host failed and the link is a mirror's, or
-    /// a mirror failed.
-    pub notes: Vec<String>,
+    /// a mirror failed — as data, worded by the UI in its language.
+    pub notes: Vec<RowNote>,
     /// The other hosts that have the image (the config's mirrors).
     pub also_on: Vec<String>,
-    /// What was done to the file before it was sent, in words (metadata removed).
-    pub processed: Option<String>,
+    /// What was done to the file before it was sent (metadata removed, converted …), as data
+    /// the UI words in its language.
+    pub processed: Option<pixdrop_core::pipeline::Processed>,
     pub error: Option<AppError>,
     /// The retry coming, while the row waits for it.
     pub retry: Option<pixdrop_core::pipeline::Retrying>,
@@ -67,19 +107,23 @@ pub struct Row {
 pub struct BatchDone {
     pub source: Source,
     pub uploaded: usize,
+    /// Of `uploaded`, those the album had already (no request made; their old link is given).
+    pub duplicates: usize,
     pub failed: usize,
     /// The text put on the clipboard, when auto-copy copied.
     pub copied: Option<String>,
     pub copy_error: Option<String>,
 }
 
-/// What the UI shows about the shortcut.
+/// What the UI shows about the shortcut: the one account of what is bound now, sent to every
+/// page after every change, whoever asked for it (the window, the CLI through the config).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ShortcutStatus {
-    /// The shortcut in the settings ("" for none).
+    /// The shortcut bound now when `registered`; else the one that could not be bound ("" for
+    /// none). After a refused change it is the old one, still bound, not the setting.
     pub shortcut: String,
     pub registered: bool,
-    /// Why it is not registered.
+    /// Why it is not registered, or why the last change was refused (the old one still bound).
     pub error: Option<String>,
     /// How it is registered: `x11` (a key grab of the app's own) or `portal` (the desktop's
     /// GlobalShortcuts portal, on Wayland).

@@ -88,6 +88,11 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
         None
     };
     if old.is_some() && old == new {
+        // Asked for what is bound already (the setting put back after a refused change):
+        // what the status said about the refusal no longer holds.
+        if status.error.take().is_some() {
+            publish(app, &status);
+        }
         return Ok(());
     }
     if let Some(o) = old {
@@ -115,7 +120,10 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
             // say that it still works.
             let restored = old.map(|o| gs.register(o).is_ok()).unwrap_or(false);
             if restored {
+                // The status is what every page shows, however the change was asked for (the
+                // window, or the CLI through the config): the old keys, and why not the new.
                 let still = format!("{e}; {} is still active", label(&status.shortcut));
+                status.error = Some(still.clone());
                 publish(app, &status);
                 return Err(still);
             } else {

@@ -293,8 +293,8 @@ fn run<R: Runtime>(app: AppHandle<R>, ids: Vec<u64>, source: Source) {
                             e.row.thumb = Some(crate::images::album_thumb_url(d.record.id));
                         }
                         e.row.duplicate = d.duplicate;
-                        e.row.notes = d.notes();
-                        e.row.processed = d.processed.as_ref().map(|p| p.describe());
+                        e.row.notes = crate::payloads::RowNote::of(&d);
+                        e.row.processed = d.processed.clone();
                         e.row.also_on = d
                             .mirrors
                             .iter()
@@ -344,6 +344,7 @@ pub fn finished<R: Runtime>(
     let mut report = BatchDone {
         source,
         uploaded: done.len(),
+        duplicates: done.iter().filter(|d| d.duplicate).count(),
         failed: failures.len(),
         copied: None,
         copy_error: None,

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APP, cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
@@ -24,16 +24,20 @@ test("opening an image with Pixdrop uploads it in the running window", async (t)
   stop(driver.stop);
   const s = await openApp(stop, driver, home, "open-last.png");
   // As a file manager does: the app's binary, the files, from their folder.
-  const second = spawn(APP, ["--data-dir", home, "My Shot (1).png", "notes.png"], { cwd: folder, stdio: "ignore" });
+  const second = spawn(APP, ["--data-dir", home, "My Shot (1).png", "notes.png", "gone.png"], { cwd: folder, stdio: "ignore" });
   const exited = new Promise((r) => second.once("exit", (code) => r(code)));
   stop(() => second.kill());
-  const rows = await s.waitFor("both rows finished", async () => {
+  const rows = await s.waitFor("the three rows finished", async () => {
     const done = await s.findAll("[data-row][data-status=done]");
     const failed = await s.findAll("[data-row][data-status=failed]");
-    return done.length === 1 && failed.length === 1 && [await s.text(done[0]), await s.text(failed[0])];
+    return done.length === 1 && failed.length === 2 && [await s.text(done[0]), ...(await Promise.all(failed.map((f) => s.text(f))))];
   }, 30000);
   assert.ok(rows[0].includes("[My Shot (1)]("), rows[0]);
-  assert.ok(/notes\.png: not an image/.test(rows[1]), rows[1]);
+  assert.ok(rows.some((r) => /notes\.png: not an image/.test(r)), rows.join(" | "));
+  // A file that is gone gets a row too, saying so, and a log line.
+  const gone = rows.find((r) => r.includes("gone.png"));
+  assert.ok(gone && /not found|no such file|does not exist|gone/i.test(gone), rows.join(" | "));
+  assert.match(readFileSync(join(home, "logs", "pixdrop.log"), "utf8"), /failed .*gone\.png/);
   const [record] = JSON.parse(cli(home, "album", "list", "--json"));
   assert.equal(record.file_name, "My Shot (1).png");
   // The second launch handed over and quit.

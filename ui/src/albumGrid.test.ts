@@ -55,3 +55,13 @@ describe("album grid", () => {
     expect(humanSize(300 * 1024)).toBe("300 KB");
   });
 });
+
+describe("a record's host in words", () => {
+  it("names the config and the kind once each", async () => {
+    const { hostWords } = await import("./albumGrid");
+    expect(hostWords("smms", "smms", "SM.MS / S.EE")).toBe("SM.MS / S.EE");
+    expect(hostWords("standin", "smms", "SM.MS / S.EE")).toBe("standin · SM.MS / S.EE");
+    expect(hostWords("s", "smms", "SM.MS / S.EE")).toBe("s · SM.MS / S.EE");
+    expect(hostWords("gone", "oldkind")).toBe("gone · oldkind");
+  });
+});

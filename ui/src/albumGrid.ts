@@ -93,3 +93,11 @@ export function humanSize(bytes: number): string {
   }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
+
+/** A record's host in words: "name · kind label", or only the kind's label when the config is
+ *  named after its kind ("smms" of kind smms is not "smms (smms)"). */
+export function hostWords(configName: string, kind: string, kindLabel = kind): string {
+  const plain = (a: string) => a.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  const name = plain(configName);
+  return name === plain(kind) || name === plain(kindLabel) ? kindLabel : `${configName} · ${kindLabel}`;
+}

@@ -1,6 +1,7 @@
 // The one module that talks to the Rust side. Every command has a typed wrapper here;
 // errors arrive as {kind, message} and are rethrown as ApiError.
 import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
+import type { Processed, RowNote } from "./processed";
 
 /** Core's one list of error kinds (pixdrop_core::error::ErrorKind). */
 export type ErrorKind =
@@ -161,11 +162,11 @@ export interface UploadRow {
   record_id: number | null;
   duplicate: boolean;
   /** Said besides the link: the config's host failed (the link is a mirror's), a mirror failed. */
-  notes: string[];
+  notes: RowNote[];
   /** The other hosts that have the image. */
   also_on: string[];
   /** What was done to the file before it was sent (metadata removed), in words. */
-  processed: string | null;
+  processed: Processed | null;
   error: ApiErrorShape | null;
   retry: Retrying | null;
 }
@@ -173,6 +174,8 @@ export interface UploadRow {
 export interface BatchDone {
   source: UploadSource;
   uploaded: number;
+  /** Of `uploaded`, those the album had already (their old link is given). */
+  duplicates: number;
   failed: number;
   copied: string | null;
   copy_error: string | null;
@@ -215,7 +218,8 @@ export interface ImagePreview {
   size_after: number;
   type_before: string;
   type_after: string;
-  done: string | null;
+  /** What the settings did to the sample; null: it would go as it is. */
+  done: Processed | null;
 }
 
 // Every image the window shows comes from Rust through the `thumb:` protocol (the CSP allows

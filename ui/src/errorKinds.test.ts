@@ -20,5 +20,8 @@ describe("error kinds", () => {
     expect(hintKey("auth")).toBe("hintAuth");
     expect(hintKey("timeout")).toBe("hintNetwork");
     expect(hintKey("refused")).toBeNull();
+    // A 5xx that outlasted the retries offers Retry, and says why it may work.
+    expect(hintKey("http")).toBe("hintHttp");
+    expect(canRetry("http")).toBe(true);
   });
 });

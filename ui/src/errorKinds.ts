@@ -19,7 +19,7 @@ export function fixPage(kind: ErrorKind): "hosts" | null {
 }
 
 /** The i18n key of a short hint shown under the error, if the kind has one. */
-export function hintKey(kind: ErrorKind): "hintAuth" | "hintRateLimited" | "hintNetwork" | "hintTooLarge" | null {
+export function hintKey(kind: ErrorKind): "hintAuth" | "hintRateLimited" | "hintNetwork" | "hintHttp" | "hintTooLarge" | null {
   switch (kind) {
     case "auth":
       return "hintAuth";
@@ -28,6 +28,8 @@ export function hintKey(kind: ErrorKind): "hintAuth" | "hintRateLimited" | "hint
     case "network":
     case "timeout":
       return "hintNetwork";
+    case "http":
+      return "hintHttp";
     case "too_large":
       return "hintTooLarge";
     default:

@@ -67,3 +67,24 @@ describe("mirror lists", () => {
     expect(valueText(["a", "b"])).toBe("a, b");
   });
 });
+
+describe("errors from Rust beside their field", () => {
+  it("finds the field a message names", async () => {
+    const { fieldOfError } = await import("./hostForm");
+    expect(fieldOfError('Repository (repo) must be owner/name, e.g. me/images, not "x"', ["token", "repo"])).toBe("repo");
+    expect(fieldOfError("Largest file (MB) (max_size_mb) must be a number above 0", ["max_size_mb"])).toBe("max_size_mb");
+    expect(fieldOfError("the host said no", ["repo"])).toBeNull();
+  });
+});
+
+describe("a host row's summary", () => {
+  it("says where it uploads and its mirrors, never a secret", async () => {
+    const { hostSummary } = await import("./hostForm");
+    locale.value = "en";
+    const f = (key: string, kind: FieldSpec["kind"]): FieldSpec => ({ key, label: key, kind, required: false, default: null, options: [], help: "", example: "" });
+    const s3: KindInfo = { kind: "s3", label: "S3", fields: [f("endpoint", "url"), f("bucket", "text"), f("secret_key", "secret"), f("path_style", "bool"), f("mirrors", "hosts")] } as KindInfo;
+    const summary = hostSummary(s3, { name: "b", kind: "s3", default: false, settings: { endpoint: "http://127.0.0.1:9000", bucket: "pics", secret_key: "SECRET", path_style: true, mirrors: ["one", "two"] } });
+    expect(summary).toBe("127.0.0.1:9000 · pics · mirrors to one, two");
+    expect(summary).not.toContain("SECRET");
+  });
+});

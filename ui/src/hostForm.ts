@@ -81,3 +81,30 @@ export function formProblems(kind: KindInfo, name: string, values: FormValues): 
   }
   return problems;
 }
+
+/** The field a message from Rust is about: its messages name a field as "Label (key) …". */
+export function fieldOfError(message: string, keys: string[]): string | null {
+  return keys.find((k) => message.includes(`(${k})`)) ?? null;
+}
+
+/** A config's settings in a few words for its row: where it uploads (servers by host name,
+ * buckets, folders, repositories) and its mirrors; secrets and switches are left out. */
+export function hostSummary(kind: KindInfo, host: HostView): string {
+  const parts: string[] = [];
+  let mirrors: string[] = [];
+  for (const f of kind.fields) {
+    const text = valueText(host.settings[f.key]).trim();
+    if (!text) continue;
+    if (f.kind === "hosts") mirrors = namesOf(text);
+    else if (f.kind === "url") {
+      try {
+        parts.push(new URL(text).host);
+      } catch {
+        parts.push(text);
+      }
+    } else if (f.kind === "text") parts.push(text);
+  }
+  const shown = [...new Set(parts)].slice(0, 3);
+  if (mirrors.length) shown.push(t("hostMirrorsTo", { names: mirrors.join(", ") }));
+  return shown.join(" · ");
+}

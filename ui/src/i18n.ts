@@ -1,10 +1,22 @@
 // English and 简体中文. The language follows the system until the user picks one.
 import { ref } from "vue";
+import { hostMessages } from "./i18nHosts";
 
 export type Locale = "en" | "zh-CN";
 
 const messages = {
   en: {
+    procRemoved: "location and camera data removed ({what})",
+    procComments: "comments",
+    procConverted: "converted {from} → {to}",
+    procReencoded: "re-encoded as {type}",
+    procResized: "resized {w0}×{h0} → {w1}×{h1}",
+    procWatermarked: "watermarked",
+    procFitted: " to fit the host's {size}",
+    procSummary: "{parts}{fit}: {before} → {after}",
+    listSep: ", ",
+    noteFallback: "{config} failed ({why}); the link is from its mirror {mirror}",
+    noteMirrorFailed: "mirror {config} failed: {why}",
     tagline: "Drop an image, get a link.",
     defaultHost: "Default host",
     noHost: "No image host yet — add one with `pixdrop hosts add smms NAME --set token=…`",
@@ -29,13 +41,13 @@ const messages = {
     picgoSkipped: "Skipped: {list}",
     picgoNotTaken: "Not taken over: {list}",
     picgoSettings: "Settings taken over: {list}",
-    picgoAlbum: "Album: {added} records added, {present} already here",
-    picgoUnknown: "PicGo host type “{type}” has no Pixdrop host: {configs} configs left out, {records} records imported",
+    picgoAlbum: "Album: {added} {added|record|records} added, {present} already here",
+    picgoUnknown: "PicGo host type “{type}” has no Pixdrop host: {configs} {configs|config|configs} left out, {records} {records|record|records} imported",
     picgoNothing: "Nothing to import.",
     tabOverview: "Overview",
     tabHosts: "Image hosts",
     hostsTitle: "Image hosts",
-    hostsNone: "No host configs yet.",
+    hostsNone: "No host configs yet. Pick a kind above and press Add: SM.MS needs only a token, a local folder only a path. Or bring a ShareX uploader (.sxcu) or your PicGo setup (Settings → Bring your setup).",
     hostAdd: "Add",
     hostKind: "Kind",
     hostName: "Config name",
@@ -47,7 +59,7 @@ const messages = {
     hostDeleteDefaultMoves: "It is the default: “{other}” becomes the default.",
     hostDeleteNoDefault: "It is the default, and no other config is left.",
     hostDeleteRecordsOne: "Its 1 album record stays, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
-    hostDeleteRecords: "Its {n} album records stay, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
+    hostDeleteRecords: "Its {n} album {n|record|records} stay, but cannot be deleted on the host until a config of this name exists again (Undo brings it back).",
     hostDeleteNoRecords: "No album records were made with it.",
     hostDeleted: "Deleted “{name}”.",
     hostDeletedNewDefault: "Deleted “{name}”; “{other}” is the default now.",
@@ -55,6 +67,7 @@ const messages = {
     hostUndo: "Undo",
     hostMakeDefault: "Set as default",
     hostIsDefault: "default",
+    hostMirrorsTo: "mirrors to {names}",
     hostTest: "Test",
     hostTesting: "Testing…",
     hostSave: "Save",
@@ -76,12 +89,13 @@ const messages = {
     tabAlbum: "Album",
     tabSettings: "Settings",
     uploadTo: "Upload to",
-    noHostShort: "No host — add one under Image hosts",
     addHost: "Add an image host…",
     notSaved: "not saved",
     retryingIn: "retry {n} of {of} in {s} s",
     attemptOf: "attempt {n} of {of}",
     linkFormat: "Link format",
+    albumCopyAs: "Copy as",
+    formatAsSetting: "{format} (setting)",
     format_markdown: "Markdown",
     format_html: "HTML",
     format_url: "URL",
@@ -96,15 +110,20 @@ const messages = {
     uploadUrl: "Upload URL",
     shortcutHint: "Press {keys} anywhere to upload the clipboard image.",
     shortcutNone: "No global shortcut set (Settings).",
-    batchCopied: "Uploaded — {n} links copied.",
+    batchCopied: "Uploaded — {n} {n|link|links} copied.",
     batchCopiedOne: "Uploaded — link copied.",
     batchUploaded: "Uploaded {n}.",
     batchCopyFailed: "Uploaded, but the link was not copied: {message}",
     batchFailed: "{n} failed.",
+    batchDupCopiedOne: "Already uploaded — link copied.",
+    batchDupCopied: "Already uploaded — {n} {n|link|links} copied.",
+    batchDupUploaded: "Already uploaded: {n}.",
+    batchDupSome: "{n} of them {n|was|were} uploaded before.",
     openHostSettings: "Open host settings",
     hintAuth: "Check the token or key under Image hosts, then Retry.",
     hintRateLimited: "The host is limiting uploads for now; wait before retrying.",
     hintNetwork: "Check the connection (and the proxy, if one is set), then Retry.",
+    hintHttp: "The host answered with an error; a server error (5xx) usually passes — Retry in a moment.",
     hintTooLarge: "Make the file smaller, or choose a host that takes larger files.",
     thisSession: "This session",
     clearFinished: "Clear finished",
@@ -156,7 +175,7 @@ const messages = {
     sortNewest: "Newest first",
     sortOldest: "Oldest first",
     sortName: "By name",
-    albumCount: "{n} images",
+    albumCount: "{n} {n|image|images}",
     albumSelected: "{n} selected",
     selectAll: "Select all",
     selectNone: "Select none",
@@ -166,7 +185,7 @@ const messages = {
     syncFromHost: "Sync from host",
     syncing: "Syncing…",
     albumNoMatch: "No images match.",
-    albumCopied: "Copied {n} links as {format}.",
+    albumCopied: "Copied {n} {n|link|links} as {format}.",
     albumDeleted: "Removed {n} from the album.",
     albumDeletedRemote: "Deleted {n} on the host and from the album.",
     albumSynced: "Sync done: {imported} imported, {present} already here.",
@@ -174,11 +193,11 @@ const messages = {
     detailSize: "Size",
     detailDimensions: "Dimensions",
     detailUploaded: "Uploaded",
-    detailDelete: "Delete link",
-    detailDeleteKey: "Delete key",
-    detailNoDelete: "none (the host gave no delete handle)",
+    detailOnHost: "On the host",
+    detailDeletable: "Delete removes it there too.",
+    detailNoDelete: "Delete removes it from the album only (the host gave no way to delete it).",
     openBrowser: "Open in browser",
-    deleteConfirm: "Delete {n} images?",
+    deleteConfirm: "Delete {n} {n|image|images}?",
     deleteConfirmOne: "Delete “{name}”?",
     deleteAlsoHost: "Also delete on the image host",
     deleteNoHost: "The host cannot delete these (no delete handle)",
@@ -202,6 +221,7 @@ const messages = {
     shortcutNoneSet: "None",
     clear: "Clear",
     reset: "Default",
+    shortcutMaybeTaken: "The keys did not arrive: another program may hold this combination. Try another one.",
     shortcutNeedsModifier: "Use Ctrl, Alt or ⌘ with the key (or an F key).",
     shortcutBadKey: "That key cannot be used in a shortcut.",
     shortcutActive: "Active everywhere, even when the window is hidden.",
@@ -222,6 +242,17 @@ const messages = {
     savedSetting: "Saved",
   },
   "zh-CN": {
+    procRemoved: "已移除位置和相机信息（{what}）",
+    procComments: "注释",
+    procConverted: "已转换 {from} → {to}",
+    procReencoded: "已重新编码为 {type}",
+    procResized: "已缩小 {w0}×{h0} → {w1}×{h1}",
+    procWatermarked: "已加水印",
+    procFitted: "（以符合图床的 {size} 上限）",
+    procSummary: "{parts}{fit}：{before} → {after}",
+    listSep: "，",
+    noteFallback: "{config} 上传失败（{why}）；链接来自其镜像 {mirror}",
+    noteMirrorFailed: "镜像 {config} 上传失败：{why}",
     tagline: "拖入图片，即得链接。",
     defaultHost: "默认图床",
     noHost: "还没有图床配置——用 `pixdrop hosts add smms 名称 --set token=…` 添加",
@@ -252,12 +283,12 @@ const messages = {
     tabOverview: "概览",
     tabHosts: "图床设置",
     hostsTitle: "图床设置",
-    hostsNone: "还没有图床配置。",
+    hostsNone: "还没有图床配置。在上方选择类型并点“添加”：SM.MS 只需令牌，本地文件夹只需路径。也可以导入 ShareX 上传器（.sxcu）或 PicGo 的配置（设置 → 导入已有配置）。",
     hostAdd: "添加",
     hostKind: "类型",
     hostName: "配置名称",
     hostEdit: "编辑",
-    hostDuplicate: "复制",
+    hostDuplicate: "创建副本",
     hostCopyName: "{name} 副本",
     hostDelete: "删除",
     hostDeleteAsk: "删除配置“{name}”？",
@@ -272,6 +303,7 @@ const messages = {
     hostUndo: "撤销",
     hostMakeDefault: "设为默认",
     hostIsDefault: "默认",
+    hostMirrorsTo: "同时上传到 {names}",
     hostTest: "测试",
     hostTesting: "测试中…",
     hostSave: "保存",
@@ -293,12 +325,13 @@ const messages = {
     tabAlbum: "相册",
     tabSettings: "设置",
     uploadTo: "上传到",
-    noHostShort: "没有图床——请在“图床设置”中添加",
     addHost: "添加图床…",
     notSaved: "未保存",
     retryingIn: "{s} 秒后第 {n}/{of} 次重试",
     attemptOf: "第 {n}/{of} 次尝试",
     linkFormat: "链接格式",
+    albumCopyAs: "复制为",
+    formatAsSetting: "{format}（设置）",
     format_markdown: "Markdown",
     format_html: "HTML",
     format_url: "URL",
@@ -318,10 +351,15 @@ const messages = {
     batchUploaded: "已上传 {n} 张。",
     batchCopyFailed: "已上传，但链接未能复制：{message}",
     batchFailed: "{n} 个失败。",
+    batchDupCopiedOne: "此前已上传——链接已复制。",
+    batchDupCopied: "此前已上传——已复制 {n} 个链接。",
+    batchDupUploaded: "此前已上传：{n} 张。",
+    batchDupSome: "其中 {n} 张此前已上传。",
     openHostSettings: "打开图床设置",
     hintAuth: "请在“图床”中检查令牌或密钥，然后重试。",
     hintRateLimited: "图床暂时限制上传，请稍后再试。",
     hintNetwork: "请检查网络连接（以及代理设置），然后重试。",
+    hintHttp: "图床返回了错误；服务器错误（5xx）通常很快恢复，请稍后重试。",
     hintTooLarge: "请缩小文件，或换一个允许更大文件的图床。",
     thisSession: "本次上传",
     clearFinished: "清除已完成",
@@ -391,9 +429,9 @@ const messages = {
     detailSize: "大小",
     detailDimensions: "尺寸",
     detailUploaded: "上传时间",
-    detailDelete: "删除链接",
-    detailDeleteKey: "删除密钥",
-    detailNoDelete: "无（图床未提供删除凭据）",
+    detailOnHost: "图床上",
+    detailDeletable: "删除时也会从图床上删除。",
+    detailNoDelete: "删除只会从相册移除（图床未提供删除方式）。",
     openBrowser: "在浏览器中打开",
     deleteConfirm: "删除 {n} 张图片？",
     deleteConfirmOne: "删除“{name}”？",
@@ -419,6 +457,7 @@ const messages = {
     shortcutNoneSet: "无",
     clear: "清除",
     reset: "恢复默认",
+    shortcutMaybeTaken: "没有收到按键：这组按键可能已被其他程序占用。请换一个组合。",
     shortcutNeedsModifier: "请与 Ctrl、Alt 或 ⌘ 组合（或使用 F 键）。",
     shortcutBadKey: "这个键不能用作快捷键。",
     shortcutActive: "全局有效，窗口隐藏时也可用。",
@@ -448,9 +487,30 @@ export function systemLocale(languages: readonly string[] = navigator.languages 
 
 export const locale = ref<Locale>(systemLocale());
 
+/** A message with its parameters filled in. `{n|one|other}` is the English plural: "one" when
+ * the parameter n is 1, else "other" (Chinese texts need none). */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = messages[locale.value][key] ?? messages.en[key];
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  return text
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, name: string, one: string, other: string) => (Number(params[name]) === 1 ? one : other))
+    .replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** A host field's label or help: the registry's English (`english`), or its translation by the
+ *  stable key "<kind>.<field>.<part>" ("*" for the fields every kind has). */
+export function hostText(kind: string, field: string, part: "label" | "help", english: string): string {
+  const table = hostMessages[locale.value];
+  return table?.[`${kind}.${field}.${part}`] ?? table?.[`*.${field}.${part}`] ?? english;
+}
+
+/** A host kind's name ("kind.<kind>"), the registry's English by default. */
+export function kindName(kind: string, english: string): string {
+  return hostMessages[locale.value]?.[`kind.${kind}`] ?? english;
+}
+
+/** A menu choice of a host field in words ("option.<value>"); other values are shown as they are. */
+export function optionName(value: string): string {
+  return hostMessages[locale.value]?.[`option.${value}`] ?? value;
 }
 
 /** The message keys of a language (the test checks both have the same). */

@@ -40,7 +40,7 @@ describe("describePicgoImport", () => {
       "Already here: Default",
       "Settings taken over: link_format = url",
       "Album: 3 records added, 1 already here",
-      "PicGo host type “github” has no Pixdrop host: 1 configs left out, 2 records imported",
+      "PicGo host type “github” has no Pixdrop host: 1 config left out, 2 records imported",
     ]);
   });
 

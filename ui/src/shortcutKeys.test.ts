@@ -30,3 +30,26 @@ describe("shortcut recorder", () => {
     expect(display("CommandOrControl+Shift+U", true)).toBe("⌘⇧U");
   });
 });
+
+describe("a combination another program holds", () => {
+  const k = (key: string, mods: Partial<Record<"ctrlKey" | "altKey" | "metaKey" | "shiftKey", boolean>> = {}) =>
+    ({ key, code: "", ctrlKey: false, altKey: false, metaKey: false, shiftKey: false, ...mods });
+  it("is noticed when Ctrl/Alt go down and up with no key between", async () => {
+    const { chordWatch } = await import("./shortcutKeys");
+    const w = chordWatch();
+    w.down(k("Control", { ctrlKey: true }));
+    w.down(k("Alt", { ctrlKey: true, altKey: true }));
+    // As WebKitGTK reports a key-up: the modifiers held before it.
+    expect(w.up(k("Alt", { ctrlKey: true, altKey: true }))).toBe(false);
+    expect(w.up(k("Control", { ctrlKey: true }))).toBe(true);
+  });
+  it("is not said of a combination that arrived, nor of Shift alone", async () => {
+    const { chordWatch } = await import("./shortcutKeys");
+    const w = chordWatch();
+    w.down(k("Control", { ctrlKey: true }));
+    w.down(k("k", { ctrlKey: true }));
+    expect(w.up(k("Control"))).toBe(false);
+    w.down(k("Shift", { shiftKey: true }));
+    expect(w.up(k("Shift"))).toBe(false);
+  });
+});

@@ -56,3 +56,36 @@ export function display(accelerator: string, isMac = false): string {
     })
     .join(isMac ? "" : "+");
 }
+
+/**
+ * Watches the recorder's key events for a combination another program holds: its X grab takes
+ * the key, so the recorder sees Ctrl/Alt go down and up again with no key between. `up` says so
+ * (true) when the last such modifier is let go.
+ */
+export function chordWatch(): { down: (e: KeyPress) => void; up: (e: KeyPress) => boolean } {
+  // Which modifiers are held, from their own down and up events: a key-up's ctrlKey/altKey says
+  // the state before it (WebKitGTK), not after.
+  const STRONG = new Set(["Control", "Alt", "Meta", "OS"]);
+  const held = new Set<string>();
+  let strong = false;
+  let keySeen = false;
+  return {
+    down(e) {
+      if (!MODIFIER_KEYS.has(e.key)) keySeen = true;
+      else {
+        held.add(e.key);
+        if (STRONG.has(e.key)) strong = true;
+      }
+    },
+    up(e) {
+      if (!MODIFIER_KEYS.has(e.key)) return false;
+      held.delete(e.key);
+      if ([...held].some((k) => STRONG.has(k))) return false;
+      const vanished = strong && !keySeen;
+      held.clear();
+      strong = false;
+      keySeen = false;
+      return vanished;
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { UploadRow } from "./api";
+import type { BatchDone, UploadRow } from "./api";
 import { applyRow, createRows, finishedIds, isPasteOutsideText, orderedRows, percent, removeRows } from "./uploads";
 
 function row(id: number, seq: number, over: Partial<UploadRow> = {}): UploadRow {
@@ -51,5 +51,20 @@ describe("upload rows", () => {
     expect(isPasteOutsideText(key({ ctrlKey: true }), input)).toBe(false);
     expect(isPasteOutsideText(key({}), div)).toBe(false);
     expect(isPasteOutsideText(key({ ctrlKey: true, shiftKey: true }), div)).toBe(false);
+  });
+});
+
+describe("a finished batch's message", () => {
+  const batch = (o: Partial<BatchDone>): BatchDone => ({ source: "clipboard", uploaded: 1, duplicates: 0, failed: 0, copied: null, copy_error: null, ...o });
+  it("says already uploaded when the album had the file, and never just 'Uploaded'", async () => {
+    const { locale } = await import("./i18n");
+    const { batchMessage } = await import("./uploads");
+    locale.value = "en";
+    expect(batchMessage(batch({ copied: "a" }))).toBe("Uploaded — link copied.");
+    expect(batchMessage(batch({ duplicates: 1, copied: "a" }))).toBe("Already uploaded — link copied.");
+    expect(batchMessage(batch({ uploaded: 2, duplicates: 2, copied: "a\nb" }))).toBe("Already uploaded — 2 links copied.");
+    expect(batchMessage(batch({ uploaded: 3, duplicates: 1, copied: "a\nb\nc" }))).toBe("Uploaded — 3 links copied. 1 of them was uploaded before.");
+    expect(batchMessage(batch({ duplicates: 1 }))).toBe("Already uploaded: 1.");
+    expect(batchMessage(batch({ uploaded: 0, failed: 0 }))).toBeNull();
   });
 });

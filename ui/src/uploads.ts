@@ -1,7 +1,8 @@
 // The upload page's rows. Rust owns their state; every update carries the whole row with a
 // sequence number, so an update that arrives late never overwrites a newer one.
 import { reactive } from "vue";
-import type { UploadRow } from "./api";
+import type { BatchDone, UploadRow } from "./api";
+import { t } from "./i18n";
 
 export interface UploadRows {
   byId: Map<number, UploadRow>;
@@ -45,4 +46,22 @@ export function isPasteOutsideText(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "m
   if (!el || typeof el.tagName !== "string") return true;
   const tag = el.tagName.toLowerCase();
   return !(tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable);
+}
+
+/** What a finished batch says: uploaded or already uploaded (the album had the file), copied or
+ * not, and how many failed; null when there is nothing to say. */
+export function batchMessage(b: BatchDone | null): string | null {
+  if (!b) return null;
+  const failed = b.failed ? " " + t("batchFailed", { n: b.failed }) : "";
+  if (b.copy_error) return t("batchCopyFailed", { message: b.copy_error }) + failed;
+  const dups = b.duplicates;
+  const allDup = b.uploaded > 0 && dups === b.uploaded;
+  const some = dups && !allDup ? " " + t("batchDupSome", { n: dups }) : "";
+  const lines = b.copied ? b.copied.split("\n").length : 0;
+  if (b.uploaded && lines) {
+    const key = allDup ? (lines === 1 ? "batchDupCopiedOne" : "batchDupCopied") : lines === 1 ? "batchCopiedOne" : "batchCopied";
+    return t(key, { n: lines }) + some + failed;
+  }
+  if (b.uploaded) return t(allDup ? "batchDupUploaded" : "batchUploaded", { n: b.uploaded }) + some + failed;
+  return null;
 }

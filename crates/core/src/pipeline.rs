@@ -895,7 +895,8 @@ impl Engine {
         out
     }
 
-    /// Import a config's upload history from its host into the album, skipping known URLs.
+    /// Import a config's upload history from its host into the album, skipping URLs the album
+    /// has already — under any config: two configs of one account list the same uploads.
     pub async fn sync(&self, name: &str) -> Result<SyncReport> {
         let config = self.config.load()?;
         let host_cfg = config.pick_host(Some(name))?;
@@ -918,7 +919,7 @@ impl Engine {
             // The host lists newest first; insert oldest first so ids follow time.
             let mut fresh = Vec::new();
             for item in got.items.into_iter().rev() {
-                if self.album.has_url(&host_cfg.name, &item.url)? {
+                if self.album.has_url_anywhere(&item.url)? {
                     report.already_there += 1;
                     continue;
                 }

@@ -632,6 +632,28 @@ async fn sync_imports_history_once() {
 }
 
 #[tokio::test]
+async fn sync_skips_what_another_config_of_the_account_has() {
+    let env = env("v2");
+    for i in 0..3u64 {
+        env.host
+            .preload(&format!("s{i}.png"), &tiny_png(2000 + i), 1_700_000_000 + i);
+    }
+    // A second config of the same account (a copy of "main", as Duplicate makes).
+    env.engine
+        .config()
+        .update(|c| {
+            let mut copy = c.hosts.iter().find(|h| h.name == "main").unwrap().clone();
+            copy.name = "main copy".into();
+            c.add_host(copy, false)
+        })
+        .unwrap();
+    assert_eq!(env.engine.sync("main").await.unwrap().imported, 3);
+    let second = env.engine.sync("main copy").await.unwrap();
+    assert_eq!((second.imported, second.already_there), (0, 3));
+    assert_eq!(env.records(), 3);
+}
+
+#[tokio::test]
 async fn test_checks_the_token() {
     for api in ["v2", "see"] {
         let env = env(api);

@@ -130,3 +130,32 @@ pub fn host_set_default(state: State<'_, AppState>, name: String) -> AppResult<(
 pub async fn host_test(state: State<'_, AppState>, name: String) -> AppResult<String> {
     Ok(state.engine.test_host(&name).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every text of the host registry that the window shows has its 简体中文 in the UI's table
+    /// (ui/src/i18nHosts.ts), found by the stable key the UI looks it up by.
+    #[test]
+    fn every_registry_text_is_translated() {
+        let table = include_str!("../../../ui/src/i18nHosts.ts");
+        let has = |key: String| table.contains(&format!("\"{key}\":"));
+        let mut missing = Vec::new();
+        for k in pixdrop_core::hosts::kinds() {
+            if !has(format!("kind.{}", k.kind)) {
+                missing.push(format!("kind.{}", k.kind));
+            }
+            for f in &k.fields {
+                for part in ["label", "help"] {
+                    let own = format!("{}.{}.{part}", k.kind, f.key);
+                    if !has(own.clone()) && !has(format!("*.{}.{part}", f.key)) {
+                        missing.push(own);
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in ui/src/i18nHosts.ts: {missing:?}"
+        );
+    }
+}

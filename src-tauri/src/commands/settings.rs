@@ -27,8 +27,8 @@ pub struct ImagePreview {
     size_after: u64,
     type_before: &'static str,
     type_after: &'static str,
-    /// What the settings did, in words; `None`: the sample would go as it is.
-    done: Option<String>,
+    /// What the settings did (as data the UI words); `None`: the sample would go as it is.
+    done: Option<pixdrop_core::pipeline::Processed>,
 }
 
 /// The sample photo through the saved image settings, for the before/after preview.
@@ -56,7 +56,7 @@ pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview
         size_after: bytes.len() as u64,
         type_before: pixdrop_core::image::ImageKind::Jpeg.label(),
         type_after: kind.label(),
-        done: processed.map(|p| p.describe()),
+        done: processed,
     })
 }
 
