@@ -254,6 +254,8 @@ export interface Settings {
   server_port: number;
   server_secret: string;
   server_allowed_origins: string;
+  /** An editor's delete through the server (`POST /delete`) also deletes on the host. */
+  server_delete_remote: boolean;
   shortcut: string;
   close_to_tray: boolean;
   autostart: boolean;
