@@ -111,7 +111,7 @@ test("the window shows the shared config and album", async (t) => {
     return t.includes("Album") && t;
   });
   assert.match(picgoReport, /Host configs added: From PicGo \(custom\)/);
-  assert.match(picgoReport, /Album: 1 records added, 0 already here/);
+  assert.match(picgoReport, /Album: 1 record added, 0 already here/);
   await s.waitFor("the album count to include the import", async () => {
     return /: 3$/.test(await s.text(await s.find("[data-test=upload-count]")));
   });

@@ -100,6 +100,8 @@ export const hostMessages: Partial<Record<Locale, Record<string, string>>> = {
     "local.upload_path.help": `在文件夹中的位置，可用占位符：${PLACEHOLDERS}。`,
     "local.url_prefix.label": "URL 前缀",
     "local.url_prefix.help": "提供该文件夹访问的地址，例如 https://img.example.com。",
+    "local.file_mode.label": "文件权限",
+    "local.file_mode.help": "上传文件的权限，八进制。",
 
     "lsky.url.label": "站点",
     "lsky.url.help": "兰空图床站点的地址，例如 https://img.example.com。",
