@@ -208,6 +208,10 @@ pub enum AlbumCmd {
         #[arg(long)]
         mirrors: bool,
     },
+    /// Copy images to another host and link each record to its new copy (then `pixdrop
+    /// rewrite` updates notes). The bytes come from the record's link, else a mirror's; a rerun
+    /// after an interruption uploads nothing twice. Exit 1 when any is lost or failed.
+    Move(crate::links::MoveArgs),
     /// Import a config's upload history from its host.
     Sync {
         #[arg(add = names())]

@@ -592,6 +592,7 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
                 Ok(())
             }
         }
+        AlbumCmd::Move(args) => crate::links::album_move(engine, args).await,
         AlbumCmd::Sync { name } => {
             let r = engine.sync(&name).await?;
             println!(

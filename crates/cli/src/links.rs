@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use pixdrop_core::links::{self, CheckOptions, LocalizeOptions, RewriteOptions};
+use pixdrop_core::links::{
+    self, CheckOptions, LocalizeOptions, MoveOptions, MoveStatus, RewriteOptions,
+};
 use pixdrop_core::{Engine, ListQuery};
 
 use crate::Failure;
@@ -60,6 +62,135 @@ pub struct LocalizeArgs {
     pub host: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Album record ids (see `pixdrop album list`).
+    #[arg(value_name = "ID", required_unless_present = "host", conflicts_with = "host")]
+    pub ids: Vec<i64>,
+    /// Every record of this config instead of ids.
+    #[arg(long, value_name = "OLD", add = crate::names::names())]
+    pub host: Option<String>,
+    /// The config to move to.
+    #[arg(long, value_name = "NAME", required = true, add = crate::names::names())]
+    pub to: String,
+    /// Delete each old copy on its host once its new copy is recorded (the record stays, so
+    /// notes can still be rewritten).
+    #[arg(long)]
+    pub delete_old: bool,
+    /// Find each image and say what would be done; upload, record and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON: {to, dry_run, results: [{id, file_name, config_name, url,
+    /// status, source, new_id, new_url, old_deleted, detail}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pixdrop album move`: exit 1 when any record is lost, failed or skipped, or an old copy
+/// asked to be deleted was not.
+pub async fn album_move(engine: &Engine, args: MoveArgs) -> Result<(), Failure> {
+    let ids = match &args.host {
+        Some(old) => {
+            let ids = engine.album().ids(&ListQuery {
+                config: Some(old.clone()),
+                limit: 0,
+                sort: pixdrop_core::Sort::Oldest,
+                ..Default::default()
+            })?;
+            if ids.is_empty() {
+                return Err(pixdrop_core::Error::NotFound(format!(
+                    "the album has no records of a config named {old:?}"
+                ))
+                .into());
+            }
+            ids
+        }
+        None => args.ids.clone(),
+    };
+    let opts = MoveOptions {
+        to: args.to,
+        delete_old: args.delete_old,
+        dry_run: args.dry_run,
+    };
+    let report = links::move_records(engine, &ids, &opts).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        for r in &report.results {
+            let deleted = if r.old_deleted && opts.delete_old {
+                " (old copy deleted)"
+            } else {
+                ""
+            };
+            let new_url = r.new_url.as_deref().unwrap_or("");
+            match r.status {
+                MoveStatus::Moved => println!(
+                    "{} {}: moved from {} → {new_url}{deleted}",
+                    r.id,
+                    r.file_name,
+                    r.source.as_deref().unwrap_or("its link")
+                ),
+                MoveStatus::AlreadyMoved => println!(
+                    "{} {}: moved already → {new_url}{deleted}",
+                    r.id, r.file_name
+                ),
+                MoveStatus::WouldMove => println!(
+                    "{} {}: would move from {} to {}",
+                    r.id,
+                    r.file_name,
+                    r.source.as_deref().unwrap_or("its link"),
+                    report.to
+                ),
+                MoveStatus::Lost => eprintln!(
+                    "pixdrop: {} {}: lost: {}",
+                    r.id,
+                    r.file_name,
+                    r.detail.as_deref().unwrap_or("")
+                ),
+                MoveStatus::Failed => eprintln!(
+                    "pixdrop: {} {}: not moved: {}",
+                    r.id,
+                    r.file_name,
+                    r.detail.as_deref().unwrap_or("")
+                ),
+                MoveStatus::Skipped => eprintln!(
+                    "pixdrop: {}: skipped: {}",
+                    r.id,
+                    r.detail.as_deref().unwrap_or("")
+                ),
+            }
+            if !matches!(r.status, MoveStatus::Lost | MoveStatus::Failed | MoveStatus::Skipped) {
+                if let Some(d) = &r.detail {
+                    eprintln!("pixdrop: {} {}: {d}", r.id, r.file_name);
+                }
+            }
+        }
+        let verb = if report.dry_run { "would move" } else { "moved" };
+        let moved = report.count(MoveStatus::Moved) + report.count(MoveStatus::WouldMove);
+        let mut summary = format!("{verb} {moved} to {}", report.to);
+        for (status, word) in [
+            (MoveStatus::AlreadyMoved, "moved already"),
+            (MoveStatus::Lost, "lost"),
+            (MoveStatus::Failed, "failed"),
+            (MoveStatus::Skipped, "skipped"),
+        ] {
+            let n = report.count(status);
+            if n > 0 {
+                summary.push_str(&format!(", {n} {word}"));
+            }
+        }
+        println!("{summary}");
+        if !report.dry_run && moved > 0 {
+            println!("next: pixdrop rewrite NOTES… puts the new links in your notes");
+        }
+    }
+    if report.all_done(opts.delete_old) {
+        Ok(())
+    } else {
+        Err(Failure::Partial)
+    }
 }
 
 /// Exit 1 when an image is missing or failed to upload.

@@ -1909,21 +1909,32 @@ fn rewrite_replaces_moved_links_after_a_dry_run() {
     let spare = env.add_spare();
     let a = env.file("moved.png", &tiny_png(73));
     let old: Value = serde_json::from_str(&env.ok(&["upload", "--json", &a])).unwrap();
-    let new: Value =
-        serde_json::from_str(&env.ok(&["upload", "--json", "--host", "spare", &a])).unwrap();
-    let (old_url, new_url) = (
-        old[0]["url"].as_str().unwrap(),
-        new[0]["url"].as_str().unwrap(),
-    );
+    let old_url = old[0]["url"].as_str().unwrap();
+    let id = old[0]["id"].to_string();
+
+    // The move: a dry run first, then the move, then a rerun that sends nothing.
+    let said = env.ok(&["album", "move", &id, "--to", "spare", "--dry-run"]);
+    assert!(said.contains(&format!("{id} moved.png: would move from its link to spare")), "{said}");
+    assert_eq!(spare.upload_requests(), 0);
+    let typo = env.run(&["album", "move", "--host", "nope", "--to", "spare"]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(text(&typo.stderr).contains("\"nope\""), "{}", text(&typo.stderr));
+    let said = env.ok(&["album", "move", "--host", "main", "--to", "spare", "--delete-old"]);
+    assert!(said.contains("(old copy deleted)"), "{said}");
+    assert!(said.contains("moved 1 to spare"), "{said}");
+    assert!(said.contains("pixdrop rewrite"), "{said}");
+    let moved: Value = serde_json::from_str(&env.ok(&[
+        "album", "move", &id, "--to", "spare", "--json",
+    ]))
+    .unwrap();
+    let r = &moved["results"][0];
+    assert_eq!(r["status"], "already_moved");
+    assert_eq!(r["old_deleted"], true);
+    let new_url = r["new_url"].as_str().unwrap().to_string();
+    let new_url = new_url.as_str();
     assert!(new_url.starts_with(&spare.base_url()));
-    // `album move` is not there yet: the move is recorded through the album.
-    pixdrop_core::Album::open(&pixdrop_core::Paths::in_dir(env.home()).album_file())
-        .unwrap()
-        .set_moved(
-            old[0]["id"].as_i64().unwrap(),
-            new[0]["id"].as_i64().unwrap(),
-        )
-        .unwrap();
+    assert_eq!(spare.upload_requests(), 1);
+    assert!(env.host.stored().iter().all(|s| s.deleted), "the old copy is deleted");
     let notes = env.dir.path().join("notes");
     std::fs::create_dir(&notes).unwrap();
     let note = notes.join("n.md");

@@ -207,6 +207,7 @@ fn bench_album() {
             height: Some(1080),
             sha256: Some(format!("{i:064x}")),
             created_at: base + i as i64 * 1000,
+            sent_sha256: None,
         })
         .collect();
     let start = Instant::now();
@@ -543,6 +544,7 @@ fn bench_links() {
             height: None,
             sha256: None,
             created_at: i as i64,
+            sent_sha256: None,
         })
         .collect();
     engine.album().insert_many(&records).unwrap();

@@ -63,6 +63,7 @@ fn main() -> pixdrop_core::Result<()> {
                     height: Some(1080),
                     sha256: Some(key(i)),
                     created_at: start + i as i64 * 60_000,
+                    sent_sha256: None,
                     file_name: name,
                 }
             })

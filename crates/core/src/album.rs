@@ -102,6 +102,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER uploads_link_checks_delete AFTER DELETE ON uploads BEGIN
         DELETE FROM link_checks WHERE id = old.id;
     END;",
+    // 6: the SHA-256 of the bytes sent (`sha256` is the dedupe key, which differs when the
+    //    prepare stage changed the file), so a moved image can be checked against what the
+    //    host was given.
+    // And when a moved record's old copy was deleted on its host (the record stays, so notes
+    // can still be rewritten from its link).
+    "ALTER TABLE uploads ADD COLUMN sent_sha256 TEXT;
+    ALTER TABLE uploads ADD COLUMN host_deleted_at INTEGER;
+    CREATE INDEX uploads_sent_sha256 ON uploads (sent_sha256) WHERE sent_sha256 IS NOT NULL;",
 ];
 
 /// One uploaded image.
@@ -142,6 +150,9 @@ pub struct NewRecord {
     pub height: Option<u32>,
     pub sha256: Option<String>,
     pub created_at: i64,
+    /// SHA-256 of the bytes sent, when they are known (uploads made here; not imports).
+    #[serde(default)]
+    pub sent_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -187,10 +198,10 @@ impl Default for ListQuery {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
         id: r.get(0)?,
         host_kind: r.get(1)?,
@@ -289,8 +300,8 @@ impl Album {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                  size, width, height, sha256, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                  size, width, height, sha256, created_at, sent_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 r.host_kind,
                 r.config_name,
@@ -302,7 +313,8 @@ impl Album {
                 r.width,
                 r.height,
                 r.sha256,
-                r.created_at
+                r.created_at,
+                r.sent_sha256
             ],
         )?;
         Ok(conn.last_insert_rowid())
@@ -315,8 +327,8 @@ impl Album {
         {
             let mut st = tx.prepare(
                 "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                      size, width, height, sha256, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                      size, width, height, sha256, created_at, sent_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             for r in records {
                 st.execute(params![
@@ -330,7 +342,8 @@ impl Album {
                     r.width,
                     r.height,
                     r.sha256,
-                    r.created_at
+                    r.created_at,
+                    r.sent_sha256
                 ])?;
             }
         }
@@ -602,6 +615,7 @@ mod tests {
             height: Some(2),
             sha256: Some(format!("sha-{name}")),
             created_at: t,
+            sent_sha256: None,
         }
     }
 

@@ -149,6 +149,9 @@ pub struct UploadOptions {
     pub progress: Option<BatchProgress>,
     /// Called when an upload failed in a way worth trying again, before the wait.
     pub retrying: Option<BatchRetry>,
+    /// Send the bytes as they are: no metadata removal, conversion, resizing, fitting or
+    /// watermark (an image moved to another host was processed when it was first uploaded).
+    pub as_is: bool,
 }
 
 /// A finished upload: the record whose link the user gets (the config's own, or, when its
@@ -243,6 +246,8 @@ struct Prepared {
     /// The dedupe key: SHA-256 of the original bytes, and of the processing when it changed
     /// them (the same file with the same settings is not sent twice; a change sends it anew).
     sha256: String,
+    /// SHA-256 of `bytes`, what is sent (the dedupe key's own when nothing changed them).
+    sent_sha256: String,
     processed: Option<Processed>,
     /// The file before processing, when processing changed it: the thumbnail is made from it
     /// when what is sent cannot be decoded here (an AVIF).
@@ -365,7 +370,11 @@ impl Batch {
             return Err(e.clone());
         }
         let http = Engine::http(&config.settings)?;
-        let options = Batch::process_options(&config, &targets[0])?;
+        let options = if opts.as_is {
+            process::Options::as_is()
+        } else {
+            Batch::process_options(&config, &targets[0])?
+        };
         Ok(Batch {
             config,
             targets,
@@ -732,6 +741,7 @@ impl Engine {
             height: uploaded.height.or(dims.map(|d| d.1)),
             sha256: Some(prepared.sha256.clone()),
             created_at: now_ms(),
+            sent_sha256: Some(prepared.sent_sha256.clone()),
         };
         let id = self.album.insert(&record)?;
         let record = self
@@ -869,22 +879,10 @@ impl Engine {
         for &id in ids {
             let r = async {
                 let record = self.album.get(id)?.ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
-                if remote {
+                // A moved record whose old copy was deleted on its host already: the album only.
+                if remote && !self.album.deleted_on_host(id)? {
                     let config = config.as_ref().map_err(Error::clone)?;
-                    let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
-                        Error::Unsupported(format!(
-                            "record {id} has no delete handle (the host gave none), so it can only be removed from the album"
-                        ))
-                    })?;
-                    let host_cfg = config.host(&record.config_name).ok_or_else(|| {
-                        Error::NotFound(format!(
-                            "record {id} was uploaded with config {:?}, which no longer exists",
-                            record.config_name
-                        ))
-                    })?;
-                    let host = hosts::build(host_cfg)?;
-                    let http = Self::http(&config.settings)?;
-                    self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle, &record.url)).await?;
+                    self.delete_on_host(config, &record).await?;
                 }
                 self.album.delete(id)?;
                 Ok(())
@@ -893,6 +891,26 @@ impl Engine {
             out.push((id, r));
         }
         out
+    }
+
+    /// Delete a record's image on its host (retried as uploads are); the album is not touched.
+    pub(crate) async fn delete_on_host(&self, config: &Config, record: &Record) -> Result<()> {
+        let id = record.id;
+        let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "record {id} has no delete handle (the host gave none), so it can only be removed from the album"
+            ))
+        })?;
+        let host_cfg = config.host(&record.config_name).ok_or_else(|| {
+            Error::NotFound(format!(
+                "record {id} was uploaded with config {:?}, which no longer exists",
+                record.config_name
+            ))
+        })?;
+        let host = hosts::build(host_cfg)?;
+        let http = Self::http(&config.settings)?;
+        self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle, &record.url))
+            .await
     }
 
     /// Import a config's upload history from its host into the album, skipping URLs the album
@@ -935,6 +953,7 @@ impl Engine {
                     height: item.height,
                     sha256: None,
                     created_at: item.created_at.unwrap_or_else(now_ms),
+                    sent_sha256: None,
                 });
             }
             report.imported += self.album.insert_many(&fresh)?;
@@ -1006,7 +1025,7 @@ async fn prepare(
     // them off the runtime. The dedupe key is the original's SHA-256, and, when the stage
     // changed the bytes, what it was asked to do (a settings change sends the file anew).
     let original = bytes.clone();
-    let (bytes, kind, sha256, processed) = tokio::task::spawn_blocking(move || {
+    let (bytes, kind, sha256, sent_sha256, processed) = tokio::task::spawn_blocking(move || {
         let mut hash = Sha256::new();
         hash.update(&original);
         let done = process::run(kind, &original, &options)?;
@@ -1014,14 +1033,19 @@ async fn prepare(
             Some(d) => {
                 hash.update(format!("\npixdrop:{options:?}").as_bytes());
                 let processed = Processed::new(&d, original.len() as u64);
+                let sent = hex::encode(Sha256::digest(&d.bytes));
                 (
                     Bytes::from(d.bytes),
                     d.kind,
                     hex::encode(hash.finalize()),
+                    sent,
                     Some(processed),
                 )
             }
-            None => (original, kind, hex::encode(hash.finalize()), None),
+            None => {
+                let sha = hex::encode(hash.finalize());
+                (original, kind, sha.clone(), sha, None)
+            }
         })
     })
     .await
@@ -1039,6 +1063,7 @@ async fn prepare(
         bytes,
         kind,
         sha256,
+        sent_sha256,
         processed,
     })
 }
@@ -1085,7 +1110,7 @@ fn not_an_image(label: &str) -> Error {
     ))
 }
 
-fn human_size(n: u64) -> String {
+pub(crate) fn human_size(n: u64) -> String {
     if n >= 1024 * 1024 {
         format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
     } else if n >= 1024 {

@@ -84,6 +84,21 @@ pub struct Options {
     pub watermark: Option<Watermark>,
 }
 
+impl Options {
+    /// Nothing changed: the bytes are sent as they are.
+    pub fn as_is() -> Options {
+        Options {
+            strip_metadata: false,
+            convert_to: ConvertTo::None,
+            quality: 90,
+            max_width: 0,
+            max_height: 0,
+            fit_limit: None,
+            watermark: None,
+        }
+    }
+}
+
 /// A file after the prepare stage changed it.
 #[derive(Debug, Clone)]
 pub struct Done {

@@ -1,12 +1,18 @@
 //! Links that outlive their host: `links::check` against a stand-in host and a port that
-//! refuses connections, and `links::rewrite` on a corpus of notes written here.
+//! refuses connections, `links::move_records` between stand-in hosts, and `links::rewrite` on a
+//! corpus of notes written here.
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pixdrop_core::links::{self, CheckOptions, LinkStatus, RewriteOptions};
+use pixdrop_core::links::{self, CheckOptions, LinkStatus, MoveOptions, MoveStatus, RewriteOptions};
 use pixdrop_core::{Album, Engine, ListQuery, NewRecord, Paths};
-use pixdrop_standin::{noise_png, StandIn};
+use pixdrop_core::{Input, UploadOptions};
+use pixdrop_standin::{noise_png, tiny_png, StandIn};
+use serde_json::json;
+use sha2::{Digest, Sha256};
 
 fn record(album: &Album, config: &str, url: &str, size: u64) -> i64 {
     album
@@ -22,6 +28,7 @@ fn record(album: &Album, config: &str, url: &str, size: u64) -> i64 {
             height: None,
             sha256: None,
             created_at: 1,
+            sent_sha256: None,
         })
         .unwrap()
 }
@@ -415,4 +422,175 @@ fn no_note_is_written_when_its_backup_cannot_be() {
     .unwrap_err();
     assert_eq!(err.kind(), pixdrop_core::error::ErrorKind::Io, "{err}");
     assert_eq!(snapshot(&c.notes), before);
+}
+
+/// Config `old` on one stand-in, mirrored to `spare` on another; `new` on a third.
+fn three_hosts() -> (support::engine::Env, StandIn, StandIn, StandIn) {
+    let (old, spare, new) = (StandIn::start("t-old"), StandIn::start("t-spare"), StandIn::start("t-new"));
+    let env = support::engine::env();
+    let smms = |token: &str, host: &StandIn| json!({"token": token, "server": host.base_url(), "api": "v2"});
+    env.add("spare", "smms", smms("t-spare", &spare)).unwrap();
+    let mut o = smms("t-old", &old);
+    o["mirrors"] = json!(["spare"]);
+    env.add("old", "smms", o).unwrap();
+    env.add("new", "smms", smms("t-new", &new)).unwrap();
+    (env, old, spare, new)
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
+    let (env, old, spare, new) = three_hosts();
+    let engine = &env.engine;
+    let album = engine.album();
+    // Uploaded as they are (metadata removal changes nothing in these PNGs).
+    let live = tiny_png(11);
+    let mirrored = tiny_png(12);
+    let a = env.upload_bytes("old", "live.png", &live).await.unwrap().record;
+    let b = env.upload_bytes("old", "mirrored 图.png", &mirrored).await.unwrap().record;
+    // b's copy on the old host is gone; its mirror still has it.
+    assert!(old.delete_stored("mirrored 图.png"));
+    // c's link serves other bytes now; d's host refuses connections. Neither has a mirror.
+    let other = noise_png(3, 4000);
+    let c_url = old.serve_file("changed.png", "image/png", other);
+    let c_bytes = tiny_png(13);
+    let insert = |name: &str, url: &str, bytes: &[u8]| {
+        album
+            .insert(&NewRecord {
+                host_kind: "smms".into(),
+                config_name: "old".into(),
+                file_name: name.into(),
+                stored_name: name.into(),
+                url: url.into(),
+                delete_handle: None,
+                size: bytes.len() as u64,
+                width: None,
+                height: None,
+                sha256: Some(sha(bytes)),
+                created_at: 1,
+                sent_sha256: Some(sha(bytes)),
+            })
+            .unwrap()
+    };
+    let c = insert("changed.png", &c_url, &c_bytes);
+    let d = insert("refused.png", &refused_url(), &tiny_png(14));
+    // Settings that would change a file on the way must not touch a moved one.
+    engine
+        .config()
+        .update(|cfg| {
+            cfg.settings.convert_to = pixdrop_core::process::ConvertTo::Webp;
+            Ok(())
+        })
+        .unwrap();
+    let ids = [a.id, b.id, c, d];
+    let records_before = env.records();
+
+    // A dry run finds the bytes and changes nothing.
+    let opts = |dry_run| MoveOptions {
+        to: "new".into(),
+        delete_old: true,
+        dry_run,
+    };
+    let dry = links::move_records(engine, &ids, &opts(true)).await.unwrap();
+    let statuses = |r: &links::MoveReport| r.results.iter().map(|r| r.status).collect::<Vec<_>>();
+    assert_eq!(
+        statuses(&dry),
+        [MoveStatus::WouldMove, MoveStatus::WouldMove, MoveStatus::Lost, MoveStatus::Lost]
+    );
+    assert_eq!(new.upload_requests(), 0);
+    assert_eq!(env.records(), records_before);
+    assert!(album.moved_to(a.id).unwrap().is_none());
+    assert!(old.stored().iter().any(|s| s.file_name == "live.png" && !s.deleted));
+
+    let report = links::move_records(engine, &ids, &opts(false)).await.unwrap();
+    assert_eq!(
+        statuses(&report),
+        [MoveStatus::Moved, MoveStatus::Moved, MoveStatus::Lost, MoveStatus::Lost],
+        "{report:#?}"
+    );
+    let [ra, rb, rc, rd] = &report.results[..] else { panic!() };
+    assert_eq!(ra.source.as_deref(), Some("its link"));
+    assert!(rb.source.as_deref().unwrap().contains(&spare.base_url()), "{rb:?}");
+    assert!(rb.source.as_deref().unwrap().contains("spare"), "{rb:?}");
+    assert!(rc.detail.as_deref().unwrap().contains("other bytes"), "{rc:?}");
+    assert!(rd.detail.as_deref().unwrap().contains("its link"), "{rd:?}");
+    // The new copies are the bytes first sent, byte for byte (no conversion), on `new`.
+    let sent: Vec<Vec<u8>> = new.stored().iter().map(|s| s.bytes.to_vec()).collect();
+    assert_eq!(sent, [live.clone(), mirrored.clone()]);
+    for (r, bytes) in [(ra, &live), (rb, &mirrored)] {
+        let moved = album.get(r.new_id.unwrap()).unwrap().unwrap();
+        assert_eq!(moved.config_name, "new");
+        assert_eq!(moved.file_name, r.file_name);
+        assert_eq!(Some(moved.url.clone()), r.new_url);
+        assert_eq!(album.moved_to(r.id).unwrap(), Some(moved.id));
+        assert_eq!(album.moved_from(moved.id).unwrap(), Some(r.id));
+        assert_eq!(album.sent_sha256(moved.id).unwrap(), Some(sha(bytes)));
+    }
+    // The old copies are deleted on the old host only after; the records stay, their links
+    // known gone, so notes can still be rewritten.
+    assert!(ra.old_deleted);
+    assert!(old.stored().iter().all(|s| s.deleted || s.file_name != "live.png"));
+    assert_eq!(album.link_check(a.id).unwrap().unwrap().status, LinkStatus::Gone);
+    assert!(album.get(a.id).unwrap().is_some());
+    let mut moved = album.moved_links().unwrap();
+    moved.sort();
+    assert_eq!(moved.len(), 2);
+    assert!(moved.contains(&(a.url.clone(), ra.new_url.clone().unwrap())));
+    // b's delete on the old host failed (already gone there): said, the move stands.
+    assert!(!rb.old_deleted);
+    assert!(rb.detail.as_deref().unwrap().contains("could not be deleted"), "{rb:?}");
+    assert!(!report.all_done(true));
+
+    // A rerun uploads nothing again.
+    let again = links::move_records(engine, &ids, &opts(false)).await.unwrap();
+    assert_eq!(
+        statuses(&again),
+        [MoveStatus::AlreadyMoved, MoveStatus::AlreadyMoved, MoveStatus::Lost, MoveStatus::Lost]
+    );
+    assert_eq!(new.upload_requests(), 2);
+    assert_eq!(again.results[0].new_url, ra.new_url);
+    // Removing the moved record from the album with --remote does not ask the host again.
+    engine.delete(&[a.id], true).await.remove(0).1.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_cut_off_after_its_upload_continues_without_uploading_again() {
+    let (env, _old, _spare, new) = three_hosts();
+    let engine = &env.engine;
+    let png = tiny_png(21);
+    let first = env.upload_bytes("old", "cut.png", &png).await.unwrap().record;
+    // What an interrupted move left: the new copy uploaded and recorded, the link not made.
+    let done = engine
+        .upload_all(
+            vec![Input::Bytes { name: "cut.png".into(), bytes: png.clone().into() }],
+            UploadOptions { host: Some("new".into()), as_is: true, ..Default::default() },
+        )
+        .await
+        .remove(0)
+        .result
+        .unwrap();
+    assert_eq!(new.upload_requests(), 1);
+    let report = links::move_records(
+        engine,
+        &[first.id],
+        &MoveOptions { to: "new".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.results[0].status, MoveStatus::Moved);
+    assert_eq!(report.results[0].new_id, Some(done.record.id));
+    assert_eq!(new.upload_requests(), 1, "found on the new host's record, not sent again");
+    assert_eq!(engine.album().moved_to(first.id).unwrap(), Some(done.record.id));
+    // A config that does not exist sends nothing and says so.
+    let err = links::move_records(
+        engine,
+        &[first.id],
+        &MoveOptions { to: "nope".into(), ..Default::default() },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
 }

@@ -934,6 +934,7 @@ fn album_records(
                 sha256: None,
                 // Without a time, keep PicGo's order (oldest first) just before now.
                 created_at: time_of(item).unwrap_or(fallback_base - (n - i as i64)),
+                sent_sha256: None,
             });
         }
     }

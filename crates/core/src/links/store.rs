@@ -101,6 +101,49 @@ impl Album {
             .flatten())
     }
 
+    /// SHA-256 of the bytes record `id` sent, when the album knows it.
+    pub fn sent_sha256(&self, id: i64) -> Result<Option<String>> {
+        self.moved_text(id, "SELECT sent_sha256 FROM uploads WHERE id = ?1")
+    }
+
+    /// The records whose upload sent exactly these bytes (on any config).
+    pub fn with_sent_sha256(&self, sha256: &str) -> Result<Vec<crate::album::Record>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {} FROM uploads WHERE sent_sha256 = ?1 ORDER BY id",
+            crate::album::COLUMNS
+        ))?;
+        let rows = st.query_map([sha256], crate::album::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether record `id`'s image was deleted on its host while the record was kept (a move's
+    /// old copy).
+    pub fn deleted_on_host(&self, id: i64) -> Result<bool> {
+        let conn = self.conn();
+        let mut st =
+            conn.prepare_cached("SELECT host_deleted_at IS NOT NULL FROM uploads WHERE id = ?1")?;
+        Ok(st.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false))
+    }
+
+    /// Note that record `id`'s image was deleted on its host, the record kept.
+    pub fn set_deleted_on_host(&self, id: i64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE uploads SET host_deleted_at = ?2 WHERE id = ?1",
+            params![id, crate::album::now_ms()],
+        )?;
+        Ok(())
+    }
+
+    fn moved_text(&self, id: i64, sql: &str) -> Result<Option<String>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(sql)?;
+        Ok(st
+            .query_row([id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
     /// Every moved record's link with the link of where it ended up (following moves of moves;
     /// a move whose end is missing or that comes back to itself is left out).
     pub fn moved_links(&self) -> Result<Vec<(String, String)>> {
@@ -177,6 +220,7 @@ mod tests {
                 height: None,
                 sha256: None,
                 created_at: 1,
+                sent_sha256: None,
             })
             .unwrap()
     }
