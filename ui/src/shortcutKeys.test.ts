@@ -43,6 +43,29 @@ describe("a combination another program holds", () => {
     expect(w.up(k("Alt", { ctrlKey: true, altKey: true }))).toBe(false);
     expect(w.up(k("Control", { ctrlKey: true }))).toBe(true);
   });
+  it("is said when the window loses focus to the grab while the modifiers are held", async () => {
+    const { chordWatch } = await import("./shortcutKeys");
+    const w = chordWatch();
+    w.down(k("Control", { ctrlKey: true }));
+    w.down(k("Alt", { ctrlKey: true, altKey: true }));
+    // Real key presses: the grab takes focus; no key-up of Ctrl or Alt ever arrives.
+    expect(w.blur()).toBe(true);
+    // Focus back and another try that arrives: nothing left over from the first.
+    w.down(k("Control", { ctrlKey: true }));
+    w.down(k("h", { ctrlKey: true }));
+    expect(w.up(k("Control", { ctrlKey: true }))).toBe(false);
+  });
+  it("is not said of a blur after the modifiers were let go, nor of one with a key", async () => {
+    const { chordWatch } = await import("./shortcutKeys");
+    const w = chordWatch();
+    w.down(k("Control", { ctrlKey: true }));
+    w.up(k("Control", { ctrlKey: true }));
+    expect(w.blur()).toBe(false);
+    w.down(k("Alt", { altKey: true }));
+    w.down(k("x", { altKey: true }));
+    expect(w.blur()).toBe(false);
+    expect(w.blur()).toBe(false);
+  });
   it("is not said of a combination that arrived, nor of Shift alone", async () => {
     const { chordWatch } = await import("./shortcutKeys");
     const w = chordWatch();

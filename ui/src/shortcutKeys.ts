@@ -59,10 +59,12 @@ export function display(accelerator: string, isMac = false): string {
 
 /**
  * Watches the recorder's key events for a combination another program holds: its X grab takes
- * the key, so the recorder sees Ctrl/Alt go down and up again with no key between. `up` says so
- * (true) when the last such modifier is let go.
+ * the key, so the recorder sees Ctrl/Alt go down and then either up again with no key between
+ * (`up` says true when the last such modifier is let go) or, as WebKitGTK delivers real key
+ * presses, the window losing focus to the grab while they are held and no key-ups at all
+ * (`blur` says true).
  */
-export function chordWatch(): { down: (e: KeyPress) => void; up: (e: KeyPress) => boolean } {
+export function chordWatch(): { down: (e: KeyPress) => void; up: (e: KeyPress) => boolean; blur: () => boolean } {
   // Which modifiers are held, from their own down and up events: a key-up's ctrlKey/altKey says
   // the state before it (WebKitGTK), not after.
   const STRONG = new Set(["Control", "Alt", "Meta", "OS"]);
@@ -81,11 +83,19 @@ export function chordWatch(): { down: (e: KeyPress) => void; up: (e: KeyPress) =
       if (!MODIFIER_KEYS.has(e.key)) return false;
       held.delete(e.key);
       if ([...held].some((k) => STRONG.has(k))) return false;
-      const vanished = strong && !keySeen;
-      held.clear();
-      strong = false;
-      keySeen = false;
-      return vanished;
+      return settle();
+    },
+    blur() {
+      // Only while a strong modifier is still held: the grab activated under it.
+      if (![...held].some((k) => STRONG.has(k))) strong = false;
+      return settle();
     },
   };
+  function settle(): boolean {
+    const vanished = strong && !keySeen;
+    held.clear();
+    strong = false;
+    keySeen = false;
+    return vanished;
+  }
 }
