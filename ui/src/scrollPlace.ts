@@ -8,9 +8,16 @@ export function switchPlace(places: Places, from: string, fromTop: number, to: s
   return places[to] ?? 0;
 }
 
-/** The first of `items` (each with its top edge) whose top is at or below `viewTop`. */
-export function anchorOf<T extends { top: number }>(items: T[], viewTop: number): T | null {
-  return items.find((i) => i.top >= viewTop) ?? null;
+/**
+ * The row to hold still: the first of `items` (each with its top edge and batch) whose top is at
+ * or below `viewTop`, preferring one of an older batch than the newest. The newest batch is the
+ * one coming in: its rows land above what was being looked at and must not become the anchor,
+ * or the next of them would push the older rows down after all.
+ */
+export function anchorOf<T extends { top: number; batch: number }>(items: T[], viewTop: number): T | null {
+  const inView = items.filter((i) => i.top >= viewTop);
+  const newest = Math.max(...items.map((i) => i.batch));
+  return inView.find((i) => i.batch < newest) ?? inView[0] ?? null;
 }
 
 /** How far to scroll so an anchor that moved from `before` to `after` stays where it was. */
