@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use pixdrop_core::{Engine, Paths};
 use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 
-use commands::{album, hosts, import, overview, settings, upload};
+use commands::{album, hosts, import, links, overview, settings, upload};
 
 /// Everything the commands share.
 pub struct AppState {
@@ -46,6 +46,8 @@ pub struct AppState {
     pub preview: Mutex<Option<images::Preview>>,
     /// Wakes the background thumbnail round.
     pub thumbs_filler: images::Filler,
+    /// The album's running "Check links", to cancel it.
+    pub link_check: Mutex<Option<pixdrop_core::links::CancellationToken>>,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -141,6 +143,8 @@ macro_rules! app_commands {
             album::album_mirrors,
             album::album_sync,
             album::album_open,
+            links::links_check,
+            links::links_check_cancel,
             $($extra),*
         ]
     };
@@ -186,6 +190,7 @@ pub fn run() {
             applied_settings: tokio::sync::Mutex::new(settings_at_start),
             preview: Mutex::new(None),
             thumbs_filler: Default::default(),
+            link_check: Default::default(),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", images::serve)
         .setup(move |app| {

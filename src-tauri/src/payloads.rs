@@ -156,6 +156,12 @@ pub enum UiEvent {
         on: bool,
     },
     AlbumChanged,
+    /// The album's "Check links": `done` of `total` links asked; the last one is `finished`.
+    LinkCheck {
+        done: usize,
+        total: usize,
+        finished: bool,
+    },
     /// The config changed (here or elsewhere): the UI reloads settings and host configs.
     ConfigChanged,
     Notice {

@@ -198,6 +198,7 @@ export type UiEvent =
   | { type: "uploads-finished"; batch: BatchDone }
   | { type: "drop-hover"; on: boolean }
   | { type: "album-changed" }
+  | { type: "link-check"; done: number; total: number; finished: boolean }
   | { type: "config-changed" }
   | { type: "notice"; error: ApiErrorShape }
   | { type: "shortcut"; status: ShortcutStatus }
@@ -278,12 +279,37 @@ export interface AlbumQuery {
   sort: "newest" | "oldest" | "name";
   limit: number;
   offset: number;
+  /** Only records whose link's last check found it broken. */
+  broken: boolean;
+}
+
+export type LinkStatus = "ok" | "gone" | "changed" | "unreachable";
+
+/** The last check of a record's link. */
+export interface RecordCheck {
+  id: number;
+  status: LinkStatus;
+  /** What was seen ("HTTP 404", "text/html, not an image", the network error). */
+  detail: string | null;
+  /** Unix time in milliseconds. */
+  checked_at: number;
 }
 
 export interface AlbumPageData {
   total: number;
   offset: number;
   records: UploadRecord[];
+  checks: RecordCheck[];
+}
+
+/** What "Check links" found, counted. */
+export interface CheckSummary {
+  checked: number;
+  ok: number;
+  gone: number;
+  changed: number;
+  unreachable: number;
+  cancelled: boolean;
 }
 
 export interface DeleteResult {
@@ -349,4 +375,7 @@ export const api = {
   albumMirrors: (id: number) => call<UploadRecord[]>("album_mirrors", { id }),
   albumSync: (name: string) => call<SyncReport>("album_sync", { name }),
   albumOpen: (id: number) => call<void>("album_open", { id }),
+  /** Checks the links of every record the query matches; progress comes as link-check events. */
+  linksCheck: (query: AlbumQuery) => call<CheckSummary>("links_check", { query }),
+  linksCheckCancel: () => call<void>("links_check_cancel"),
 };

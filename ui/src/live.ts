@@ -10,6 +10,8 @@ export const lastBatch = ref<BatchDone | null>(null);
 export const notice = ref<ApiErrorShape | null>(null);
 /** Bumped whenever the album changes, so the album page reloads. */
 export const albumVersion = ref(0);
+/** The album's running "Check links": done of total (null when none runs). */
+export const linkCheck = ref<{ done: number; total: number } | null>(null);
 /** Bumped whenever the config changes (here, or by the CLI): pages that show it reload. */
 export const configVersion = ref(0);
 
@@ -26,6 +28,11 @@ export function handleEvent(e: UiEvent): void {
       break;
     case "album-changed":
       albumVersion.value++;
+      break;
+    case "link-check":
+      // Progress and the end come in order on this channel (the command's answer may come
+      // before the last progress): the end is the one that clears it.
+      linkCheck.value = e.finished ? null : { done: e.done, total: e.total };
       break;
     case "config-changed":
       // A host added or renamed elsewhere shows in the album's filter too.

@@ -183,6 +183,9 @@ pub enum AlbumCmd {
         /// Only uploads made with this config.
         #[arg(long, value_name = "NAME", add = names())]
         host: Option<String>,
+        /// Only uploads whose link the last `pixdrop links check` found broken.
+        #[arg(long)]
+        broken: bool,
         /// How many to list (0: all); when there are more, a line on stderr says how many.
         #[arg(long, default_value_t = 20)]
         limit: u32,

@@ -524,6 +524,7 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
         AlbumCmd::List {
             search,
             host,
+            broken,
             limit,
             offset,
             json,
@@ -532,6 +533,7 @@ async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {
             ListQuery {
                 search,
                 config: host,
+                broken,
                 limit,
                 offset,
                 ..Default::default()

@@ -67,7 +67,11 @@ pub struct LocalizeArgs {
 #[derive(Debug, Args)]
 pub struct MoveArgs {
     /// Album record ids (see `pixdrop album list`).
-    #[arg(value_name = "ID", required_unless_present = "host", conflicts_with = "host")]
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "host",
+        conflicts_with = "host"
+    )]
     pub ids: Vec<i64>,
     /// Every record of this config instead of ids.
     #[arg(long, value_name = "OLD", add = crate::names::names())]
@@ -116,7 +120,10 @@ pub async fn album_move(engine: &Engine, args: MoveArgs) -> Result<(), Failure> 
     };
     let report = links::move_records(engine, &ids, &opts).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         for r in &report.results {
             let deleted = if r.old_deleted && opts.delete_old {
@@ -161,13 +168,20 @@ pub async fn album_move(engine: &Engine, args: MoveArgs) -> Result<(), Failure> 
                     r.detail.as_deref().unwrap_or("")
                 ),
             }
-            if !matches!(r.status, MoveStatus::Lost | MoveStatus::Failed | MoveStatus::Skipped) {
+            if !matches!(
+                r.status,
+                MoveStatus::Lost | MoveStatus::Failed | MoveStatus::Skipped
+            ) {
                 if let Some(d) = &r.detail {
                     eprintln!("pixdrop: {} {}: {d}", r.id, r.file_name);
                 }
             }
         }
-        let verb = if report.dry_run { "would move" } else { "moved" };
+        let verb = if report.dry_run {
+            "would move"
+        } else {
+            "moved"
+        };
         let moved = report.count(MoveStatus::Moved) + report.count(MoveStatus::WouldMove);
         let mut summary = format!("{verb} {moved} to {}", report.to);
         for (status, word) in [

@@ -1914,19 +1914,34 @@ fn rewrite_replaces_moved_links_after_a_dry_run() {
 
     // The move: a dry run first, then the move, then a rerun that sends nothing.
     let said = env.ok(&["album", "move", &id, "--to", "spare", "--dry-run"]);
-    assert!(said.contains(&format!("{id} moved.png: would move from its link to spare")), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{id} moved.png: would move from its link to spare"
+        )),
+        "{said}"
+    );
     assert_eq!(spare.upload_requests(), 0);
     let typo = env.run(&["album", "move", "--host", "nope", "--to", "spare"]);
     assert_eq!(typo.status.code(), Some(1));
-    assert!(text(&typo.stderr).contains("\"nope\""), "{}", text(&typo.stderr));
-    let said = env.ok(&["album", "move", "--host", "main", "--to", "spare", "--delete-old"]);
+    assert!(
+        text(&typo.stderr).contains("\"nope\""),
+        "{}",
+        text(&typo.stderr)
+    );
+    let said = env.ok(&[
+        "album",
+        "move",
+        "--host",
+        "main",
+        "--to",
+        "spare",
+        "--delete-old",
+    ]);
     assert!(said.contains("(old copy deleted)"), "{said}");
     assert!(said.contains("moved 1 to spare"), "{said}");
     assert!(said.contains("pixdrop rewrite"), "{said}");
-    let moved: Value = serde_json::from_str(&env.ok(&[
-        "album", "move", &id, "--to", "spare", "--json",
-    ]))
-    .unwrap();
+    let moved: Value =
+        serde_json::from_str(&env.ok(&["album", "move", &id, "--to", "spare", "--json"])).unwrap();
     let r = &moved["results"][0];
     assert_eq!(r["status"], "already_moved");
     assert_eq!(r["old_deleted"], true);
@@ -1934,7 +1949,10 @@ fn rewrite_replaces_moved_links_after_a_dry_run() {
     let new_url = new_url.as_str();
     assert!(new_url.starts_with(&spare.base_url()));
     assert_eq!(spare.upload_requests(), 1);
-    assert!(env.host.stored().iter().all(|s| s.deleted), "the old copy is deleted");
+    assert!(
+        env.host.stored().iter().all(|s| s.deleted),
+        "the old copy is deleted"
+    );
     let notes = env.dir.path().join("notes");
     std::fs::create_dir(&notes).unwrap();
     let note = notes.join("n.md");

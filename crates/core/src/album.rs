@@ -184,6 +184,8 @@ pub struct ListQuery {
     pub sort: Sort,
     pub limit: u32,
     pub offset: u32,
+    /// Only records whose link's last check found it broken (gone, changed or unreachable).
+    pub broken: bool,
 }
 
 impl Default for ListQuery {
@@ -191,6 +193,7 @@ impl Default for ListQuery {
         ListQuery {
             search: None,
             config: None,
+            broken: false,
             sort: Sort::Newest,
             limit: 50,
             offset: 0,
@@ -401,6 +404,9 @@ impl Album {
         if let Some(c) = q.config.as_deref().filter(|c| !c.is_empty()) {
             args.push(c.to_string());
             clauses.push(format!("config_name = ?{}", args.len()));
+        }
+        if q.broken {
+            clauses.push("id IN (SELECT id FROM link_checks WHERE status != 'ok')".to_string());
         }
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let phrase = fts_phrase(s);

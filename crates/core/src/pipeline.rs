@@ -878,7 +878,10 @@ impl Engine {
         let config = self.config.load();
         for &id in ids {
             let r = async {
-                let record = self.album.get(id)?.ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
+                let record = self
+                    .album
+                    .get(id)?
+                    .ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
                 // A moved record whose old copy was deleted on its host already: the album only.
                 if remote && !self.album.deleted_on_host(id)? {
                     let config = config.as_ref().map_err(Error::clone)?;
@@ -909,8 +912,12 @@ impl Engine {
         })?;
         let host = hosts::build(host_cfg)?;
         let http = Self::http(&config.settings)?;
-        self.with_retry(config.settings.retries, |_| {}, || host.delete(&http, handle, &record.url))
-            .await
+        self.with_retry(
+            config.settings.retries,
+            |_| {},
+            || host.delete(&http, handle, &record.url),
+        )
+        .await
     }
 
     /// Import a config's upload history from its host into the album, skipping URLs the album

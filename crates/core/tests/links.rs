@@ -7,7 +7,9 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pixdrop_core::links::{self, CheckOptions, LinkStatus, MoveOptions, MoveStatus, RewriteOptions};
+use pixdrop_core::links::{
+    self, CheckOptions, LinkStatus, MoveOptions, MoveStatus, RewriteOptions,
+};
 use pixdrop_core::{Album, Engine, ListQuery, NewRecord, Paths};
 use pixdrop_core::{Input, UploadOptions};
 use pixdrop_standin::{noise_png, tiny_png, StandIn};
@@ -126,6 +128,49 @@ async fn check_tells_ok_gone_changed_and_unreachable() {
     .unwrap();
     assert_eq!(only_b.results.len(), 1);
     assert_eq!(only_b.results[0].id, refused);
+
+    // The album's "Broken links" filter: the records whose last check was not ok.
+    let broken = ListQuery {
+        broken: true,
+        ..Default::default()
+    };
+    let mut broken_ids = album.ids(&broken).unwrap();
+    broken_ids.sort();
+    assert_eq!(broken_ids, [gone, resized, parked, refused]);
+    assert_eq!(album.count(&broken).unwrap(), 4);
+    let page = album.link_checks(&[ok, gone, 999_999]).unwrap();
+    assert_eq!(
+        page.iter()
+            .map(|(id, c)| (*id, c.status))
+            .collect::<Vec<_>>(),
+        [(ok, LinkStatus::Ok), (gone, LinkStatus::Gone)]
+    );
+
+    // Watched: each result as it is kept; cancelled after the first, the rest stay unasked and
+    // what was kept before stays.
+    let token = links::CancellationToken::new();
+    let mut seen = Vec::new();
+    let stop = token.clone();
+    let mut on_result = |r: &links::LinkResult, done: usize, total: usize| {
+        seen.push((r.id, done, total));
+        stop.cancel();
+    };
+    let cut = links::check_with(
+        &engine,
+        &ListQuery::default(),
+        CheckOptions::default(),
+        links::CheckProgress {
+            on_result: &mut on_result,
+            cancel: token,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(cut.cancelled);
+    assert_eq!(cut.results.len(), 1);
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].1, seen[0].2), (1, 6));
+    assert_eq!(album.count(&broken).unwrap(), 4, "earlier checks kept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -426,7 +471,11 @@ fn no_note_is_written_when_its_backup_cannot_be() {
 
 /// Config `old` on one stand-in, mirrored to `spare` on another; `new` on a third.
 fn three_hosts() -> (support::engine::Env, StandIn, StandIn, StandIn) {
-    let (old, spare, new) = (StandIn::start("t-old"), StandIn::start("t-spare"), StandIn::start("t-new"));
+    let (old, spare, new) = (
+        StandIn::start("t-old"),
+        StandIn::start("t-spare"),
+        StandIn::start("t-new"),
+    );
     let env = support::engine::env();
     let smms = |token: &str, host: &StandIn| json!({"token": token, "server": host.base_url(), "api": "v2"});
     env.add("spare", "smms", smms("t-spare", &spare)).unwrap();
@@ -449,8 +498,16 @@ async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
     // Uploaded as they are (metadata removal changes nothing in these PNGs).
     let live = tiny_png(11);
     let mirrored = tiny_png(12);
-    let a = env.upload_bytes("old", "live.png", &live).await.unwrap().record;
-    let b = env.upload_bytes("old", "mirrored 图.png", &mirrored).await.unwrap().record;
+    let a = env
+        .upload_bytes("old", "live.png", &live)
+        .await
+        .unwrap()
+        .record;
+    let b = env
+        .upload_bytes("old", "mirrored 图.png", &mirrored)
+        .await
+        .unwrap()
+        .record;
     // b's copy on the old host is gone; its mirror still has it.
     assert!(old.delete_stored("mirrored 图.png"));
     // c's link serves other bytes now; d's host refuses connections. Neither has a mirror.
@@ -494,28 +551,53 @@ async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
         delete_old: true,
         dry_run,
     };
-    let dry = links::move_records(engine, &ids, &opts(true)).await.unwrap();
+    let dry = links::move_records(engine, &ids, &opts(true))
+        .await
+        .unwrap();
     let statuses = |r: &links::MoveReport| r.results.iter().map(|r| r.status).collect::<Vec<_>>();
     assert_eq!(
         statuses(&dry),
-        [MoveStatus::WouldMove, MoveStatus::WouldMove, MoveStatus::Lost, MoveStatus::Lost]
+        [
+            MoveStatus::WouldMove,
+            MoveStatus::WouldMove,
+            MoveStatus::Lost,
+            MoveStatus::Lost
+        ]
     );
     assert_eq!(new.upload_requests(), 0);
     assert_eq!(env.records(), records_before);
     assert!(album.moved_to(a.id).unwrap().is_none());
-    assert!(old.stored().iter().any(|s| s.file_name == "live.png" && !s.deleted));
+    assert!(old
+        .stored()
+        .iter()
+        .any(|s| s.file_name == "live.png" && !s.deleted));
 
-    let report = links::move_records(engine, &ids, &opts(false)).await.unwrap();
+    let report = links::move_records(engine, &ids, &opts(false))
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&report),
-        [MoveStatus::Moved, MoveStatus::Moved, MoveStatus::Lost, MoveStatus::Lost],
+        [
+            MoveStatus::Moved,
+            MoveStatus::Moved,
+            MoveStatus::Lost,
+            MoveStatus::Lost
+        ],
         "{report:#?}"
     );
-    let [ra, rb, rc, rd] = &report.results[..] else { panic!() };
+    let [ra, rb, rc, rd] = &report.results[..] else {
+        panic!()
+    };
     assert_eq!(ra.source.as_deref(), Some("its link"));
-    assert!(rb.source.as_deref().unwrap().contains(&spare.base_url()), "{rb:?}");
+    assert!(
+        rb.source.as_deref().unwrap().contains(&spare.base_url()),
+        "{rb:?}"
+    );
     assert!(rb.source.as_deref().unwrap().contains("spare"), "{rb:?}");
-    assert!(rc.detail.as_deref().unwrap().contains("other bytes"), "{rc:?}");
+    assert!(
+        rc.detail.as_deref().unwrap().contains("other bytes"),
+        "{rc:?}"
+    );
     assert!(rd.detail.as_deref().unwrap().contains("its link"), "{rd:?}");
     // The new copies are the bytes first sent, byte for byte (no conversion), on `new`.
     let sent: Vec<Vec<u8>> = new.stored().iter().map(|s| s.bytes.to_vec()).collect();
@@ -532,8 +614,14 @@ async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
     // The old copies are deleted on the old host only after; the records stay, their links
     // known gone, so notes can still be rewritten.
     assert!(ra.old_deleted);
-    assert!(old.stored().iter().all(|s| s.deleted || s.file_name != "live.png"));
-    assert_eq!(album.link_check(a.id).unwrap().unwrap().status, LinkStatus::Gone);
+    assert!(old
+        .stored()
+        .iter()
+        .all(|s| s.deleted || s.file_name != "live.png"));
+    assert_eq!(
+        album.link_check(a.id).unwrap().unwrap().status,
+        LinkStatus::Gone
+    );
     assert!(album.get(a.id).unwrap().is_some());
     let mut moved = album.moved_links().unwrap();
     moved.sort();
@@ -541,14 +629,27 @@ async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
     assert!(moved.contains(&(a.url.clone(), ra.new_url.clone().unwrap())));
     // b's delete on the old host failed (already gone there): said, the move stands.
     assert!(!rb.old_deleted);
-    assert!(rb.detail.as_deref().unwrap().contains("could not be deleted"), "{rb:?}");
+    assert!(
+        rb.detail
+            .as_deref()
+            .unwrap()
+            .contains("could not be deleted"),
+        "{rb:?}"
+    );
     assert!(!report.all_done(true));
 
     // A rerun uploads nothing again.
-    let again = links::move_records(engine, &ids, &opts(false)).await.unwrap();
+    let again = links::move_records(engine, &ids, &opts(false))
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&again),
-        [MoveStatus::AlreadyMoved, MoveStatus::AlreadyMoved, MoveStatus::Lost, MoveStatus::Lost]
+        [
+            MoveStatus::AlreadyMoved,
+            MoveStatus::AlreadyMoved,
+            MoveStatus::Lost,
+            MoveStatus::Lost
+        ]
     );
     assert_eq!(new.upload_requests(), 2);
     assert_eq!(again.results[0].new_url, ra.new_url);
@@ -561,12 +662,23 @@ async fn a_move_cut_off_after_its_upload_continues_without_uploading_again() {
     let (env, _old, _spare, new) = three_hosts();
     let engine = &env.engine;
     let png = tiny_png(21);
-    let first = env.upload_bytes("old", "cut.png", &png).await.unwrap().record;
+    let first = env
+        .upload_bytes("old", "cut.png", &png)
+        .await
+        .unwrap()
+        .record;
     // What an interrupted move left: the new copy uploaded and recorded, the link not made.
     let done = engine
         .upload_all(
-            vec![Input::Bytes { name: "cut.png".into(), bytes: png.clone().into() }],
-            UploadOptions { host: Some("new".into()), as_is: true, ..Default::default() },
+            vec![Input::Bytes {
+                name: "cut.png".into(),
+                bytes: png.clone().into(),
+            }],
+            UploadOptions {
+                host: Some("new".into()),
+                as_is: true,
+                ..Default::default()
+            },
         )
         .await
         .remove(0)
@@ -576,19 +688,32 @@ async fn a_move_cut_off_after_its_upload_continues_without_uploading_again() {
     let report = links::move_records(
         engine,
         &[first.id],
-        &MoveOptions { to: "new".into(), ..Default::default() },
+        &MoveOptions {
+            to: "new".into(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
     assert_eq!(report.results[0].status, MoveStatus::Moved);
     assert_eq!(report.results[0].new_id, Some(done.record.id));
-    assert_eq!(new.upload_requests(), 1, "found on the new host's record, not sent again");
-    assert_eq!(engine.album().moved_to(first.id).unwrap(), Some(done.record.id));
+    assert_eq!(
+        new.upload_requests(),
+        1,
+        "found on the new host's record, not sent again"
+    );
+    assert_eq!(
+        engine.album().moved_to(first.id).unwrap(),
+        Some(done.record.id)
+    );
     // A config that does not exist sends nothing and says so.
     let err = links::move_records(
         engine,
         &[first.id],
-        &MoveOptions { to: "nope".into(), ..Default::default() },
+        &MoveOptions {
+            to: "nope".into(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap_err();

@@ -2,6 +2,7 @@
 //! (`album_page`), selections are resolved to ids here (`album_ids`), and copying, deleting and
 //! syncing run in Rust.
 
+use pixdrop_core::links::LinkCheck;
 use pixdrop_core::{LinkFormat, ListQuery, Record, SyncReport};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -17,6 +18,15 @@ pub struct AlbumPage {
     total: u64,
     offset: u32,
     records: Vec<Record>,
+    /// The last link check of those records that were checked (the tiles' badges).
+    checks: Vec<RecordCheck>,
+}
+
+#[derive(Serialize)]
+pub struct RecordCheck {
+    id: i64,
+    #[serde(flatten)]
+    check: LinkCheck,
 }
 
 #[derive(Serialize)]
@@ -36,10 +46,18 @@ pub struct DeleteResult {
 #[tauri::command]
 pub async fn album_page(state: State<'_, AppState>, query: ListQuery) -> AppResult<AlbumPage> {
     let album = state.engine.album();
+    let records = album.list(&query)?;
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let checks = album
+        .link_checks(&ids)?
+        .into_iter()
+        .map(|(id, check)| RecordCheck { id, check })
+        .collect();
     Ok(AlbumPage {
         total: album.count(&query)?,
         offset: query.offset,
-        records: album.list(&query)?,
+        records,
+        checks,
     })
 }
 

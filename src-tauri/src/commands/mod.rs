@@ -4,6 +4,7 @@
 pub mod album;
 pub mod hosts;
 pub mod import;
+pub mod links;
 pub mod overview;
 pub mod settings;
 pub mod upload;

@@ -7,6 +7,7 @@ use futures::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 use super::store::LinkCheck;
 use crate::album::{now_ms, Album, ListQuery, Record};
@@ -94,6 +95,15 @@ pub struct LinkResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub results: Vec<LinkResult>,
+    /// Stopped before every link was asked: `results` holds those that were.
+    pub cancelled: bool,
+}
+
+/// Watching a check as it goes: each result as it is kept (with how many are kept of how many),
+/// and a token that stops it at once: links being asked then are dropped unasked.
+pub struct CheckProgress<'a> {
+    pub on_result: &'a mut (dyn FnMut(&LinkResult, usize, usize) + Send),
+    pub cancel: CancellationToken,
 }
 
 impl CheckReport {
@@ -119,6 +129,20 @@ impl CheckReport {
 /// Check the links of every record `query` matches (its limit and offset are ignored: all of
 /// them), through the configured proxy and timeout, and keep each result in the album.
 pub async fn check(engine: &Engine, query: &ListQuery, opts: CheckOptions) -> Result<CheckReport> {
+    let progress = CheckProgress {
+        on_result: &mut |_, _, _| {},
+        cancel: CancellationToken::new(),
+    };
+    check_with(engine, query, opts, progress).await
+}
+
+/// [`check`], watched: the app's "Check links" with its progress and Cancel.
+pub async fn check_with(
+    engine: &Engine,
+    query: &ListQuery,
+    opts: CheckOptions,
+    progress: CheckProgress<'_>,
+) -> Result<CheckReport> {
     let settings = engine.config().load()?.settings;
     let http = Engine::http(&settings)?;
     let records = engine.album().list(&ListQuery {
@@ -126,16 +150,18 @@ pub async fn check(engine: &Engine, query: &ListQuery, opts: CheckOptions) -> Re
         offset: 0,
         ..query.clone()
     })?;
-    check_records(engine.album(), &http, records, opts).await
+    check_records(engine.album(), &http, records, opts, progress).await
 }
 
-/// Check these records' links and keep each result in `album`.
+/// Check these records' links and keep each result in `album` as it comes.
 pub async fn check_records(
     album: &Album,
     http: &Http,
     records: Vec<Record>,
     opts: CheckOptions,
+    progress: CheckProgress<'_>,
 ) -> Result<CheckReport> {
+    let total = records.len();
     let overall = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let jobs: Vec<_> = records
@@ -151,7 +177,7 @@ pub async fn check_records(
             (r, host)
         })
         .collect();
-    let mut results: Vec<LinkResult> = futures::stream::iter(jobs)
+    let mut answers = futures::stream::iter(jobs)
         .map(|(r, host)| {
             let overall = overall.clone();
             async move {
@@ -172,13 +198,23 @@ pub async fn check_records(
                 }
             }
         })
-        .buffered(64)
-        .collect()
-        .await;
-    for r in &mut results {
+        .buffered(64);
+    let mut results = Vec::with_capacity(total);
+    loop {
+        let r = tokio::select! {
+            biased;
+            _ = progress.cancel.cancelled() => break,
+            r = answers.next() => match r {
+                Some(r) => r,
+                None => break,
+            },
+        };
         album.set_link_check(r.id, &r.check)?;
+        results.push(r);
+        (progress.on_result)(results.last().expect("just pushed"), results.len(), total);
     }
-    Ok(CheckReport { results })
+    let cancelled = results.len() < total;
+    Ok(CheckReport { results, cancelled })
 }
 
 /// The first bytes a ranged GET asks for, where HEAD is refused.

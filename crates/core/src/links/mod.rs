@@ -14,8 +14,13 @@ mod rewrite;
 mod scan;
 mod store;
 
-pub use check::{check, check_records, CheckOptions, CheckReport, LinkResult, LinkStatus};
-pub use moving::{move_records, MoveOptions, MoveReport, MoveResult, MoveStatus};
+pub use check::{
+    check, check_records, check_with, CheckOptions, CheckProgress, CheckReport, LinkResult,
+    LinkStatus,
+};
 pub use localize::{localize, LocalProblem, LocalizeOptions, LocalizeReport};
+pub use moving::{move_records, MoveOptions, MoveReport, MoveResult, MoveStatus};
 pub use rewrite::{rewrite, BrokenLink, FileChange, RewriteOptions, RewriteReport};
 pub use store::LinkCheck;
+/// Stops a [`check_with`].
+pub use tokio_util::sync::CancellationToken;

@@ -215,10 +215,7 @@ async fn move_one(
                     record.id,
                     &LinkCheck {
                         status: LinkStatus::Gone,
-                        detail: Some(format!(
-                            "deleted on the host after the move to {}",
-                            opts.to
-                        )),
+                        detail: Some(format!("deleted on the host after the move to {}", opts.to)),
                         checked_at: now_ms(),
                     },
                 )?;
@@ -264,7 +261,10 @@ async fn find_bytes(
             },
             Err(e) => e.to_string(),
         };
-        let said = said.strip_prefix(&format!("{url}: ")).unwrap_or(&said).to_string();
+        let said = said
+            .strip_prefix(&format!("{url}: "))
+            .unwrap_or(&said)
+            .to_string();
         tried.push(if name == "its link" {
             format!("its link: {said}")
         } else {

@@ -53,6 +53,17 @@ impl Album {
         .transpose()
     }
 
+    /// The last checks of those of `ids` whose link was ever checked (a page of the album's grid).
+    pub fn link_checks(&self, ids: &[i64]) -> Result<Vec<(i64, LinkCheck)>> {
+        let mut out = Vec::new();
+        for &id in ids {
+            if let Some(check) = self.link_check(id)? {
+                out.push((id, check));
+            }
+        }
+        Ok(out)
+    }
+
     /// Record that record `from` was moved: `to` is the record of its new copy.
     pub fn set_moved(&self, from: i64, to: i64) -> Result<()> {
         if from == to {
@@ -123,7 +134,10 @@ impl Album {
         let conn = self.conn();
         let mut st =
             conn.prepare_cached("SELECT host_deleted_at IS NOT NULL FROM uploads WHERE id = ?1")?;
-        Ok(st.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false))
+        Ok(st
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// Note that record `id`'s image was deleted on its host, the record kept.

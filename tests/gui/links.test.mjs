@@ -1,0 +1,120 @@
+// Links that outlive their host, in the album (issue 28): "Check links" with its progress and
+// Stop, a badge on each broken tile, the "Broken links" filter and the last check in Details.
+// The records are a user's: two uploads to the stand-in, and two links brought over from PicGo,
+// one the host no longer has (404) and one on a server that takes the connection and never
+// answers (so the check can only end by Stop).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { cleanup, cli, openApp, OUT, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
+
+const TOKEN = "links-token-0123456789";
+
+/** A TCP server that accepts connections and never answers; resolves with {port, close}. */
+function silentServer() {
+  const sockets = new Set();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  });
+  return new Promise((res) =>
+    server.listen(0, "127.0.0.1", () =>
+      res({
+        port: server.address().port,
+        close: () => {
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    ),
+  );
+}
+
+test("album: Check links marks the broken tiles, filters them, says why in Details, and stops on Stop", async (t) => {
+  const stop = cleanup(t);
+  const home = tempHome();
+  const host = await startStandIn(TOKEN);
+  stop(host.stop);
+  const silent = await silentServer();
+  stop(silent.close);
+  cli(home, "hosts", "add", "smms", "standin", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
+  for (const [k, v] of [["server_enabled", "off"], ["notify", "off"], ["theme", "light"], ["language", "en"], ["timeout_secs", "600"]]) cli(home, "settings", "set", k, v);
+  for (const [name, colour] of [["trip-1.png", [250, 120, 40]], ["trip-2.png", [40, 120, 250]]]) {
+    const p = join(home, name);
+    writeFileSync(p, solidPng(40, 30, colour));
+    cli(home, "upload", p);
+  }
+  const picgo = join(home, "picgo");
+  mkdirSync(picgo);
+  writeFileSync(
+    join(picgo, "data.json"),
+    JSON.stringify({
+      uploaded: [
+        { fileName: "trip-3.png", imgUrl: `${host.url}/i/trip-3-long-gone.png`, type: "smms" },
+        { fileName: "hang.png", imgUrl: `http://127.0.0.1:${silent.port}/hang.png`, type: "smms" },
+      ],
+    }),
+  );
+  cli(home, "import", "picgo", picgo);
+
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "links-last.png");
+  const tileNames = () => s.execute("return [...document.querySelectorAll('[data-record]')].map(e => e.querySelector('.name')?.textContent)");
+  const search = async (text) => {
+    await s.execute("const i=document.querySelector('[data-test=album-search]'); i.value=arguments[0]; i.dispatchEvent(new Event('input'))", [text]);
+    await s.waitFor(`the album narrowed to “${text}”`, async () => (await tileNames()).every((n) => n.includes(text)));
+  };
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("four tiles", async () => (await tileNames()).length === 4);
+
+  // The silent server's link: the check shows its progress and waits; Stop ends it, nothing kept.
+  await search("hang");
+  await s.click(await s.find("[data-test=album-check-links]"));
+  const progress = await s.waitFor("the progress", async () => s.text(await s.find("[data-test=album-checking]")));
+  assert.match(progress, /Checking links… 0\/(0|1)/);
+  await s.click(await s.find("[data-test=album-check-stop]"));
+  const stopped = await s.waitFor("the stop said", async () => s.text(await s.find("[data-test=album-message]")));
+  assert.equal(stopped, "Stopped after 0 links: 0 broken so far.");
+  await s.find("[data-test=album-check-links]");
+  assert.equal((await s.findAll("[data-test=tile-broken]")).length, 0);
+
+  // The trip: two uploads that work and the link PicGo had that the host lost.
+  await search("trip");
+  await s.waitFor("three trip tiles", async () => (await tileNames()).length === 3);
+  await s.click(await s.find("[data-test=album-check-links]"));
+  const said = await s.waitFor("the check said", async () => s.text(await s.find("[data-test=album-message]")));
+  assert.equal(said, "Checked 3 links: 1 broken.");
+  const badges = await s.waitFor("one badge", async () => {
+    const b = await s.execute("return [...document.querySelectorAll('[data-test=tile-broken]')].map(e => [e.closest('[data-record]').querySelector('.name').textContent, e.dataset.status, e.textContent])");
+    return b.length === 1 && b;
+  });
+  assert.deepEqual(badges, [["trip-3.png", "gone", "Gone"]]);
+  writeFileSync(join(OUT, "links-checked-light.png"), await s.screenshot());
+
+  // The filter: only the broken one; the count says so.
+  await s.click(await s.find("[data-test=album-broken]"));
+  await s.waitFor("only the broken tile", async () => JSON.stringify(await tileNames()) === JSON.stringify(["trip-3.png"]));
+  assert.equal(await s.text(await s.find("[data-test=album-count]")), "1 image");
+
+  // Details: why, and when.
+  await s.execute("document.querySelector('[data-record] [data-act=details]').click()");
+  const link = await s.find("[data-test=details-link]");
+  assert.equal(await s.execute("return document.querySelector('[data-test=details-link]').dataset.status"), "gone");
+  assert.match(await s.text(link), /^Gone from the host\s*HTTP 404\s*checked /);
+
+  // The same in 简体中文 and the dark theme.
+  cli(home, "settings", "set", "language", "zh-CN");
+  cli(home, "settings", "set", "theme", "dark");
+  await s.waitFor("the page in Chinese", async () => (await s.text(await s.find("[data-test=details-link]"))).startsWith("已从图床消失"));
+  assert.equal(await s.text(await s.find("[data-test=tile-broken]")), "已消失");
+  assert.equal(await s.text(await s.find("[data-test=album-check-links]")), "检查链接");
+  writeFileSync(join(OUT, "links-details-zh-dark.png"), await s.screenshot());
+
+  // The CLI reads the checks the app kept.
+  const broken = JSON.parse(cli(home, "album", "list", "--broken", "--json"));
+  assert.deepEqual(broken.map((r) => r.file_name), ["trip-3.png"]);
+});
