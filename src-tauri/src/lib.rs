@@ -145,6 +145,7 @@ macro_rules! app_commands {
             album::album_open,
             links::links_check,
             links::links_check_cancel,
+            links::album_move,
             $($extra),*
         ]
     };

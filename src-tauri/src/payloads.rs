@@ -162,6 +162,12 @@ pub enum UiEvent {
         total: usize,
         finished: bool,
     },
+    /// The album's "Move to…": one image's result, `done` of `total`.
+    Move {
+        result: Box<pixdrop_core::links::MoveResult>,
+        done: usize,
+        total: usize,
+    },
     /// The config changed (here or elsewhere): the UI reloads settings and host configs.
     ConfigChanged,
     Notice {

@@ -118,3 +118,62 @@ test("album: Check links marks the broken tiles, filters them, says why in Detai
   const broken = JSON.parse(cli(home, "album", "list", "--broken", "--json"));
   assert.deepEqual(broken.map((r) => r.file_name), ["trip-3.png"]);
 });
+
+test("album: Move to… tries first, then moves the selected images to another host, deleting the old copies", async (t) => {
+  const stop = cleanup(t);
+  const home = tempHome();
+  const old = await startStandIn(TOKEN);
+  stop(old.stop);
+  const fresh = await startStandIn(TOKEN);
+  stop(fresh.stop);
+  cli(home, "hosts", "add", "smms", "old", "--set", `token=${TOKEN}`, "--set", `server=${old.url}`, "--set", "api=see");
+  cli(home, "hosts", "add", "smms", "new", "--set", `token=${TOKEN}`, "--set", `server=${fresh.url}`, "--set", "api=see");
+  for (const [k, v] of [["server_enabled", "off"], ["notify", "off"], ["theme", "light"], ["language", "en"]]) cli(home, "settings", "set", k, v);
+  const oldUrls = [];
+  for (const [name, colour] of [["海边 1.png", [250, 120, 40]], ["海边 2.png", [40, 120, 250]]]) {
+    const p = join(home, name);
+    writeFileSync(p, solidPng(40, 30, colour));
+    oldUrls.push(cli(home, "upload", "--host", "old", "--format", "url", p).trim());
+  }
+
+  const driver = await startDriver(home);
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "move-last.png");
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("two tiles", async () => (await s.findAll("[data-record]")).length === 2);
+  await s.click(await s.find("[data-test=album-select-all]"));
+  await s.click(await s.find("[data-test=album-move]"));
+  await s.find("[data-test=move-dialog]");
+  // The first config the images are not on is offered.
+  assert.equal(await s.execute("return document.querySelector('[data-test=move-to]').value"), "new");
+  const rows = () => s.execute("return [...document.querySelectorAll('[data-move]')].map(e => [e.querySelector('strong').textContent, e.dataset.status])");
+
+  // Tried first: each image found, nothing changed.
+  await s.click(await s.find("[data-test=move-dry-run]"));
+  const tried = await s.waitFor("the try's summary", async () => s.text(await s.find("[data-test=move-summary]")));
+  assert.equal(tried, "Nothing was changed: 2 would move, 0 moved already, 0 lost.");
+  assert.deepEqual((await rows()).map((r) => r[1]), ["would_move", "would_move"]);
+  assert.equal(JSON.parse(cli(home, "album", "list", "--host", "new", "--json")).length, 0, "the try uploaded nothing");
+
+  // Moved, the old copies deleted once the new ones are recorded.
+  await s.click(await s.find("[data-test=move-delete-old]"));
+  await s.click(await s.find("[data-test=move-confirm]"));
+  const done = await s.waitFor("the move's summary", async () => s.text(await s.find("[data-test=move-summary]")));
+  assert.equal(done, "Done: 2 moved, 0 lost, 0 not moved.");
+  const moved = await rows();
+  assert.deepEqual(moved.map((r) => r[1]), ["moved", "moved"]);
+  assert.deepEqual(moved.map((r) => r[0]).sort(), ["海边 1.png", "海边 2.png"]);
+  assert.equal((await s.findAll("[data-test=move-old-deleted]")).length, 2);
+  const newUrls = await s.execute("return [...document.querySelectorAll('[data-move] code')].map(e => e.textContent)");
+  assert.equal(newUrls.length, 2);
+  for (const u of newUrls) assert.ok(u.startsWith(fresh.url), u);
+  writeFileSync(join(OUT, "move-done-light.png"), await s.screenshot());
+  await s.click(await s.find("[data-test=move-close]"));
+  await s.waitFor("the dialog closed", async () => (await s.findAll("[data-test=move-dialog]")).length === 0);
+
+  // The album has the new records beside the old ones (their links known gone); the old host no
+  // longer serves the images.
+  await s.waitFor("four tiles", async () => (await s.findAll("[data-record]")).length === 4);
+  assert.equal(JSON.parse(cli(home, "album", "list", "--host", "new", "--json")).length, 2);
+  for (const u of oldUrls) assert.equal((await fetch(u)).status, 404, u);
+});

@@ -199,6 +199,7 @@ export type UiEvent =
   | { type: "drop-hover"; on: boolean }
   | { type: "album-changed" }
   | { type: "link-check"; done: number; total: number; finished: boolean }
+  | { type: "move"; result: MoveResult; done: number; total: number }
   | { type: "config-changed" }
   | { type: "notice"; error: ApiErrorShape }
   | { type: "shortcut"; status: ShortcutStatus }
@@ -302,6 +303,31 @@ export interface AlbumPageData {
   checks: RecordCheck[];
 }
 
+export type MoveStatus = "moved" | "already_moved" | "would_move" | "lost" | "failed" | "skipped";
+
+/** One image's move ("Move to…"). */
+export interface MoveResult {
+  id: number;
+  file_name: string;
+  config_name: string;
+  url: string;
+  status: MoveStatus;
+  /** Where the bytes came from ("its link", "mirror NAME: URL"). */
+  source: string | null;
+  new_id: number | null;
+  new_url: string | null;
+  /** The old copy was deleted on its host. */
+  old_deleted: boolean;
+  /** Why it is lost, failed or skipped. */
+  detail: string | null;
+}
+
+export interface MoveReport {
+  to: string;
+  dry_run: boolean;
+  results: MoveResult[];
+}
+
 /** What "Check links" found, counted. */
 export interface CheckSummary {
   checked: number;
@@ -378,4 +404,7 @@ export const api = {
   /** Checks the links of every record the query matches; progress comes as link-check events. */
   linksCheck: (query: AlbumQuery) => call<CheckSummary>("links_check", { query }),
   linksCheckCancel: () => call<void>("links_check_cancel"),
+  /** Each image's result also comes as a move event as it is done. */
+  albumMove: (ids: number[], to: string, deleteOld: boolean, dryRun: boolean) =>
+    call<MoveReport>("album_move", { ids, to, deleteOld, dryRun }),
 };

@@ -1,6 +1,6 @@
 // The one subscription to Rust's updates, and the state it keeps current for every page.
 import { ref } from "vue";
-import { api, type ApiErrorShape, type BatchDone, type UiEvent } from "./api";
+import { api, type ApiErrorShape, type BatchDone, type MoveResult, type UiEvent } from "./api";
 import { loadPrefs, prefs } from "./prefs";
 import { applyRow, createRows } from "./uploads";
 
@@ -12,6 +12,8 @@ export const notice = ref<ApiErrorShape | null>(null);
 export const albumVersion = ref(0);
 /** The album's running "Check links": done of total (null when none runs). */
 export const linkCheck = ref<{ done: number; total: number } | null>(null);
+/** The results of the album's "Move to…" so far, as each image is done, and how many in all. */
+export const moveRun = ref<{ results: MoveResult[]; total: number } | null>(null);
 /** Bumped whenever the config changes (here, or by the CLI): pages that show it reload. */
 export const configVersion = ref(0);
 
@@ -28,6 +30,13 @@ export function handleEvent(e: UiEvent): void {
       break;
     case "album-changed":
       albumVersion.value++;
+      break;
+    case "move":
+      // The command's answer may come before the last of these: an image is listed once.
+      if (moveRun.value && !moveRun.value.results.some((r) => r.id === e.result.id)) {
+        moveRun.value.results.push(e.result);
+        moveRun.value.total = e.total;
+      }
       break;
     case "link-check":
       // Progress and the end come in order on this channel (the command's answer may come

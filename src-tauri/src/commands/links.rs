@@ -1,15 +1,19 @@
 //! Links that outlive their host, in the album: "Check links" asks the links of what the album
 //! shows (its search and host filter), with progress and Cancel; results land in the album, so
-//! the grid's badges, the "Broken links" filter and Details show them.
+//! the grid's badges, the "Broken links" filter and Details show them. "Move to…" copies the
+//! selected images to another host, one result at a time.
 
-use pixdrop_core::links::{self, CancellationToken, CheckOptions, CheckProgress, LinkStatus};
+use pixdrop_core::links::{
+    self, CancellationToken, CheckOptions, CheckProgress, LinkStatus, MoveOptions, MoveReport,
+    MoveResult,
+};
 use pixdrop_core::ListQuery;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};
 use crate::events::{self, UiEvent};
-use crate::AppState;
+use crate::{tray, AppState};
 
 /// What a check found, counted.
 #[derive(Serialize)]
@@ -93,4 +97,45 @@ pub fn links_check_cancel(state: State<'_, AppState>) {
     {
         token.cancel();
     }
+}
+
+/// "Move to…": copy the images of `ids` to config `to` (each from where it still is, checked,
+/// sent as it is) and link each record to its new copy; each result comes as a `move` event as it
+/// is done. `dry_run` finds each image and changes nothing.
+#[tauri::command]
+pub async fn album_move(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    to: String,
+    delete_old: bool,
+    dry_run: bool,
+) -> AppResult<MoveReport> {
+    let progress_app = app.clone();
+    let mut on_result = move |r: &MoveResult, done: usize, total: usize| {
+        events::send(
+            &progress_app,
+            UiEvent::Move {
+                result: Box::new(r.clone()),
+                done,
+                total,
+            },
+        );
+    };
+    let opts = MoveOptions {
+        to,
+        delete_old,
+        dry_run,
+    };
+    let report = links::move_records_with(&state.engine, &ids, &opts, &mut on_result).await?;
+    if report
+        .results
+        .iter()
+        .any(|r| r.new_id.is_some() || r.old_deleted)
+    {
+        state.thumbs_filler.soon();
+        tray::refresh(&app);
+        events::send(&app, UiEvent::AlbumChanged);
+    }
+    Ok(report)
 }

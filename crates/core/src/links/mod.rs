@@ -19,7 +19,9 @@ pub use check::{
     LinkStatus,
 };
 pub use localize::{localize, LocalProblem, LocalizeOptions, LocalizeReport};
-pub use moving::{move_records, MoveOptions, MoveReport, MoveResult, MoveStatus};
+pub use moving::{
+    move_records, move_records_with, MoveOptions, MoveReport, MoveResult, MoveStatus,
+};
 pub use rewrite::{rewrite, BrokenLink, FileChange, RewriteOptions, RewriteReport};
 pub use store::LinkCheck;
 /// Stops a [`check_with`].

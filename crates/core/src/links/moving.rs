@@ -97,6 +97,17 @@ impl MoveReport {
 
 /// Move the records `ids` to config `opts.to`, one after another, in order.
 pub async fn move_records(engine: &Engine, ids: &[i64], opts: &MoveOptions) -> Result<MoveReport> {
+    move_records_with(engine, ids, opts, &mut |_, _, _| {}).await
+}
+
+/// [`move_records`], watched: `on_result` gets each record's result as it is done, with how
+/// many are done of how many (the app's per-image progress).
+pub async fn move_records_with(
+    engine: &Engine,
+    ids: &[i64],
+    opts: &MoveOptions,
+    on_result: &mut (dyn FnMut(&MoveResult, usize, usize) + Send),
+) -> Result<MoveReport> {
     if ids.is_empty() {
         return Err(Error::Input("no album records to move".into()));
     }
@@ -119,9 +130,19 @@ pub async fn move_records(engine: &Engine, ids: &[i64], opts: &MoveOptions) -> R
                 old_deleted: false,
                 detail: Some(format!("no album record {id}")),
             });
+            on_result(
+                results.last().expect("just pushed"),
+                results.len(),
+                ids.len(),
+            );
             continue;
         };
         results.push(move_one(engine, &config, &http, record, opts).await?);
+        on_result(
+            results.last().expect("just pushed"),
+            results.len(),
+            ids.len(),
+        );
     }
     Ok(MoveReport {
         to: opts.to.clone(),
