@@ -719,3 +719,38 @@ async fn a_move_cut_off_after_its_upload_continues_without_uploading_again() {
     .unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+/// A record the album knows nothing of but its link (some PicGo imports: no hash, size or
+/// dimensions) cannot be checked: whatever image its link serves would be moved, so the move
+/// says it is unverified; one whose size is known is checked by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_of_a_record_the_album_knows_nothing_of_says_it_is_unverified() {
+    let (env, old, _spare, _new) = three_hosts();
+    let album = env.engine.album();
+    let png = noise_png(3, 4000);
+    let bare = record(
+        album,
+        "old",
+        &old.serve_file("bare.png", "image/png", png.clone()),
+        0,
+    );
+    let sized = record(
+        album,
+        "old",
+        &old.serve_file("sized.png", "image/png", png.clone()),
+        png.len() as u64,
+    );
+    let opts = MoveOptions {
+        to: "new".into(),
+        dry_run: true,
+        ..Default::default()
+    };
+    let report = links::move_records(&env.engine, &[bare, sized], &opts)
+        .await
+        .unwrap();
+    let source = |i: usize| report.results[i].source.clone().unwrap_or_default();
+    assert_eq!(report.results[0].status, MoveStatus::WouldMove);
+    assert!(source(0).contains("not verified"), "{}", source(0));
+    assert_eq!(report.results[1].status, MoveStatus::WouldMove);
+    assert_eq!(source(1), "its link");
+}

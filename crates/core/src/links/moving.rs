@@ -277,7 +277,15 @@ async fn find_bytes(
     for (name, url) in places {
         let said = match download(http, &url, ReadCap::Pixdrop(MOVE_DOWNLOAD_LIMIT)).await {
             Ok((_, bytes)) => match same_image(record, sent, &bytes) {
-                Ok(()) => return Ok(Ok((bytes, name))),
+                Ok(Checked::Verified) => return Ok(Ok((bytes, name))),
+                // Said with the source, so the person knows a host's "removed" picture may
+                // have been taken for the image.
+                Ok(Checked::Unverifiable) => return Ok(Ok((
+                    bytes,
+                    format!(
+                        "{name}, not verified: the album knows no hash, size or dimensions of it"
+                    ),
+                ))),
                 Err(why) => why,
             },
             Err(e) => e.to_string(),
@@ -301,16 +309,17 @@ async fn find_bytes(
 /// Whether `bytes` are the image `record` uploaded: by the hash of what was sent when the album
 /// has it; else by the dedupe key (the same when the upload was not changed on the way); else
 /// (records imported from a host, older uploads that were processed) an image of the recorded
-/// size and dimensions.
+/// size and dimensions. A record with none of these (some PicGo imports) cannot be checked: any
+/// image passes, and is said to be unverified.
 fn same_image(
     record: &Record,
     sent: Option<&str>,
     bytes: &[u8],
-) -> std::result::Result<(), String> {
+) -> std::result::Result<Checked, String> {
     let hash = hex::encode(Sha256::digest(bytes));
     if let Some(sent) = sent {
         return if hash == sent {
-            Ok(())
+            Ok(Checked::Verified)
         } else {
             Err(format!(
                 "it serves other bytes than were uploaded ({})",
@@ -319,7 +328,7 @@ fn same_image(
         };
     }
     if record.sha256.as_deref() == Some(hash.as_str()) {
-        return Ok(());
+        return Ok(Checked::Verified);
     }
     let header = image::header(bytes).map_err(|_| "it does not serve an image".to_string())?;
     if record.size > 0 && bytes.len() as u64 != record.size {
@@ -336,6 +345,17 @@ fn same_image(
                 header.width, header.height
             ));
         }
+        return Ok(Checked::Verified);
     }
-    Ok(())
+    Ok(if record.size > 0 {
+        Checked::Verified
+    } else {
+        Checked::Unverifiable
+    })
+}
+
+/// What [`same_image`] could tell of bytes it did not refuse.
+enum Checked {
+    Verified,
+    Unverifiable,
 }
