@@ -161,8 +161,10 @@ export async function startDriver(home, env = {}) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise((r) => child.once("exit", r));
+  // tauri-driver listens at once and starts WebKitWebDriver beside it: a session asked for
+  // before WebKitWebDriver listens fails ("fetch failed"), so both ports are waited for.
   await Promise.race([
-    waitForPort(port),
+    Promise.all([waitForPort(port), waitForPort(nativePort)]),
     exited.then((code) => {
       throw new Error(`tauri-driver exited (${code}) before it listened`);
     }),
