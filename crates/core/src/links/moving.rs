@@ -280,12 +280,14 @@ async fn find_bytes(
                 Ok(Checked::Verified) => return Ok(Ok((bytes, name))),
                 // Said with the source, so the person knows a host's "removed" picture may
                 // have been taken for the image.
-                Ok(Checked::Unverifiable) => return Ok(Ok((
-                    bytes,
-                    format!(
+                Ok(Checked::Unverifiable) => {
+                    return Ok(Ok((
+                        bytes,
+                        format!(
                         "{name}, not verified: the album knows no hash, size or dimensions of it"
                     ),
-                ))),
+                    )))
+                }
                 Err(why) => why,
             },
             Err(e) => e.to_string(),
