@@ -15,7 +15,7 @@ pub fn is_enabled<R: Runtime>(app: &AppHandle<R>) -> Option<bool> {
     app.autolaunch().is_enabled().ok()
 }
 
-pub fn set<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
+pub fn set<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), pixdrop_core::Msg> {
     let launcher = app.autolaunch();
     let r = if on {
         launcher.enable()
@@ -26,6 +26,6 @@ pub fn set<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), String> {
         Ok(()) => Ok(()),
         // Disabling what is not there is already done.
         Err(_) if !on && launcher.is_enabled().ok() == Some(false) => Ok(()),
-        Err(e) => Err(format!("cannot change launch at login: {e}")),
+        Err(e) => Err(pixdrop_core::msg!("cannot change launch at login: {e}")),
     }
 }

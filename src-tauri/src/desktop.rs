@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use pixdrop_core::config::Language;
-use pixdrop_core::{Done, Settings};
+use pixdrop_core::msg::Translations;
+use pixdrop_core::{msg, Done, Msg, Settings};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
@@ -59,11 +60,22 @@ pub fn text(lang: &str, key: &'static str) -> &'static str {
     }
 }
 
+/// A message made in Rust, in the language of words shown outside the webview (the app's
+/// table of translations, the one the window uses).
+pub fn say(lang: &str, m: &Msg) -> String {
+    if lang != "zh-CN" {
+        return m.text.clone();
+    }
+    Translations::from_json(include_str!("../../ui/src/locales/messages.zh-CN.json"))
+        .map(|t| t.say(m))
+        .unwrap_or_else(|_| m.text.clone())
+}
+
 /// Put `text` on the clipboard.
-pub fn copy<R: Runtime>(app: &AppHandle<R>, text: &str) -> std::result::Result<(), String> {
+pub fn copy<R: Runtime>(app: &AppHandle<R>, text: &str) -> std::result::Result<(), Msg> {
     app.clipboard()
         .write_text(text.to_string())
-        .map_err(|e| format!("cannot copy to the clipboard: {e}"))
+        .map_err(|e| msg!("cannot copy to the clipboard: {e}"))
 }
 
 /// Tell the user how a batch went, when the `notify` setting is on. `copied` says whether the
@@ -71,7 +83,7 @@ pub fn copy<R: Runtime>(app: &AppHandle<R>, text: &str) -> std::result::Result<(
 pub fn notify(
     settings: &Settings,
     done: &[Done],
-    failures: &[String],
+    failures: &[Msg],
     copied: bool,
     icon: Option<PathBuf>,
 ) {
@@ -80,7 +92,7 @@ pub fn notify(
     }
     let lang = language(settings);
     let (summary, body) = match (done.len(), failures.first()) {
-        (0, Some(f)) => (text(lang, "failed").to_string(), f.clone()),
+        (0, Some(f)) => (text(lang, "failed").to_string(), say(lang, f)),
         (n, None) => (
             text(
                 lang,
@@ -97,7 +109,7 @@ pub fn notify(
                 format!("{n} {}", text(lang, "images"))
             },
         ),
-        (_, Some(f)) => (text(lang, "some-failed").to_string(), f.clone()),
+        (_, Some(f)) => (text(lang, "some-failed").to_string(), say(lang, f)),
     };
     show(summary, body, icon);
 }

@@ -1,5 +1,6 @@
 //! The PicGo-compatible upload server inside the app (setting `server_enabled`, on by default).
 
+use pixdrop_core::msg;
 use std::sync::Arc;
 
 use pixdrop_core::server::{self, RunningServer, ServerHooks, ServerOptions};
@@ -22,7 +23,7 @@ impl ServerHooks for AppHooks {
         pixdrop_clipboard::inputs()
     }
 
-    fn uploaded(&self, done: &[Done], failures: &[String]) {
+    fn uploaded(&self, done: &[Done], failures: &[pixdrop_core::Msg]) {
         uploads::finished(&self.app, Source::Server, done, failures, None);
     }
 }
@@ -38,7 +39,7 @@ pub async fn start(app: AppHandle) -> (ServerStatus, Option<RunningServer>) {
                 ServerStatus {
                     enabled: false,
                     port: None,
-                    error: Some(e.to_string()),
+                    error: Some(e.msg()),
                 },
                 None,
             )
@@ -49,7 +50,7 @@ pub async fn start(app: AppHandle) -> (ServerStatus, Option<RunningServer>) {
     }
     let hooks = Arc::new(AppHooks { app: app.clone() });
     let options = ServerOptions {
-        change_port: "choose another port under Settings → Local upload server".into(),
+        change_port: msg!("choose another port under Settings → Local upload server"),
         ..ServerOptions::from_settings(&settings)
     };
     match server::start(engine, options, hooks).await {
@@ -65,7 +66,7 @@ pub async fn start(app: AppHandle) -> (ServerStatus, Option<RunningServer>) {
             ServerStatus {
                 enabled: true,
                 port: None,
-                error: Some(e.to_string()),
+                error: Some(e.msg()),
             },
             None,
         ),

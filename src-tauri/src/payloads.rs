@@ -2,6 +2,7 @@
 //! depends on nothing of the app but its error type, so the modules that send these (uploads,
 //! the shortcut, the local server) and the one that carries them (events) never need each other.
 
+use pixdrop_core::Msg;
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -39,19 +40,17 @@ pub enum RowNote {
     Fallback {
         config: String,
         mirror: String,
-        why: String,
+        why: Msg,
     },
     /// A mirror failed (`why`); the link is fine.
-    MirrorFailed { config: String, why: String },
+    MirrorFailed { config: String, why: Msg },
 }
 
 impl RowNote {
     /// The notes of one upload (what `Done::notes` says in English for the CLI).
     pub fn of(d: &pixdrop_core::pipeline::Done) -> Vec<RowNote> {
         let why = |m: &pixdrop_core::pipeline::MirrorResult| {
-            m.error
-                .as_ref()
-                .map_or_else(String::new, |e| e.message.clone())
+            m.error.as_ref().map_or_else(Msg::empty, |e| e.msg.clone())
         };
         let fallback = d.fallback.iter().map(|f| RowNote::Fallback {
             config: f.config.clone(),
@@ -112,7 +111,7 @@ pub struct BatchDone {
     pub failed: usize,
     /// The text put on the clipboard, when auto-copy copied.
     pub copied: Option<String>,
-    pub copy_error: Option<String>,
+    pub copy_error: Option<Msg>,
 }
 
 /// What the UI shows about the shortcut: the one account of what is bound now, sent to every
@@ -124,14 +123,14 @@ pub struct ShortcutStatus {
     pub shortcut: String,
     pub registered: bool,
     /// Why it is not registered, or why the last change was refused (the old one still bound).
-    pub error: Option<String>,
+    pub error: Option<Msg>,
     /// How it is registered: `x11` (a key grab of the app's own) or `portal` (the desktop's
     /// GlobalShortcuts portal, on Wayland).
     pub method: &'static str,
     /// The portal's own name for the binding (its trigger description).
     pub portal_trigger: Option<String>,
     /// What the user should know about the method (why the X11 grab is used on Wayland).
-    pub note: Option<String>,
+    pub note: Option<Msg>,
 }
 
 /// What the UI shows about the server.
@@ -140,7 +139,7 @@ pub struct ServerStatus {
     pub enabled: bool,
     pub port: Option<u16>,
     /// Why it is not running (a taken port says who holds it).
-    pub error: Option<String>,
+    pub error: Option<Msg>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -5,6 +5,7 @@
 //! the user, or let them choose other keys) says what it bound and signals `Activated`.
 
 use futures::StreamExt;
+use pixdrop_core::{msg, Msg};
 use tauri::{AppHandle, Runtime};
 
 use ashpd::desktop::global_shortcuts::{
@@ -27,9 +28,9 @@ pub fn wayland_session() -> bool {
 #[derive(Debug)]
 pub enum Failure {
     /// No portal, or one without GlobalShortcuts: the caller falls back to the X11 grab.
-    Missing(String),
+    Missing(Msg),
     /// The desktop (or the user, in its dialog) said no.
-    Refused(String),
+    Refused(Msg),
 }
 
 /// A bound shortcut: the portal's session, kept open while the binding should hold (closing
@@ -49,7 +50,7 @@ impl Binding {
 }
 
 fn missing(e: impl std::fmt::Display) -> Failure {
-    Failure::Missing(format!(
+    Failure::Missing(msg!(
         "the desktop offers no global shortcuts portal (org.freedesktop.portal.GlobalShortcuts): {e}"
     ))
 }
@@ -77,22 +78,22 @@ pub async fn bind<R: Runtime>(
         Ok(r) => r,
         Err(ashpd::Error::Response(ResponseError::Cancelled)) => {
             let _ = session.close().await;
-            return Err(Failure::Refused(
-                "the desktop's shortcut dialog was cancelled, so no shortcut is bound".into(),
-            ));
+            return Err(Failure::Refused(msg!(
+                "the desktop's shortcut dialog was cancelled, so no shortcut is bound"
+            )));
         }
         Err(e) => {
             let _ = session.close().await;
-            return Err(Failure::Refused(format!(
+            return Err(Failure::Refused(msg!(
                 "the desktop did not bind the shortcut: {e}"
             )));
         }
     };
     let Some(ours) = bound.shortcuts().iter().find(|s| s.id() == SHORTCUT_ID) else {
         let _ = session.close().await;
-        return Err(Failure::Refused(
-            "the desktop bound no shortcut for Pixdrop (it can be set in the desktop's keyboard settings)".into(),
-        ));
+        return Err(Failure::Refused(msg!(
+            "the desktop bound no shortcut for Pixdrop (it can be set in the desktop's keyboard settings)"
+        )));
     };
     let trigger = shown_trigger(ours);
     let listener = tauri::async_runtime::spawn(async move {

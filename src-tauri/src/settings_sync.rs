@@ -4,6 +4,7 @@
 //! the server restarted, the tray relabelled) and the UI is told to reload, so a page never
 //! shows one thing while the app does another.
 
+use pixdrop_core::msg;
 use std::time::{Duration, SystemTime};
 
 use pixdrop_core::Settings;
@@ -29,17 +30,18 @@ pub fn before_saving(app: &AppHandle, old: &Settings, new: &Settings) -> AppResu
             std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, new.server_port))
         {
             let why = if e.kind() == std::io::ErrorKind::AddrInUse {
-                "is in use by another program".to_string()
+                msg!("is in use by another program")
             } else {
-                format!("cannot be used ({e})")
+                msg!("cannot be used ({e})")
             };
             return Err(AppError::input(if old.server_enabled {
-                format!(
+                msg!(
                     "port {} {why}; the server stays on port {}",
-                    new.server_port, old.server_port
+                    new.server_port,
+                    old.server_port
                 )
             } else {
-                format!("port {} {why}", new.server_port)
+                msg!("port {} {why}", new.server_port)
             }));
         }
     }

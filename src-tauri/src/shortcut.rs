@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
+use pixdrop_core::{msg, Msg};
+
 use crate::uploads::{self, Source};
 use crate::AppState;
 
@@ -46,9 +48,9 @@ pub fn plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 }
 
 /// Parse an accelerator, with a message that names the problem.
-pub fn parse(text: &str) -> Result<Shortcut, String> {
+pub fn parse(text: &str) -> Result<Shortcut, Msg> {
     text.parse::<Shortcut>().map_err(|e| {
-        format!(
+        msg!(
             "{text:?} is not a shortcut ({e}); use keys joined by +, like CommandOrControl+Shift+U"
         )
     })
@@ -56,7 +58,7 @@ pub fn parse(text: &str) -> Result<Shortcut, String> {
 
 /// Register `text` in place of the current shortcut. On failure the previous one stays
 /// registered and the error is returned (and kept in the status).
-pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
+pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), Msg> {
     let state = app.state::<AppState>();
     #[cfg(target_os = "linux")]
     if state
@@ -102,7 +104,7 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
         None => Ok(()),
         Some(n) => gs
             .register(n)
-            .map_err(|_| format!("{} is taken by another program", label(text))),
+            .map_err(|_| msg!("{keys} is taken by another program", keys = label(text))),
     };
     match &result {
         Ok(()) => {
@@ -122,7 +124,10 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
             if restored {
                 // The status is what every page shows, however the change was asked for (the
                 // window, or the CLI through the config): the old keys, and why not the new.
-                let still = format!("{e}; {} is still active", label(&status.shortcut));
+                let still = msg!(
+                    "{e}; {keys} is still active",
+                    keys = label(&status.shortcut)
+                );
                 status.error = Some(still.clone());
                 publish(app, &status);
                 return Err(still);
@@ -146,7 +151,7 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
 /// When the portal is missing and `fallback_note` is given, the X11 grab is used instead, with
 /// that reason kept in the status.
 #[cfg(target_os = "linux")]
-async fn bind_portal<R: Runtime>(app: &AppHandle<R>, text: &str, fallback_note: Option<&str>) {
+async fn bind_portal<R: Runtime>(app: &AppHandle<R>, text: &str, fallback_note: Option<Msg>) {
     use crate::portal::{self, Failure};
     let state = app.state::<AppState>();
     let mut binding = state.shortcut.binding.lock().await;
@@ -193,7 +198,10 @@ async fn bind_portal<R: Runtime>(app: &AppHandle<R>, text: &str, fallback_note: 
         }
         Err(Failure::Missing(why)) if fallback_note.is_some() => {
             drop(binding);
-            let note = format!("{why}. {}", fallback_note.unwrap_or_default());
+            let note = msg!(
+                "{why}. {fallback}",
+                fallback = fallback_note.unwrap_or_else(Msg::empty)
+            );
             log(app, &note);
             state
                 .shortcut
@@ -224,14 +232,14 @@ fn log<R: Runtime>(app: &AppHandle<R>, line: &str) {
 }
 
 /// Say that the shortcut could not be registered: stderr, the log and a notification.
-fn report<R: Runtime>(app: &AppHandle<R>, e: String) {
+fn report<R: Runtime>(app: &AppHandle<R>, e: Msg) {
     eprintln!("pixdrop: {e}");
     log(app, &e);
     let settings = app.state::<AppState>().engine.settings();
     let lang = crate::desktop::language(&settings);
     crate::desktop::show(
         crate::desktop::text(lang, "shortcut-failed").into(),
-        e,
+        crate::desktop::say(lang, &e),
         None,
     );
 }
@@ -271,7 +279,7 @@ pub fn register_from_settings<R: Runtime>(app: &AppHandle<R>) {
             bind_portal(
                 &app,
                 &shortcut,
-                Some("On this Wayland desktop the shortcut is grabbed through X11 instead, which fires only while an X11 (XWayland) window has focus; bind Pixdrop's \"pixdrop upload --clipboard\" command in the desktop's keyboard settings to upload from anywhere"),
+                Some(msg!("On this Wayland desktop the shortcut is grabbed through X11 instead, which fires only while an X11 (XWayland) window has focus; bind Pixdrop's \"pixdrop upload --clipboard\" command in the desktop's keyboard settings to upload from anywhere")),
             )
             .await
         });

@@ -30,7 +30,7 @@ pub fn test_drop(window: tauri::Window) -> crate::error::AppResult<()> {
     let list = std::env::var_os("PIXDROP_TEST_DROP").ok_or_else(|| {
         crate::error::AppError::new(
             pixdrop_core::error::ErrorKind::Unsupported,
-            "test_drop needs PIXDROP_TEST_DROP",
+            pixdrop_core::msg!("test_drop needs PIXDROP_TEST_DROP"),
         )
     })?;
     crate::uploads::on_drag_drop(

@@ -6,6 +6,7 @@
 //! `uploads_list` gives the UI the rows when it (re)starts. The UI refers to a row by its id,
 //! never by a path. Failed rows keep their input so Retry can send it again.
 
+use pixdrop_core::msg;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use pixdrop_core::pipeline::{labelled, BatchProgress, BatchRetry};
-use pixdrop_core::{image, Done, Error, Input, UploadOptions};
+use pixdrop_core::{image, Done, Error, Input, Msg, UploadOptions};
 use tauri::{AppHandle, DragDropEvent, Manager, Runtime, Window};
 
 use crate::error::AppError;
@@ -200,10 +201,10 @@ pub fn retry<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<(), AppError> {
             run(app.clone(), vec![id], source);
             Ok(())
         }
-        Some(_) => Err(AppError::input(format!(
+        Some(_) => Err(AppError::input(msg!(
             "upload {id} has not failed; only failed uploads can be retried"
         ))),
-        None => Err(AppError::not_found(format!(
+        None => Err(AppError::not_found(msg!(
             "there is no upload {id} (it was dismissed)"
         ))),
     }
@@ -336,7 +337,7 @@ pub fn finished<R: Runtime>(
     app: &AppHandle<R>,
     source: Source,
     done: &[Done],
-    failures: &[String],
+    failures: &[Msg],
     icon: Option<PathBuf>,
 ) -> BatchDone {
     let engine = app.state::<AppState>().engine.clone();
@@ -411,17 +412,17 @@ fn clipboard_or_notify_now<R: Runtime>(app: &AppHandle<R>, source: Source) {
 pub fn url_input(text: &str) -> Result<Input, Error> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::Input("type or paste an image URL first".into()));
+        return Err(Error::Input(msg!("type or paste an image URL first")));
     }
     match url::Url::parse(text) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
             Ok(Input::Url(u.to_string()))
         }
-        Ok(u) => Err(Error::Input(format!(
+        Ok(u) => Err(Error::Input(msg!(
             "{text:?} is a {}: URL; only http:// and https:// image URLs can be uploaded",
             u.scheme()
         ))),
-        Err(e) => Err(Error::Input(format!(
+        Err(e) => Err(Error::Input(msg!(
             "{text:?} is not a URL ({e}); paste a link like https://example.com/cat.png"
         ))),
     }

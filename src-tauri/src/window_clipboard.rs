@@ -3,6 +3,7 @@
 //! data-control protocol); when Pixdrop's window is the one asking (its Upload clipboard button,
 //! Ctrl+V) it reads it this way, by the same rules as everywhere else.
 
+use pixdrop_core::msg;
 use std::time::Duration;
 
 use gtk::gdk;
@@ -14,7 +15,7 @@ use tauri::{AppHandle, Runtime};
 /// else, and through the window itself where the desktop allows only that.
 pub fn inputs<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<pixdrop_core::Input>> {
     let read = if crate::test_hooks::window_clipboard() {
-        Err(Error::Input(pixdrop_clipboard::NO_DATA_CONTROL.into()))
+        Err(Error::Input(pixdrop_clipboard::no_data_control()))
     } else {
         pixdrop_clipboard::inputs()
     };
@@ -35,7 +36,7 @@ pub struct WindowClipboard<R: Runtime> {
 }
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
-    Error::Input(format!("cannot read the clipboard through the window: {e}"))
+    Error::Input(msg!("cannot read the clipboard through the window: {e}"))
 }
 
 /// Run `f` on the main thread (GTK's) and wait for its result.

@@ -469,7 +469,11 @@ test("简体中文 reaches every page and every host form: no English text of ou
   cli(home, "settings", "set", "language", "zh-CN");
   cli(home, "settings", "set", "link_format", "custom");
   cli(home, "settings", "set", "watermark_text", "Pixdrop");
-  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: a });
+  // Errors made in Rust are said in Chinese too: a file that is no image, one that is gone.
+  const notes = join(home, "notes.txt");
+  writeFileSync(notes, "just text, not an image");
+  const gone = join(home, "gone.png");
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: [a, notes, gone].join(":") });
   stop(driver.stop);
   const s = await openApp(stop, driver, home, "feedback-zh.png");
   const allowed = ["standin"];
@@ -480,7 +484,16 @@ test("简体中文 reaches every page and every host form: no English text of ou
   await s.waitFor("the page in Chinese", async () => (await s.execute("return document.documentElement.lang")) === "zh-CN");
   // A row with its processing note.
   await s.click(await s.find("[data-test=choose-files]"));
-  await s.waitFor("the row", async () => (await s.findAll("[data-row][data-status=done]")).length === 1);
+  await s.waitFor("the rows", async () => (await s.findAll("[data-row][data-status=done]")).length === 1 && (await s.findAll("[data-row][data-status=failed]")).length === 2);
+  const errors = await s.execute("return [...document.querySelectorAll('[data-test=row-error]')].map(e => e.textContent)");
+  assert.ok(errors.some((e) => /notes\.txt：不是图片/.test(e)), errors.join(" | "));
+  assert.ok(errors.some((e) => /gone\.png/.test(e) && /没有该文件|不存在/.test(e)), errors.join(" | "));
+  // A refusal made in Rust before anything is sent, shown over the page.
+  await s.type(await s.find("[data-test=url-input]"), "file:///etc/passwd");
+  await s.click(await s.find("[data-test=url-upload]"));
+  const refused = await s.waitFor("the URL refusal", async () => s.text(await s.find("[data-test=upload-error]")));
+  assert.match(refused, /http:\/\/|https:\/\//);
+  assert.match(refused, /[\u4e00-\u9fff]/);
   await check("Upload");
   await s.click(await s.find("[data-tab=album]"));
   await s.waitFor("the tiles", async () => (await s.findAll("[data-record]")).length >= 1);

@@ -1,6 +1,8 @@
 // The one module that talks to the Rust side. Every command has a typed wrapper here;
-// errors arrive as {kind, message} and are rethrown as ApiError.
+// errors arrive as {kind, message, template, args} and are rethrown as ApiError, its message
+// in the user's language.
 import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
+import { say, type Msg } from "./msg";
 import type { Processed, RowNote } from "./processed";
 
 /** Core's one list of error kinds (pixdrop_core::error::ErrorKind). */
@@ -9,16 +11,34 @@ export type ErrorKind =
   | "bad_response" | "timeout" | "network" | "not_found" | "unsupported" | "storage" | "io"
   | "internal";
 
+export type { Msg };
+
+/** An error as Rust sends it: its kind, its English message, and the template and arguments
+ *  that say it in another language. */
 export interface ApiErrorShape {
   kind: ErrorKind;
   message: string;
+  template?: string;
+  args?: Record<string, string | Msg>;
+}
+
+/** The message of an error as a [`Msg`], to say it in the user's language. */
+export function errorMsg(e: ApiErrorShape): Msg {
+  return { text: e.message, template: e.template, args: e.args };
+}
+
+/** An error's message in the user's language. */
+export function sayError(e: ApiErrorShape | null | undefined): string {
+  return e ? say(errorMsg(e)) : "";
 }
 
 export class ApiError extends Error {
   readonly kind: ErrorKind;
+  readonly msg: Msg;
   constructor(e: ApiErrorShape) {
-    super(e.message);
+    super(sayError(e));
     this.kind = e.kind;
+    this.msg = errorMsg(e);
   }
 }
 
@@ -55,7 +75,7 @@ export interface UploadRecord {
 export interface ServerStatus {
   enabled: boolean;
   port: number | null;
-  error: string | null;
+  error: Msg | null;
 }
 
 export interface Overview {
@@ -144,7 +164,7 @@ export interface Retrying {
   attempt: number;
   of: number;
   wait_ms: number;
-  why: string;
+  why: Msg;
 }
 
 export interface UploadRow {
@@ -178,19 +198,19 @@ export interface BatchDone {
   duplicates: number;
   failed: number;
   copied: string | null;
-  copy_error: string | null;
+  copy_error: Msg | null;
 }
 
 export interface ShortcutStatus {
   shortcut: string;
   registered: boolean;
-  error: string | null;
+  error: Msg | null;
   /** "x11": the app's own key grab; "portal": the desktop's GlobalShortcuts portal (Wayland). */
   method: "x11" | "portal" | "";
   /** The portal's own words for the binding. */
   portal_trigger: string | null;
   /** Why the X11 grab is used on a Wayland desktop, and what that means. */
-  note: string | null;
+  note: Msg | null;
 }
 
 export type UiEvent =
@@ -313,13 +333,13 @@ export interface MoveResult {
   url: string;
   status: MoveStatus;
   /** Where the bytes came from ("its link", "mirror NAME: URL"). */
-  source: string | null;
+  source: Msg | null;
   new_id: number | null;
   new_url: string | null;
   /** The old copy was deleted on its host. */
   old_deleted: boolean;
   /** Why it is lost, failed or skipped. */
-  detail: string | null;
+  detail: Msg | null;
 }
 
 export interface MoveReport {

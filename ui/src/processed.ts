@@ -2,6 +2,7 @@
 // and worded here, in the UI's language.
 import { humanSize } from "./albumGrid";
 import { t } from "./i18n";
+import { say, type Msg } from "./msg";
 
 /** core's `pipeline::Processed`. */
 export interface Processed {
@@ -19,8 +20,8 @@ export interface Processed {
 
 /** A note beside a row's link (src-tauri's `RowNote`); `why` is the host's own words. */
 export type RowNote =
-  | { type: "fallback"; config: string; mirror: string; why: string }
-  | { type: "mirror-failed"; config: string; why: string };
+  | { type: "fallback"; config: string; mirror: string; why: Msg }
+  | { type: "mirror-failed"; config: string; why: Msg };
 
 export function describeProcessed(p: Processed): string {
   const parts: string[] = [];
@@ -41,5 +42,5 @@ export function describeProcessed(p: Processed): string {
 }
 
 export function describeNote(n: RowNote): string {
-  return n.type === "fallback" ? t("noteFallback", { config: n.config, mirror: n.mirror, why: n.why }) : t("noteMirrorFailed", { config: n.config, why: n.why });
+  return n.type === "fallback" ? t("noteFallback", { config: n.config, mirror: n.mirror, why: say(n.why) }) : t("noteMirrorFailed", { config: n.config, why: say(n.why) });
 }

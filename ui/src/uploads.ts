@@ -3,6 +3,7 @@
 import { reactive } from "vue";
 import type { BatchDone, UploadRow } from "./api";
 import { t } from "./i18n";
+import { say } from "./msg";
 
 export interface UploadRows {
   byId: Map<number, UploadRow>;
@@ -53,7 +54,7 @@ export function isPasteOutsideText(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "m
 export function batchMessage(b: BatchDone | null): string | null {
   if (!b) return null;
   const failed = b.failed ? " " + t("batchFailed", { n: b.failed }) : "";
-  if (b.copy_error) return t("batchCopyFailed", { message: b.copy_error }) + failed;
+  if (b.copy_error) return t("batchCopyFailed", { message: say(b.copy_error) }) + failed;
   const dups = b.duplicates;
   const allDup = b.uploaded > 0 && dups === b.uploaded;
   const some = dups && !allDup ? " " + t("batchDupSome", { n: dups }) : "";

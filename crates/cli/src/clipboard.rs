@@ -6,13 +6,14 @@
 //! copy of `pixdrop` that owns the selection until something else is copied, and returns only
 //! once that copy owns it.
 
+use pixdrop_core::msg;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 use pixdrop_core::{Error, Result};
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
-    Error::Input(format!("cannot use the clipboard: {e}"))
+    Error::Input(msg!("cannot use the clipboard: {e}"))
 }
 
 /// Put `text` on the clipboard so that it stays there after this process exits.

@@ -1,5 +1,6 @@
 //! Each subcommand: parse what the user typed, call the engine, print the result.
 
+use pixdrop_core::msg;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -289,7 +290,7 @@ fn import(engine: &Engine, cmd: ImportCmd) -> Outcome {
             // A name taken says how to import the file under another (the app offers one).
             let is_default = engine.config().update(|c| {
                 if c.host(&cfg.name).is_some() {
-                    return Err(pixdrop_core::Error::Input(format!(
+                    return Err(pixdrop_core::Error::Input(msg!(
                         "a host config named {:?} already exists, so nothing was added; import the file under another name with --name: pixdrop import sxcu {} --name {}",
                         cfg.name,
                         shell_word(&file.display().to_string()),
@@ -356,9 +357,9 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
     }
     let config = engine.config().load()?;
     if args.host.is_empty() && config.hosts.is_empty() {
-        return Err(pixdrop_core::Error::Config(format!(
-            "{}: pixdrop hosts add smms NAME --set token=…",
-            pixdrop_core::config::NO_HOST
+        return Err(pixdrop_core::Error::Config(msg!(
+            "{no_host}: pixdrop hosts add smms NAME --set token=…",
+            no_host = pixdrop_core::config::no_host()
         ))
         .into());
     }
@@ -618,7 +619,7 @@ impl ServerHooks for ServeHooks {
         pixdrop_clipboard::inputs()
     }
 
-    fn uploaded(&self, done: &[Done], failures: &[String]) {
+    fn uploaded(&self, done: &[Done], failures: &[pixdrop_core::Msg]) {
         for d in done {
             println!(
                 "uploaded {} -> {}",
@@ -645,7 +646,7 @@ async fn serve(engine: Engine, port: Option<u16>) -> Outcome {
     let mut opts = ServerOptions::from_settings(&settings);
     if let Some(p) = port {
         opts.port = p;
-        opts.change_port = "pass another --port".into();
+        opts.change_port = msg!("pass another --port");
     }
     let hooks = Arc::new(ServeHooks {
         config: engine.config().clone(),

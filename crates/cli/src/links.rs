@@ -1,6 +1,7 @@
 //! `pixdrop links check` and `pixdrop rewrite`: which of the album's links still work, and
 //! notes brought up to date with the links of moved images.
 
+use pixdrop_core::msg;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -104,7 +105,7 @@ pub async fn album_move(engine: &Engine, args: MoveArgs) -> Result<(), Failure> 
                 ..Default::default()
             })?;
             if ids.is_empty() {
-                return Err(pixdrop_core::Error::NotFound(format!(
+                return Err(pixdrop_core::Error::NotFound(msg!(
                     "the album has no records of a config named {old:?}"
                 ))
                 .into());
@@ -120,9 +121,12 @@ pub async fn album_move(engine: &Engine, args: MoveArgs) -> Result<(), Failure> 
     };
     let report = links::move_records(engine, &ids, &opts).await?;
     if args.json {
+        let value = serde_json::to_value(&report).map(messages_as_text);
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
+            value
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_default()
         );
     } else {
         for r in &report.results {
@@ -293,6 +297,29 @@ pub async fn links_cmd(engine: &Engine, cmd: LinksCmd) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::Partial)
+    }
+}
+
+/// The command line speaks English: each message of a report (`{text, template, args}`, made
+/// for the app to translate) as its text.
+fn messages_as_text(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map)
+            if map.get("text").is_some_and(Value::is_string)
+                && map
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "text" | "template" | "args")) =>
+        {
+            map["text"].clone()
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, messages_as_text(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(messages_as_text).collect()),
+        other => other,
     }
 }
 

@@ -56,7 +56,7 @@ async fn upload(data_dir: Option<&Path>, args: Vec<String>) -> String {
         match o.result {
             Ok(done) => lines.push(done.link),
             Err(e) => {
-                errors.push(labelled(&o.input, &e));
+                errors.push(labelled(&o.input, &e).text);
                 lines.push(FAILED_LINE.to_string());
             }
         }

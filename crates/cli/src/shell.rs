@@ -2,6 +2,7 @@
 //! from the config when Tab is pressed, through clap_complete's completion engine) and the manual
 //! page, both made from the same definitions as the parser.
 
+use pixdrop_core::msg;
 use std::io::Write;
 
 use clap::CommandFactory;
@@ -31,7 +32,7 @@ pub fn completions(shell: CompletionShell) -> Result<(), Failure> {
     completer
         .write_registration(COMPLETE_VAR, "pixdrop", "pixdrop", "pixdrop", &mut out)
         .and_then(|()| out.flush())
-        .map_err(|e| pixdrop_core::Error::io("writing the completion code", e).into())
+        .map_err(|e| pixdrop_core::Error::io(msg!("writing the completion code"), e).into())
 }
 
 /// The manual page, `pixdrop.1`, in roff.
@@ -40,5 +41,5 @@ pub fn man() -> Result<(), Failure> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
         .and_then(|()| out.flush())
-        .map_err(|e| pixdrop_core::Error::io("writing the manual page", e).into())
+        .map_err(|e| pixdrop_core::Error::io(msg!("writing the manual page"), e).into())
 }

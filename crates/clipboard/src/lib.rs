@@ -10,6 +10,7 @@
 //! compositor has none (GNOME) XWayland's clipboard is read if there is one, else the error
 //! says to paste into the window. Elsewhere arboard reads the clipboard.
 
+use pixdrop_core::msg;
 use std::path::PathBuf;
 
 use pixdrop_core::{image, Error, Input, Result};
@@ -19,7 +20,7 @@ mod wayland;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod x11;
 #[cfg(all(unix, not(target_os = "macos")))]
-pub use wayland::NO_DATA_CONTROL;
+pub use wayland::no_data_control;
 
 /// Image types asked for, best first: what screenshot tools and browsers offer, and what the
 /// pipeline uploads as is.
@@ -114,7 +115,7 @@ impl<T: Targets> Offer for T {
 }
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
-    Error::Input(format!("cannot read the clipboard: {e}"))
+    Error::Input(msg!("cannot read the clipboard: {e}"))
 }
 
 /// On Linux and the BSDs the clipboard belongs to a display server: without one (a console, an
@@ -125,7 +126,7 @@ pub fn check_display() -> Result<()> {
         let set = |v: &str| std::env::var_os(v).is_some_and(|d| !d.is_empty());
         if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
             return Err(Error::Input(
-                "there is no display, so no clipboard (neither DISPLAY nor WAYLAND_DISPLAY is set); run this inside a desktop session".into(),
+                msg!("there is no display, so no clipboard (neither DISPLAY nor WAYLAND_DISPLAY is set); run this inside a desktop session"),
             ));
         }
     }
@@ -160,10 +161,10 @@ pub fn inputs_from_targets(clipboard: &mut impl Targets) -> Result<Vec<Input>> {
 }
 
 /// Whether `e` says the desktop lets only a focused window read the clipboard (see
-/// [`NO_DATA_CONTROL`]): the app then reads it through its own window.
+/// [`no_data_control`]): the app then reads it through its own window.
 pub fn needs_window(e: &Error) -> bool {
     #[cfg(all(unix, not(target_os = "macos")))]
-    return e.to_string().contains(NO_DATA_CONTROL);
+    return e.to_string().contains(no_data_control().as_str());
     #[cfg(not(all(unix, not(target_os = "macos"))))]
     false
 }
@@ -185,13 +186,13 @@ fn inputs_from(offer: &mut dyn Offer) -> Result<Vec<Input>> {
             height,
             pixels,
         }) => Ok(vec![Input::from_rgba(width, height, &pixels)?]),
-        None if !files.is_empty() => Err(Error::Input(
-            "the clipboard holds no image (the copied files are not images)".into(),
-        )),
-        None if offer.has_text() => Err(Error::Input(
-            "the clipboard holds no image (it holds text)".into(),
-        )),
-        None => Err(Error::Input("the clipboard holds no image".into())),
+        None if !files.is_empty() => Err(Error::Input(msg!(
+            "the clipboard holds no image (the copied files are not images)"
+        ))),
+        None if offer.has_text() => Err(Error::Input(msg!(
+            "the clipboard holds no image (it holds text)"
+        ))),
+        None => Err(Error::Input(msg!("the clipboard holds no image"))),
     }
 }
 

@@ -2,6 +2,7 @@
 //! sway and Hyprland, KDE Plasma), which lets a program that has no window read it: what is
 //! offered is listed first, then only an offered type is asked for.
 
+use pixdrop_core::{msg, Msg};
 use std::io::Read;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -20,7 +21,9 @@ pub struct Clipboard {
 
 /// What to say when the compositor keeps its clipboard to focused windows (GNOME's Mutter has
 /// no data-control protocol).
-pub const NO_DATA_CONTROL: &str = "this desktop does not let programs read the clipboard from the background (its Wayland compositor offers no data-control protocol, as GNOME's does not); paste into Pixdrop's window with Ctrl+V instead";
+pub fn no_data_control() -> Msg {
+    msg!("this desktop does not let programs read the clipboard from the background (its Wayland compositor offers no data-control protocol, as GNOME's does not); paste into Pixdrop's window with Ctrl+V instead")
+}
 
 impl Clipboard {
     /// `None` when there is no Wayland display, or when the compositor has no data-control
@@ -36,8 +39,9 @@ impl Clipboard {
                 if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
                     None
                 } else {
-                    Some(Err(Error::Input(format!(
-                        "cannot read the clipboard: {NO_DATA_CONTROL}"
+                    Some(Err(Error::Input(msg!(
+                        "cannot read the clipboard: {why}",
+                        why = no_data_control()
                     ))))
                 }
             }
@@ -82,7 +86,7 @@ impl Targets for Clipboard {
             }
         };
         if bytes.len() > MAX_BYTES {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "the clipboard's content is larger than {} MB",
                 MAX_BYTES >> 20
             )));

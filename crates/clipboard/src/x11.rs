@@ -1,6 +1,7 @@
 //! Reading the X11 CLIPBOARD selection as ICCCM describes it: ask for TARGETS, then convert only
 //! a target the owner offers; large contents arrive in INCR pieces.
 
+use pixdrop_core::msg;
 use std::time::{Duration, Instant};
 
 use pixdrop_core::Result;
@@ -214,7 +215,7 @@ fn intern(conn: &RustConnection, name: &str) -> Result<Atom> {
 }
 
 fn too_large() -> pixdrop_core::Error {
-    pixdrop_core::Error::Input(format!(
+    pixdrop_core::Error::Input(msg!(
         "the clipboard's content is larger than {} MB",
         MAX_BYTES >> 20
     ))

@@ -1,6 +1,7 @@
 //! The album: every upload, in SQLite (WAL, versioned migrations). A finished upload is
 //! committed here before its link is shown anywhere.
 
+use crate::msg;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -253,11 +254,10 @@ impl Album {
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
         }
-        let conn = Connection::open(path).map_err(|e| {
-            Error::Storage(format!("cannot open the album {}: {e}", path.display()))
-        })?;
+        let conn = Connection::open(path)
+            .map_err(|e| Error::Storage(msg!("cannot open the album {}: {e}", path.display())))?;
         // WAL: readers (the app) never block the writer (the CLI). NORMAL sync in WAL mode keeps
         // every committed upload across a crash of the process.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -582,7 +582,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     let current: usize =
         conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
-        return Err(Error::Storage(format!(
+        return Err(Error::Storage(msg!(
             "the album was written by a newer Pixdrop (schema {current}, this one knows {}); update Pixdrop",
             MIGRATIONS.len()
         )));

@@ -3,6 +3,7 @@
 //! window loads nothing from the network), and the background round that makes the thumbnails
 //! imported records lack.
 
+use crate::msg;
 use bytes::Bytes;
 use futures::StreamExt;
 
@@ -35,7 +36,7 @@ impl Engine {
             return Ok(t);
         }
         if thumbs.resting(&key) {
-            return Err(Error::Network(format!(
+            return Err(Error::Network(msg!(
                 "{}: its download failed a moment ago; tried again later",
                 record.url
             )));
@@ -51,7 +52,7 @@ impl Engine {
             let thumbs = self.thumbs().clone();
             tokio::task::spawn_blocking(move || thumbs.put_image(&key, &original, cap))
                 .await
-                .map_err(|e| Error::Storage(format!("making a thumbnail failed: {e}")))?
+                .map_err(|e| Error::Storage(msg!("making a thumbnail failed: {e}")))?
         }
         .await;
         if made.is_err() {
@@ -66,7 +67,7 @@ impl Engine {
         let http = Engine::http(&self.settings())?;
         let (_, bytes) = download(&http, &record.url, ReadCap::Pixdrop(ORIGINAL_LIMIT)).await?;
         if crate::image::sniff(&bytes).is_none() {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "{}: the host answered with something that is not an image",
                 record.url
             )));

@@ -2,6 +2,7 @@
 //! schema version. Every change is a locked read-modify-write ending in an atomic replace, so
 //! the app and the CLI can both change it and a crash never leaves half a file.
 
+use crate::{msg, Msg};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,7 +52,10 @@ impl Default for Config {
 
 /// The error's words when no host config exists. The app offers its Image hosts page; the CLI
 /// adds its own command.
-pub const NO_HOST: &str = "no image host is configured yet; add one first";
+/// The error of a command that needs a host when none is configured.
+pub fn no_host() -> Msg {
+    msg!("no image host is configured yet; add one first")
+}
 
 /// The interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -223,7 +227,7 @@ impl Settings {
         ];
         for (key, value, low, high, unit) in ranges {
             if !(low..=high).contains(&value) {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{key} must be {low}–{high}{unit}, not {value}"
                 )));
             }
@@ -235,7 +239,7 @@ impl Settings {
             crate::rename::check_pattern(&self.rename_pattern)?;
         }
         if self.server_port == 0 {
-            return Err(Error::Input("server_port must be 1–65535, not 0".into()));
+            return Err(Error::Input(msg!("server_port must be 1–65535, not 0")));
         }
         for origin in self.allowed_origins() {
             // Exactly an origin: scheme://host[:port], nothing after it.
@@ -248,7 +252,7 @@ impl Settings {
                 })
                 .unwrap_or(false);
             if !ok {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "server_allowed_origins: {origin:?} is not an origin like app://obsidian.md or https://example.com (no path, no wildcard)"
                 )));
             }
@@ -258,9 +262,9 @@ impl Settings {
         if !self.proxy.is_empty() && !self.proxy.starts_with(UNREADABLE_SECRET) {
             let shown = mask_password(&self.proxy);
             let u = url::Url::parse(&self.proxy)
-                .map_err(|e| Error::Input(format!("proxy {shown:?} is not a URL: {e}")))?;
+                .map_err(|e| Error::Input(msg!("proxy {shown:?} is not a URL: {e}")))?;
             if !matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "proxy must be http://, https:// or socks5://, not {shown:?}"
                 )));
             }
@@ -273,7 +277,7 @@ impl Settings {
     pub fn usable_proxy(&self) -> Result<&str> {
         if self.proxy.starts_with(UNREADABLE_SECRET) {
             return Err(Error::Config(
-                "the setting proxy (it holds a password) is kept in the system keyring, which cannot give it now (it is locked or not running in this session, or the item was removed there); unlock the keyring, or set it again in Settings or with: pixdrop settings set proxy …".into(),
+                msg!("the setting proxy (it holds a password) is kept in the system keyring, which cannot give it now (it is locked or not running in this session, or the item was removed there); unlock the keyring, or set it again in Settings or with: pixdrop settings set proxy …"),
             ));
         }
         Ok(&self.proxy)
@@ -358,7 +362,7 @@ impl Settings {
             let value = cfg.get_str(key);
             if !value.trim().is_empty() {
                 s.set(key, &value)
-                    .map_err(|e| Error::Input(format!("the config {:?}: {e}", cfg.name)))?;
+                    .map_err(|e| Error::Input(msg!("the config {:?}: {e}", cfg.name)))?;
             }
         }
         Ok(s)
@@ -376,7 +380,8 @@ impl Settings {
 
     /// One setting as JSON.
     pub fn get(&self, key: &str) -> Result<Value> {
-        let v = serde_json::to_value(self).map_err(|e| Error::Storage(e.to_string()))?;
+        let v =
+            serde_json::to_value(self).map_err(|e| Error::Storage(Msg::plain(e.to_string())))?;
         v.get(key).cloned().ok_or_else(|| unknown_setting(key))
     }
 
@@ -386,7 +391,7 @@ impl Settings {
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let obj = match serde_json::to_value(&*self) {
             Ok(Value::Object(m)) => m,
-            _ => return Err(Error::Storage("settings are not an object".into())),
+            _ => return Err(Error::Storage(msg!("settings are not an object"))),
         };
         let current = obj.get(key).ok_or_else(|| unknown_setting(key))?;
         let stored = current.as_str().unwrap_or_default();
@@ -398,13 +403,11 @@ impl Settings {
         let new =
             match current {
                 Value::Bool(_) => Value::Bool(parse_bool(value).ok_or_else(|| {
-                    Error::Input(format!(
-                        "{key} is a switch: use true or false, not {value:?}"
-                    ))
+                    Error::Input(msg!("{key} is a switch: use true or false, not {value:?}"))
                 })?),
                 Value::Number(_) => {
                     Value::Number(value.trim().parse::<u64>().map(Into::into).map_err(|_| {
-                        Error::Input(format!("{key} is a whole number, not {value:?}"))
+                        Error::Input(msg!("{key} is a whole number, not {value:?}"))
                     })?)
                 }
                 _ => Value::String(value.to_string()),
@@ -430,16 +433,16 @@ impl Settings {
                         }
                         _ => "another value",
                     };
-                    Error::Input(format!("{key} cannot be {value:?}; use {hint}"))
+                    Error::Input(msg!("{key} cannot be {value:?}; use {hint}"))
                 })?
             }
             Err(_) => {
                 return Err(Error::Input(match key {
-                    "server_port" => format!("server_port must be 1–65535, not {value:?}"),
+                    "server_port" => msg!("server_port must be 1–65535, not {value:?}"),
                     "quality" | "watermark_opacity" => {
-                        format!("{key} must be 1–100, not {value:?}")
+                        msg!("{key} must be 1–100, not {value:?}")
                     }
-                    _ => format!("{key} cannot be {value:?}"),
+                    _ => msg!("{key} cannot be {value:?}"),
                 }))
             }
         };
@@ -465,7 +468,7 @@ pub const PER_CONFIG: [&str; 7] = [
 ];
 
 fn unknown_setting(key: &str) -> Error {
-    Error::Input(format!(
+    Error::Input(msg!(
         "unknown setting {key:?}; known settings: {}",
         Settings::keys().join(", ")
     ))
@@ -484,7 +487,7 @@ impl Config {
     }
 
     /// The config named `name`, or the default one when `name` is `None`. With no config at all
-    /// the error is [`NO_HOST`] (kind `config`): each shell says where to add one.
+    /// the error is [`no_host`] (kind `config`): each shell says where to add one.
     pub fn pick_host(&self, name: Option<&str>) -> Result<&HostConfig> {
         match name {
             Some(n) => self.host(n).ok_or_else(|| self.no_such_host_hint(n)),
@@ -492,7 +495,7 @@ impl Config {
                 let n = self
                     .default_host
                     .as_deref()
-                    .ok_or_else(|| Error::Config(NO_HOST.into()))?;
+                    .ok_or_else(|| Error::Config(no_host()))?;
                 self.host(n).ok_or_else(|| self.no_such_host_hint(n))
             }
         }
@@ -501,11 +504,11 @@ impl Config {
     fn no_such_host_hint(&self, name: &str) -> Error {
         let known: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
         if known.is_empty() {
-            Error::NotFound(format!(
+            Error::NotFound(msg!(
                 "there is no host config named {name:?}; none are configured yet"
             ))
         } else {
-            Error::NotFound(format!(
+            Error::NotFound(msg!(
                 "there is no host config named {name:?}; configured: {}",
                 known.join(", ")
             ))
@@ -516,7 +519,7 @@ impl Config {
     pub fn add_host(&mut self, host: HostConfig, make_default: bool) -> Result<()> {
         check_name(&host.name)?;
         if self.host(&host.name).is_some() {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "a host config named {:?} already exists",
                 host.name
             )));
@@ -556,12 +559,12 @@ impl Config {
     fn check_mirrors(&self, host: &HostConfig) -> Result<()> {
         for m in host.mirrors() {
             if m == host.name {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "mirrors: {m:?} cannot be its own mirror"
                 )));
             }
             if self.host(&m).is_none() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "mirrors: there is no host config named {m:?} (add it first)"
                 )));
             }
@@ -601,7 +604,7 @@ impl Config {
     pub fn replace_host(&mut self, name: &str, new: HostConfig) -> Result<()> {
         check_name(&new.name)?;
         if new.name != name && self.host(&new.name).is_some() {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "a host config named {:?} already exists",
                 new.name
             )));
@@ -645,15 +648,15 @@ impl Config {
 }
 
 fn no_such_host(name: &str) -> Error {
-    Error::NotFound(format!("there is no host config named {name:?}"))
+    Error::NotFound(msg!("there is no host config named {name:?}"))
 }
 
 fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(Error::Input("a host config needs a name".into()));
+        return Err(Error::Input(msg!("a host config needs a name")));
     }
     if name.len() > 64 || name.chars().any(|c| c.is_control()) || name != name.trim() {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{name:?} is not a usable config name (1–64 characters, no control characters or outer spaces)"
         )));
     }
@@ -791,10 +794,10 @@ impl ConfigStore {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(Error::io(format!("reading {}", self.path.display()), e)),
+            Err(e) => return Err(Error::io(msg!("reading {}", self.path.display()), e)),
         };
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Config(format!(
+            Error::Config(msg!(
                 "{} is not valid JSON (line {}, column {}): {e}. Fix it or move it away; Pixdrop will not overwrite it.",
                 self.path.display(),
                 e.line(),
@@ -807,10 +810,7 @@ impl ConfigStore {
             crate::secrets::settings_in_file(settings, false);
         }
         serde_json::from_value(value).map_err(|e| {
-            Error::Config(format!(
-                "{} has an unexpected shape: {e}",
-                self.path.display()
-            ))
+            Error::Config(msg!("{} has an unexpected shape: {e}", self.path.display()))
         })
     }
 
@@ -818,7 +818,7 @@ impl ConfigStore {
     pub fn update<R>(&self, f: impl FnOnce(&mut Config) -> Result<R>) -> Result<R> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
         }
         let lock = self.lock()?;
         let stored = self.load_stored()?;
@@ -826,7 +826,7 @@ impl ConfigStore {
         // leave the secrets alone: they stay references (see `secrets::placehold`).
         let (mut config, unresolved) = self.with_secrets(&stored);
         if config.schema > SCHEMA_VERSION {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(msg!(
                 "{} was written by a newer Pixdrop (schema {}, this one knows {SCHEMA_VERSION}); update Pixdrop to change it",
                 self.path.display(),
                 config.schema
@@ -853,7 +853,7 @@ impl ConfigStore {
                 }
                 serde_json::to_vec_pretty(&value)
             })
-            .map_err(|e| Error::Storage(e.to_string()))
+            .map_err(|e| Error::Storage(Msg::plain(e.to_string())))
             .and_then(|mut bytes| {
                 bytes.push(b'\n');
                 write_atomic(&self.path, &bytes)
@@ -874,9 +874,9 @@ impl ConfigStore {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| Error::io(format!("opening {}", lock_path.display()), e))?;
+            .map_err(|e| Error::io(msg!("opening {}", lock_path.display()), e))?;
         f.lock()
-            .map_err(|e| Error::io(format!("locking {}", lock_path.display()), e))?;
+            .map_err(|e| Error::io(msg!("locking {}", lock_path.display()), e))?;
         Ok(f)
     }
 }
@@ -884,7 +884,7 @@ impl ConfigStore {
 /// Bring an older file up to [`SCHEMA_VERSION`]. Schema 0 is a file without a version (hand-written).
 fn migrate(mut value: Value, schema: u32) -> Result<Value> {
     if !value.is_object() {
-        return Err(Error::Config("config.json must hold a JSON object".into()));
+        return Err(Error::Config(msg!("config.json must hold a JSON object")));
     }
     if schema == 0 {
         value["schema"] = Value::from(1);

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::msg::{msg, Msg};
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong, as the CLI's `--json`, the app's `{kind, message}` and the local server's
@@ -69,72 +71,55 @@ impl PartialEq<&str> for ErrorKind {
 }
 
 /// Errors are cheap to clone and keep their kind (a setup failure is repeated for every input
-/// of a batch; the app keeps a failed row's error).
-#[derive(Debug, Clone, thiserror::Error)]
+/// of a batch; the app keeps a failed row's error). Every message is a [`Msg`]: English text
+/// the app can show translated.
+#[derive(Debug, Clone)]
 pub enum Error {
     /// Something the user gave us is wrong (a file, a URL, a value). Nothing was sent.
-    #[error("{0}")]
-    Input(String),
+    Input(Msg),
     /// A file we were asked to upload is unusable. Nothing was sent.
-    #[error("{}: {reason}", path.display())]
-    File { path: PathBuf, reason: String },
+    File { path: PathBuf, reason: Msg },
     /// The configuration is wrong or refers to something that does not exist.
-    #[error("{0}")]
-    Config(String),
+    Config(Msg),
     /// The host refused our credentials (or, for SFTP, we refused the server's key). The message
     /// is the whole sentence; [`Error::token`] makes the one for a refused token.
-    #[error("{0}")]
-    Auth(String),
+    Auth(Msg),
     /// The host asks us to slow down. `retry` is true for HTTP 429 (worth waiting for) and false
     /// for SM.MS's "Flood detected" ban, which lasts an hour.
-    #[error("the host is rate limiting: {message}")]
     RateLimited {
-        message: String,
+        message: Msg,
         retry_after: Option<Duration>,
         retry: bool,
     },
     /// The file is larger than the host accepts.
-    #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Msg),
     /// The host answered, understood us, and said no. The message says what was refused
     /// ("the host refused to delete the image: …").
-    #[error("{0}")]
-    Refused(String),
+    Refused(Msg),
     /// An HTTP error status (5xx is retried, 4xx is not). `message` is the whole sentence.
-    #[error("{message}")]
-    Http { status: u16, message: String },
+    Http { status: u16, message: Msg },
     /// The host answered something we cannot read (an HTML page, broken JSON).
-    #[error("{0}")]
-    BadResponse(String),
+    BadResponse(Msg),
     /// No answer in time.
-    #[error("the host did not answer within {} s", .0.as_secs_f32())]
     Timeout(Duration),
     /// The connection failed (refused, reset, DNS). The message names what could not be
     /// reached (the host's address with its port, or the proxy).
-    #[error("{0}")]
-    Network(String),
+    Network(Msg),
     /// Something asked for does not exist (an album id, a config name).
-    #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     /// The host does not offer this operation.
-    #[error("{0}")]
-    Unsupported(String),
+    Unsupported(Msg),
     /// The local album or config could not be read or written.
-    #[error("storage: {0}")]
-    Storage(String),
-    #[error("{context}: {source}")]
+    Storage(Msg),
     Io {
-        context: String,
-        #[source]
+        context: Msg,
         source: Arc<std::io::Error>,
     },
     /// A fault of the program itself.
-    #[error("{0}")]
-    Internal(String),
+    Internal(Msg),
     /// Every host an upload went to failed: the chosen config's error, then each other host's
     /// (its mirrors, further `--host`s) with its config's name, in order. Its kind is the chosen
     /// config's. Made by [`Error::all_hosts_failed`].
-    #[error("{config} failed: {error}{}", others_failed(others))]
     AllHostsFailed {
         config: String,
         error: Box<Error>,
@@ -142,11 +127,40 @@ pub enum Error {
     },
 }
 
-fn others_failed(others: &[(String, Error)]) -> String {
-    others
-        .iter()
-        .map(|(config, e)| format!("; {config} failed: {e}"))
-        .collect()
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg().text)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// The system's words for an I/O error, as a message the app translates when the error is a
+/// common one ("no such file or folder"), the system's own text otherwise.
+pub fn io_msg(e: &std::io::Error) -> Msg {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => msg!("no such file or folder"),
+        K::PermissionDenied => msg!("permission denied"),
+        K::AlreadyExists => msg!("it exists already"),
+        K::IsADirectory => msg!("it is a folder"),
+        K::NotADirectory => msg!("a part of the path is not a folder"),
+        K::StorageFull => msg!("the disk is full"),
+        K::ReadOnlyFilesystem => msg!("the file system is read-only"),
+        K::DirectoryNotEmpty => msg!("the folder is not empty"),
+        K::ConnectionRefused => msg!("the connection was refused"),
+        K::ConnectionReset => msg!("the connection was reset"),
+        K::TimedOut => msg!("it timed out"),
+        K::InvalidFilename => msg!("the name is not a valid file name"),
+        _ => Msg::plain(e.to_string()),
+    }
 }
 
 impl Error {
@@ -184,9 +198,49 @@ impl Error {
         }
     }
 
+    /// The whole message, as the app translates it.
+    pub fn msg(&self) -> Msg {
+        match self {
+            Error::Input(m)
+            | Error::Config(m)
+            | Error::Auth(m)
+            | Error::TooLarge(m)
+            | Error::Refused(m)
+            | Error::BadResponse(m)
+            | Error::Network(m)
+            | Error::NotFound(m)
+            | Error::Unsupported(m)
+            | Error::Internal(m)
+            | Error::Http { message: m, .. } => m.clone(),
+            Error::File { path, reason } => msg!("{path}: {reason}", path = path.display()),
+            Error::RateLimited { message, .. } => {
+                msg!("the host is rate limiting: {message}")
+            }
+            Error::Timeout(d) => msg!(
+                "the host did not answer within {secs} s",
+                secs = d.as_secs_f32()
+            ),
+            Error::Storage(m) => msg!("storage: {m}"),
+            Error::Io { context, source } => {
+                msg!("{context}: {cause}", cause = io_msg(source))
+            }
+            Error::AllHostsFailed {
+                config,
+                error,
+                others,
+            } => {
+                let mut all = msg!("{config} failed: {error}", error = error.as_ref());
+                for (config, error) in others {
+                    all = msg!("{all}; {config} failed: {error}");
+                }
+                all
+            }
+        }
+    }
+
     /// The host refused the token (or key) we sent, in its words.
     pub fn token(said: impl std::fmt::Display) -> Self {
-        Error::Auth(format!("the host refused the token: {said}"))
+        Error::Auth(msg!("the host refused the token: {said}"))
     }
 
     /// The error of an upload that failed on every host it went to, from each host's config
@@ -194,7 +248,7 @@ impl Error {
     pub fn all_hosts_failed(failures: impl IntoIterator<Item = (String, Error)>) -> Self {
         let mut failures = failures.into_iter();
         let Some((config, error)) = failures.next() else {
-            return Error::Internal("an upload went to no host".into());
+            return Error::Internal(msg!("an upload went to no host"));
         };
         let others: Vec<(String, Error)> = failures.collect();
         if others.is_empty() {
@@ -207,17 +261,17 @@ impl Error {
         }
     }
 
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn io(context: Msg, source: std::io::Error) -> Self {
         Error::Io {
-            context: context.into(),
+            context,
             source: Arc::new(source),
         }
     }
 
-    pub fn file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+    pub fn file(path: impl Into<PathBuf>, reason: Msg) -> Self {
         Error::File {
             path: path.into(),
-            reason: reason.into(),
+            reason,
         }
     }
 }
@@ -228,6 +282,9 @@ impl Error {
 pub struct Failure {
     pub kind: ErrorKind,
     pub message: String,
+    /// The message as the app says it in the user's language (not in the CLI's JSON).
+    #[serde(skip)]
+    pub msg: Msg,
 }
 
 impl From<&Error> for Failure {
@@ -235,6 +292,7 @@ impl From<&Error> for Failure {
         Failure {
             kind: e.kind(),
             message: e.to_string(),
+            msg: e.msg(),
         }
     }
 }
@@ -253,7 +311,7 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Storage(e.to_string())
+        Error::Storage(Msg::plain(e.to_string()))
     }
 }
 
@@ -263,12 +321,12 @@ mod tests {
 
     #[test]
     fn an_upload_failed_everywhere_names_every_host() {
-        let refused = || Error::Refused("no".into());
+        let refused = || Error::Refused(msg!("no"));
         let one = Error::all_hosts_failed([("main".to_string(), refused())]);
         assert_eq!(one.to_string(), "no", "one host: its own error, as it was");
         let all = Error::all_hosts_failed([
             ("main".to_string(), refused()),
-            ("spare".to_string(), Error::Network("down".into())),
+            ("spare".to_string(), Error::Network(msg!("down"))),
             ("third".to_string(), Error::Timeout(Duration::from_secs(2))),
         ]);
         assert_eq!(

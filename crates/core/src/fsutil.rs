@@ -1,5 +1,6 @@
 //! Crash-safe file replacement.
 
+use crate::msg;
 use std::io::Write;
 use std::path::Path;
 
@@ -15,7 +16,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let ctx = |what: &str| format!("{what} {}", path.display());
+    let shown = path.display();
     let result = (|| {
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
@@ -24,12 +25,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&tmp).map_err(|e| Error::io(ctx("writing"), e))?;
+        let mut f = opts
+            .open(&tmp)
+            .map_err(|e| Error::io(msg!("writing {shown}"), e))?;
         f.write_all(bytes)
-            .map_err(|e| Error::io(ctx("writing"), e))?;
-        f.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
+            .map_err(|e| Error::io(msg!("writing {shown}"), e))?;
+        f.sync_all()
+            .map_err(|e| Error::io(msg!("saving {shown} to disk"), e))?;
         drop(f);
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(ctx("replacing"), e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(msg!("replacing {shown}"), e))?;
         #[cfg(unix)]
         if let Ok(d) = std::fs::File::open(dir) {
             let _ = d.sync_all();

@@ -1,6 +1,7 @@
 //! Recognising images by their bytes, reading their size, and encoding raw pixels as PNG.
 
 use crate::error::{Error, Result};
+use crate::{msg, Msg};
 
 /// Image types the pipeline accepts, recognised by their leading bytes (never by extension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,14 +136,14 @@ impl Header {
 /// so this is safe on any input; the error says what is wrong, in words.
 pub fn header(bytes: &[u8]) -> Result<Header> {
     let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]).ok_or_else(|| {
-        Error::Input(
+        Error::Input(msg!(
             "not an image (its content is not PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC)"
-                .into(),
-        )
+        ))
     })?;
-    let damaged = |why: &str| Error::Input(format!("the {} is damaged: {why}", kind.label()));
+    let damaged =
+        |why: Msg| Error::Input(msg!("the {kind} is damaged: {why}", kind = kind.label()));
     let cut_short = || {
-        Error::Input(format!(
+        Error::Input(msg!(
             "the {} is cut short (the file ends before its image data does; was it still being written or downloaded?)",
             kind.label()
         ))
@@ -185,12 +186,10 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
     }
     let (width, height) = match size.or_else(|| dimensions(bytes)) {
         Some(s) => s,
-        None => return Err(damaged("its size cannot be read from its header")),
+        None => return Err(damaged(msg!("its size cannot be read from its header"))),
     };
     if width == 0 || height == 0 {
-        return Err(damaged(&format!(
-            "its header gives a size of {width}×{height}"
-        )));
+        return Err(damaged(msg!("its header gives a size of {width}×{height}")));
     }
     Ok(Header {
         kind,
@@ -203,7 +202,7 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
 
 enum Walk {
     CutShort,
-    Damaged(&'static str),
+    Damaged(Msg),
 }
 
 struct PngShape {
@@ -230,7 +229,7 @@ fn walk_png(b: &[u8]) -> std::result::Result<PngShape, Walk> {
         let len = be32(&b[at..]) as usize;
         let kind = &b[at + 4..at + 8];
         if len > 0x7FFF_FFFF {
-            return Err(Walk::Damaged("a chunk's length is out of range"));
+            return Err(Walk::Damaged(msg!("a chunk's length is out of range")));
         }
         let end = at + 12 + len;
         if b.len() < end {
@@ -239,7 +238,11 @@ fn walk_png(b: &[u8]) -> std::result::Result<PngShape, Walk> {
         let data = &b[at + 8..at + 8 + len];
         match kind {
             b"IHDR" if at == 8 && len == 13 => size = Some((be32(data), be32(&data[4..]))),
-            _ if at == 8 => return Err(Walk::Damaged("it does not start with its header (IHDR)")),
+            _ if at == 8 => {
+                return Err(Walk::Damaged(msg!(
+                    "it does not start with its header (IHDR)"
+                )))
+            }
             b"acTL" if len >= 8 => {
                 animation_frames = Some(animation_frames.unwrap_or(0).max(be32(data)))
             }
@@ -252,7 +255,7 @@ fn walk_png(b: &[u8]) -> std::result::Result<PngShape, Walk> {
         at = end;
     }
     if !has_data {
-        return Err(Walk::Damaged("it holds no image data (IDAT)"));
+        return Err(Walk::Damaged(msg!("it holds no image data (IDAT)")));
     }
     Ok(PngShape {
         size: size.unwrap_or((0, 0)),
@@ -313,11 +316,15 @@ fn walk_gif(b: &[u8]) -> std::result::Result<GifShape, Walk> {
                 at = sub_blocks(at + 10 + table(b[at + 9]) + 1).ok_or(Walk::CutShort)?;
                 frames += 1;
             }
-            _ => return Err(Walk::Damaged("an unknown block stands between its frames")),
+            _ => {
+                return Err(Walk::Damaged(msg!(
+                    "an unknown block stands between its frames"
+                )))
+            }
         }
     }
     if frames == 0 {
-        return Err(Walk::Damaged("it holds no frame"));
+        return Err(Walk::Damaged(msg!("it holds no frame")));
     }
     Ok(GifShape {
         size: (w, h),
@@ -370,7 +377,7 @@ fn jpeg_has_scan(b: &[u8]) -> bool {
 pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>> {
     let expected = width as usize * height as usize * 4;
     if width == 0 || height == 0 || rgba.len() != expected {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the clipboard image is malformed ({width}×{height} with {} bytes of pixels)",
             rgba.len()
         )));
@@ -383,9 +390,9 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>> {
         enc.set_compression(png::Compression::Fast);
         let mut w = enc
             .write_header()
-            .map_err(|e| Error::Input(format!("cannot encode the image: {e}")))?;
+            .map_err(|e| Error::Input(msg!("cannot encode the image: {e}")))?;
         w.write_image_data(rgba)
-            .map_err(|e| Error::Input(format!("cannot encode the image: {e}")))?;
+            .map_err(|e| Error::Input(msg!("cannot encode the image: {e}")))?;
     }
     Ok(out)
 }

@@ -1,6 +1,10 @@
 //! Pixdrop's engine: image hosts, the shared config, the album and the upload pipeline.
 //! It has no GUI, clipboard or Tauri types, and is tested without a display.
 
+// `msg!` names its types as `::pixdrop_core::…`, here too.
+
+extern crate self as pixdrop_core;
+
 pub mod album;
 pub mod album_images;
 pub mod config;
@@ -14,6 +18,7 @@ pub mod import;
 pub mod links;
 pub mod log;
 pub mod metadata;
+pub mod msg;
 pub mod paths;
 pub mod pipeline;
 pub mod process;
@@ -28,6 +33,7 @@ pub mod upload_lock;
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};
 pub use config::{Config, ConfigStore, HostConfig, Settings};
 pub use error::{Error, Result};
+pub use msg::{msg, Msg};
 pub use paths::Paths;
 pub use pipeline::{Done, Engine, EngineOptions, Input, Outcome, SyncReport, UploadOptions};
 pub use template::LinkFormat;

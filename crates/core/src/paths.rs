@@ -1,5 +1,6 @@
 //! Where Pixdrop keeps its files. The app and the CLI resolve the same places.
 
+use crate::msg;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -37,7 +38,7 @@ impl Paths {
             return Ok(Self::in_dir(PathBuf::from(dir)));
         }
         let dirs = directories::ProjectDirs::from("", "", "pixdrop").ok_or_else(|| {
-            Error::Config(format!(
+            Error::Config(msg!(
                 "cannot find a home folder for Pixdrop's data; set {HOME_ENV} or pass --data-dir"
             ))
         })?;
@@ -69,7 +70,7 @@ impl Paths {
     pub fn ensure(&self) -> Result<()> {
         for dir in [&self.config_dir, &self.data_dir] {
             std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;

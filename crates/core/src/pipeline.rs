@@ -1,6 +1,7 @@
 //! The upload pipeline: validate → hash → dedupe → rename → upload with retry → record → format.
 //! The app, the CLI and the local server all upload through [`Engine`].
 
+use crate::{msg, Msg};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -78,7 +79,9 @@ impl Input {
     pub fn clipboard(bytes: impl Into<Bytes>) -> Result<Input> {
         let bytes = bytes.into();
         let kind = image::sniff(&bytes[..bytes.len().min(image::SNIFF_LEN)]).ok_or_else(|| {
-            Error::Input("the clipboard's image is in a format Pixdrop cannot upload".into())
+            Error::Input(msg!(
+                "the clipboard's image is in a format Pixdrop cannot upload"
+            ))
         })?;
         let name = format!(
             "clipboard-{}.{}",
@@ -125,7 +128,7 @@ pub struct Retrying {
     pub attempt: u32,
     pub of: u32,
     pub wait_ms: u64,
-    pub why: String,
+    pub why: crate::Msg,
 }
 
 /// Called with (input index, the retry coming), before the wait.
@@ -505,9 +508,7 @@ impl Engine {
                 Ok((
                     id,
                     link.ok_or_else(|| {
-                        Error::NotFound(format!(
-                            "no album record with id {id} (deleted elsewhere?)"
-                        ))
+                        Error::NotFound(msg!("no album record with id {id} (deleted elsewhere?)"))
                     }),
                 ))
             })
@@ -550,7 +551,7 @@ impl Engine {
                 async move {
                     let prepared = match task {
                         Ok(t) => t.await.unwrap_or_else(|e| {
-                            Err(Error::Storage(format!("reading the input failed: {e}")))
+                            Err(Error::Storage(msg!("reading the input failed: {e}")))
                         }),
                         Err(e) => Err(e),
                     };
@@ -747,7 +748,7 @@ impl Engine {
         let record = self
             .album
             .get(id)?
-            .ok_or_else(|| Error::Storage("the new record vanished".into()))?;
+            .ok_or_else(|| Error::Storage(msg!("the new record vanished")))?;
         Ok((record, false))
     }
 
@@ -785,7 +786,7 @@ impl Engine {
                         attempt,
                         of: attempts.max(1),
                         wait_ms: wait.as_millis() as u64,
-                        why: e.to_string(),
+                        why: e.msg(),
                     });
                     tokio::time::sleep(wait).await;
                 }
@@ -845,21 +846,21 @@ impl Engine {
         reader
             .take(max.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(format!("reading {LABEL}"), e))?;
+            .map_err(|e| Error::io(msg!("reading {LABEL}"), e))?;
         if bytes.len() as u64 > max {
             return Err(Error::TooLarge(match cap {
-                ReadCap::Host(_) => format!(
+                ReadCap::Host(_) => msg!(
                     "{LABEL}: the image is larger than the host's limit of {}",
                     human_size(max)
                 ),
-                ReadCap::Pixdrop(_) => format!(
+                ReadCap::Pixdrop(_) => msg!(
                     "{LABEL}: the image is larger than {}, the most Pixdrop reads of one image",
                     human_size(max)
                 ),
             }));
         }
         if bytes.is_empty() {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "{LABEL}: nothing was read (pipe an image into `pixdrop upload -`)"
             )));
         }
@@ -881,7 +882,7 @@ impl Engine {
                 let record = self
                     .album
                     .get(id)?
-                    .ok_or_else(|| Error::NotFound(format!("no album record with id {id}")))?;
+                    .ok_or_else(|| Error::NotFound(msg!("no album record with id {id}")))?;
                 // A moved record whose old copy was deleted on its host already: the album only.
                 if remote && !self.album.deleted_on_host(id)? {
                     let config = config.as_ref().map_err(Error::clone)?;
@@ -900,12 +901,12 @@ impl Engine {
     pub(crate) async fn delete_on_host(&self, config: &Config, record: &Record) -> Result<()> {
         let id = record.id;
         let handle = record.delete_handle.as_deref().filter(|h| !h.is_empty()).ok_or_else(|| {
-            Error::Unsupported(format!(
+            Error::Unsupported(msg!(
                 "record {id} has no delete handle (the host gave none), so it can only be removed from the album"
             ))
         })?;
         let host_cfg = config.host(&record.config_name).ok_or_else(|| {
-            Error::NotFound(format!(
+            Error::NotFound(msg!(
                 "record {id} was uploaded with config {:?}, which no longer exists",
                 record.config_name
             ))
@@ -1015,7 +1016,7 @@ async fn prepare(
         }
         Input::Bytes { name, bytes } => {
             if bytes.is_empty() {
-                return Err(Error::Input(format!("{name}: the image is empty")));
+                return Err(Error::Input(msg!("{name}: the image is empty")));
             }
             check_size(&name, bytes.len() as u64, limit)?;
             (name, bytes)
@@ -1056,7 +1057,7 @@ async fn prepare(
         })
     })
     .await
-    .map_err(|e| Error::Storage(format!("preparing the file failed: {e}")))??;
+    .map_err(|e| Error::Storage(msg!("preparing the file failed: {e}")))??;
     // The name follows a conversion: shot.png sent as JPEG is shot.jpg.
     let original_name = match &processed {
         Some(p) if p.converted_to.is_some() && p.converted_from != p.converted_to => {
@@ -1077,12 +1078,12 @@ async fn prepare(
 
 /// An error as one line that names its input ("a.png: not an image"), the input said once even
 /// when the message already starts with it.
-pub fn labelled(input: &str, e: &Error) -> String {
-    let msg = e.to_string();
-    if msg.starts_with(input) {
-        msg
+pub fn labelled(input: &str, e: &Error) -> Msg {
+    let said = e.msg();
+    if said.starts_with(input) {
+        said
     } else {
-        format!("{input}: {msg}")
+        msg!("{input}: {said}")
     }
 }
 
@@ -1112,7 +1113,7 @@ fn with_extension(name: String, kind: ImageKind) -> String {
 }
 
 fn not_an_image(label: &str) -> Error {
-    Error::Input(format!(
+    Error::Input(msg!(
         "{label}: not an image (its content is not PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC)"
     ))
 }
@@ -1141,9 +1142,9 @@ fn check_size(label: &str, size: u64, limit: Option<ReadCap>) -> Result<()> {
     };
     Err(Error::TooLarge(match limit {
         Some(ReadCap::Host(_)) => {
-            format!("{label}: {size_text} is larger than the host's limit of {max_text}")
+            msg!("{label}: {size_text} is larger than the host's limit of {max_text}")
         }
-        _ => format!(
+        _ => msg!(
             "{label}: {size_text} is larger than {max_text}, the most Pixdrop reads or downloads of one image"
         ),
     }))
@@ -1153,11 +1154,11 @@ fn check_size(label: &str, size: u64, limit: Option<ReadCap>) -> Result<()> {
 /// file's size).
 fn download_cut_off(url: &str, limit: ReadCap) -> Error {
     Error::TooLarge(match limit {
-        ReadCap::Host(max) => format!(
+        ReadCap::Host(max) => msg!(
             "{url}: the download passed the host's limit of {} and was stopped there",
             human_size(max)
         ),
-        ReadCap::Pixdrop(max) => format!(
+        ReadCap::Pixdrop(max) => msg!(
             "{url}: the download passed {}, the most Pixdrop downloads of one image, and was stopped there",
             human_size(max)
         ),
@@ -1169,32 +1170,32 @@ async fn read_checked(p: &Path, limit: Option<ReadCap>) -> Result<Bytes> {
     let meta = match tokio::fs::metadata(p).await {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::file(p, "no such file"))
+            return Err(Error::file(p, msg!("no such file")))
         }
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            return Err(Error::file(p, "permission denied"))
+            return Err(Error::file(p, msg!("permission denied")))
         }
-        Err(e) => return Err(Error::file(p, e.to_string())),
+        Err(e) => return Err(Error::file(p, Msg::plain(e.to_string()))),
     };
     if meta.is_dir() {
-        return Err(Error::file(p, "is a folder, not a file"));
+        return Err(Error::file(p, msg!("is a folder, not a file")));
     }
     if !meta.is_file() {
         return Err(Error::file(
             p,
-            "is not a regular file (a pipe, a device or a socket); save the image to a file first",
+            msg!("is not a regular file (a pipe, a device or a socket); save the image to a file first"),
         ));
     }
     if meta.len() == 0 {
-        return Err(Error::file(p, "the file is empty"));
+        return Err(Error::file(p, msg!("the file is empty")));
     }
     check_size(&label, meta.len(), limit)?;
     let bytes = tokio::fs::read(p).await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => Error::file(p, "permission denied"),
-        _ => Error::file(p, format!("cannot read: {e}")),
+        std::io::ErrorKind::PermissionDenied => Error::file(p, msg!("permission denied")),
+        _ => Error::file(p, msg!("cannot read: {e}")),
     })?;
     if bytes.is_empty() {
-        return Err(Error::file(p, "the file is empty"));
+        return Err(Error::file(p, msg!("the file is empty")));
     }
     Ok(bytes.into())
 }
@@ -1202,9 +1203,9 @@ async fn read_checked(p: &Path, limit: Option<ReadCap>) -> Result<Bytes> {
 /// Fetch an image from a URL to upload it again.
 pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(String, Bytes)> {
     let parsed =
-        url::Url::parse(url).map_err(|e| Error::Input(format!("{url}: not a valid URL: {e}")))?;
+        url::Url::parse(url).map_err(|e| Error::Input(msg!("{url}: not a valid URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{url}: only http:// and https:// links are downloaded (and file: URLs of this computer's own files)"
         )));
     }
@@ -1213,9 +1214,9 @@ pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(
         .get(parsed.clone())
         .send()
         .await
-        .map_err(|e| Error::Input(format!("{url}: cannot download: {}", source_text(&e))))?;
+        .map_err(|e| Error::Input(msg!("{url}: cannot download: {}", source_text(&e))))?;
     if !resp.status().is_success() {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{url}: downloading it answered HTTP {}",
             resp.status().as_u16()
         )));
@@ -1228,7 +1229,7 @@ pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| Error::Input(format!("{url}: download broke off: {}", source_text(&e))))?
+        .map_err(|e| Error::Input(msg!("{url}: download broke off: {}", source_text(&e))))?
     {
         if buf.len() as u64 + chunk.len() as u64 > max {
             return Err(download_cut_off(url, limit));
@@ -1236,7 +1237,7 @@ pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(
         buf.extend_from_slice(&chunk);
     }
     if buf.is_empty() {
-        return Err(Error::Input(format!("{url}: the download is empty")));
+        return Err(Error::Input(msg!("{url}: the download is empty")));
     }
     let name = parsed
         .path_segments()

@@ -5,6 +5,7 @@
 //! orientation applied first, the colour profile kept. Animated images are never re-encoded.
 //! Also the album's thumbnails ([`thumbnail`]).
 
+use crate::{msg, Msg};
 use std::borrow::Cow;
 use std::io::Cursor;
 
@@ -137,7 +138,7 @@ fn megapixels(p: u64) -> String {
 fn within_budget(h: &Header, (w, ht): (u32, u32)) -> Result<()> {
     let pixels = u64::from(w) * u64::from(ht);
     if pixels > MAX_DECODE_PIXELS {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the image is {}×{} ({}): too large to decode here (at most {})",
             h.width,
             h.height,
@@ -207,8 +208,13 @@ fn decodable(kind: ImageKind) -> bool {
     )
 }
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Input(format!("the image could not be {what}: {e}"))
+fn failed(what: Msg, e: impl std::fmt::Display) -> Error {
+    Error::Input(msg!("{what}: {e}"))
+}
+
+/// [`failed`], for a reason in our words.
+fn failed_because(what: Msg, why: Msg) -> Error {
+    Error::Input(msg!("{what}: {why}"))
 }
 
 /// Decode with the EXIF orientation applied; also the colour profile. JPEGs go through
@@ -231,9 +237,11 @@ fn decode_at_least(
     within_budget(&header, scaled)?;
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| failed("read", e))?;
+        .map_err(|e| failed(msg!("the image could not be read"), e))?;
     reader.limits(decoder_limits());
-    let mut decoder = reader.into_decoder().map_err(|e| failed("read", e))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| failed(msg!("the image could not be read"), e))?;
     let icc = decoder.icc_profile().ok().flatten();
     let orientation = decoder.orientation().ok();
     let turbo = jpeg
@@ -245,7 +253,8 @@ fn decode_at_least(
             // The whole picture, whatever scale was hoped for (a JPEG libjpeg-turbo cannot
             // give as RGB, such as CMYK).
             within_budget(&header, (header.width, header.height))?;
-            DynamicImage::from_decoder(decoder).map_err(|e| failed("decoded", e))?
+            DynamicImage::from_decoder(decoder)
+                .map_err(|e| failed(msg!("the image could not be decoded"), e))?
         }
     };
     if let Some(orientation) = orientation {
@@ -321,7 +330,7 @@ fn resize(img: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage> {
                 fast_image_resize::FilterType::Lanczos3,
             )),
         )
-        .map_err(|e| failed("resized", e))?;
+        .map_err(|e| failed(msg!("the image could not be resized"), e))?;
     Ok(dst)
 }
 
@@ -446,7 +455,7 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
         }
         _ => return jpeg(&on_white(img), quality, icc),
     };
-    result.map_err(|e| failed("encoded", e))?;
+    result.map_err(|e| failed(msg!("the image could not be encoded"), e))?;
     Ok(out)
 }
 
@@ -455,7 +464,7 @@ fn encode(img: &DynamicImage, kind: ImageKind, quality: u8, icc: Option<&[u8]>) 
 fn jpeg(rgb: &image::RgbImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
     let (w, h) = rgb.dimensions();
     if w > 65_535 || h > 65_535 {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the image is {w}×{h}; JPEG holds at most 65535×65535 (set a largest size)"
         )));
     }
@@ -471,7 +480,7 @@ fn jpeg(rgb: &image::RgbImage, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u8
             format: turbojpeg::PixelFormat::RGB,
         })
     })()
-    .map_err(|e| failed("encoded as JPEG", e))?;
+    .map_err(|e| failed(msg!("the image could not be encoded as JPEG"), e))?;
     Ok(match icc {
         Some(icc) => with_icc_app2(encoded, icc),
         None => encoded,
@@ -512,7 +521,7 @@ fn animated_webp(header: &Header, bytes: &[u8], quality: u8) -> Result<Vec<u8>> 
     // Every frame is decoded at the canvas's size and held until the WebP is written.
     let all = header.pixels().saturating_mul(u64::from(header.frames));
     if header.pixels() > MAX_DECODE_PIXELS || all > MAX_ANIMATION_PIXELS {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the animation is {} frames of {}×{} ({} in all): too large to convert here (at most {}); send it as it is",
             header.frames,
             header.width,
@@ -528,33 +537,43 @@ fn animated_webp(header: &Header, bytes: &[u8], quality: u8) -> Result<Vec<u8>> 
             .and_then(|d| d.apng())
             .and_then(|d| d.into_frames().collect_frames()),
         _ => {
-            return Err(failed(
-                "converted",
-                "only GIF and APNG animations are converted",
+            return Err(failed_because(
+                msg!("the image could not be converted"),
+                msg!("only GIF and APNG animations are converted"),
             ))
         }
     }
-    .map_err(|e| failed("decoded", e))?;
+    .map_err(|e| failed(msg!("the image could not be decoded"), e))?;
     let Some(first) = frames.first() else {
-        return Err(failed("decoded", "the animation has no frames"));
+        return Err(failed_because(
+            msg!("the image could not be decoded"),
+            msg!("the animation has no frames"),
+        ));
     };
     let (w, h) = first.buffer().dimensions();
-    let mut config = webp::WebPConfig::new().map_err(|()| failed("encoded", "libwebp"))?;
+    let mut config = webp::WebPConfig::new()
+        .map_err(|()| failed(msg!("the image could not be encoded"), "libwebp"))?;
     config.quality = f32::from(quality);
     let mut encoder = webp::AnimEncoder::new(w, h, &config);
     encoder.set_loop_count(0);
     let mut at = 0i32;
     for f in &frames {
         if f.buffer().dimensions() != (w, h) {
-            return Err(failed("converted", "its frames differ in size"));
+            return Err(failed_because(
+                msg!("the image could not be converted"),
+                msg!("its frames differ in size"),
+            ));
         }
         encoder.add_frame(webp::AnimFrame::from_rgba(f.buffer().as_raw(), w, h, at));
         let (n, d) = f.delay().numer_denom_ms();
         at += (n / d.max(1)).max(10) as i32;
     }
-    let out = encoder
-        .try_encode()
-        .map_err(|e| failed("encoded as WebP", format!("{e:?}")))?;
+    let out = encoder.try_encode().map_err(|e| {
+        failed(
+            msg!("the image could not be encoded as WebP"),
+            format!("{e:?}"),
+        )
+    })?;
     Ok(out.to_vec())
 }
 
@@ -572,7 +591,7 @@ fn webp_with(img: &DynamicImage, quality: u8, icc: Option<&[u8]>, method: i32) -
     let img = to_8bit(img.clone());
     let (w, h) = (img.width(), img.height());
     if w > 16383 || h > 16383 {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the image is {w}×{h}; WebP holds at most 16383×16383 (set a largest size)"
         )));
     }
@@ -581,12 +600,18 @@ fn webp_with(img: &DynamicImage, quality: u8, icc: Option<&[u8]>, method: i32) -
         DynamicImage::ImageRgb8(i) => webp::Encoder::from_rgb(i.as_raw(), w, h),
         _ => unreachable!("to_8bit gives RGB8 or RGBA8"),
     };
-    let mut config = webp::WebPConfig::new().map_err(|()| failed("encoded", "libwebp"))?;
+    let mut config = webp::WebPConfig::new()
+        .map_err(|()| failed(msg!("the image could not be encoded"), "libwebp"))?;
     config.quality = f32::from(quality);
     config.method = method;
     let out = encoder
         .encode_advanced(&config)
-        .map_err(|e| failed("encoded as WebP", format!("{e:?}")))?
+        .map_err(|e| {
+            failed(
+                msg!("the image could not be encoded as WebP"),
+                format!("{e:?}"),
+            )
+        })?
         .to_vec();
     Ok(match icc {
         Some(icc) => with_iccp(out, icc, w, h),
@@ -635,9 +660,9 @@ fn font_data(path: &str) -> Result<Cow<'static, [u8]>> {
         return Ok(Cow::Borrowed(BUNDLED_FONT));
     }
     let data = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("the watermark font {path:?} cannot be read: {e}")))?;
+        .map_err(|e| Error::Input(msg!("the watermark font {path:?} cannot be read: {e}")))?;
     FontRef::try_from_slice(&data).map_err(|_| {
-        Error::Input(format!(
+        Error::Input(msg!(
             "the watermark font {path:?} is not a TrueType or OpenType font"
         ))
     })?;
@@ -649,7 +674,7 @@ fn font_data(path: &str) -> Result<Cow<'static, [u8]>> {
 pub fn check_watermark(w: &Watermark) -> Result<()> {
     let data = font_data(&w.font)?;
     let font = FontRef::try_from_slice(&data)
-        .map_err(|_| Error::Input("the watermark font cannot be read".into()))?;
+        .map_err(|_| Error::Input(msg!("the watermark font cannot be read")))?;
     let missing: String = w
         .text
         .chars()
@@ -657,11 +682,11 @@ pub fn check_watermark(w: &Watermark) -> Result<()> {
         .collect();
     if !missing.is_empty() {
         let which = if w.font.trim().is_empty() {
-            "the bundled font (DejaVu Sans)".to_string()
+            msg!("the bundled font (DejaVu Sans)")
         } else {
-            format!("the font {:?}", w.font)
+            msg!("the font {font:?}", font = w.font)
         };
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{which} has no letters for {missing:?} in the watermark text; choose a font that has them (watermark_font)"
         )));
     }
@@ -674,7 +699,7 @@ fn watermark(img: DynamicImage, w: &Watermark) -> Result<DynamicImage> {
     check_watermark(w)?;
     let data = font_data(&w.font)?;
     let font = FontRef::try_from_slice(&data)
-        .map_err(|_| Error::Input("the watermark font cannot be read".into()))?;
+        .map_err(|_| Error::Input(msg!("the watermark font cannot be read")))?;
     let had_alpha = img.color().has_alpha();
     let mut canvas = img.to_rgba8();
     let (iw, ih) = canvas.dimensions();
@@ -769,7 +794,7 @@ pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Vec<u8>> {
         }
         k if decodable(k) => decode(bytes)?.0,
         k => {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "no thumbnail is made of {} images",
                 k.label()
             )))

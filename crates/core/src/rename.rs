@@ -10,6 +10,7 @@
 //! The same language fills the storage hosts' `upload_path` templates ([`fill_path`]), where `/`
 //! separates folders.
 
+use crate::{msg, Msg};
 use chrono::{DateTime, Datelike, Local, Timelike};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -46,25 +47,25 @@ const PLACEHOLDERS: &[&str] = &[
 /// Check a pattern without renaming anything: braces balanced, placeholders known, no slashes.
 pub fn check_pattern(pattern: &str) -> Result<()> {
     if pattern.trim().is_empty() {
-        return Err(Error::Input("the rename pattern is empty".into()));
+        return Err(Error::Input(msg!("the rename pattern is empty")));
     }
     if pattern.contains('/') || pattern.contains('\\') {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the rename pattern {pattern:?} must not contain / or \\"
         )));
     }
-    check_placeholders(pattern, "the rename pattern")
+    check_placeholders(pattern, msg!("the rename pattern"))
 }
 
 /// Check an `upload_path` template: placeholders known, folders separated by `/` only, no
 /// `.` or `..` folder, no control characters.
 pub fn check_path_template(template: &str) -> Result<()> {
-    let what = format!("the upload path {template:?}");
+    let what = msg!("the upload path {template:?}");
     if template.trim().is_empty() {
-        return Err(Error::Input("the upload path is empty".into()));
+        return Err(Error::Input(msg!("the upload path is empty")));
     }
     if template.contains('\\') || template.chars().any(char::is_control) {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{what} must not contain \\ or control characters; folders are separated by /"
         )));
     }
@@ -72,23 +73,23 @@ pub fn check_path_template(template: &str) -> Result<()> {
         .split('/')
         .any(|seg| matches!(seg.trim(), "." | ".."))
     {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{what} must not contain . or .. folders"
         )));
     }
-    check_placeholders(template, "the upload path")
+    check_placeholders(template, msg!("the upload path"))
 }
 
-fn check_placeholders(pattern: &str, what: &str) -> Result<()> {
+fn check_placeholders(pattern: &str, what: Msg) -> Result<()> {
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let close = after
             .find('}')
-            .ok_or_else(|| Error::Input(format!("{what} {pattern:?} has a {{ without }}")))?;
+            .ok_or_else(|| Error::Input(msg!("{what} {pattern:?} has a {{ without }}")))?;
         let name = &after[..close];
         if !PLACEHOLDERS.contains(&name) {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "unknown placeholder {{{name}}} in {what}; use {}",
                 PLACEHOLDERS
                     .iter()
@@ -165,7 +166,7 @@ pub fn apply(
             let out = fill(pattern, original, bytes, now);
             let out = out.trim().to_string();
             if out.is_empty() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "the rename pattern {pattern:?} gives an empty name"
                 )));
             }
@@ -232,7 +233,7 @@ pub fn fill_path(template: &str, name: &str, bytes: &[u8], now: DateTime<Local>)
         })
         .collect();
     if parts.is_empty() {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "the upload path {template:?} gives an empty name for {name:?}"
         )));
     }

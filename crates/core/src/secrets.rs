@@ -16,6 +16,7 @@
 //! [`settings_config`]. In `config.json` the setting holds the reference; in the loaded
 //! settings, whose fields are text, a reference stands as a placeholder until resolved.
 
+use crate::{msg, Msg};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -302,11 +303,11 @@ impl Secrets {
         let Secrets::Keyring(keyring) = self else {
             let (config, slot) = refs.keys().next().expect("not empty");
             let what = if config.is_empty() {
-                format!("the setting {slot} is kept")
+                msg!("the setting {slot} is kept")
             } else {
-                format!("the config \"{config}\" keeps its {slot}")
+                msg!("the config \"{config}\" keeps its {slot}")
             };
-            return Err(Error::Config(format!(
+            return Err(Error::Config(msg!(
                 "{what} in the system keyring, and no Secret Service (GNOME Keyring, KWallet) is running in this session; start Pixdrop in your desktop session, or unlock its keyring"
             )));
         };
@@ -317,7 +318,7 @@ impl Secrets {
             for_each_secret(h, &mut |slot, v| {
                 if let Some(id) = reference(v) {
                     *v = Value::String(values.get(id).cloned().ok_or_else(|| {
-                        Error::Config(format!(
+                        Error::Config(msg!(
                             "the system keyring no longer holds {} (it was removed there); {}",
                             naming(&name, slot),
                             set_again(&name, slot)
@@ -437,8 +438,13 @@ const ATTR_ID: &str = "pixdrop-id";
 const ATTR_CONFIG: &str = "pixdrop-config";
 const ATTR_SLOT: &str = "pixdrop-field";
 
-fn keyring_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Config(format!("the system keyring could not {what}: {e}"))
+fn keyring_error(what: Msg, e: impl std::fmt::Display) -> Error {
+    Error::Config(msg!("{what}: {e}"))
+}
+
+/// [`keyring_error`], for a reason in our words.
+fn keyring_refused(what: Msg, why: Msg) -> Error {
+    Error::Config(msg!("{what}: {why}"))
 }
 
 impl Keyring {
@@ -509,7 +515,7 @@ mod service {
 
         fn connect() -> Result<SecretService> {
             SecretService::connect_with_max_prompt_timeout(EncryptionType::Dh, PROMPT_SECONDS)
-                .map_err(|e| keyring_error("be reached", e))
+                .map_err(|e| keyring_error(msg!("the system keyring could not be reached"), e))
         }
 
         /// The values of `ids` (those found; the caller names what is missing).
@@ -529,25 +535,26 @@ mod service {
             }
             let ss = Self::connect()?;
             for id in missing {
-                let found = ss
-                    .search_items(Self::tags(id))
-                    .map_err(|e| keyring_error("be searched", e))?;
+                let found = ss.search_items(Self::tags(id)).map_err(|e| {
+                    keyring_error(msg!("the system keyring could not be searched"), e)
+                })?;
                 // Reading never asks to unlock: configs are read all the time (settings, lists),
                 // and a prompt each time would freeze the app. A locked item is said to be so.
                 let Some(item) = found.unlocked.first() else {
                     if found.locked.is_empty() {
                         continue;
                     }
-                    return Err(keyring_error(
-                        "give a secret",
-                        "it is locked (unlock it in the desktop's Passwords and Keys, or log in again)",
-                    ));
+                    return Err(keyring_refused(msg!("the system keyring could not give a secret"), msg!("it is locked (unlock it in the desktop's Passwords and Keys, or log in again)")));
                 };
-                let bytes = item
-                    .get_secret()
-                    .map_err(|e| keyring_error("give a secret", e))?;
-                let value = String::from_utf8(bytes)
-                    .map_err(|_| keyring_error("give a secret", "it is not text"))?;
+                let bytes = item.get_secret().map_err(|e| {
+                    keyring_error(msg!("the system keyring could not give a secret"), e)
+                })?;
+                let value = String::from_utf8(bytes).map_err(|_| {
+                    keyring_refused(
+                        msg!("the system keyring could not give a secret"),
+                        msg!("it is not text"),
+                    )
+                })?;
                 self.remember(id, &value);
                 out.insert(id.to_string(), value);
             }
@@ -557,12 +564,15 @@ mod service {
         /// Store `value` as a new item and check it reads back; returns its id.
         pub(super) fn write(&self, config: &str, slot: &str, value: &str) -> Result<String> {
             let ss = Self::connect()?;
-            let collection = ss
-                .get_default_collection()
-                .map_err(|e| keyring_error("open its default collection", e))?;
+            let collection = ss.get_default_collection().map_err(|e| {
+                keyring_error(
+                    msg!("the system keyring could not open its default collection"),
+                    e,
+                )
+            })?;
             collection
                 .ensure_unlocked()
-                .map_err(|e| keyring_error("be unlocked", e))?;
+                .map_err(|e| keyring_error(msg!("the system keyring could not be unlocked"), e))?;
             let id = uuid::Uuid::new_v4().to_string();
             let mut attrs = Self::tags(&id);
             attrs.insert(ATTR_FILE, &self.file);
@@ -583,15 +593,17 @@ mod service {
                     false,
                     "text/plain",
                 )
-                .map_err(|e| keyring_error("store a secret", e))?;
-            let back = item
-                .get_secret()
-                .map_err(|e| keyring_error("read back a secret", e))?;
+                .map_err(|e| {
+                    keyring_error(msg!("the system keyring could not store a secret"), e)
+                })?;
+            let back = item.get_secret().map_err(|e| {
+                keyring_error(msg!("the system keyring could not read back a secret"), e)
+            })?;
             if back != value.as_bytes() {
                 let _ = item.delete();
-                return Err(keyring_error(
-                    "store a secret",
-                    "what it gave back differs from what was stored",
+                return Err(keyring_refused(
+                    msg!("the system keyring could not store a secret"),
+                    msg!("what it gave back differs from what was stored"),
                 ));
             }
             self.remember(&id, value);
@@ -623,7 +635,7 @@ mod service {
                     (ATTR_APP, APP),
                     (ATTR_FILE, self.file.as_str()),
                 ]))
-                .map_err(|e| keyring_error("be searched", e))?;
+                .map_err(|e| keyring_error(msg!("the system keyring could not be searched"), e))?;
             let mut removed = 0;
             for item in found.unlocked.iter().chain(&found.locked) {
                 let id = item
@@ -652,7 +664,10 @@ mod service {
             Ok(HashMap::new())
         }
         pub(super) fn write(&self, _config: &str, _slot: &str, _value: &str) -> Result<String> {
-            Err(keyring_error("be reached", "not supported on this system"))
+            Err(keyring_refused(
+                msg!("the system keyring could not be reached"),
+                msg!("not supported on this system"),
+            ))
         }
         pub(super) fn remove(&self, _ids: &[String]) {}
         pub(super) fn sweep(&self, _kept: &HashSet<String>) -> Result<usize> {

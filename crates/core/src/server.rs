@@ -24,6 +24,7 @@
 //! page) applies to the very next request. A config that cannot be read refuses every request:
 //! the server never falls back to "no secret". The port is fixed while it runs.
 
+use crate::{msg, Msg};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ pub trait ServerHooks: Send + Sync + 'static {
     /// with an empty list.
     fn clipboard_inputs(&self) -> Result<Vec<Input>>;
     /// Called after each `/upload` (already logged): copy the links when auto-copy is on, notify.
-    fn uploaded(&self, done: &[Done], failures: &[String]);
+    fn uploaded(&self, done: &[Done], failures: &[Msg]);
 }
 
 /// How to start the server. Everything else it obeys (secret, origins) is read per request.
@@ -61,14 +62,14 @@ pub trait ServerHooks: Send + Sync + 'static {
 pub struct ServerOptions {
     pub port: u16,
     /// How the user picks another port, for the message when this one is taken.
-    pub change_port: String,
+    pub change_port: Msg,
 }
 
 impl ServerOptions {
     pub fn from_settings(s: &Settings) -> Self {
         ServerOptions {
             port: s.server_port,
-            change_port: "set server_port to another port".into(),
+            change_port: msg!("set server_port to another port"),
         }
     }
 }
@@ -271,14 +272,16 @@ async fn delete(ctx: &Ctx, request: DeleteRequest) -> Response {
     let mut result = Vec::new();
     let mut deleted = 0;
     for target in request.targets {
-        let found = target.map_err(Error::Input).and_then(|t| match t {
-            DeleteTarget::Id(id) => Ok(id),
-            DeleteTarget::Url(url) => ctx
-                .engine
-                .album()
-                .find_by_url(&url)?
-                .ok_or_else(|| Error::NotFound(format!("no album record has the link {url}"))),
-        });
+        let found = target
+            .map_err(|m| Error::Input(Msg::plain(m)))
+            .and_then(|t| match t {
+                DeleteTarget::Id(id) => Ok(id),
+                DeleteTarget::Url(url) => ctx
+                    .engine
+                    .album()
+                    .find_by_url(&url)?
+                    .ok_or_else(|| Error::NotFound(msg!("no album record has the link {url}"))),
+            });
         let outcome = match found {
             Ok(id) => {
                 let r = ctx.engine.delete(&[id], remote).await.pop().map(|(_, r)| r);
@@ -330,7 +333,7 @@ async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Resp
             for p in paths {
                 match check_listed_path(&p, |head| crate::image::sniff(head).is_some()) {
                     Ok(path) => ok.push(Input::Path(path)),
-                    Err(why) => failures.push(format!("{p}: {why}")),
+                    Err(why) => failures.push(msg!("{p}: {why}")),
                 }
             }
             ok
@@ -371,7 +374,7 @@ async fn upload(ctx: &Ctx, request: UploadRequest, host: Option<String>) -> Resp
     if failures.is_empty() {
         Json(json!({"success": true, "result": urls, "fullResult": full})).into_response()
     } else {
-        Json(json!({"success": false, "message": failures.join("; "), "result": urls, "fullResult": full}))
+        Json(json!({"success": false, "message": failures.iter().map(|m| m.as_str()).collect::<Vec<_>>().join("; "), "result": urls, "fullResult": full}))
             .into_response()
     }
 }
@@ -404,7 +407,7 @@ impl Drop for RunningServer {
 }
 
 /// Describe who holds a port we could not take: PicGo-compatible servers answer the heartbeat.
-async fn who_holds(port: u16, change: &str) -> String {
+async fn who_holds(port: u16, change: &Msg) -> Msg {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(2))
         .build();
@@ -419,12 +422,12 @@ async fn who_holds(port: u16, change: &str) -> String {
     };
     match answered {
         Some(r) => match r.json::<Value>().await {
-            Ok(v) if v.get("result").and_then(Value::as_str) == Some("alive") => format!(
+            Ok(v) if v.get("result").and_then(Value::as_str) == Some("alive") => msg!(
                 "port {port} is already used by a PicGo-compatible server (it answered the heartbeat: PicGo, PicList or another Pixdrop?); quit it or {change}"
             ),
-            _ => format!("port {port} is already used by another web server; {change}"),
+            _ => msg!("port {port} is already used by another web server; {change}"),
         },
-        None => format!("port {port} is already used by another program; {change}"),
+        None => msg!("port {port} is already used by another program; {change}"),
     }
 }
 
@@ -440,16 +443,11 @@ pub async fn start(
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             return Err(Error::Config(who_holds(opts.port, &opts.change_port).await))
         }
-        Err(e) => {
-            return Err(Error::io(
-                format!("listening on 127.0.0.1:{}", opts.port),
-                e,
-            ))
-        }
+        Err(e) => return Err(Error::io(msg!("listening on 127.0.0.1:{}", opts.port), e)),
     };
     let port = v4
         .local_addr()
-        .map_err(|e| Error::io("reading the server address", e))?
+        .map_err(|e| Error::io(msg!("reading the server address"), e))?
         .port();
     let mut listeners = vec![v4];
     // ::1 too where the machine has IPv6 loopback; its absence is not an error.
@@ -468,7 +466,7 @@ pub async fn start(
     for l in listeners {
         addresses.push(
             l.local_addr()
-                .map_err(|e| Error::io("reading the server address", e))?,
+                .map_err(|e| Error::io(msg!("reading the server address"), e))?,
         );
         let app = app.clone();
         let mut stopped = stopped.clone();

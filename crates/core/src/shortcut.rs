@@ -3,6 +3,7 @@
 //! app's recorder, an import. Whether the desktop lets the app take it is the app's to find out.
 
 use crate::error::{Error, Result};
+use crate::msg;
 
 const MODIFIERS: &[&str] = &[
     "COMMANDORCONTROL",
@@ -122,7 +123,7 @@ pub fn check(shortcut: &str) -> Result<()> {
         return Ok(());
     }
     let example = "like CommandOrControl+Shift+U";
-    let refuse = |why: String| Err(Error::Input(format!("shortcut {shortcut:?}: {why}")));
+    let refuse = |why: String| Err(Error::Input(msg!("shortcut {shortcut:?}: {why}")));
     if shortcut.contains(char::is_whitespace) {
         return refuse(format!("keys are joined by + without spaces, {example}"));
     }

@@ -1,5 +1,6 @@
 //! Link formats: how an uploaded image's URL becomes the text that is copied or printed.
 
+use crate::msg;
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -58,7 +59,7 @@ impl FromStr for LinkFormat {
             "url" => Ok(LinkFormat::Url),
             "ubb" | "bbcode" => Ok(LinkFormat::Ubb),
             "custom" => Ok(LinkFormat::Custom),
-            _ => Err(Error::Input(format!(
+            _ => Err(Error::Input(msg!(
                 "unknown link format {s:?}; use one of markdown, html, url, ubb, custom"
             ))),
         }

@@ -6,6 +6,7 @@
 //! modification time is when it was last shown). A file that is not a whole WebP is removed and
 //! made again, never served.
 
+use crate::msg;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,7 +155,7 @@ impl Thumbs {
         let path = self.path(key);
         let dir = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+            .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
         // A temporary file renamed into place: a reader never sees half a thumbnail. Not
         // synced: after a crash a damaged thumbnail is found by `get` and made again.
         let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
@@ -165,7 +166,7 @@ impl Thumbs {
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| {
                 let _ = std::fs::remove_file(&tmp);
-                Error::io(format!("writing {}", path.display()), e)
+                Error::io(msg!("writing {}", path.display()), e)
             })?;
         self.failed_lock().remove(key);
         let total = self.counted(|t| t.saturating_sub(replaced) + thumb.len() as u64);

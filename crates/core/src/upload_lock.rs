@@ -8,6 +8,7 @@
 //! by the kernel when its holder exits or is killed, so a crash never leaves one behind. Two
 //! different files that share a slot only wait for each other.
 
+use crate::msg;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -46,21 +47,20 @@ impl UploadLocks {
         let dir = self.dir.clone();
         tokio::task::spawn_blocking(move || lock_file(&dir, &path))
             .await
-            .map_err(|e| Error::Storage(format!("waiting for another upload failed: {e}")))?
+            .map_err(|e| Error::Storage(msg!("waiting for another upload failed: {e}")))?
     }
 }
 
 fn lock_file(dir: &Path, path: &Path) -> Result<UploadLock> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        .map_err(|e| Error::io(msg!("opening {}", path.display()), e))?;
     file.lock()
-        .map_err(|e| Error::io(format!("locking {}", path.display()), e))?;
+        .map_err(|e| Error::io(msg!("locking {}", path.display()), e))?;
     Ok(UploadLock { _file: file })
 }
 

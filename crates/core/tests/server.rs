@@ -24,10 +24,10 @@ impl ServerHooks for Hooks {
         *self.clipboard_calls.lock().unwrap() += 1;
         Ok(vec![Input::from_rgba(2, 2, &[9; 16])?])
     }
-    fn uploaded(&self, done: &[Done], failures: &[String]) {
+    fn uploaded(&self, done: &[Done], failures: &[pixdrop_core::Msg]) {
         self.uploaded.lock().unwrap().push((
             done.iter().map(|d| d.link.clone()).collect(),
-            failures.to_vec(),
+            failures.iter().map(|m| m.text.clone()).collect(),
         ));
     }
 }
@@ -73,7 +73,7 @@ impl Env {
             engine.clone(),
             ServerOptions {
                 port: 0,
-                change_port: "set server_port to another port".into(),
+                change_port: pixdrop_core::msg!("set server_port to another port"),
             },
             hooks.clone(),
         )
@@ -432,7 +432,7 @@ async fn a_taken_port_is_named_not_moved() {
     let port = env.port();
     let opts = ServerOptions {
         port,
-        change_port: "pass another --port".into(),
+        change_port: pixdrop_core::msg!("pass another --port"),
     };
     let err = server::start(env.engine.clone(), opts, env.hooks.clone())
         .await
@@ -449,7 +449,7 @@ async fn a_taken_port_is_named_not_moved() {
     let p2 = other.local_addr().unwrap().port();
     let opts = ServerOptions {
         port: p2,
-        change_port: "pass another --port".into(),
+        change_port: pixdrop_core::msg!("pass another --port"),
     };
     let err = server::start(env.engine.clone(), opts, env.hooks.clone())
         .await

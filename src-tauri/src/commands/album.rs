@@ -3,6 +3,7 @@
 //! syncing run in Rust.
 
 use pixdrop_core::links::LinkCheck;
+use pixdrop_core::msg;
 use pixdrop_core::{LinkFormat, ListQuery, Record, SyncReport};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -87,7 +88,7 @@ pub async fn album_copy(
     format: Option<LinkFormat>,
 ) -> AppResult<String> {
     if ids.is_empty() {
-        return Err(AppError::input("select at least one image to copy"));
+        return Err(AppError::input(msg!("select at least one image to copy")));
     }
     let engine = &state.engine;
     let settings = engine.config().load()?.settings;
@@ -95,7 +96,7 @@ pub async fn album_copy(
     let mut lines = Vec::with_capacity(ids.len());
     for id in ids {
         let record = engine.album().get(id)?.ok_or_else(|| {
-            AppError::not_found(format!("album record {id} is gone (deleted elsewhere?)"))
+            AppError::not_found(msg!("album record {id} is gone (deleted elsewhere?)"))
         })?;
         lines.push(engine.link(&record, format, &settings));
     }
@@ -164,11 +165,11 @@ pub fn album_open(app: AppHandle, state: State<'_, AppState>, id: i64) -> AppRes
         .engine
         .album()
         .get(id)?
-        .ok_or_else(|| AppError::not_found(format!("album record {id} is gone")))?;
+        .ok_or_else(|| AppError::not_found(msg!("album record {id} is gone")))?;
     if !(record.url.starts_with("https://") || record.url.starts_with("http://")) {
-        return Err(AppError::input(format!("{} is not a web link", record.url)));
+        return Err(AppError::input(msg!("{} is not a web link", record.url)));
     }
     app.opener()
         .open_url(&record.url, None::<&str>)
-        .map_err(|e| AppError::internal(format!("cannot open the browser: {e}")))
+        .map_err(|e| AppError::internal(msg!("cannot open the browser: {e}")))
 }

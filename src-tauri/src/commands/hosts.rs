@@ -2,6 +2,7 @@
 //! generates from each kind's field list. Values arrive as the text typed and are parsed and
 //! checked here (by pixdrop-core), so the CLI and the app accept exactly the same input.
 
+use pixdrop_core::msg;
 use std::collections::BTreeMap;
 
 use pixdrop_core::host_configs::{RemovalPreview, Removed};
@@ -114,7 +115,7 @@ pub fn host_restore(state: State<'_, AppState>) -> AppResult<String> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .take()
-        .ok_or_else(|| AppError::not_found("there is no deleted config to bring back"))?;
+        .ok_or_else(|| AppError::not_found(msg!("there is no deleted config to bring back")))?;
     state.engine.restore_host(&removed)?;
     Ok(removed.config.name)
 }

@@ -2,6 +2,7 @@
 //! webview only asks for the dialog and gets the report back.
 //! (The GUI tests' build answers the dialogs from `test_hooks`.)
 
+use pixdrop_core::msg;
 use std::path::PathBuf;
 
 use pixdrop_core::import::{self, picgo, sxcu};
@@ -31,13 +32,13 @@ async fn pick(app: &AppHandle, what: Pick, title: &str) -> AppResult<Option<Path
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder()).await
         }
     };
-    let picked = picked.map_err(|e| AppError::internal(format!("the file dialog failed: {e}")))?;
+    let picked = picked.map_err(|e| AppError::internal(msg!("the file dialog failed: {e}")))?;
     match picked {
         None => Ok(None),
         Some(p) => p
             .into_path()
             .map(Some)
-            .map_err(|e| AppError::input(format!("the chosen item is not a local path: {e}"))),
+            .map_err(|e| AppError::input(msg!("the chosen item is not a local path: {e}"))),
     }
 }
 
@@ -65,7 +66,7 @@ pub async fn import_sxcu(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-            .ok_or_else(|| AppError::not_found("choose the .sxcu file again"))?,
+            .ok_or_else(|| AppError::not_found(msg!("choose the .sxcu file again")))?,
         None => match pick(&app, Pick::File, "Import a ShareX custom uploader").await? {
             Some(p) => p,
             None => return Ok(None),
@@ -105,7 +106,7 @@ pub async fn import_picgo(
         picgo::import(engine.config(), engine.album(), &dir)
     })
     .await
-    .map_err(|e| AppError::internal(e.to_string()))??;
+    .map_err(|e| AppError::internal(msg!("a background task failed: {e}")))??;
     state.thumbs_filler.soon();
     Ok(Some(report))
 }

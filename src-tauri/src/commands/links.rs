@@ -7,6 +7,7 @@ use pixdrop_core::links::{
     self, CancellationToken, CheckOptions, CheckProgress, LinkStatus, MoveOptions, MoveReport,
     MoveResult,
 };
+use pixdrop_core::msg;
 use pixdrop_core::ListQuery;
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -37,7 +38,7 @@ pub async fn links_check(
     {
         let mut running = state.link_check.lock().unwrap_or_else(|p| p.into_inner());
         if running.is_some() {
-            return Err(AppError::input("a link check is running already"));
+            return Err(AppError::input(msg!("a link check is running already")));
         }
         *running = Some(token.clone());
     }

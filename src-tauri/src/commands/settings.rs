@@ -2,6 +2,7 @@
 //! checks as `pixdrop settings set`), saved at once, and applied at once: the shortcut is
 //! re-registered, the server restarted (port, on/off), the tray relabelled.
 
+use pixdrop_core::msg;
 use pixdrop_core::rename::{self, RenameMode};
 use pixdrop_core::template::{self, LinkFormat};
 use pixdrop_core::Settings;
@@ -39,7 +40,7 @@ pub async fn image_preview(state: State<'_, AppState>) -> AppResult<ImagePreview
         pixdrop_core::pipeline::preview(SAMPLE_PHOTO, &settings)
     })
     .await
-    .map_err(|e| AppError::internal(e.to_string()))??;
+    .map_err(|e| AppError::internal(msg!("a background task failed: {e}")))??;
     let version = {
         let mut current = state.preview.lock().unwrap_or_else(|p| p.into_inner());
         let version = current.as_ref().map_or(1, |p| p.version + 1);
@@ -128,9 +129,9 @@ pub async fn settings_set(
 #[tauri::command]
 pub fn link_preview(format: LinkFormat, template: String) -> AppResult<String> {
     if format == LinkFormat::Custom && template.trim().is_empty() {
-        return Err(AppError::input(
-            "the custom template is empty; use $url, $fileName and $extName",
-        ));
+        return Err(AppError::input(msg!(
+            "the custom template is empty; use $url, $fileName and $extName"
+        )));
     }
     Ok(template::render(format, SAMPLE_URL, SAMPLE_NAME, &template))
 }

@@ -1,6 +1,7 @@
 //! The upload page. Files come from Rust-side drops and dialogs; the UI names rows by id and
 //! never hands a path to upload. (The GUI tests' build answers dialogs from `test_hooks`.)
 
+use pixdrop_core::msg;
 use std::path::PathBuf;
 
 use pixdrop_core::Input;
@@ -35,7 +36,7 @@ pub async fn upload_pick(app: AppHandle) -> AppResult<Vec<u64>> {
             .add_filter("Images", IMAGE_EXTENSIONS);
         let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_files())
             .await
-            .map_err(|e| AppError::internal(format!("the file dialog failed: {e}")))?;
+            .map_err(|e| AppError::internal(msg!("the file dialog failed: {e}")))?;
         picked
             .unwrap_or_default()
             .into_iter()
@@ -64,7 +65,7 @@ pub async fn upload_clipboard(app: AppHandle) -> AppResult<Vec<u64>> {
         inputs.map(|i| uploads::start(&app, i, Source::Clipboard))
     })
     .await
-    .map_err(|e| AppError::internal(e.to_string()))?
+    .map_err(|e| AppError::internal(msg!("a background task failed: {e}")))?
     .map_err(AppError::from)
 }
 
@@ -94,7 +95,7 @@ pub fn upload_copy(app: AppHandle, state: State<'_, AppState>, id: u64) -> AppRe
         .into_iter()
         .find(|r| r.id == id)
         .and_then(|r| r.link)
-        .ok_or_else(|| AppError::not_found(format!("upload {id} has no link to copy")))?;
+        .ok_or_else(|| AppError::not_found(msg!("upload {id} has no link to copy")))?;
     crate::desktop::copy(&app, &link).map_err(AppError::internal)?;
     Ok(link)
 }

@@ -6,6 +6,7 @@
 //! Chevereto's API has no delete: the answer's `image.delete_url` (a page that deletes the image
 //! when opened in a browser) is kept as the record's delete handle so the user can still find it.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
@@ -92,7 +93,7 @@ impl Chevereto {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
         let s: Settings = super::settings_of(cfg)?;
         if !s.expiration.is_empty() && !is_duration(&s.expiration) {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "Expiration (expiration) must be an ISO 8601 duration such as PT5M, P1D or P3M, not {:?}",
                 s.expiration
             )));
@@ -105,7 +106,7 @@ impl Chevereto {
         })
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         if answer.status == 429 || answer.is_html() {
             return answer.failure(what);
         }
@@ -115,23 +116,23 @@ impl Chevereto {
         let lower = message.to_ascii_lowercase();
         match answer.status {
             _ if code == Some(100) || lower.contains("api key") || lower.contains("api v1 key") => {
-                Error::Auth(format!(
+                Error::Auth(msg!(
                     "the site refused the API key: {message} (HTTP {})",
                     answer.status
                 ))
             }
-            401 | 403 => Error::Auth(format!("the site refused {what}: {message}")),
-            413 => Error::TooLarge(format!("the site refused the file as too large: {message}")),
+            401 | 403 => Error::Auth(msg!("the site refused {what}: {message}")),
+            413 => Error::TooLarge(msg!("the site refused the file as too large: {message}")),
             _ if lower.contains("too big") || lower.contains("too large") => {
-                Error::TooLarge(format!("the site refused the file: {message}"))
+                Error::TooLarge(msg!("the site refused the file: {message}"))
             }
             _ if lower.contains("flood") => Error::RateLimited {
-                message: format!("the site blocked uploads for now: {message}"),
+                message: msg!("the site blocked uploads for now: {message}"),
                 retry_after: None,
                 retry: false,
             },
             s if s >= 500 => answer.failure(what),
-            s => Error::Refused(format!("the site refused {what}: {message} (HTTP {s})")),
+            s => Error::Refused(msg!("the site refused {what}: {message} (HTTP {s})")),
         }
     }
 
@@ -177,7 +178,7 @@ impl Host for Chevereto {
         let form = self.form().part("source", file_part(file, progress)?);
         let answer = self.send(http, form).await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
         let v = answer.json()?;
         let image = v.get("image").cloned().unwrap_or(Value::Null);
@@ -185,7 +186,7 @@ impl Host for Chevereto {
             .get("url")
             .and_then(Value::as_str)
             .filter(|u| !u.is_empty())
-            .ok_or_else(|| self.failure(&answer, "the upload"))?;
+            .ok_or_else(|| self.failure(&answer, &msg!("the upload")))?;
         let dim = |k: &str| {
             image.get(k).and_then(|v| match v {
                 Value::Number(n) => n.as_u64(),
@@ -222,7 +223,7 @@ impl Host for Chevereto {
         if answer.ok() || (answer.status == 400 && empty_source) {
             Ok(format!("{} takes the API key", self.site))
         } else {
-            Err(self.failure(&answer, "the key check"))
+            Err(self.failure(&answer, &msg!("the key check")))
         }
     }
 }

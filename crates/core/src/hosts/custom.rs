@@ -7,6 +7,7 @@
 //! `prefix` put in front, or through a ShareX-style `link_template`. `delete_json_path` or
 //! `delete_template` find a delete URL, which makes deleting on the host possible.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
@@ -109,13 +110,13 @@ fn pairs(value: Option<&Value>, key: &str) -> Result<Vec<(String, String)>> {
         Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
         Value::String(s) => {
             parsed = serde_json::from_str::<Value>(s)
-                .map_err(|e| Error::Input(format!("{key} is not valid JSON: {e}")))?;
+                .map_err(|e| Error::Input(msg!("{key} is not valid JSON: {e}")))?;
             &parsed
         }
         v => v,
     };
     let Value::Object(map) = v else {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{key} must be a JSON object like {{\"name\": \"value\"}}"
         )));
     };
@@ -123,7 +124,7 @@ fn pairs(value: Option<&Value>, key: &str) -> Result<Vec<(String, String)>> {
         .map(|(k, v)| match v {
             Value::String(s) => Ok((k.clone(), s.clone())),
             Value::Number(_) | Value::Bool(_) => Ok((k.clone(), v.to_string())),
-            _ => Err(Error::Input(format!(
+            _ => Err(Error::Input(msg!(
                 "{key}: the value of {k:?} must be text, not {v}"
             ))),
         })
@@ -136,7 +137,7 @@ fn template(raw: &str, key: &str, usage: Use) -> Result<Option<Template>> {
     }
     Template::parse(raw.trim(), usage)
         .map(Some)
-        .map_err(|e| Error::Input(format!("{key}: {e}")))
+        .map_err(|e| Error::Input(msg!("{key}: {e}")))
 }
 
 fn json_path(raw: &str, key: &str) -> Result<Option<JsonPath>> {
@@ -145,7 +146,7 @@ fn json_path(raw: &str, key: &str) -> Result<Option<JsonPath>> {
     }
     JsonPath::parse(raw)
         .map(Some)
-        .map_err(|e| Error::Input(format!("{key}: {e}")))
+        .map_err(|e| Error::Input(msg!("{key}: {e}")))
 }
 
 fn method(raw: &str, default: Method) -> Method {
@@ -172,7 +173,7 @@ impl Custom {
     pub fn from_config(cfg: &HostConfig) -> Result<Self> {
         let s: Settings = super::settings_of(cfg)?;
         let url = template(&s.url, "url", Use::Request)?
-            .ok_or_else(|| Error::Input(format!("the custom config {:?} needs url", cfg.name)))?;
+            .ok_or_else(|| Error::Input(msg!("the custom config {:?} needs url", cfg.name)))?;
         let body_type = match s.body_type.as_str() {
             "binary" => BodyType::Binary,
             _ => BodyType::Multipart,
@@ -185,11 +186,11 @@ impl Custom {
             .into_iter()
             .map(|(k, v)| {
                 let name = HeaderName::from_bytes(k.trim().as_bytes())
-                    .map_err(|_| Error::Input(format!("headers: {k:?} is not a header name")))?;
+                    .map_err(|_| Error::Input(msg!("headers: {k:?} is not a header name")))?;
                 HeaderValue::from_str(&v)
-                    .map_err(|_| Error::Input(format!("headers: the value of {k:?} cannot be sent in a header (line breaks or control characters)")))?;
+                    .map_err(|_| Error::Input(msg!("headers: the value of {k:?} cannot be sent in a header (line breaks or control characters)")))?;
                 let t = Template::parse(&v, Use::Request)
-                    .map_err(|e| Error::Input(format!("headers: {e}")))?;
+                    .map_err(|e| Error::Input(msg!("headers: {e}")))?;
                 Ok((name, t))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -198,21 +199,21 @@ impl Custom {
             .map(|(k, v)| {
                 Template::parse(&v, Use::Request)
                     .map(|t| (k, t))
-                    .map_err(|e| Error::Input(format!("body: {e}")))
+                    .map_err(|e| Error::Input(msg!("body: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
         if body_type == BodyType::Binary && !body.is_empty() {
             return Err(Error::Input(
-                "body (extra form fields) cannot be sent when the file is the whole request body (body_type binary)".into(),
+                msg!("body (extra form fields) cannot be sent when the file is the whole request body (body_type binary)"),
             ));
         }
         let path = json_path(&s.json_path, "json_path")?;
         let prefix = s.prefix;
         let link = match template(&s.link_template, "link_template", Use::Answer)? {
             Some(_) if path.is_some() || !prefix.trim().is_empty() => {
-                return Err(Error::Input(
-                    "set either link_template, or json_path and prefix; not both".into(),
-                ))
+                return Err(Error::Input(msg!(
+                    "set either link_template, or json_path and prefix; not both"
+                )))
             }
             Some(t) => t,
             None => path_template(prefix.trim(), path),
@@ -222,9 +223,9 @@ impl Custom {
             json_path(&s.delete_json_path, "delete_json_path")?,
         ) {
             (Some(_), Some(_)) => {
-                return Err(Error::Input(
-                    "set either delete_template or delete_json_path, not both".into(),
-                ))
+                return Err(Error::Input(msg!(
+                    "set either delete_template or delete_json_path, not both"
+                )))
             }
             (Some(t), None) => Some(t),
             (None, Some(p)) => Some(path_template("", Some(p))),
@@ -233,9 +234,9 @@ impl Custom {
         let max_size = match s.max_size_mb {
             Some(mb) if mb > 0.0 => Some((mb * 1024.0 * 1024.0) as u64),
             Some(_) => {
-                return Err(Error::Input(
-                    "Largest file (MB) (max_size_mb) must be a number above 0".into(),
-                ))
+                return Err(Error::Input(msg!(
+                    "Largest file (MB) (max_size_mb) must be a number above 0"
+                )))
             }
             None => None,
         };
@@ -261,7 +262,7 @@ impl Custom {
         let encoded = percent_encoding::utf8_percent_encode(file_name, URL_COMPONENT).to_string();
         let url = self.url.fill(&encoded);
         url::Url::parse(&url)
-            .map_err(|e| Error::Input(format!("the upload URL {url:?} is not a URL: {e}")))?;
+            .map_err(|e| Error::Input(msg!("the upload URL {url:?} is not a URL: {e}")))?;
         Ok(url)
     }
 
@@ -302,7 +303,7 @@ impl Custom {
         answer: &HttpAnswer,
         json: Option<&Value>,
         file_name: &str,
-        action: &str,
+        action: &Msg,
     ) -> Error {
         let said = self.error.as_ref().and_then(|t| {
             t.render(&Answer {
@@ -315,16 +316,16 @@ impl Custom {
             .filter(|s| !s.is_empty())
         });
         match (said, answer.status) {
-            (_, 429) => answer.failure(""),
+            (_, 429) => answer.failure(&Msg::empty()),
             (Some(m), 401 | 403) => Error::token(m),
             (Some(m), s) if (200..300).contains(&s) => {
-                Error::Refused(format!("the host refused {action}: {m}"))
+                Error::Refused(msg!("the host refused {action}: {m}"))
             }
             (Some(m), s) => Error::Http {
                 status: s,
-                message: format!("the host answered HTTP {s}: {m}"),
+                message: msg!("the host answered HTTP {s}: {m}"),
             },
-            (None, 200..=299) => answer.failure(""),
+            (None, 200..=299) => answer.failure(&Msg::empty()),
             // A JSON or text 401/403 is the API refusing the credentials; a 403 web page is a
             // firewall (Cloudflare) and stays an HTTP error.
             (None, 401 | 403) if json.is_some() || !answer.is_html() => Error::token(format!(
@@ -332,17 +333,17 @@ impl Custom {
                 answer.status,
                 body_excerpt(&answer.body, 200)
             )),
-            (None, _) => answer.failure(""),
+            (None, _) => answer.failure(&Msg::empty()),
         }
     }
 }
 
 /// Whether a link is something a browser can open.
-fn check_link(link: &str, what: &str, answer: &HttpAnswer) -> Result<String> {
+fn check_link(link: &str, what: Msg, answer: &HttpAnswer) -> Result<String> {
     let link = link.trim();
     match url::Url::parse(link) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(link.to_string()),
-        _ => Err(Error::BadResponse(format!(
+        _ => Err(Error::BadResponse(msg!(
             "the {what} found in the answer, {:?}, is not an http(s) URL (a prefix may be missing); the answer: {}",
             body_excerpt(link, 80),
             body_excerpt(&answer.body, 200)
@@ -391,7 +392,7 @@ impl Host for Custom {
         let answer = http.send(req).await?;
         let json: Option<Value> = serde_json::from_str(&answer.body).ok();
         if !answer.ok() {
-            return Err(self.failure(&answer, json.as_ref(), &file.name, "the upload"));
+            return Err(self.failure(&answer, json.as_ref(), &file.name, &msg!("the upload")));
         }
         let ctx = Answer {
             body: &answer.body,
@@ -401,7 +402,7 @@ impl Host for Custom {
         let link = match self.link.render(&ctx) {
             Ok(l) if !l.trim().is_empty() => l,
             Ok(_) => {
-                return Err(Error::BadResponse(format!(
+                return Err(Error::BadResponse(msg!(
                     "the host answered HTTP {} with no link: {}",
                     answer.status,
                     body_excerpt(&answer.body, 200)
@@ -410,19 +411,19 @@ impl Host for Custom {
             Err(missing) => {
                 if let Some(said) = self.error.as_ref().and_then(|t| t.render(&ctx).ok()) {
                     if !said.trim().is_empty() {
-                        return Err(Error::Refused(format!(
+                        return Err(Error::Refused(msg!(
                             "the host refused the upload: {}",
                             body_excerpt(&said, 200)
                         )));
                     }
                 }
-                return Err(Error::BadResponse(format!(
+                return Err(Error::BadResponse(msg!(
                     "{missing}; the answer starts: {}",
                     body_excerpt(&answer.body, 200)
                 )));
             }
         };
-        let url = check_link(&link, "link", &answer)?;
+        let url = check_link(&link, msg!("link"), &answer)?;
         // A delete URL is a bonus: an answer without one still gives a working link. A relative
         // one (`/api/delete/…`) is resolved as a link is: after the prefix, else against the
         // upload URL, as a browser would.
@@ -432,7 +433,7 @@ impl Host for Custom {
             .and_then(|t| t.render(&ctx).ok())
             .filter(|d| !d.trim().is_empty())
             .and_then(|d| self.resolve(&d, &url))
-            .and_then(|d| check_link(&d, "delete URL", &answer).ok());
+            .and_then(|d| check_link(&d, msg!("delete URL"), &answer).ok());
         Ok(Uploaded {
             url,
             delete_handle,
@@ -474,7 +475,7 @@ impl Deletes for Custom {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| {
-                Error::Unsupported(format!(
+                Error::Unsupported(msg!(
                     "this record keeps no delete URL (it has {handle:?}), so it can only be removed from the album"
                 ))
             })?;
@@ -484,7 +485,7 @@ impl Deletes for Custom {
             Ok(())
         } else {
             let json: Option<Value> = serde_json::from_str(&answer.body).ok();
-            Err(self.failure(&answer, json.as_ref(), "", "to delete the image"))
+            Err(self.failure(&answer, json.as_ref(), "", &msg!("to delete the image")))
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `{blob sha} {path}`: GitHub deletes only the version we uploaded (a file changed since then is
 //! refused by GitHub, 409, and said so). Rate limits are read from `x-ratelimit-*`.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -79,7 +80,7 @@ impl GitHub {
                 .iter()
                 .any(|p| p.is_empty() || p.contains(char::is_whitespace))
         {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "Repository (repo) must be owner/name, e.g. me/images, not {:?}",
                 s.repo
             )));
@@ -131,7 +132,7 @@ impl GitHub {
         }
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         let message = serde_json::from_str::<Value>(&answer.body)
             .ok()
             .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
@@ -148,12 +149,12 @@ impl GitHub {
             let short = wait.filter(|d| d.as_secs() <= 60);
             return Error::RateLimited {
                 message: match wait {
-                    Some(d) if used_up => format!(
+                    Some(d) if used_up => msg!(
                         "GitHub's API limit for this token is used up; it resets in {} min",
                         d.as_secs().div_ceil(60).max(1)
                     ),
-                    Some(d) => format!("GitHub asks to slow down for {} s: {message}", d.as_secs()),
-                    None => format!("GitHub asks to slow down: {message}"),
+                    Some(d) => msg!("GitHub asks to slow down for {} s: {message}", d.as_secs()),
+                    None => msg!("GitHub asks to slow down: {message}"),
                 },
                 retry_after: short,
                 retry: short.is_some(),
@@ -161,20 +162,21 @@ impl GitHub {
         }
         match answer.status {
             401 => Error::token(format!("{message} (HTTP 401)")),
-            403 => Error::Auth(format!(
+            403 => Error::Auth(msg!(
                 "the token may not write to {}: {message} (HTTP 403)",
                 self.repo
             )),
-            404 => Error::Config(format!(
+            404 => Error::Config(msg!(
                 "{} (or its branch {}) does not exist, or the token cannot see it (HTTP 404)",
-                self.repo, self.branch
+                self.repo,
+                self.branch
             )),
-            413 => Error::TooLarge(format!(
+            413 => Error::TooLarge(msg!(
                 "{} refused the file as too large: {message}",
                 self.api
             )),
             s if answer.is_html() || s >= 500 => answer.failure(what),
-            s => Error::Refused(format!("GitHub refused {what}: {message} (HTTP {s})")),
+            s => Error::Refused(msg!("GitHub refused {what}: {message} (HTTP {s})")),
         }
     }
 
@@ -188,7 +190,7 @@ impl GitHub {
             return Ok(None);
         }
         if !answer.ok() {
-            return Err(self.failure(&answer, "looking up the file"));
+            return Err(self.failure(&answer, &msg!("looking up the file")));
         }
         let v = answer.json()?;
         Ok(v.get("sha").and_then(Value::as_str).map(|sha| {
@@ -281,13 +283,13 @@ impl Host for GitHub {
                 if sha == ours {
                     return Ok(self.uploaded(path, &sha, download.as_deref(), true));
                 }
-                return Err(Error::Refused(format!(
+                return Err(Error::Refused(msg!(
                     "{path} already exists in {} with other content; nothing was replaced (rename the file, or put {{md5}} or {{timestamp}} in the folder)",
                     self.repo
                 )));
             }
         }
-        Err(self.failure(&answer, "the upload"))
+        Err(self.failure(&answer, &msg!("the upload")))
     }
 
     async fn check(&self, http: &Http) -> Result<String> {
@@ -296,11 +298,11 @@ impl Host for GitHub {
             .send(self.request(http, reqwest::Method::GET, &url))
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "reading the repository"));
+            return Err(self.failure(&answer, &msg!("reading the repository")));
         }
         let v = answer.json()?;
         if v.pointer("/permissions/push").and_then(Value::as_bool) == Some(false) {
-            return Err(Error::Auth(format!(
+            return Err(Error::Auth(msg!(
                 "the token can read {} but may not write to it",
                 self.repo
             )));
@@ -323,7 +325,7 @@ impl Host for GitHub {
 impl Deletes for GitHub {
     async fn delete(&self, http: &Http, handle: &str) -> Result<()> {
         let (sha, _, _, path) = parse_handle(handle).ok_or_else(|| {
-            Error::Unsupported(format!(
+            Error::Unsupported(msg!(
                 "this record keeps no file SHA and path ({handle:?}), so it can only be removed from the album"
             ))
         })?;
@@ -342,11 +344,11 @@ impl Deletes for GitHub {
             s if (200..300).contains(&s) => Ok(()),
             // Gone already (deleted on GitHub): what was asked is done.
             404 if self.existing(http, path).await?.is_none() => Ok(()),
-            409 | 422 => Err(Error::Refused(format!(
+            409 | 422 => Err(Error::Refused(msg!(
                 "{path} in {} is no longer the file Pixdrop uploaded (it changed since); nothing was deleted",
                 self.repo
             ))),
-            _ => Err(self.failure(&answer, &format!("deleting {path}"))),
+            _ => Err(self.failure(&answer, &msg!("deleting {path}"))),
         }
     }
 

@@ -1,6 +1,7 @@
 //! What every host does with HTTP: send with a timeout, read the answer, and turn the ways
 //! hosts fail (HTML error pages, 429, broken JSON) into plain-word errors.
 
+use crate::{msg, Msg};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -30,12 +31,12 @@ impl Http {
             .pool_idle_timeout(Duration::from_secs(30));
         if let Some(p) = proxy.filter(|p| !p.is_empty()) {
             b = b.proxy(reqwest::Proxy::all(p).map_err(|e| {
-                Error::Input(format!("proxy {:?} is not usable: {e}", mask_password(p)))
+                Error::Input(msg!("proxy {:?} is not usable: {e}", mask_password(p)))
             })?);
         }
         let client = b
             .build()
-            .map_err(|e| Error::Network(format!("cannot set up HTTP: {e}")))?;
+            .map_err(|e| Error::Network(msg!("cannot set up HTTP: {e}")))?;
         Ok(Http {
             client,
             timeout,
@@ -87,7 +88,7 @@ impl Http {
         // that cannot reach the host says so in its answer to CONNECT: a "tunnel" error).
         if let Some(proxy) = self.proxy.as_deref() {
             if e.is_connect() && !msg.to_ascii_lowercase().contains("tunnel") {
-                return Error::Network(format!(
+                return Error::Network(msg!(
                     "could not reach the proxy {}: {msg}",
                     mask_password(proxy)
                 ));
@@ -95,11 +96,11 @@ impl Http {
         }
         match e.url() {
             // The origin keeps a port that is not the scheme's own: 127.0.0.1:8080, not 127.0.0.1.
-            Some(u) => Error::Network(format!(
+            Some(u) => Error::Network(msg!(
                 "could not reach {}: {msg}",
                 u.origin().ascii_serialization()
             )),
-            None => Error::Network(format!("could not reach the host: {msg}")),
+            None => Error::Network(msg!("could not reach the host: {msg}")),
         }
     }
 }
@@ -163,38 +164,31 @@ impl HttpAnswer {
     }
 
     /// The error this answer means when it is not what we wanted, for any status.
-    pub fn failure(&self, what: &str) -> Error {
+    pub fn failure(&self, what: &Msg) -> Error {
         if self.status == 429 {
             return Error::RateLimited {
                 message: match self.retry_after {
-                    Some(d) => format!("HTTP 429 Too Many Requests; retry after {} s", d.as_secs()),
-                    None => "HTTP 429 Too Many Requests".into(),
+                    Some(d) => msg!("HTTP 429 Too Many Requests; retry after {} s", d.as_secs()),
+                    None => msg!("HTTP 429 Too Many Requests"),
                 },
                 retry_after: self.retry_after,
                 retry: true,
             };
         }
+        let status = self.status;
         let message = if self.is_html() {
             match self.title() {
-                Some(t) => format!(
-                    "the host answered HTTP {} with a web page, not JSON (“{t}”)",
-                    self.status
-                ),
-                None => format!(
-                    "the host answered HTTP {} with a web page, not JSON",
-                    self.status
-                ),
+                Some(title) => {
+                    msg!("the host answered HTTP {status} with a web page, not JSON (“{title}”)")
+                }
+                None => msg!("the host answered HTTP {status} with a web page, not JSON"),
             }
         } else if self.body.trim().is_empty() {
-            format!(
-                "the host answered HTTP {} with an empty body {what}",
-                self.status
-            )
+            msg!("the host answered HTTP {status} with an empty body {what}")
         } else {
-            format!(
-                "the host answered HTTP {} {what}: {}",
-                self.status,
-                body_excerpt(&self.body, 200)
+            msg!(
+                "the host answered HTTP {status} {what}: {body}",
+                body = body_excerpt(&self.body, 200)
             )
         };
         if self.ok() {
@@ -211,11 +205,11 @@ impl HttpAnswer {
     /// what came back.
     pub fn json(&self) -> Result<Value> {
         if self.status == 429 {
-            return Err(self.failure(""));
+            return Err(self.failure(&Msg::empty()));
         }
         match serde_json::from_str::<Value>(&self.body) {
             Ok(v) if v.is_object() => Ok(v),
-            _ => Err(self.failure("that is not JSON")),
+            _ => Err(self.failure(&msg!("that is not JSON"))),
         }
     }
 }

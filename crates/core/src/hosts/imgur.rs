@@ -7,6 +7,7 @@
 //! (`X-RateLimit-UserRemaining`, `X-RateLimit-ClientRemaining`, `X-Post-Rate-Limit-*`) and as
 //! 429s; both are read and said in words.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
@@ -82,7 +83,7 @@ impl Imgur {
             .header(reqwest::header::AUTHORIZATION, self.authorization())
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         let said = serde_json::from_str::<Value>(&answer.body)
             .ok()
             .and_then(|v| {
@@ -100,23 +101,22 @@ impl Imgur {
             return limit;
         }
         let who = if self.access_token.is_empty() {
-            "the Client ID"
+            msg!("the Client ID")
         } else {
-            "the access token"
+            msg!("the access token")
         };
         match answer.status {
-            401 | 403 if !answer.is_html() => Error::Auth(format!(
-                "Imgur refused {who}: {said} (HTTP {})",
-                answer.status
-            )),
-            413 => Error::TooLarge(format!("Imgur refused the file as too large: {said}")),
+            401 | 403 if !answer.is_html() => {
+                Error::Auth(msg!("Imgur refused {who}: {said} (HTTP {})", answer.status))
+            }
+            413 => Error::TooLarge(msg!("Imgur refused the file as too large: {said}")),
             400 if said.to_ascii_lowercase().contains("size limit")
                 || said.to_ascii_lowercase().contains("too large") =>
             {
-                Error::TooLarge(format!("Imgur refused the file as too large: {said}"))
+                Error::TooLarge(msg!("Imgur refused the file as too large: {said}"))
             }
             s if answer.is_html() || s >= 500 => answer.failure(what),
-            s => Error::Refused(format!("Imgur refused {what}: {said} (HTTP {s})")),
+            s => Error::Refused(msg!("Imgur refused {what}: {said} (HTTP {s})")),
         }
     }
 }
@@ -130,7 +130,7 @@ fn rate_limit(answer: &HttpAnswer) -> Option<Error> {
     let minutes = |secs: i64| (secs.max(0) as u64).div_ceil(60).max(1);
     let message = if post_left == Some(0) {
         let reset = answer.header_num("x-post-rate-limit-reset").unwrap_or(3600);
-        format!(
+        msg!(
             "Imgur's upload limit for this address is used up; it resets in {} min",
             minutes(reset)
         )
@@ -139,16 +139,16 @@ fn rate_limit(answer: &HttpAnswer) -> Option<Error> {
             .header_num("x-ratelimit-userreset")
             .map(|t| t - chrono::Utc::now().timestamp())
             .unwrap_or(3600);
-        format!(
+        msg!(
             "Imgur's hourly limit for this address is used up; it resets in {} min",
             minutes(reset)
         )
     } else if client_left == Some(0) {
-        "the Client ID's daily Imgur credits are used up; they come back tomorrow (or register another application)".to_string()
+        msg!("the Client ID's daily Imgur credits are used up; they come back tomorrow (or register another application)")
     } else if answer.status == 429 {
         match answer.retry_after {
-            Some(d) => format!("Imgur asks to slow down; try again in {} s", d.as_secs()),
-            None => "Imgur asks to slow down (HTTP 429)".to_string(),
+            Some(d) => msg!("Imgur asks to slow down; try again in {} s", d.as_secs()),
+            None => msg!("Imgur asks to slow down (HTTP 429)"),
         }
     } else {
         return None;
@@ -188,18 +188,18 @@ impl Host for Imgur {
             )
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
         let v = answer.json()?;
         if v.get("success").and_then(Value::as_bool) == Some(false) {
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         let link = data
             .get("link")
             .and_then(Value::as_str)
             .filter(|l| !l.is_empty())
-            .ok_or_else(|| answer.failure("without data.link"))?;
+            .ok_or_else(|| answer.failure(&msg!("without data.link")))?;
         let dim = |k: &str| data.get(k).and_then(Value::as_u64).map(|n| n as u32);
         Ok(Uploaded {
             // Imgur still answers http:// links for some images; the same file is on https.
@@ -220,14 +220,14 @@ impl Host for Imgur {
             .send(self.request(http, reqwest::Method::GET, "/3/credits"))
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "reading the credits"));
+            return Err(self.failure(&answer, &msg!("reading the credits")));
         }
         let v = answer.json()?;
         let n = |k: &str| v.pointer(&format!("/data/{k}")).and_then(Value::as_i64);
         let who = if self.access_token.is_empty() {
-            "the Client ID"
+            msg!("the Client ID")
         } else {
-            "the access token"
+            msg!("the access token")
         };
         Ok(match (n("ClientRemaining"), n("UserRemaining")) {
             (Some(c), Some(u)) => format!(
@@ -245,7 +245,7 @@ impl Host for Imgur {
 #[async_trait]
 impl Deletes for Imgur {
     async fn delete(&self, http: &Http, hash: &str) -> Result<()> {
-        let hash = super::word_handle(hash, "an Imgur delete hash")?;
+        let hash = super::word_handle(hash, msg!("an Imgur delete hash"))?;
         let answer = http
             .send(self.request(http, reqwest::Method::DELETE, &format!("/3/image/{hash}")))
             .await?;
@@ -253,7 +253,7 @@ impl Deletes for Imgur {
         if answer.ok() || answer.status == 404 {
             Ok(())
         } else {
-            Err(self.failure(&answer, "deleting the image"))
+            Err(self.failure(&answer, &msg!("deleting the image")))
         }
     }
 }

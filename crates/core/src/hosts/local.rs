@@ -4,6 +4,7 @@
 //! and never replace an existing file: a taken name gets `-2`, `-3` … before its extension. The
 //! delete handle is the key (the path below the folder).
 
+use crate::msg;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
@@ -54,7 +55,7 @@ fn file_of(root: &Path, key: &str) -> Result<PathBuf> {
             .split('/')
             .any(|p| p.is_empty() || p == "." || p == "..")
     {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{key:?} is not a path inside the folder"
         )));
     }
@@ -83,7 +84,7 @@ impl Local {
         let mode = storage::parse_mode(&s.file_mode)?;
         let root = crate::paths::expand_home(&s.path);
         if !root.is_absolute() {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "Folder (path) must be an absolute path like /srv/www/img, not {:?}",
                 s.path
             )));
@@ -99,11 +100,11 @@ impl Local {
     fn check_root(&self) -> Result<()> {
         match std::fs::metadata(&self.root) {
             Ok(m) if m.is_dir() => Ok(()),
-            Ok(_) => Err(Error::Config(format!(
+            Ok(_) => Err(Error::Config(msg!(
                 "{} is not a folder",
                 self.root.display()
             ))),
-            Err(_) => Err(Error::Config(format!(
+            Err(_) => Err(Error::Config(msg!(
                 "the folder {} does not exist",
                 self.root.display()
             ))),
@@ -116,7 +117,7 @@ impl Local {
         let target = file_of(&self.root, key)?;
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
         std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::io(format!("cannot make the folder {}", dir.display()), e))?;
+            .map_err(|e| Error::io(msg!("cannot make the folder {}", dir.display()), e))?;
         if target.exists() {
             return Ok(false);
         }
@@ -124,11 +125,11 @@ impl Local {
             .prefix(".pixdrop-")
             .suffix(".part")
             .tempfile_in(&dir)
-            .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
+            .map_err(|e| Error::io(msg!("cannot write in {}", dir.display()), e))?;
         tmp.write_all(bytes)
             .and_then(|_| set_mode(tmp.as_file(), self.mode))
             .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
+            .map_err(|e| Error::io(msg!("cannot write in {}", dir.display()), e))?;
         // A hard link puts the whole file in place at once and fails if the name is taken;
         // where links are not possible (FAT, some network folders) the file is renamed in place
         // after checking the name is still free.
@@ -136,9 +137,8 @@ impl Local {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(_) if !target.exists() => {
-                tmp.persist_noclobber(&target).map_err(|e| {
-                    Error::io(format!("cannot write {}", target.display()), e.error)
-                })?;
+                tmp.persist_noclobber(&target)
+                    .map_err(|e| Error::io(msg!("cannot write {}", target.display()), e.error))?;
                 Ok(true)
             }
             Err(_) => Ok(false),
@@ -176,7 +176,7 @@ impl Host for Local {
             let k = key.clone();
             let written = tokio::task::spawn_blocking(move || this.write_new(&k, &bytes))
                 .await
-                .map_err(|e| Error::Internal(format!("writing the file failed: {e}")))??;
+                .map_err(|e| Error::Internal(msg!("writing the file failed: {e}")))??;
             if written {
                 if let Some(p) = &progress {
                     let total = file.bytes.len() as u64;
@@ -190,7 +190,7 @@ impl Host for Local {
                 });
             }
         }
-        Err(Error::Refused(format!(
+        Err(Error::Refused(msg!(
             "{base} and {} more names like it are taken in {}; change upload_path",
             storage::MAX_TRIES - 1,
             self.root.display()
@@ -202,7 +202,7 @@ impl Host for Local {
         let probe = tempfile::Builder::new()
             .prefix(".pixdrop-check-")
             .tempfile_in(&self.root)
-            .map_err(|e| Error::io(format!("cannot write in {}", self.root.display()), e))?;
+            .map_err(|e| Error::io(msg!("cannot write in {}", self.root.display()), e))?;
         drop(probe);
         Ok(format!(
             "{} is a folder Pixdrop can write to",
@@ -231,7 +231,7 @@ impl Storage for Local {
             Ok(()) => Ok(()),
             // Already gone (deleted by hand): what was asked is done.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io(format!("cannot delete {}", path.display()), e)),
+            Err(e) => Err(Error::io(msg!("cannot delete {}", path.display()), e)),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - `v1` (Lsky Pro 1.x, legacy): `POST {url}/api/upload` with `image` and a `token` header;
 //!   `{"code":200,"data":{"url":…}}`. Its API deletes nothing.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
@@ -87,7 +88,7 @@ impl Lsky {
         let s: Settings = super::settings_of(cfg)?;
         for (key, value) in [("strategy_id", &s.strategy_id), ("album_id", &s.album_id)] {
             if !value.is_empty() && value.parse::<u64>().is_err() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{key} must be a number (the ID the site shows), not {value:?}"
                 )));
             }
@@ -114,7 +115,7 @@ impl Lsky {
         }
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         let json = serde_json::from_str::<Value>(&answer.body).ok();
         let message = json
             .as_ref()
@@ -126,10 +127,10 @@ impl Lsky {
             429 => answer.failure(what),
             _ if answer.is_html() => answer.failure(what),
             401 => Error::token(format!("{message} (HTTP 401)")),
-            403 => Error::Auth(format!(
+            403 => Error::Auth(msg!(
                 "the site refused {what} for this token: {message} (HTTP 403)"
             )),
-            413 => Error::TooLarge(format!("the site refused the file as too large: {message}")),
+            413 => Error::TooLarge(msg!("the site refused the file as too large: {message}")),
             _ if lower.contains("unauthenticated") || lower.contains("token") => {
                 Error::token(message)
             }
@@ -137,10 +138,10 @@ impl Lsky {
                 || lower.contains("size")
                 || message.contains("大小") =>
             {
-                Error::TooLarge(format!("the site refused the file: {message}"))
+                Error::TooLarge(msg!("the site refused the file: {message}"))
             }
             s if s >= 500 => answer.failure(what),
-            s => Error::Refused(format!("the site refused {what}: {message} (HTTP {s})")),
+            s => Error::Refused(msg!("the site refused {what}: {message} (HTTP {s})")),
         }
     }
 }
@@ -187,7 +188,7 @@ impl Host for Lsky {
             )
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
         let v = answer.json()?;
         let succeeded = if self.v2 {
@@ -196,7 +197,7 @@ impl Host for Lsky {
             v.get("code").and_then(Value::as_i64) == Some(200)
         };
         if !succeeded {
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         let url = if self.v2 {
@@ -206,7 +207,7 @@ impl Host for Lsky {
         }
         .and_then(Value::as_str)
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| answer.failure("without a link"))?;
+        .ok_or_else(|| answer.failure(&msg!("without a link")))?;
         let key = data.get("key").and_then(Value::as_str).map(str::to_string);
         Ok(Uploaded {
             url: url.to_string(),
@@ -223,18 +224,18 @@ impl Host for Lsky {
     async fn check(&self, http: &Http) -> Result<String> {
         if !self.v2 {
             return Err(Error::Unsupported(
-                "the legacy v1 API has no way to check a token without uploading; upload an image to try it".into(),
+                msg!("the legacy v1 API has no way to check a token without uploading; upload an image to try it"),
             ));
         }
         let answer = http
             .send(self.request(http, reqwest::Method::GET, "/api/v1/profile"))
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "reading the profile"));
+            return Err(self.failure(&answer, &msg!("reading the profile")));
         }
         let v = answer.json()?;
         if v.get("status").and_then(Value::as_bool) != Some(true) {
-            return Err(self.failure(&answer, "reading the profile"));
+            return Err(self.failure(&answer, &msg!("reading the profile")));
         }
         let name = v
             .pointer("/data/name")
@@ -254,7 +255,7 @@ impl Host for Lsky {
 #[async_trait]
 impl Deletes for Lsky {
     async fn delete(&self, http: &Http, key: &str) -> Result<()> {
-        let key = super::word_handle(key, "a Lsky Pro image key")?;
+        let key = super::word_handle(key, msg!("a Lsky Pro image key"))?;
         let answer = http
             .send(self.request(
                 http,
@@ -267,13 +268,13 @@ impl Deletes for Lsky {
             return Ok(());
         }
         if !answer.ok() {
-            return Err(self.failure(&answer, "deleting the image"));
+            return Err(self.failure(&answer, &msg!("deleting the image")));
         }
         let v = answer.json()?;
         if v.get("status").and_then(Value::as_bool) == Some(true) {
             Ok(())
         } else {
-            Err(self.failure(&answer, "deleting the image"))
+            Err(self.failure(&answer, &msg!("deleting the image")))
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod storage;
 pub mod upyun;
 pub mod webdav;
 
+use crate::{msg, Msg};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -128,11 +129,11 @@ impl dyn Host {
     /// cannot, or the config now points elsewhere than where the image was uploaded.
     pub async fn delete(&self, http: &Http, handle: &str, url: &str) -> Result<()> {
         match self.deleter() {
-            Some(d) if !d.names(handle) => Err(Error::Refused(format!(
+            Some(d) if !d.names(handle) => Err(Error::Refused(msg!(
                 "the config now points elsewhere than where {url} was uploaded (its bucket, folder, server or repository changed), so deleting {handle:?} could remove another file; nothing was deleted on the host. Remove the record from the album only, or set the config back"
             ))),
             Some(d) => d.delete(http, handle).await,
-            None => Err(Error::Unsupported(format!(
+            None => Err(Error::Unsupported(msg!(
                 "{} hosts cannot delete images",
                 self.kind()
             ))),
@@ -143,7 +144,7 @@ impl dyn Host {
     pub async fn history(&self, http: &Http, page: u32) -> Result<HistoryPage> {
         match self.syncer() {
             Some(s) => s.history(http, page).await,
-            None => Err(Error::Unsupported(format!(
+            None => Err(Error::Unsupported(msg!(
                 "{} hosts have no upload history to import",
                 self.kind()
             ))),
@@ -153,10 +154,10 @@ impl dyn Host {
 
 /// A delete handle that must be one word of letters and digits (an Imgur delete hash, a Lsky
 /// Pro key), so it can go into a request path as it is; `what` names it in the refusal.
-pub fn word_handle<'a>(handle: &'a str, what: &str) -> Result<&'a str> {
+pub fn word_handle(handle: &str, what: Msg) -> Result<&str> {
     let h = handle.trim();
     if h.is_empty() || !h.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Unsupported(msg!(
             "{h:?} is not {what}, so the record can only be removed from the album"
         )));
     }
@@ -193,7 +194,7 @@ pub fn file_part(file: &Payload, progress: Option<Progress>) -> Result<reqwest::
     reqwest::multipart::Part::stream_with_length(file_body(file, progress), total)
         .file_name(file.name.clone())
         .mime_str(file.mime)
-        .map_err(|e| Error::Input(format!("bad MIME type {}: {e}", file.mime)))
+        .map_err(|e| Error::Input(msg!("bad MIME type {}: {e}", file.mime)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -420,7 +421,7 @@ pub fn kinds() -> &'static [KindInfo] {
 fn registered(kind: &str) -> Result<&'static Kind> {
     REGISTRY.iter().find(|k| k.kind == kind).ok_or_else(|| {
         let known: Vec<_> = REGISTRY.iter().map(|k| k.kind).collect();
-        Error::Input(format!(
+        Error::Input(msg!(
             "unknown host kind {kind:?}; known kinds: {}",
             known.join(", ")
         ))
@@ -470,9 +471,10 @@ pub fn settings_of<T: serde::de::DeserializeOwned>(cfg: &HostConfig) -> Result<T
         map.insert(f.key.to_string(), value);
     }
     serde_json::from_value(Value::Object(map)).map_err(|e| {
-        Error::Input(format!(
+        Error::Input(msg!(
             "the {} config {:?} has a setting of the wrong type: {e}",
-            cfg.kind, cfg.name
+            cfg.kind,
+            cfg.name
         ))
     })
 }
@@ -484,16 +486,16 @@ pub fn parse_value(kind: &str, key: &str, raw: &str) -> Result<Value> {
         FieldKind::Number => number_value(
             raw.trim()
                 .parse::<f64>()
-                .map_err(|_| Error::Input(format!("{key} must be a number, not {raw:?}")))?,
+                .map_err(|_| Error::Input(msg!("{key} must be a number, not {raw:?}")))?,
         ),
         FieldKind::Bool => Value::Bool(parse_bool(raw).ok_or_else(|| {
-            Error::Input(format!("{key} is a switch: use true or false, not {raw:?}"))
+            Error::Input(msg!("{key} is a switch: use true or false, not {raw:?}"))
         })?),
         FieldKind::Json | FieldKind::SecretJson => {
             let v: Value = serde_json::from_str(raw)
-                .map_err(|e| Error::Input(format!("{key} is not valid JSON: {e}")))?;
+                .map_err(|e| Error::Input(msg!("{key} is not valid JSON: {e}")))?;
             if !v.is_object() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{key} must be a JSON object like {{\"name\": \"value\"}}"
                 )));
             }
@@ -549,7 +551,7 @@ pub fn parse_settings(
 fn field(info: &'static KindInfo, key: &str) -> Result<&'static FieldSpec> {
     info.fields.iter().find(|f| f.key == key).ok_or_else(|| {
         let known: Vec<_> = info.fields.iter().map(|f| f.key).collect();
-        Error::Input(format!(
+        Error::Input(msg!(
             "{} hosts have no setting {key:?}; their settings: {}",
             info.kind,
             known.join(", ")
@@ -574,9 +576,12 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
         let blank = text.as_deref().map(|t| t.trim().is_empty()).unwrap_or(true);
         if blank {
             if f.required && f.default.is_none() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "the {} config {:?} needs {} ({})",
-                    info.kind, cfg.name, f.key, f.label
+                    info.kind,
+                    cfg.name,
+                    f.key,
+                    f.label
                 )));
             }
             continue;
@@ -587,16 +592,16 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
         match f.kind {
             FieldKind::Url => {
                 let u = url::Url::parse(&text)
-                    .map_err(|e| Error::Input(format!("{} {text:?} is not a URL: {e}", named)))?;
+                    .map_err(|e| Error::Input(msg!("{} {text:?} is not a URL: {e}", named)))?;
                 if !matches!(u.scheme(), "http" | "https") {
-                    return Err(Error::Input(format!(
+                    return Err(Error::Input(msg!(
                         "{} must be an http:// or https:// URL, not {text:?}",
                         named
                     )));
                 }
             }
             FieldKind::Choice if !f.options.contains(&text.as_str()) => {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{} must be one of {}, not {text:?}",
                     named,
                     f.options.join(", ")
@@ -606,16 +611,16 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
                 // A string holding a JSON object (as PicGo keeps them) is accepted.
                 let parsed = match value {
                     Value::String(s) => serde_json::from_str::<Value>(s)
-                        .map_err(|e| Error::Input(format!("{} is not valid JSON: {e}", named)))?,
+                        .map_err(|e| Error::Input(msg!("{} is not valid JSON: {e}", named)))?,
                     _ => Value::Null,
                 };
                 if !parsed.is_object() {
-                    return Err(Error::Input(format!("{} must be a JSON object", named)));
+                    return Err(Error::Input(msg!("{} must be a JSON object", named)));
                 }
             }
             // Every number a host takes (a size limit) is more than 0.
             FieldKind::Number if !value.as_f64().is_some_and(|n| n > 0.0) => {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{} must be a number above 0, not {text:?}",
                     named
                 )));
@@ -623,19 +628,19 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
             FieldKind::Hosts => {
                 let names = value.as_array().filter(|a| a.iter().all(Value::is_string));
                 let Some(names) = names else {
-                    return Err(Error::Input(format!(
+                    return Err(Error::Input(msg!(
                         "{named} must be a list of config names, not {text:?}"
                     )));
                 };
                 if names.iter().any(|n| n.as_str() == Some(cfg.name.as_str())) {
-                    return Err(Error::Input(format!(
+                    return Err(Error::Input(msg!(
                         "{named}: {:?} cannot be its own mirror",
                         cfg.name
                     )));
                 }
             }
             FieldKind::Bool if !value.is_boolean() => {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{} must be true or false, not {text:?}",
                     named
                 )));
@@ -651,7 +656,7 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
 pub fn build(cfg: &HostConfig) -> Result<Box<dyn Host>> {
     if let Some(key) = crate::host_config::unreadable_secret(cfg) {
         let field = key.split('/').next().unwrap_or(&key);
-        return Err(Error::Config(format!(
+        return Err(Error::Config(msg!(
             "the config \"{}\" keeps its {key} in the system keyring, which cannot give it now (it is locked or not running in this session, or the item was removed there); unlock the keyring, or set it again in Image hosts or with: pixdrop hosts set {} {field}=…",
             cfg.name,
             crate::host_config::shell_word(&cfg.name)

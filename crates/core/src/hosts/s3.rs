@@ -7,6 +7,7 @@
 //! `Content-Length`, and `If-None-Match: *`, so an existing object is never replaced: a taken
 //! key gets `-2`, `-3` … before its extension. The delete handle is the object key.
 
+use crate::{msg, Msg};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -78,9 +79,9 @@ pub fn endpoint_url(endpoint: &str, region: &str) -> Result<url::Url> {
         format!("https://{endpoint}")
     };
     let url = url::Url::parse(&text)
-        .map_err(|e| Error::Input(format!("endpoint {endpoint:?} is not an address: {e}")))?;
+        .map_err(|e| Error::Input(msg!("endpoint {endpoint:?} is not an address: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "endpoint must be an http:// or https:// address, not {endpoint:?}"
         )));
     }
@@ -106,11 +107,11 @@ impl S3 {
         let bucket = Bucket::new(endpoint, style, s.bucket.clone(), region).map_err(|e| {
             let why = match e {
                 rusty_s3::BucketError::ParseError(_) => {
-                    " (a bucket name with dots or capitals, or an IP address as the endpoint, needs path-style URLs: set path_style=true)"
+                    msg!(" (a bucket name with dots or capitals, or an IP address as the endpoint, needs path-style URLs: set path_style=true)")
                 }
-                _ => "",
+                _ => Msg::empty(),
             };
-            Error::Input(format!(
+            Error::Input(msg!(
                 "bucket {:?} on this endpoint cannot be addressed{why}",
                 s.bucket
             ))
@@ -135,7 +136,7 @@ impl S3 {
     }
 
     /// The error an S3 answer means. `what` names the request ("the upload", "to delete …").
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         let code = xml_text(&answer.body, "Code").unwrap_or_default();
         let message = xml_text(&answer.body, "Message").unwrap_or_default();
         let said = if message.is_empty() {
@@ -148,50 +149,50 @@ impl S3 {
         let skew = answer.clock_skew().filter(|s| s.as_secs() > 5 * 60);
         match code.as_str() {
             _ if skew.is_some() && (answer.status == 403 || code == "RequestTimeTooSkewed") => {
-                Error::Auth(format!(
+                Error::Auth(msg!(
                     "this computer's clock is {} minutes off {host}'s, so it refuses the signature; set the clock right ({said})",
                     skew.unwrap_or_default().as_secs() / 60
                 ))
             }
-            "RequestTimeTooSkewed" => Error::Auth(format!(
+            "RequestTimeTooSkewed" => Error::Auth(msg!(
                 "this computer's clock is too far off {host}'s; set the clock right ({said})"
             )),
-            "InvalidAccessKeyId" => Error::Auth(format!(
+            "InvalidAccessKeyId" => Error::Auth(msg!(
                 "{host} does not know the access key ID (InvalidAccessKeyId)"
             )),
-            "SignatureDoesNotMatch" => Error::Auth(format!(
+            "SignatureDoesNotMatch" => Error::Auth(msg!(
                 "the secret access key is wrong: {host} refused the signature (SignatureDoesNotMatch)"
             )),
-            "NoSuchBucket" => Error::Config(format!(
+            "NoSuchBucket" => Error::Config(msg!(
                 "there is no bucket {bucket:?} on {host} (NoSuchBucket)"
             )),
-            "AccessDenied" | "AllAccessDisabled" => Error::Auth(format!(
+            "AccessDenied" | "AllAccessDisabled" => Error::Auth(msg!(
                 "{host} denied {what} in bucket {bucket:?}: {said}"
             )),
             "AuthorizationHeaderMalformed" | "PermanentRedirect" | "IllegalLocationConstraintException" => {
-                Error::Config(format!(
+                Error::Config(msg!(
                     "bucket {bucket:?} is in another region or needs another endpoint: {said}"
                 ))
             }
-            "EntityTooLarge" => Error::TooLarge(format!("{host} refused the file as too large: {said}")),
+            "EntityTooLarge" => Error::TooLarge(msg!("{host} refused the file as too large: {said}")),
             "SlowDown" | "TooManyRequests" => Error::RateLimited {
-                message: said,
+                message: Msg::plain(said),
                 retry_after: answer.retry_after,
                 retry: true,
             },
             "AccessControlListNotSupported" | "InvalidArgument" | "NotImplemented"
                 if answer.body.to_ascii_lowercase().contains("acl") =>
             {
-                Error::Config(format!(
+                Error::Config(msg!(
                     "bucket {bucket:?} takes no ACL: set acl=none ({said})"
                 ))
             }
             "" => answer.failure(what),
             _ if answer.status >= 500 => Error::Http {
                 status: answer.status,
-                message: format!("{host} answered HTTP {} to {what}: {said}", answer.status),
+                message: msg!("{host} answered HTTP {} to {what}: {said}", answer.status),
             },
-            _ => Error::Refused(format!("{host} refused {what}: {said}")),
+            _ => Error::Refused(msg!("{host} refused {what}: {said}")),
         }
     }
 
@@ -268,9 +269,9 @@ impl Host for S3 {
             {
                 continue;
             }
-            return Err(self.failure(&answer, "the upload"));
+            return Err(self.failure(&answer, &msg!("the upload")));
         }
-        Err(Error::Refused(format!(
+        Err(Error::Refused(msg!(
             "{} and {} more names like it are taken in bucket {:?}; change upload_path",
             base,
             storage::MAX_TRIES - 1,
@@ -285,7 +286,7 @@ impl Host for S3 {
             .send(http, http.client.get(action.sign(SIGNED_FOR)))
             .await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "listing the bucket"));
+            return Err(self.failure(&answer, &msg!("listing the bucket")));
         }
         Ok(format!(
             "bucket {:?} on {} takes these credentials",
@@ -314,7 +315,7 @@ impl Storage for S3 {
         if answer.ok() || answer.status == 404 && !answer.body.contains("NoSuchBucket") {
             Ok(())
         } else {
-            Err(self.failure(&answer, &format!("to delete {key}")))
+            Err(self.failure(&answer, &msg!("to delete {key}")))
         }
     }
 }
@@ -386,21 +387,21 @@ mod tests {
             headers: Default::default(),
         }
         };
-        let e = h.failure(&answer(403, "SignatureDoesNotMatch"), "the upload");
+        let e = h.failure(&answer(403, "SignatureDoesNotMatch"), &msg!("the upload"));
         assert_eq!(e.kind(), crate::error::ErrorKind::Auth);
         assert!(e.to_string().contains("secret access key is wrong"), "{e}");
-        let e = h.failure(&answer(403, "InvalidAccessKeyId"), "the upload");
+        let e = h.failure(&answer(403, "InvalidAccessKeyId"), &msg!("the upload"));
         assert!(e.to_string().contains("access key ID"), "{e}");
-        let e = h.failure(&answer(404, "NoSuchBucket"), "the upload");
+        let e = h.failure(&answer(404, "NoSuchBucket"), &msg!("the upload"));
         assert!(e.to_string().contains("no bucket \"pics\""), "{e}");
-        let e = h.failure(&answer(403, "RequestTimeTooSkewed"), "the upload");
+        let e = h.failure(&answer(403, "RequestTimeTooSkewed"), &msg!("the upload"));
         assert!(e.to_string().contains("clock"), "{e}");
-        let e = h.failure(&answer(503, "SlowDown"), "the upload");
+        let e = h.failure(&answer(503, "SlowDown"), &msg!("the upload"));
         assert!(e.is_retryable());
         // A server whose clock is far from ours: the refusal is put down to the clock.
         let mut a = answer(403, "AccessDenied");
         a.date = Some(chrono::Utc::now() - chrono::Duration::hours(2));
-        let e = h.failure(&a, "the upload");
+        let e = h.failure(&a, &msg!("the upload"));
         assert!(e.to_string().contains("120 minutes off"), "{e}");
     }
 }

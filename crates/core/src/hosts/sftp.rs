@@ -8,6 +8,7 @@
 //! server refuses to rename over an existing file, so nothing is replaced: a taken name gets
 //! `-2`, `-3` …). The delete handle is the key (the path below `path`).
 
+use crate::{msg, Msg};
 use std::sync::{Arc, Mutex as StdMutex};
 
 use async_trait::async_trait;
@@ -118,17 +119,17 @@ impl client::Handler for Verifier {
     }
 }
 
-fn sftp_err(what: &str, e: russh_sftp::client::error::Error) -> Error {
+fn sftp_err(what: Msg, e: russh_sftp::client::error::Error) -> Error {
     use russh_sftp::client::error::Error as E;
     match &e {
-        E::Status(s) if s.status_code == StatusCode::PermissionDenied => Error::Refused(format!(
-            "the server does not allow {what}: permission denied"
-        )),
-        E::Status(s) if s.status_code == StatusCode::NoSuchFile => {
-            Error::Config(format!("{what}: no such file or folder on the server"))
+        E::Status(s) if s.status_code == StatusCode::PermissionDenied => {
+            Error::Refused(msg!("the server does not allow {what}: permission denied"))
         }
-        E::Timeout => Error::Network(format!("{what}: the server stopped answering")),
-        _ => Error::Network(format!("{what}: {e}")),
+        E::Status(s) if s.status_code == StatusCode::NoSuchFile => {
+            Error::Config(msg!("{what}: no such file or folder on the server"))
+        }
+        E::Timeout => Error::Network(msg!("{what}: the server stopped answering")),
+        _ => Error::Network(msg!("{what}: {e}")),
     }
 }
 
@@ -142,10 +143,10 @@ impl Sftp {
         crate::rename::check_path_template(&s.upload_path)?;
         let mode = storage::parse_mode(&s.file_mode)?;
         if s.port == 0 {
-            return Err(Error::Input("Port (port) must be above 0".into()));
+            return Err(Error::Input(msg!("Port (port) must be above 0")));
         }
         if !s.host_key.is_empty() && !s.host_key.starts_with("SHA256:") {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "Host key (host_key) must be a fingerprint like SHA256:…, not {:?}",
                 s.host_key
             )));
@@ -195,21 +196,21 @@ impl Sftp {
                     .clone()
                     .unwrap_or_default();
                 return Err(if self.s.host_key.is_empty() {
-                    Error::Config(format!(
+                    Error::Config(msg!(
                         "the host key of {server} is not known yet: test this config (Image hosts → Test, or `pixdrop hosts test`) to see its fingerprint {shown} and trust it"
                     ))
                 } else {
-                    Error::Auth(format!(
+                    Error::Auth(msg!(
                         "the host key of {server} changed: it shows {shown}, this config trusts {}. Someone may be in between; if the server's key really changed, clear host_key and test again",
                         self.s.host_key
                     ))
                 });
             }
             Ok(Err(russh::Error::IO(e))) => {
-                return Err(Error::Network(format!("could not reach {server}: {e}")))
+                return Err(Error::Network(msg!("could not reach {server}: {e}")))
             }
             Ok(Err(e)) => {
-                return Err(Error::Network(format!(
+                return Err(Error::Network(msg!(
                     "the SSH connection to {server} failed: {e}"
                 )))
             }
@@ -222,23 +223,23 @@ impl Sftp {
         let channel = ssh
             .channel_open_session()
             .await
-            .map_err(|e| Error::Network(format!("{server}: cannot open a session: {e}")))?;
+            .map_err(|e| Error::Network(msg!("{server}: cannot open a session: {e}")))?;
         channel
             .request_subsystem(true, "sftp")
             .await
-            .map_err(|e| Error::Network(format!("{server}: cannot start SFTP: {e}")))?;
+            .map_err(|e| Error::Network(msg!("{server}: cannot start SFTP: {e}")))?;
         let sftp = SftpSession::new(channel.into_stream())
             .await
-            .map_err(|e| Error::Refused(format!("{server} does not offer SFTP: {e}")))?;
+            .map_err(|e| Error::Refused(msg!("{server} does not offer SFTP: {e}")))?;
         Ok(Conn { _ssh: ssh, sftp })
     }
 
     async fn log_in(&self, ssh: &mut client::Handle<Verifier>) -> Result<()> {
         let server = self.server();
         let user = &self.s.username;
-        let net = |e: russh::Error| Error::Network(format!("{server}: login failed: {e}"));
+        let net = |e: russh::Error| Error::Network(msg!("{server}: login failed: {e}"));
         if self.s.password.is_empty() && self.s.private_key.is_empty() {
-            return Err(Error::Auth(format!(
+            return Err(Error::Auth(msg!(
                 "no way to log in to {server}: set password or private_key"
             )));
         }
@@ -246,19 +247,19 @@ impl Sftp {
             let path = crate::paths::expand_home(&self.s.private_key);
             let pass = (!self.s.passphrase.is_empty()).then_some(self.s.passphrase.as_str());
             let key = russh::keys::load_secret_key(&path, pass).map_err(|e| match e {
-                russh::keys::Error::KeyIsEncrypted => Error::Auth(format!(
+                russh::keys::Error::KeyIsEncrypted => Error::Auth(msg!(
                     "the private key {} has a passphrase: set passphrase",
                     path.display()
                 )),
-                russh::keys::Error::IO(io) => Error::Config(format!(
+                russh::keys::Error::IO(io) => Error::Config(msg!(
                     "cannot read the private key file {}: {io}",
                     path.display()
                 )),
-                e if pass.is_some() => Error::Auth(format!(
+                e if pass.is_some() => Error::Auth(msg!(
                     "the private key {} cannot be opened: a wrong passphrase? ({e})",
                     path.display()
                 )),
-                e => Error::Config(format!(
+                e => Error::Config(msg!(
                     "{} is not a private key SSH can use: {e}",
                     path.display()
                 )),
@@ -272,7 +273,7 @@ impl Sftp {
                 return Ok(());
             }
             if self.s.password.is_empty() {
-                return Err(Error::Auth(format!(
+                return Err(Error::Auth(msg!(
                     "{server} refused the key {} for {user}",
                     path.display()
                 )));
@@ -285,7 +286,7 @@ impl Sftp {
         if done.success() {
             Ok(())
         } else {
-            Err(Error::Auth(format!(
+            Err(Error::Auth(msg!(
                 "{server} refused the password for {user}"
             )))
         }
@@ -315,7 +316,7 @@ impl Sftp {
             match sftp.metadata(remote.clone()).await {
                 Ok(m) if m.is_dir() => continue,
                 Ok(_) => {
-                    return Err(Error::Config(format!(
+                    return Err(Error::Config(msg!(
                         "{remote} on the server is a file, not a folder"
                     )))
                 }
@@ -328,7 +329,7 @@ impl Sftp {
                     .await
                     .is_ok_and(|m| m.is_dir())
                 {
-                    return Err(sftp_err(&format!("making the folder {remote}"), e));
+                    return Err(sftp_err(msg!("making the folder {remote}"), e));
                 }
             }
         }
@@ -354,7 +355,7 @@ impl Sftp {
                 OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE,
             )
             .await
-            .map_err(|e| sftp_err(&format!("writing {tmp}"), e))?;
+            .map_err(|e| sftp_err(msg!("writing {tmp}"), e))?;
         let total = file.bytes.len() as u64;
         let mut sent = 0u64;
         let written: std::io::Result<()> = async {
@@ -370,7 +371,7 @@ impl Sftp {
         .await;
         if let Err(e) = written {
             let _ = sftp.remove_file(tmp.clone()).await;
-            return Err(Error::Network(format!("writing {tmp} failed: {e}")));
+            return Err(Error::Network(msg!("writing {tmp} failed: {e}")));
         }
         let attrs = FileAttributes {
             permissions: Some(self.mode),
@@ -378,7 +379,7 @@ impl Sftp {
         };
         if let Err(e) = sftp.set_metadata(tmp.clone(), attrs).await {
             let _ = sftp.remove_file(tmp.clone()).await;
-            return Err(sftp_err(&format!("setting the mode of {tmp}"), e));
+            return Err(sftp_err(msg!("setting the mode of {tmp}"), e));
         }
         for n in 1..=storage::MAX_TRIES {
             let key = storage::numbered(base, n);
@@ -392,12 +393,12 @@ impl Sftp {
                 Err(e) if is_status(&e, StatusCode::Failure) => continue,
                 Err(e) => {
                     let _ = sftp.remove_file(tmp.clone()).await;
-                    return Err(sftp_err(&format!("moving the file to {target}"), e));
+                    return Err(sftp_err(msg!("moving the file to {target}"), e));
                 }
             }
         }
         let _ = sftp.remove_file(tmp).await;
-        Err(Error::Refused(format!(
+        Err(Error::Refused(msg!(
             "{base} and {} more names like it are taken on {}; change upload_path",
             storage::MAX_TRIES - 1,
             self.server()
@@ -446,9 +447,9 @@ impl Host for Sftp {
             .sftp
             .metadata(folder.clone())
             .await
-            .map_err(|e| sftp_err(&format!("reading the folder {folder}"), e))?;
+            .map_err(|e| sftp_err(msg!("reading the folder {folder}"), e))?;
         if !meta.is_dir() {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(msg!(
                 "{folder} on {} is not a folder",
                 self.server()
             )));
@@ -518,7 +519,7 @@ impl Storage for Sftp {
                 Ok(()) => Ok(()),
                 // Already gone (deleted by hand): what was asked is done.
                 Err(e) if is_status(&e, StatusCode::NoSuchFile) => Ok(()),
-                Err(e) => Err(sftp_err(&format!("deleting {remote}"), e)),
+                Err(e) => Err(sftp_err(msg!("deleting {remote}"), e)),
             }
         })
         .await

@@ -9,6 +9,7 @@
 //! A repeated image is answered `success:false, code:"image_repeated", images:"<url>"` with
 //! HTTP 200: that is a success whose link is `images`.
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -68,16 +69,16 @@ impl Smms {
         };
         let base = if server.contains("://") {
             let u = url::Url::parse(server)
-                .map_err(|e| Error::Input(format!("server {server:?} is not a URL: {e}")))?;
+                .map_err(|e| Error::Input(msg!("server {server:?} is not a URL: {e}")))?;
             if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "server must be a domain or an http(s) URL, not {server:?}"
                 )));
             }
             server.trim_end_matches('/').to_string()
         } else {
             if server.contains('/') || server.contains(' ') {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "server must be a domain like s.ee or a URL, not {server:?}"
                 )));
             }
@@ -151,7 +152,7 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
 
 /// Turn a refusal of `action` ("the upload", "to delete the image" …) into the error a user
 /// understands.
-fn refusal(answer: &HttpAnswer, v: &Value, action: &str) -> Error {
+fn refusal(answer: &HttpAnswer, v: &Value, action: &Msg) -> Error {
     let code = code_of(v);
     let message = message_of(v);
     let said = if message.is_empty() {
@@ -161,11 +162,11 @@ fn refusal(answer: &HttpAnswer, v: &Value, action: &str) -> Error {
     };
     let lower = format!("{code} {message}").to_ascii_lowercase();
     if answer.status == 429 {
-        return answer.failure("");
+        return answer.failure(&Msg::empty());
     }
     if lower.contains("flood") {
         return Error::RateLimited {
-            message: said,
+            message: Msg::plain(said),
             retry_after: None,
             retry: false,
         };
@@ -185,18 +186,18 @@ fn refusal(answer: &HttpAnswer, v: &Value, action: &str) -> Error {
         || lower.contains("exceed")
         || answer.status == 413
     {
-        return Error::TooLarge(format!("the host says the file is too large: {said}"));
+        return Error::TooLarge(msg!("the host says the file is too large: {said}"));
     }
     if answer.status >= 500 {
         return Error::Http {
             status: answer.status,
-            message: format!("the host answered HTTP {}: {said}", answer.status),
+            message: msg!("the host answered HTTP {}: {said}", answer.status),
         };
     }
     if said.is_empty() {
-        return answer.failure("without saying why");
+        return answer.failure(&msg!("without saying why"));
     }
-    Error::Refused(format!("the host refused {action}: {said}"))
+    Error::Refused(msg!("the host refused {action}: {said}"))
 }
 
 fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
@@ -204,7 +205,7 @@ fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
     if is_success(&v) {
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         let url = str_of(&data, "url").ok_or_else(|| {
-            Error::BadResponse(format!(
+            Error::BadResponse(msg!(
                 "the host reported success but sent no data.url: {}",
                 super::body_excerpt(&answer.body, 200)
             ))
@@ -228,9 +229,9 @@ fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
             _ => String::new(),
         };
         if url.is_empty() {
-            return Err(Error::BadResponse(
-                "the host says the image was uploaded before but gives no link".into(),
-            ));
+            return Err(Error::BadResponse(msg!(
+                "the host says the image was uploaded before but gives no link"
+            )));
         }
         return Ok(Uploaded {
             url,
@@ -238,7 +239,7 @@ fn parse_upload(answer: &HttpAnswer) -> Result<Uploaded> {
             ..Default::default()
         });
     }
-    Err(refusal(answer, &v, "the upload"))
+    Err(refusal(answer, &v, &msg!("the upload")))
 }
 
 /// SM.MS history dates are "YYYY-MM-DD HH:MM:SS" or Unix seconds.
@@ -287,7 +288,7 @@ impl Host for Smms {
 
     async fn check(&self, http: &Http) -> Result<String> {
         if self.token.is_empty() {
-            return Err(Error::Auth("no token is set".into()));
+            return Err(Error::Auth(msg!("no token is set")));
         }
         let req = match self.api {
             Api::V2 => http.client.post(self.url("profile", "")),
@@ -299,7 +300,7 @@ impl Host for Smms {
         let answer = http.send(self.auth(req)).await?;
         let v = answer.json()?;
         if !is_success(&v) {
-            return Err(refusal(&answer, &v, "the token check"));
+            return Err(refusal(&answer, &v, &msg!("the token check")));
         }
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         Ok(match (self.api, str_of(&data, "username")) {
@@ -335,7 +336,7 @@ impl Deletes for Smms {
             .next()
             .unwrap_or_default();
         if hash.is_empty() {
-            return Err(Error::Input("this record has no delete hash".into()));
+            return Err(Error::Input(msg!("this record has no delete hash")));
         }
         let url = self.url(&format!("delete/{hash}"), &format!("file/delete/{hash}"));
         let answer = http
@@ -345,7 +346,7 @@ impl Deletes for Smms {
         if is_success(&v) {
             Ok(())
         } else {
-            Err(refusal(&answer, &v, "to delete the image"))
+            Err(refusal(&answer, &v, &msg!("to delete the image")))
         }
     }
 }
@@ -360,7 +361,7 @@ impl Syncs for Smms {
         let answer = http.send(self.auth(req)).await?;
         let v = answer.json()?;
         if !is_success(&v) {
-            return Err(refusal(&answer, &v, "to list the upload history"));
+            return Err(refusal(&answer, &v, &msg!("to list the upload history")));
         }
         let items = v
             .get("data")

@@ -2,6 +2,7 @@
 //! `upload_path` template gives, the public link under a URL prefix, and the next free key when
 //! one is taken (none of them overwrites a file).
 
+use crate::msg;
 use async_trait::async_trait;
 use chrono::Local;
 
@@ -28,7 +29,7 @@ pub fn parse_mode(text: &str) -> Result<u32> {
         .ok()
         .filter(|m| *m <= 0o7777 && !t.is_empty())
         .ok_or_else(|| {
-            Error::Input(format!(
+            Error::Input(msg!(
                 "File mode (file_mode) must be an octal mode such as 0644, not {text:?}"
             ))
         })
@@ -123,7 +124,7 @@ pub fn key_in(location: &str, handle: &str) -> Option<String> {
 /// The key of `handle` in `location`, or the refusal to delete anything else.
 pub fn key_to_delete(location: &str, handle: &str) -> crate::error::Result<String> {
     key_in(location, handle).ok_or_else(|| {
-        crate::error::Error::Refused(format!(
+        crate::error::Error::Refused(msg!(
             "{handle:?} is not a file in {location} (where the config points now), so nothing was deleted on the host"
         ))
     })

@@ -7,6 +7,7 @@
 //! `-3` … before its extension, as for the storage kinds. The link is `{url}/{key}{options}`;
 //! the key deletes (`DELETE`).
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -92,7 +93,7 @@ impl Upyun {
         let template = storage::folder_template(&s.path);
         crate::rename::check_path_template(&template)?;
         if s.bucket.contains(['/', ' ']) {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "Service (bucket) is a name like my-images, not {:?}",
                 s.bucket
             )));
@@ -139,7 +140,7 @@ impl Upyun {
         format!("{}{}", storage::link(&self.domain, key), self.options)
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         if answer.is_html() || answer.status == 429 {
             return answer.failure(what);
         }
@@ -156,24 +157,25 @@ impl Upyun {
             .unwrap_or_default();
         let lower = msg.to_ascii_lowercase();
         match answer.status {
-            401 if lower.contains("date") || lower.contains("time") => Error::Auth(format!(
+            401 if lower.contains("date") || lower.contains("time") => Error::Auth(msg!(
                 "Upyun refused the request's time: set this computer's clock right ({msg}{code})"
             )),
-            401 => Error::Auth(format!(
+            401 => Error::Auth(msg!(
                 "Upyun refused operator {:?} or its password ({msg}{code})",
                 self.operator
             )),
-            403 => Error::Auth(format!(
+            403 => Error::Auth(msg!(
                 "operator {:?} may not do {what} on {:?} ({msg}{code})",
-                self.operator, self.bucket
+                self.operator,
+                self.bucket
             )),
-            404 if lower.contains("bucket") => Error::Config(format!(
+            404 if lower.contains("bucket") => Error::Config(msg!(
                 "there is no service (bucket) {:?} ({msg}{code})",
                 self.bucket
             )),
-            413 => Error::TooLarge(format!("Upyun refused the file as too large ({msg}{code})")),
+            413 => Error::TooLarge(msg!("Upyun refused the file as too large ({msg}{code})")),
             s if s >= 500 => answer.failure(what),
-            s => Error::Refused(format!("Upyun refused {what}: {msg} (HTTP {s}{code})")),
+            s => Error::Refused(msg!("Upyun refused {what}: {msg} (HTTP {s}{code})")),
         }
     }
 
@@ -184,7 +186,7 @@ impl Upyun {
         match answer.status {
             404 => Ok(false),
             s if (200..300).contains(&s) => Ok(true),
-            _ => Err(self.failure(&answer, "looking up the file")),
+            _ => Err(self.failure(&answer, &msg!("looking up the file"))),
         }
     }
 }
@@ -220,7 +222,7 @@ impl Host for Upyun {
                 .body(super::file_body(file, progress.clone()));
             let answer = http.send(req).await?;
             if !answer.ok() {
-                return Err(self.failure(&answer, "the upload"));
+                return Err(self.failure(&answer, &msg!("the upload")));
             }
             let dim = |h: &str| answer.header_num(h).map(|n| n as u32);
             return Ok(Uploaded {
@@ -232,7 +234,7 @@ impl Host for Upyun {
                 repeated: false,
             });
         }
-        Err(Error::Refused(format!(
+        Err(Error::Refused(msg!(
             "{base} and {} more names like it are taken on {:?}; change the folder",
             storage::MAX_TRIES - 1,
             self.bucket
@@ -245,7 +247,7 @@ impl Host for Upyun {
             .query(&[("usage", "")]);
         let answer = http.send(req).await?;
         if !answer.ok() {
-            return Err(self.failure(&answer, "reading the service's usage"));
+            return Err(self.failure(&answer, &msg!("reading the service's usage")));
         }
         Ok(match answer.body.trim().parse::<u64>() {
             Ok(bytes) => format!(
@@ -278,7 +280,7 @@ impl Storage for Upyun {
         if answer.ok() || answer.status == 404 {
             Ok(())
         } else {
-            Err(self.failure(&answer, &format!("deleting {key}")))
+            Err(self.failure(&answer, &msg!("deleting {key}")))
         }
     }
 }

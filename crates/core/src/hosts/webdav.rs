@@ -6,6 +6,7 @@
 //! `HEAD`, and refused by `If-None-Match: *` where the server honours it) gets `-2`, `-3` …
 //! before its extension. The delete handle is the key (the path below `url`).
 
+use crate::{msg, Msg};
 use async_trait::async_trait;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
@@ -88,30 +89,31 @@ impl WebDav {
         }
     }
 
-    fn failure(&self, answer: &HttpAnswer, what: &str) -> Error {
+    fn failure(&self, answer: &HttpAnswer, what: &Msg) -> Error {
         let host = url::Url::parse(&self.base)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         match answer.status {
             401 => Error::Auth(if self.username.is_empty() {
-                format!("{host} asks for a login: set username and password")
+                msg!("{host} asks for a login: set username and password")
             } else {
-                format!("{host} refused the username or password (HTTP 401)")
+                msg!("{host} refused the username or password (HTTP 401)")
             }),
-            403 => Error::Refused(format!(
+            403 => Error::Refused(msg!(
                 "{host} does not allow {what} (HTTP 403): the login may not write there"
             )),
-            404 | 409 => Error::Config(format!(
+            404 | 409 => Error::Config(msg!(
                 "{host} has no folder {} (HTTP {})",
-                self.base, answer.status
+                self.base,
+                answer.status
             )),
-            405 => Error::Config(format!(
+            405 => Error::Config(msg!(
                 "{host} does not take WebDAV requests at {} (HTTP 405): is url the WebDAV folder?",
                 self.base
             )),
-            413 => Error::TooLarge(format!("{host} refused the file as too large (HTTP 413)")),
-            507 => Error::Refused(format!(
+            413 => Error::TooLarge(msg!("{host} refused the file as too large (HTTP 413)")),
+            507 => Error::Refused(msg!(
                 "{host} is out of space (HTTP 507 Insufficient Storage)"
             )),
             _ => answer.failure(what),
@@ -125,7 +127,7 @@ impl WebDav {
             let answer = http.send(self.request(http, method("MKCOL"), &url)).await?;
             // 201: made; 405: it already exists (some servers say 301 or 200).
             if !(answer.ok() || matches!(answer.status, 301 | 405)) {
-                return Err(self.failure(&answer, &format!("making the folder {folder}")));
+                return Err(self.failure(&answer, &msg!("making the folder {folder}")));
             }
         }
         Ok(())
@@ -138,7 +140,7 @@ impl WebDav {
         match answer.status {
             404 | 409 => Ok(false),
             s if (200..300).contains(&s) => Ok(true),
-            _ => Err(self.failure(&answer, "looking up the file")),
+            _ => Err(self.failure(&answer, &msg!("looking up the file"))),
         }
     }
 
@@ -192,7 +194,7 @@ impl Host for WebDav {
                 continue;
             }
             if !answer.ok() {
-                return Err(self.failure(&answer, "the upload"));
+                return Err(self.failure(&answer, &msg!("the upload")));
             }
             return Ok(Uploaded {
                 url: storage::link(&self.url_prefix, &key),
@@ -201,7 +203,7 @@ impl Host for WebDav {
                 ..Default::default()
             });
         }
-        Err(Error::Refused(format!(
+        Err(Error::Refused(msg!(
             "{base} and {} more names like it are taken in {}; change upload_path",
             storage::MAX_TRIES - 1,
             self.base
@@ -216,7 +218,7 @@ impl Host for WebDav {
             )
             .await?;
         if answer.status != 207 && !answer.ok() {
-            return Err(self.failure(&answer, "reading the folder"));
+            return Err(self.failure(&answer, &msg!("reading the folder")));
         }
         Ok(format!(
             "the folder {} answers and takes this login",
@@ -244,7 +246,7 @@ impl Storage for WebDav {
         if answer.ok() || answer.status == 404 {
             Ok(())
         } else {
-            Err(self.failure(&answer, &format!("deleting {key}")))
+            Err(self.failure(&answer, &msg!("deleting {key}")))
         }
     }
 }

@@ -13,6 +13,7 @@
 //! in the report. Records of every type are imported (their links work).
 //! Importing twice adds nothing: equal configs and known URLs are skipped.
 
+use crate::{msg, Msg};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
@@ -73,7 +74,7 @@ fn parse_json(text: &str, file: &Path) -> Result<Value> {
     let text = text.trim_start_matches('\u{feff}');
     serde_json::from_str(text)
         .or_else(|first| serde_json::from_str(&strip_comments(text)).map_err(|_| first))
-        .map_err(|e| Error::Input(format!("{}: not valid JSON: {e}", file.display())))
+        .map_err(|e| Error::Input(msg!("{}: not valid JSON: {e}", file.display())))
 }
 
 /// `//` and `/* */` comments outside strings removed.
@@ -125,17 +126,17 @@ fn strip_comments(text: &str) -> String {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::file(path, e.to_string()))
+    std::fs::read_to_string(path).map_err(|e| Error::file(path, Msg::plain(e.to_string())))
 }
 
 /// PicGo's gallery file: gzip-compressed JSON.
 fn read_db(path: &Path) -> Result<Value> {
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, Msg::plain(e.to_string())))?;
     let mut text = String::new();
     flate2::read::GzDecoder::new(&bytes[..])
         .read_to_string(&mut text)
         .map_err(|e| {
-            Error::Input(format!(
+            Error::Input(msg!(
                 "{}: not a gzip-compressed PicGo gallery: {e}",
                 path.display()
             ))
@@ -692,7 +693,7 @@ fn kind_of(picgo_type: &str) -> String {
 /// Read a PicGo folder and bring its configs, settings and album into Pixdrop.
 pub fn import(store: &ConfigStore, album: &Album, dir: &Path) -> Result<Report> {
     if !dir.is_dir() {
-        return Err(Error::file(dir, "is not a folder"));
+        return Err(Error::file(dir, msg!("is not a folder")));
     }
     let mut report = Report::default();
     let (data, db) = read_folder(dir, &mut report)?;
@@ -728,7 +729,7 @@ fn read_folder(dir: &Path, report: &mut Report) -> Result<(Value, Value)> {
         if p.is_file() {
             data = parse_json(&read_text(&p)?, &p)?;
             if !data.is_object() {
-                return Err(Error::Input(format!(
+                return Err(Error::Input(msg!(
                     "{}: not a PicGo config (no JSON object)",
                     p.display()
                 )));
@@ -746,7 +747,7 @@ fn read_folder(dir: &Path, report: &mut Report) -> Result<(Value, Value)> {
         Value::Null
     };
     if report.sources.is_empty() {
-        return Err(Error::Input(format!(
+        return Err(Error::Input(msg!(
             "{} holds no PicGo data (data.json, config.json or picgo.db); PicGo keeps it in ~/.config/picgo, PicGo-Core in ~/.picgo",
             dir.display()
         )));

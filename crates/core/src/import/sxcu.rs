@@ -5,6 +5,7 @@
 //! `Binary`, and URL / DeletionURL / ErrorMessage in ShareX syntax. Anything else is refused with
 //! its name, before anything is written.
 
+use crate::{msg, Msg};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -19,7 +20,7 @@ use crate::hosts::{self};
 const IGNORED: &[&str] = &["Version", "ThumbnailURL", "DestinationType", "Name"];
 
 fn refuse(file: &str, what: impl std::fmt::Display) -> Error {
-    Error::Input(format!("{file}: {what}"))
+    Error::Input(msg!("{file}: {what}"))
 }
 
 fn text_map(file: &str, key: &str, v: Option<&Value>) -> Result<Vec<(String, String)>> {
@@ -324,7 +325,7 @@ pub fn import(
 /// The `custom` config an .sxcu file describes, checked, without adding it.
 pub fn read(path: &Path, name: Option<&str>) -> Result<HostConfig> {
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, Msg::plain(e.to_string())))?;
     if bytes.len() > 1024 * 1024 {
         return Err(refuse(
             &label,

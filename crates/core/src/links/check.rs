@@ -1,5 +1,6 @@
 //! `links check`: ask every matching record's link whether it still serves the uploaded image.
 
+use crate::msg;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -52,7 +53,7 @@ impl std::str::FromStr for LinkStatus {
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
-        .ok_or_else(|| Error::Storage(format!("unknown link status {s:?} in the album")))
+        .ok_or_else(|| Error::Storage(msg!("unknown link status {s:?} in the album")))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `localize`: a note's local images uploaded through the normal pipeline, and its references
 //! to them replaced by their links, with the backup rules of `rewrite`.
 
+use crate::msg;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -55,7 +56,7 @@ pub async fn localize(
     opts: &LocalizeOptions,
 ) -> Result<LocalizeReport> {
     if notes.is_empty() {
-        return Err(Error::Input("no notes given".into()));
+        return Err(Error::Input(msg!("no notes given")));
     }
     let mut report = LocalizeReport {
         dry_run: opts.dry_run,
@@ -69,11 +70,11 @@ pub async fn localize(
     let mut files: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
     for note in notes {
         let note = canonical(note)?;
-        let bytes = std::fs::read(&note)
-            .map_err(|e| Error::io(format!("reading {}", note.display()), e))?;
+        let bytes =
+            std::fs::read(&note).map_err(|e| Error::io(msg!("reading {}", note.display()), e))?;
         let text = String::from_utf8(bytes.clone()).map_err(|_| Error::File {
             path: note.clone(),
-            reason: "not UTF-8 text".into(),
+            reason: msg!("not UTF-8 text"),
         })?;
         let kind = Kind::of(&note).unwrap_or(Kind::Markdown);
         let refs = references(&text, kind, note.parent().unwrap_or(Path::new("/")));

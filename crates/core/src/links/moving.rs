@@ -10,6 +10,7 @@
 //! the rerun instead of uploading again. The old copy is deleted on its host, when asked, only
 //! after the new record and the link between the two are committed.
 
+use crate::{msg, Msg};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -62,13 +63,13 @@ pub struct MoveResult {
     pub url: String,
     pub status: MoveStatus,
     /// Where the bytes came from ("its link", "mirror NAME: URL").
-    pub source: Option<String>,
+    pub source: Option<Msg>,
     pub new_id: Option<i64>,
     pub new_url: Option<String>,
     /// The old copy was deleted on its host (this run or an earlier one).
     pub old_deleted: bool,
     /// Why it is lost, failed or skipped, or what went wrong deleting the old copy.
-    pub detail: Option<String>,
+    pub detail: Option<Msg>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,7 +110,7 @@ pub async fn move_records_with(
     on_result: &mut (dyn FnMut(&MoveResult, usize, usize) + Send),
 ) -> Result<MoveReport> {
     if ids.is_empty() {
-        return Err(Error::Input("no album records to move".into()));
+        return Err(Error::Input(msg!("no album records to move")));
     }
     let config = engine.config().load()?;
     // A typo sends nothing.
@@ -128,7 +129,7 @@ pub async fn move_records_with(
                 new_id: None,
                 new_url: None,
                 old_deleted: false,
-                detail: Some(format!("no album record {id}")),
+                detail: Some(msg!("no album record {id}")),
             });
             on_result(
                 results.last().expect("just pushed"),
@@ -172,7 +173,7 @@ async fn move_one(
         detail: None,
     };
     if record.config_name == opts.to {
-        result.detail = Some(format!("it is on {} already", opts.to));
+        result.detail = Some(msg!("it is on {to} already", to = opts.to));
         return Ok(result);
     }
     if let Some(next) = album.moved_to(record.id)? {
@@ -212,14 +213,14 @@ async fn move_one(
                 result.detail = done
                     .fallback
                     .and_then(|f| f.error)
-                    .map(|e| e.message)
-                    .or_else(|| Some(format!("{} did not take the image", opts.to)));
+                    .map(|e| e.msg)
+                    .or_else(|| Some(msg!("{to} did not take the image", to = opts.to)));
                 return Ok(result);
             }
             Ok(done) => done,
             Err(e) => {
                 result.status = MoveStatus::Failed;
-                result.detail = Some(e.to_string());
+                result.detail = Some(e.msg());
                 return Ok(result);
             }
         };
@@ -236,14 +237,16 @@ async fn move_one(
                     record.id,
                     &LinkCheck {
                         status: LinkStatus::Gone,
-                        detail: Some(format!("deleted on the host after the move to {}", opts.to)),
+                        detail: Some(
+                            msg!("deleted on the host after the move to {to}", to = opts.to).text,
+                        ),
                         checked_at: now_ms(),
                     },
                 )?;
                 result.old_deleted = true;
             }
             Err(e) => {
-                result.detail = Some(format!("the old copy could not be deleted: {e}"));
+                result.detail = Some(msg!("the old copy could not be deleted: {e}"));
             }
         }
     }
@@ -257,8 +260,8 @@ async fn find_bytes(
     http: &Http,
     record: &Record,
     sent: Option<&str>,
-) -> Result<std::result::Result<(bytes::Bytes, String), String>> {
-    let mut places: Vec<(String, String)> = vec![("its link".to_string(), record.url.clone())];
+) -> Result<std::result::Result<(bytes::Bytes, Msg), Msg>> {
+    let mut places: Vec<(Msg, String)> = vec![(msg!("its link"), record.url.clone())];
     let album = engine.album();
     let mut others = album.mirrors_of(record.id)?;
     if let Some(sent) = sent {
@@ -270,7 +273,10 @@ async fn find_bytes(
     }
     for r in others {
         if r.url != record.url {
-            places.push((format!("{} ({})", r.url, r.config_name), r.url));
+            places.push((
+                msg!("{url} ({config})", url = r.url, config = r.config_name),
+                r.url,
+            ));
         }
     }
     let mut tried = Vec::new();
@@ -283,29 +289,37 @@ async fn find_bytes(
                 Ok(Checked::Unverifiable) => {
                     return Ok(Ok((
                         bytes,
-                        format!(
+                        msg!(
                         "{name}, not verified: the album knows no hash, size or dimensions of it"
                     ),
                     )))
                 }
                 Err(why) => why,
             },
-            Err(e) => e.to_string(),
+            Err(e) => without_prefix(e.msg(), &url),
         };
-        let said = said
-            .strip_prefix(&format!("{url}: "))
-            .unwrap_or(&said)
-            .to_string();
-        tried.push(if name == "its link" {
-            format!("its link: {said}")
-        } else {
-            format!("{name}: {said}")
-        });
+        tried.push(msg!("{name}: {said}"));
     }
-    Ok(Err(format!(
-        "no place still has the uploaded image ({})",
-        tried.join("; ")
-    )))
+    let mut all = tried.remove(0);
+    for t in tried {
+        all = msg!("{all}; {t}");
+    }
+    Ok(Err(msg!("no place still has the uploaded image ({all})")))
+}
+
+/// A message that starts with `url` ("URL: HTTP 404") without it: the part after it, when that
+/// part is one of its arguments.
+fn without_prefix(m: Msg, url: &str) -> Msg {
+    let Some(rest) = m.text.strip_prefix(url).and_then(|r| r.strip_prefix(": ")) else {
+        return m;
+    };
+    m.args
+        .values()
+        .find_map(|a| match a {
+            crate::msg::Arg::Msg(inner) if inner.text == rest => Some(inner.clone()),
+            _ => None,
+        })
+        .unwrap_or(m)
 }
 
 /// Whether `bytes` are the image `record` uploaded: by the hash of what was sent when the album
@@ -317,34 +331,35 @@ fn same_image(
     record: &Record,
     sent: Option<&str>,
     bytes: &[u8],
-) -> std::result::Result<Checked, String> {
+) -> std::result::Result<Checked, Msg> {
     let hash = hex::encode(Sha256::digest(bytes));
     if let Some(sent) = sent {
         return if hash == sent {
             Ok(Checked::Verified)
         } else {
-            Err(format!(
-                "it serves other bytes than were uploaded ({})",
-                crate::pipeline::human_size(bytes.len() as u64)
+            Err(msg!(
+                "it serves other bytes than were uploaded ({size})",
+                size = crate::pipeline::human_size(bytes.len() as u64)
             ))
         };
     }
     if record.sha256.as_deref() == Some(hash.as_str()) {
         return Ok(Checked::Verified);
     }
-    let header = image::header(bytes).map_err(|_| "it does not serve an image".to_string())?;
+    let header = image::header(bytes).map_err(|_| msg!("it does not serve an image"))?;
     if record.size > 0 && bytes.len() as u64 != record.size {
-        return Err(format!(
-            "it serves {} where {} was uploaded",
-            crate::pipeline::human_size(bytes.len() as u64),
-            crate::pipeline::human_size(record.size)
+        return Err(msg!(
+            "it serves {got} where {sent} was uploaded",
+            got = crate::pipeline::human_size(bytes.len() as u64),
+            sent = crate::pipeline::human_size(record.size)
         ));
     }
     if let (Some(w), Some(h)) = (record.width, record.height) {
         if (w, h) != (header.width, header.height) {
-            return Err(format!(
-                "it serves a {}×{} image where {w}×{h} was uploaded",
-                header.width, header.height
+            return Err(msg!(
+                "it serves a {gw}×{gh} image where {w}×{h} was uploaded",
+                gw = header.width,
+                gh = header.height
             ));
         }
         return Ok(Checked::Verified);

@@ -1,6 +1,7 @@
 //! `rewrite`: the links of moved images in notes, replaced by their new links. Every other byte
 //! of a note stays as it was; nothing is written without a backup of the original first.
 
+use crate::msg;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -79,8 +80,8 @@ pub fn rewrite(album: &Album, paths: &[PathBuf], opts: &RewriteOptions) -> Resul
     };
     let mut writes = Vec::new();
     for (path, kind) in files {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| Error::io(msg!("reading {}", path.display()), e))?;
         let Ok(text) = std::str::from_utf8(&bytes) else {
             report
                 .skipped
@@ -150,7 +151,7 @@ pub(super) fn write_with_backups(
         let copy = backup.join(mirrored(path));
         if let Some(dir) = copy.parent() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
         }
         write_atomic(&copy, old)?;
     }
@@ -158,9 +159,8 @@ pub(super) fn write_with_backups(
         let permissions = std::fs::metadata(path).map(|m| m.permissions());
         write_atomic(path, new.as_bytes())?;
         if let Ok(p) = permissions {
-            std::fs::set_permissions(path, p).map_err(|e| {
-                Error::io(format!("keeping the permissions of {}", path.display()), e)
-            })?;
+            std::fs::set_permissions(path, p)
+                .map_err(|e| Error::io(msg!("keeping the permissions of {}", path.display()), e))?;
         }
     }
     Ok(backup)
@@ -194,14 +194,14 @@ fn mirrored(path: &Path) -> PathBuf {
 
 pub(super) fn canonical(path: &Path) -> Result<PathBuf> {
     path.canonicalize()
-        .map_err(|e| Error::io(format!("reading {}", path.display()), e))
+        .map_err(|e| Error::io(msg!("reading {}", path.display()), e))
 }
 
 /// The files to look at: each file given (as Markdown unless it is HTML), and in each folder
 /// given, every note file, skipping hidden folders, `node_modules`, backup folders and links.
 fn collect(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Kind)>> {
     if paths.is_empty() {
-        return Err(Error::Input("no files or folders given".into()));
+        return Err(Error::Input(msg!("no files or folders given")));
     }
     let mut out = BTreeSet::new();
     for p in paths {
@@ -218,9 +218,9 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Kind)>> {
 
 fn walk(dir: &Path, out: &mut BTreeSet<(PathBuf, Kind)>) -> Result<()> {
     let entries =
-        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+        std::fs::read_dir(dir).map_err(|e| Error::io(msg!("reading {}", dir.display()), e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+        let entry = entry.map_err(|e| Error::io(msg!("reading {}", dir.display()), e))?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let Ok(kind) = entry.file_type() else {

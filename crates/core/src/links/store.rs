@@ -1,6 +1,7 @@
 //! The album's side of links: the last check of each record's link, and which record a moved
 //! one became. Kept here, not in `album.rs`, so the album's core stays about uploads.
 
+use crate::msg;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +68,7 @@ impl Album {
     /// Record that record `from` was moved: `to` is the record of its new copy.
     pub fn set_moved(&self, from: i64, to: i64) -> Result<()> {
         if from == to {
-            return Err(Error::Input(format!(
+            return Err(Error::Input(msg!(
                 "record {from} cannot be moved to itself"
             )));
         }
@@ -78,7 +79,7 @@ impl Album {
                 .prepare_cached("SELECT 1 FROM uploads WHERE id = ?1")?
                 .exists([id])?
             {
-                return Err(Error::NotFound(format!("no album record {id}")));
+                return Err(Error::NotFound(msg!("no album record {id}")));
             }
         }
         tx.execute(
