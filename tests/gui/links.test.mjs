@@ -119,15 +119,22 @@ test("album: Check links marks the broken tiles, filters them, says why in Detai
   assert.deepEqual(broken.map((r) => r.file_name), ["trip-3.png"]);
 });
 
-test("album: Move to… tries first, then moves the selected images to another host, deleting the old copies", async (t) => {
-  const stop = cleanup(t);
+/** A home with configs "old" and "new" on two stand-in hosts. */
+async function oldAndNew(stop) {
   const home = tempHome();
   const old = await startStandIn(TOKEN);
   stop(old.stop);
   const fresh = await startStandIn(TOKEN);
   stop(fresh.stop);
-  cli(home, "hosts", "add", "smms", "old", "--set", `token=${TOKEN}`, "--set", `server=${old.url}`, "--set", "api=see");
-  cli(home, "hosts", "add", "smms", "new", "--set", `token=${TOKEN}`, "--set", `server=${fresh.url}`, "--set", "api=see");
+  for (const [name, host] of [["old", old], ["new", fresh]]) {
+    cli(home, "hosts", "add", "smms", name, "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
+  }
+  return { home, old, fresh };
+}
+
+test("album: Move to… tries first, then moves the selected images to another host, deleting the old copies", async (t) => {
+  const stop = cleanup(t);
+  const { home, old, fresh } = await oldAndNew(stop);
   for (const [k, v] of [["server_enabled", "off"], ["notify", "off"], ["theme", "light"], ["language", "en"]]) cli(home, "settings", "set", k, v);
   const oldUrls = [];
   for (const [name, colour] of [["海边 1.png", [250, 120, 40]], ["海边 2.png", [40, 120, 250]]]) {
@@ -176,4 +183,52 @@ test("album: Move to… tries first, then moves the selected images to another h
   await s.waitFor("four tiles", async () => (await s.findAll("[data-record]")).length === 4);
   assert.equal(JSON.parse(cli(home, "album", "list", "--host", "new", "--json")).length, 2);
   for (const u of oldUrls) assert.equal((await fetch(u)).status, 404, u);
+});
+
+test("settings: a local copy of what was sent is kept when asked, its total shown, and a move of an image whose host died takes it from there", async (t) => {
+  const stop = cleanup(t);
+  const { home, old, fresh } = await oldAndNew(stop);
+  cli(home, "hosts", "use", "old");
+  for (const [k, v] of [["server_enabled", "off"], ["notify", "off"], ["theme", "dark"], ["language", "en"]]) cli(home, "settings", "set", k, v);
+  const p = join(home, "灯塔.png");
+  writeFileSync(p, solidPng(64, 48, [10, 160, 90]));
+  const driver = await startDriver(home, { PIXDROP_TEST_PICK_FILES: p });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "originals-last.png");
+
+  await s.click(await s.find("[data-tab=settings]"));
+  assert.equal((await s.findAll("[data-setting=originals_cap_mb]")).length, 0, "the cap shows once copies are kept");
+  await s.click(await s.find("[data-setting=keep_originals]"));
+  await s.waitFor("the setting saved", async () => cli(home, "settings", "get", "keep_originals").trim() === "true");
+  assert.equal(await s.execute("return document.querySelector('[data-setting=originals_cap_mb]').value"), "2048");
+  assert.equal(await s.text(await s.find("[data-test=originals-total]")), "0 B kept");
+
+  await s.click(await s.find("[data-tab=upload]"));
+  await s.click(await s.find("[data-test=choose-files]"));
+  await s.waitFor("the upload", async () => (await s.findAll("[data-row][data-status=done]")).length === 1);
+  await s.click(await s.find("[data-tab=settings]"));
+  const total = await s.waitFor("the copy counted", async () => {
+    const text = await s.text(await s.find("[data-test=originals-total]"));
+    return text !== "0 B kept" && text;
+  });
+  assert.match(total, /^\d+(\.\d)? (B|KB) kept$/);
+  await s.waitFor("the copies in view", async () =>
+    s.execute("const e = document.querySelector('[data-test=originals-total]'); e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect(); return r.top > 0 && r.bottom < innerHeight - 60;"),
+  );
+  writeFileSync(join(OUT, "originals-settings-dark.png"), await s.screenshot());
+
+  // The host closes: its link answers nothing. The move takes the image from the local copy.
+  old.stop();
+  await s.waitFor("the old host gone", async () => fetch(old.url).then(() => false, () => true));
+  await s.click(await s.find("[data-tab=album]"));
+  await s.waitFor("the tile", async () => (await s.findAll("[data-record]")).length === 1);
+  await s.click(await s.find("[data-test=album-select-all]"));
+  await s.click(await s.find("[data-test=album-move]"));
+  await s.find("[data-test=move-dialog]");
+  await s.click(await s.find("[data-test=move-confirm]"));
+  const done = await s.waitFor("the move's summary", async () => s.text(await s.find("[data-test=move-summary]")));
+  assert.equal(done, "Done: 1 moved, 0 lost, 0 not moved.");
+  const moved = JSON.parse(cli(home, "album", "list", "--host", "new", "--json"));
+  assert.equal(moved.length, 1);
+  assert.ok(moved[0].url.startsWith(fresh.url), moved[0].url);
 });

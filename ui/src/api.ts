@@ -87,6 +87,8 @@ export interface Overview {
   uploads: number;
   recent: UploadRecord[];
   server: ServerStatus;
+  /** Bytes of the local copies of what was sent (setting `keep_originals`). */
+  originals_bytes: number;
 }
 
 export interface SxcuImported {
@@ -268,6 +270,8 @@ export interface Settings {
   watermark_opacity: number;
   watermark_font: string;
   thumbnail_cache_mb: number;
+  keep_originals: boolean;
+  originals_cap_mb: number;
   timeout_secs: number;
   retries: number;
   concurrency: number;

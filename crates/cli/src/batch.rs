@@ -6,11 +6,16 @@ use pixdrop_core::Engine;
 /// (what editors read by line): one line that is plainly no link, so each input keeps its line.
 pub(crate) const FAILED_LINE: &str = "pixdrop:upload-failed";
 
-/// The longest a command waits, after printing its links, for the album's thumbnails made
-/// meanwhile; one not done by then is made by the app's background round from the link.
+/// The longest a command waits, after printing its links, for the album's thumbnails and the
+/// local copies of what was sent (`keep_originals`) made meanwhile; a thumbnail not done by then
+/// is made by the app's background round from the link, a copy is written whole or not at all.
 const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// After the links are out: wait (bounded) for the thumbnails made meanwhile.
+/// After the links are out: wait (bounded) for the thumbnails and copies made meanwhile.
 pub(crate) async fn settle_thumbnails(engine: &Engine) {
-    let _ = tokio::time::timeout(THUMBNAILS_WAIT, engine.thumbs().settled()).await;
+    let both = async {
+        engine.thumbs().settled().await;
+        engine.originals().settled().await;
+    };
+    let _ = tokio::time::timeout(THUMBNAILS_WAIT, both).await;
 }

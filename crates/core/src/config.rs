@@ -120,6 +120,11 @@ pub struct Settings {
     pub watermark_font: String,
     /// Largest size of the album's thumbnail cache, in MB (least recently shown go first).
     pub thumbnail_cache_mb: u32,
+    /// Keep a local copy of the exact bytes each upload sent, one per SHA-256 in the data
+    /// folder (so images whose every host died can still be moved).
+    pub keep_originals: bool,
+    /// Largest size of those copies, in MB (least recently uploaded go first).
+    pub originals_cap_mb: u32,
     /// Seconds to wait for a host's answer.
     pub timeout_secs: u64,
     /// Attempts per upload, counting the first (timeouts, resets, 5xx and 429 are retried).
@@ -176,6 +181,8 @@ impl Default for Settings {
             watermark_opacity: 60,
             watermark_font: String::new(),
             thumbnail_cache_mb: 500,
+            keep_originals: false,
+            originals_cap_mb: 2048,
             timeout_secs: 60,
             retries: 3,
             concurrency: 3,
@@ -205,7 +212,7 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<()> {
-        let ranges: [(&str, u64, u64, u64, &str); 6] = [
+        let ranges: [(&str, u64, u64, u64, &str); 7] = [
             ("timeout_secs", self.timeout_secs, 1, 600, " seconds"),
             ("retries", u64::from(self.retries), 1, 10, " attempts"),
             ("concurrency", u64::from(self.concurrency), 1, 16, ""),
@@ -222,6 +229,13 @@ impl Settings {
                 u64::from(self.thumbnail_cache_mb),
                 10,
                 100_000,
+                " MB",
+            ),
+            (
+                "originals_cap_mb",
+                u64::from(self.originals_cap_mb),
+                10,
+                1_000_000,
                 " MB",
             ),
         ];
@@ -337,6 +351,11 @@ impl Settings {
             fit_limit: host_limit.filter(|_| self.fit_host_limit),
             watermark: self.watermark(),
         }
+    }
+
+    /// The cap of the local copies of what was sent, in bytes.
+    pub fn originals_cap(&self) -> u64 {
+        u64::from(self.originals_cap_mb) * 1024 * 1024
     }
 
     /// The thumbnail cache's cap in bytes.

@@ -7,6 +7,7 @@ extern crate self as pixdrop_core;
 
 pub mod album;
 pub mod album_images;
+pub mod capped;
 pub mod config;
 pub mod error;
 pub mod fsutil;
@@ -19,7 +20,9 @@ pub mod links;
 pub mod log;
 pub mod metadata;
 pub mod msg;
+pub mod originals;
 pub mod paths;
+pub mod pending;
 pub mod pipeline;
 pub mod process;
 pub mod rename;

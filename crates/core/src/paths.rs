@@ -58,6 +58,10 @@ impl Paths {
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }
+    /// The local copies of what uploads sent (setting `keep_originals`): data, not cache.
+    pub fn originals_dir(&self) -> PathBuf {
+        self.data_dir.join("originals")
+    }
     pub fn thumbs_dir(&self) -> PathBuf {
         self.cache_dir.join("thumbnails")
     }

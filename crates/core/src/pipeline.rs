@@ -18,6 +18,7 @@ use crate::config::{Config, ConfigStore, HostConfig, Settings};
 use crate::error::{Error, Failure, Result};
 use crate::hosts::{self, Host, Http, Payload, Progress};
 use crate::image::{self, ImageKind};
+use crate::originals::Originals;
 use crate::paths::Paths;
 use crate::process;
 use crate::rename;
@@ -230,6 +231,7 @@ pub struct Engine {
     album: Album,
     options: EngineOptions,
     thumbs: Arc<Thumbs>,
+    originals: Arc<Originals>,
     locks: UploadLocks,
 }
 
@@ -443,6 +445,7 @@ impl Engine {
             config,
             album,
             thumbs: Arc::new(Thumbs::new(paths.thumbs_dir())),
+            originals: Arc::new(Originals::new(paths.originals_dir())),
             locks: UploadLocks::new(paths.locks_dir()),
             paths,
             options: EngineOptions::default(),
@@ -465,6 +468,10 @@ impl Engine {
     }
     pub fn thumbs(&self) -> &Arc<Thumbs> {
         &self.thumbs
+    }
+    /// The local copies of what uploads sent (setting `keep_originals`).
+    pub fn originals(&self) -> &Arc<Originals> {
+        &self.originals
     }
 
     /// The current settings; the defaults when the config cannot be read (for the desktop's
@@ -659,6 +666,13 @@ impl Engine {
             prepared.before.clone(),
             settings.thumbnail_cap(),
         );
+        if settings.keep_originals {
+            self.originals.keep_later(
+                prepared.sent_sha256.clone(),
+                prepared.bytes.clone(),
+                settings.originals_cap(),
+            );
+        }
         // The link names the file as it was given this time (`$fileName`), while a duplicate's
         // record stays the first upload's.
         let named = Record {

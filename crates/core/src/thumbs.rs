@@ -9,16 +9,17 @@
 use crate::msg;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::album::Record;
+use crate::capped::CappedDir;
 use crate::error::{Error, Result};
+use crate::pending::Pending;
 
 /// The longest side of a thumbnail, in pixels.
 pub const EDGE: u32 = 320;
@@ -30,26 +31,21 @@ const EVICT_TO: f64 = 0.9;
 const RETRY_AFTER: Duration = Duration::from_secs(600);
 
 pub struct Thumbs {
-    dir: PathBuf,
-    /// Bytes in the cache, once counted.
-    total: Mutex<Option<u64>>,
+    files: CappedDir,
     downloads: Arc<Semaphore>,
     /// Keys whose download failed: when to try again, and how many times it failed.
     failed: Mutex<HashMap<String, (Instant, u32)>>,
-    /// Thumbnails started by [`Thumbs::make_later`] and not finished, and their end.
-    pending: AtomicUsize,
-    settled: Notify,
+    /// Thumbnails started by [`Thumbs::make_later`] and not finished.
+    pending: Pending,
 }
 
 impl Thumbs {
     pub fn new(dir: PathBuf) -> Self {
         Thumbs {
-            dir,
-            total: Mutex::new(None),
+            files: CappedDir::new(dir, |name| name.ends_with(".webp")),
             downloads: Arc::new(Semaphore::new(AT_ONCE)),
             failed: Mutex::new(HashMap::new()),
-            pending: AtomicUsize::new(0),
-            settled: Notify::new(),
+            pending: Pending::default(),
         }
     }
 
@@ -67,35 +63,25 @@ impl Thumbs {
         if self.has(&key) {
             return;
         }
-        self.pending.fetch_add(1, Ordering::SeqCst);
+        self.pending.start();
         let thumbs = self.clone();
         tokio::task::spawn_blocking(move || {
             let made = thumbs.put_image(&key, &image, cap);
             if let (Err(_), Some(f)) = (made, fallback) {
                 let _ = thumbs.put_image(&key, &f, cap);
             }
-            if thumbs.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
-                thumbs.settled.notify_waiters();
-            }
+            thumbs.pending.finish();
         });
     }
 
     /// Wait until every thumbnail [`Thumbs::make_later`] started is written (the CLI, before it
     /// exits, bounded by the caller; tests).
     pub async fn settled(&self) {
-        loop {
-            let notified = self.settled.notified();
-            let mut notified = std::pin::pin!(notified);
-            notified.as_mut().enable();
-            if self.pending.load(Ordering::SeqCst) == 0 {
-                return;
-            }
-            notified.await;
-        }
+        self.pending.settled().await;
     }
 
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.files.dir()
     }
 
     /// The cache key of a record: the hash it was uploaded with, else (an imported record) the
@@ -110,7 +96,8 @@ impl Thumbs {
     }
 
     fn path(&self, key: &str) -> PathBuf {
-        self.dir
+        self.files
+            .dir()
             .join(&key[..2.min(key.len())])
             .join(format!("{key}.webp"))
     }
@@ -128,7 +115,7 @@ impl Thumbs {
             // Counted first (a first count walks the folder), then removed and taken off.
             self.total();
             if std::fs::remove_file(&path).is_ok() {
-                self.counted(|t| t.saturating_sub(bytes.len() as u64));
+                self.files.counted(|t| t.saturating_sub(bytes.len() as u64));
             }
             return None;
         }
@@ -153,7 +140,7 @@ impl Thumbs {
 
     fn put(&self, key: &str, thumb: &[u8], cap: u64) -> Result<()> {
         let path = self.path(key);
-        let dir = path.parent().unwrap_or(&self.dir);
+        let dir = path.parent().unwrap_or(self.files.dir());
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(msg!("creating {}", dir.display()), e))?;
         // A temporary file renamed into place: a reader never sees half a thumbnail. Not
@@ -169,7 +156,9 @@ impl Thumbs {
                 Error::io(msg!("writing {}", path.display()), e)
             })?;
         self.failed_lock().remove(key);
-        let total = self.counted(|t| t.saturating_sub(replaced) + thumb.len() as u64);
+        let total = self
+            .files
+            .counted(|t| t.saturating_sub(replaced) + thumb.len() as u64);
         if total > cap {
             self.evict(cap);
         }
@@ -178,53 +167,12 @@ impl Thumbs {
 
     /// Bytes in the cache (counted once, then kept up to date).
     pub fn total(&self) -> u64 {
-        self.counted(|t| t)
-    }
-
-    fn counted(&self, f: impl FnOnce(u64) -> u64) -> u64 {
-        let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
-        let now = f(total.unwrap_or_else(|| self.files().iter().map(|f| f.1).sum()));
-        *total = Some(now);
-        now
-    }
-
-    /// Every thumbnail file: path, size, last shown.
-    fn files(&self) -> Vec<(PathBuf, u64, SystemTime)> {
-        let mut out = Vec::new();
-        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
-            return out;
-        };
-        for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else {
-                continue;
-            };
-            for f in files.flatten() {
-                let Ok(meta) = f.metadata() else { continue };
-                let named = f.file_name().to_str().is_some_and(|n| n.ends_with(".webp"));
-                if meta.is_file() && named {
-                    let shown = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                    out.push((f.path(), meta.len(), shown));
-                }
-            }
-        }
-        out
+        self.files.total()
     }
 
     /// Remove the least recently shown thumbnails until the cache holds at most 90% of `cap`.
     pub fn evict(&self, cap: u64) {
-        let mut files = self.files();
-        let mut total: u64 = files.iter().map(|f| f.1).sum();
-        let goal = (cap as f64 * EVICT_TO) as u64;
-        files.sort_by_key(|f| f.2);
-        for (path, size, _) in files {
-            if total <= goal {
-                break;
-            }
-            if std::fs::remove_file(&path).is_ok() {
-                total -= size;
-            }
-        }
-        *self.total.lock().unwrap_or_else(|p| p.into_inner()) = Some(total);
+        self.files.evict_to((cap as f64 * EVICT_TO) as u64);
     }
 
     fn failed_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {

@@ -754,3 +754,72 @@ async fn a_move_of_a_record_the_album_knows_nothing_of_says_it_is_unverified() {
     assert_eq!(report.results[1].status, MoveStatus::WouldMove);
     assert_eq!(source(1), "its link");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_keep_originals_an_image_whose_every_host_died_is_still_moved() {
+    let (env, old, spare, new) = three_hosts();
+    let engine = &env.engine;
+    engine
+        .config()
+        .update(|cfg| {
+            cfg.settings.keep_originals = true;
+            Ok(())
+        })
+        .unwrap();
+    let png = tiny_png(21);
+    let done = env.upload_bytes("old", "kept 图.png", &png).await.unwrap();
+    engine.originals().settled().await;
+    assert_eq!(
+        engine.originals().total(),
+        png.len() as u64,
+        "one copy for the host and its mirror"
+    );
+    let kept = engine
+        .paths()
+        .originals_dir()
+        .join(&sha(&png)[..2])
+        .join(sha(&png));
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        png,
+        "the exact bytes sent, named by their hash"
+    );
+    // Gone from the host and from its mirror.
+    assert!(old.delete_stored("kept 图.png"));
+    assert!(spare.delete_stored("kept 图.png"));
+    let report = links::move_records(
+        engine,
+        &[done.record.id],
+        &MoveOptions {
+            to: "new".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let r = &report.results[0];
+    assert_eq!(r.status, MoveStatus::Moved, "{r:?}");
+    assert_eq!(
+        r.source.as_ref().map(|m| m.text.as_str()),
+        Some("the local copy of what was sent")
+    );
+    assert!(
+        new.stored().iter().any(|s| s.bytes[..] == png[..]),
+        "the new host has the image"
+    );
+
+    // Off: nothing is kept.
+    engine
+        .config()
+        .update(|cfg| {
+            cfg.settings.keep_originals = false;
+            Ok(())
+        })
+        .unwrap();
+    let other = tiny_png(22);
+    env.upload_bytes("new", "not kept.png", &other)
+        .await
+        .unwrap();
+    engine.originals().settled().await;
+    assert_eq!(engine.originals().total(), png.len() as u64);
+}

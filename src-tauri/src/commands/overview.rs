@@ -18,6 +18,8 @@ pub struct Overview {
     uploads: u64,
     recent: Vec<Record>,
     server: ServerStatus,
+    /// Bytes of the local copies of what was sent (setting `keep_originals`).
+    originals_bytes: u64,
 }
 
 #[tauri::command]
@@ -41,5 +43,6 @@ pub fn overview(state: State<'_, AppState>) -> AppResult<Overview> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone(),
+        originals_bytes: engine.originals().total(),
     })
 }

@@ -261,6 +261,11 @@ async fn find_bytes(
     record: &Record,
     sent: Option<&str>,
 ) -> Result<std::result::Result<(bytes::Bytes, Msg), Msg>> {
+    // The local copy of what was sent (setting `keep_originals`) is the image itself: it is
+    // given by its hash, which the copy is checked against.
+    if let Some(bytes) = sent.and_then(|s| engine.originals().get(s)) {
+        return Ok(Ok((bytes, msg!("the local copy of what was sent"))));
+    }
     let mut places: Vec<(Msg, String)> = vec![(msg!("its link"), record.url.clone())];
     let album = engine.album();
     let mut others = album.mirrors_of(record.id)?;
