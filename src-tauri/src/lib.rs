@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use pixdrop_core::{Engine, Paths};
 use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 
-use commands::{album, hosts, import, links, overview, settings, upload};
+use commands::{album, hosts, import, links, notes, overview, settings, upload};
 
 /// Everything the commands share.
 pub struct AppState {
@@ -48,6 +48,8 @@ pub struct AppState {
     pub thumbs_filler: images::Filler,
     /// The album's running "Check links", to cancel it.
     pub link_check: Mutex<Option<pixdrop_core::links::CancellationToken>>,
+    /// The notes dropped last, offered for their local images.
+    pub notes: commands::notes::NoteOffers,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -146,6 +148,8 @@ macro_rules! app_commands {
             links::links_check,
             links::links_check_cancel,
             links::album_move,
+            notes::note_localize,
+            notes::note_dismiss,
             $($extra),*
         ]
     };
@@ -192,6 +196,7 @@ pub fn run() {
             preview: Mutex::new(None),
             thumbs_filler: Default::default(),
             link_check: Default::default(),
+            notes: Default::default(),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", images::serve)
         .setup(move |app| {

@@ -178,4 +178,8 @@ pub enum UiEvent {
     Server {
         status: ServerStatus,
     },
+    /// A note was dropped: upload its local images and update it?
+    NoteOffer {
+        offer: crate::commands::notes::NoteOffer,
+    },
 }

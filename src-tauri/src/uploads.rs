@@ -440,10 +440,18 @@ pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
         }
         DragDropEvent::Drop { paths, .. } => {
             events::send(app, UiEvent::DropHover { on: false });
-            if !paths.is_empty() {
+            // A Markdown note is not uploaded: its local images are offered instead.
+            let (notes, files): (Vec<_>, Vec<_>) = paths
+                .iter()
+                .cloned()
+                .partition(|p| pixdrop_core::links::is_note(p) && p.is_file());
+            if !notes.is_empty() {
+                crate::commands::notes::offer(app, notes);
+            }
+            if !files.is_empty() {
                 start(
                     app,
-                    paths.iter().cloned().map(Input::Path).collect(),
+                    files.into_iter().map(Input::Path).collect(),
                     Source::Drop,
                 );
             }

@@ -5,7 +5,7 @@
 // answers (so the check can only end by Stop).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { cleanup, cli, openApp, OUT, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
@@ -231,4 +231,46 @@ test("settings: a local copy of what was sent is kept when asked, its total show
   const moved = JSON.parse(cli(home, "album", "list", "--host", "new", "--json"));
   assert.equal(moved.length, 1);
   assert.ok(moved[0].url.startsWith(fresh.url), moved[0].url);
+});
+
+test("a note dropped on the window: its local images are offered, uploaded, and the note points at their links", async (t) => {
+  const stop = cleanup(t);
+  const home = tempHome();
+  const host = await startStandIn(TOKEN);
+  stop(host.stop);
+  cli(home, "hosts", "add", "smms", "standin", "--set", `token=${TOKEN}`, "--set", `server=${host.url}`, "--set", "api=see");
+  for (const [k, v] of [["server_enabled", "off"], ["notify", "off"], ["theme", "light"], ["language", "en"]]) cli(home, "settings", "set", k, v);
+  const notes = join(home, "笔记");
+  mkdirSync(join(notes, "img"), { recursive: true });
+  writeFileSync(join(notes, "img", "海边.png"), solidPng(40, 30, [20, 90, 200]));
+  writeFileSync(join(notes, "img", "space name.png"), solidPng(40, 30, [200, 90, 20]));
+  const note = join(notes, "游记.md");
+  const text = "# Trip\n\n![sea](img/海边.png)\n\n![dusk](<img/space name.png>)\n\n![gone](img/missing.png)\n\n![web](https://example.com/a.png)\n\n```\n![code](img/海边.png)\n```\n";
+  writeFileSync(note, text);
+  const photo = join(home, "photo.png");
+  writeFileSync(photo, solidPng(40, 30, [90, 200, 20]));
+  const driver = await startDriver(home, { PIXDROP_TEST_DROP: [note, photo].join(":") });
+  stop(driver.stop);
+  const s = await openApp(stop, driver, home, "note-last.png");
+
+  // The note and a photo dropped together: the photo uploads, the note is offered.
+  await s.executeAsync("const done = arguments[arguments.length-1]; window.__TAURI_INTERNALS__.invoke('test_drop').then(() => done(true), (e) => done(JSON.stringify(e)))");
+  const offer = await s.waitFor("the offer", async () => s.text(await s.find("[data-test=note-offer-text]")));
+  assert.equal(offer, "“游记.md” names 2 local images: upload them and point the note at the links? (1 named is not there and will stay as it is.)");
+  await s.waitFor("the photo's row", async () => (await s.findAll("[data-row][data-status=done]")).length === 1);
+  assert.equal(readFileSync(note, "utf8"), text, "nothing written before the offer is taken");
+  writeFileSync(join(OUT, "note-offer-light.png"), await s.screenshot());
+
+  await s.click(await s.find("[data-test=note-localize]"));
+  const done = await s.waitFor("the result", async () => s.text(await s.find("[data-test=note-done]")));
+  assert.match(done, /^Uploaded 2 images and updated 2 links in “游记\.md”\. The note as it was is kept in .+/);
+  assert.match(done, /img\/missing\.png/);
+  assert.equal((await s.findAll("[data-test=note-offer]")).length, 0);
+  const after = readFileSync(note, "utf8");
+  const links = [...after.matchAll(/\]\(<?(http[^)>]+)/g)].map((m) => m[1]);
+  assert.equal(links.filter((u) => u.startsWith(host.url)).length, 2, after);
+  assert.ok(after.includes("![gone](img/missing.png)"), after);
+  assert.ok(after.includes("```\n![code](img/海边.png)\n```"), "code stays as it is");
+  const albumNames = JSON.parse(cli(home, "album", "list", "--json")).map((r) => r.file_name).sort();
+  assert.deepEqual(albumNames, ["photo.png", "space name.png", "海边.png"]);
 });

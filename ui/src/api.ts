@@ -225,7 +225,25 @@ export type UiEvent =
   | { type: "config-changed" }
   | { type: "notice"; error: ApiErrorShape }
   | { type: "shortcut"; status: ShortcutStatus }
-  | { type: "server"; status: ServerStatus };
+  | { type: "server"; status: ServerStatus }
+  | { type: "note-offer"; offer: NoteOffer };
+
+/** A note dropped on the window: its name(s), the local images it names, those missing. */
+export interface NoteOffer {
+  id: number;
+  notes: string[];
+  images: number;
+  missing: number;
+}
+
+/** What uploading a note's local images did. */
+export interface NoteDone {
+  uploaded: number;
+  rewritten: number;
+  notes_changed: number;
+  backup_dir: string | null;
+  problems: Msg[];
+}
 
 export type LinkFormat = "markdown" | "html" | "url" | "ubb" | "custom";
 export const LINK_FORMATS: LinkFormat[] = ["markdown", "html", "url", "ubb", "custom"];
@@ -431,4 +449,7 @@ export const api = {
   /** Each image's result also comes as a move event as it is done. */
   albumMove: (ids: number[], to: string, deleteOld: boolean, dryRun: boolean) =>
     call<MoveReport>("album_move", { ids, to, deleteOld, dryRun }),
+  /** Upload the local images of the note offered as `id` and update the note. */
+  noteLocalize: (id: number) => call<NoteDone>("note_localize", { id }),
+  noteDismiss: (id: number) => call<void>("note_dismiss", { id }),
 };

@@ -1,6 +1,6 @@
 // The one subscription to Rust's updates, and the state it keeps current for every page.
 import { ref } from "vue";
-import { api, type ApiErrorShape, type BatchDone, type MoveResult, type UiEvent } from "./api";
+import { api, type ApiErrorShape, type BatchDone, type MoveResult, type NoteOffer, type UiEvent } from "./api";
 import { loadPrefs, prefs } from "./prefs";
 import { applyRow, createRows } from "./uploads";
 
@@ -14,6 +14,8 @@ export const albumVersion = ref(0);
 export const linkCheck = ref<{ done: number; total: number } | null>(null);
 /** The results of the album's "Move to…" so far, as each image is done, and how many in all. */
 export const moveRun = ref<{ results: MoveResult[]; total: number } | null>(null);
+/** The note dropped last, offered for its local images (null when none is offered). */
+export const noteOffer = ref<NoteOffer | null>(null);
 /** Bumped whenever the config changes (here, or by the CLI): pages that show it reload. */
 export const configVersion = ref(0);
 
@@ -48,6 +50,9 @@ export function handleEvent(e: UiEvent): void {
       loadPrefs().catch(() => {});
       configVersion.value++;
       albumVersion.value++;
+      break;
+    case "note-offer":
+      noteOffer.value = e.offer;
       break;
     case "notice":
       notice.value = e.error;

@@ -220,9 +220,12 @@ pub async fn localize(engine: &Engine, args: LocalizeArgs) -> Result<(), Failure
     };
     let report = links::localize(engine, &args.notes, &opts).await?;
     if args.write.json {
+        let value = serde_json::to_value(&report).map(messages_as_text);
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
+            value
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_default()
         );
     } else {
         for (path, url) in &report.images {

@@ -5,6 +5,7 @@ pub mod album;
 pub mod hosts;
 pub mod import;
 pub mod links;
+pub mod notes;
 pub mod overview;
 pub mod settings;
 pub mod upload;

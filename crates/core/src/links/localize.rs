@@ -29,7 +29,7 @@ pub struct LocalProblem {
     /// 1-based.
     pub line: usize,
     pub reference: String,
-    pub error: String,
+    pub error: crate::Msg,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +47,14 @@ pub struct LocalizeReport {
 struct Reference {
     range: Range<usize>,
     file: Option<PathBuf>,
+}
+
+/// Whether `path` is a note whose local images can be uploaded (Markdown: `.md`, `.markdown`,
+/// `.mdx`), as a file dropped on the app is offered.
+pub fn is_note(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown" | "mdx"))
 }
 
 /// Upload the local images `notes` reference and point the references at their links.
@@ -85,7 +93,7 @@ pub async fn localize(
                 }
                 None => report
                     .problems
-                    .push(problem(&note, &text, &r.range, "no such file")),
+                    .push(problem(&note, &text, &r.range, msg!("no such file"))),
             }
         }
         read.push((note, bytes, text, refs));
@@ -110,9 +118,7 @@ pub async fn localize(
                 Err(e) => {
                     for (note, _, text, refs) in &read {
                         for r in refs.iter().filter(|r| r.file.as_ref() == Some(path)) {
-                            report
-                                .problems
-                                .push(problem(note, text, &r.range, &e.to_string()));
+                            report.problems.push(problem(note, text, &r.range, e.msg()));
                         }
                     }
                 }
@@ -156,12 +162,12 @@ pub async fn localize(
     Ok(report)
 }
 
-fn problem(note: &Path, text: &str, range: &Range<usize>, error: &str) -> LocalProblem {
+fn problem(note: &Path, text: &str, range: &Range<usize>, error: crate::Msg) -> LocalProblem {
     LocalProblem {
         note: note.to_path_buf(),
         line: text[..range.start].matches('\n').count() + 1,
         reference: text[range.clone()].to_string(),
-        error: error.to_string(),
+        error,
     }
 }
 

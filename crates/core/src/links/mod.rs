@@ -18,7 +18,7 @@ pub use check::{
     check, check_records, check_with, CheckOptions, CheckProgress, CheckReport, LinkResult,
     LinkStatus,
 };
-pub use localize::{localize, LocalProblem, LocalizeOptions, LocalizeReport};
+pub use localize::{is_note, localize, LocalProblem, LocalizeOptions, LocalizeReport};
 pub use moving::{
     move_records, move_records_with, MoveOptions, MoveReport, MoveResult, MoveStatus,
 };
