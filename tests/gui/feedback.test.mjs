@@ -159,6 +159,18 @@ test("host form errors stand beside their fields, the form scrolled to the first
   await s.waitFor("the repository's error to go", async () => (await s.findAll("[data-problem=repo]")).length === 0);
   await s.click(await s.find("[data-test=host-save]"));
   await s.waitFor("the config saved", async () => (await s.findAll("[data-host=gh]")).length === 1);
+  // In 简体中文 Rust's refusal is said in Chinese and still stands beside its field.
+  cli(home, "settings", "set", "language", "zh-CN");
+  await s.waitFor("the page in Chinese", async () => (await s.execute("return document.documentElement.lang")) === "zh-CN");
+  await s.click(await s.find("[data-test=add-kind] option[value=github]"));
+  await s.click(await s.find("[data-test=host-add]"));
+  await s.type(await s.find("[data-field=name]"), "gh2");
+  await s.type(await s.find("[data-field=token]"), "ghp_0123456789");
+  await s.type(await s.find("[data-field=repo]"), "not-a-repo");
+  await s.click(await s.find("[data-test=host-save]"));
+  const zh = await s.waitFor("the repository's error in Chinese", async () => s.execute("return document.querySelector('[data-problem=repo]')?.closest('.field')?.querySelector('[data-field=repo]') ? document.querySelector('[data-problem=repo]').innerText : null"));
+  assert.match(zh, /[\u4e00-\u9fff]/, zh);
+  assert.match(zh, /owner\/name/, zh);
 });
 
 // The rows of a batch come in one at a time: each after the first lands below the batch's first

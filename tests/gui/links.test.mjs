@@ -257,6 +257,8 @@ test("a note dropped on the window: its local images are offered, uploaded, and 
   await s.executeAsync("const done = arguments[arguments.length-1]; window.__TAURI_INTERNALS__.invoke('test_drop').then(() => done(true), (e) => done(JSON.stringify(e)))");
   const offer = await s.waitFor("the offer", async () => s.text(await s.find("[data-test=note-offer-text]")));
   assert.equal(offer, "“游记.md” names 2 local images: upload them and point the note at the links? (1 named is not there and will stay as it is.)");
+  const listed = await s.execute("return [...document.querySelectorAll('[data-test=note-files] li')].map(e => e.textContent)");
+  assert.deepEqual(listed.sort(), [join(notes, "img", "space name.png"), join(notes, "img", "海边.png")].sort(), "the files that would be sent are shown");
   await s.waitFor("the photo's row", async () => (await s.findAll("[data-row][data-status=done]")).length === 1);
   assert.equal(readFileSync(note, "utf8"), text, "nothing written before the offer is taken");
   writeFileSync(join(OUT, "note-offer-light.png"), await s.screenshot());

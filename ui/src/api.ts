@@ -233,6 +233,8 @@ export interface NoteOffer {
   id: number;
   notes: string[];
   images: number;
+  /** The files that would be sent. */
+  files: string[];
   missing: number;
 }
 

@@ -28,6 +28,9 @@ fn is_sha256(name: &str) -> bool {
 pub struct Originals {
     files: CappedDir,
     pending: Pending,
+    /// One write at a time: two uploads of the same bytes in a batch keep one copy, and never
+    /// share a temporary file.
+    writing: std::sync::Mutex<()>,
 }
 
 impl Originals {
@@ -35,6 +38,7 @@ impl Originals {
         Originals {
             files: CappedDir::new(dir, is_sha256),
             pending: Pending::default(),
+            writing: std::sync::Mutex::new(()),
         }
     }
 
@@ -62,6 +66,7 @@ impl Originals {
         let path = self
             .path(sha256)
             .ok_or_else(|| Error::Internal(msg!("{sha256} is not a SHA-256")))?;
+        let _one = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
         if present {
             let _ = std::fs::File::options()
@@ -104,9 +109,10 @@ impl Originals {
         self.files.total()
     }
 
-    /// Remove the least recently uploaded copies until the rest fit in `cap` bytes.
+    /// Remove the least recently uploaded copies until the rest hold at most 90% of `cap`
+    /// (so each upload after the cap is reached does not walk the folder).
     pub fn evict(&self, cap: u64) {
-        self.files.evict_to(cap);
+        self.files.evict_to(cap / 10 * 9);
     }
 
     /// Wait until every copy [`Originals::keep_later`] started is written (the CLI, before it

@@ -1168,14 +1168,10 @@ fn check_size(label: &str, size: u64, limit: Option<ReadCap>) -> Result<()> {
 /// file's size).
 fn download_cut_off(url: &str, limit: ReadCap) -> Error {
     Error::TooLarge(match limit {
-        ReadCap::Host(max) => msg!(
-            "{url}: the download passed the host's limit of {} and was stopped there",
-            human_size(max)
-        ),
-        ReadCap::Pixdrop(max) => msg!(
-            "{url}: the download passed {}, the most Pixdrop downloads of one image, and was stopped there",
-            human_size(max)
-        ),
+        ReadCap::Host(max) => msg!("{url}: {why}", why = msg!("the download passed the host's limit of {} and was stopped there",
+            human_size(max))),
+        ReadCap::Pixdrop(max) => msg!("{url}: {why}", why = msg!("the download passed {}, the most Pixdrop downloads of one image, and was stopped there",
+            human_size(max))),
     })
 }
 
@@ -1216,23 +1212,21 @@ async fn read_checked(p: &Path, limit: Option<ReadCap>) -> Result<Bytes> {
 
 /// Fetch an image from a URL to upload it again.
 pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(String, Bytes)> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| Error::Input(msg!("{url}: not a valid URL: {e}")))?;
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::Input(msg!("{url}: {why}", why = msg!("not a valid URL: {e}"))))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::Input(msg!(
-            "{url}: only http:// and https:// links are downloaded (and file: URLs of this computer's own files)"
-        )));
+        return Err(Error::Input(msg!("{url}: {why}", why = msg!("only http:// and https:// links are downloaded (and file: URLs of this computer's own files)"))));
     }
-    let mut resp = http
-        .client
-        .get(parsed.clone())
-        .send()
-        .await
-        .map_err(|e| Error::Input(msg!("{url}: cannot download: {}", source_text(&e))))?;
+    let mut resp = http.client.get(parsed.clone()).send().await.map_err(|e| {
+        Error::Input(msg!(
+            "{url}: {why}",
+            why = msg!("cannot download: {}", source_text(&e))
+        ))
+    })?;
     if !resp.status().is_success() {
         return Err(Error::Input(msg!(
-            "{url}: downloading it answered HTTP {}",
-            resp.status().as_u16()
+            "{url}: {why}",
+            why = msg!("downloading it answered HTTP {}", resp.status().as_u16())
         )));
     }
     if let Some(len) = resp.content_length() {
@@ -1240,18 +1234,22 @@ pub(crate) async fn download(http: &Http, url: &str, limit: ReadCap) -> Result<(
     }
     let (ReadCap::Host(max) | ReadCap::Pixdrop(max)) = limit;
     let mut buf = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| Error::Input(msg!("{url}: download broke off: {}", source_text(&e))))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| {
+        Error::Input(msg!(
+            "{url}: {why}",
+            why = msg!("download broke off: {}", source_text(&e))
+        ))
+    })? {
         if buf.len() as u64 + chunk.len() as u64 > max {
             return Err(download_cut_off(url, limit));
         }
         buf.extend_from_slice(&chunk);
     }
     if buf.is_empty() {
-        return Err(Error::Input(msg!("{url}: the download is empty")));
+        return Err(Error::Input(msg!(
+            "{url}: {why}",
+            why = msg!("the download is empty")
+        )));
     }
     let name = parsed
         .path_segments()

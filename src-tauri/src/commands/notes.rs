@@ -21,13 +21,14 @@ pub struct NoteOffers {
     pending: std::sync::Mutex<Option<(u64, Vec<PathBuf>)>>,
 }
 
-/// What the UI is offered: the notes' names, how many local images they name, how many of
-/// those are missing.
+/// What the UI is offered: the notes' names, how many local images they name (and which
+/// files: the person sees what would be sent before saying yes), how many are missing.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoteOffer {
     pub id: u64,
     pub notes: Vec<String>,
     pub images: usize,
+    pub files: Vec<String>,
     pub missing: usize,
 }
 
@@ -73,6 +74,11 @@ pub fn offer<R: Runtime>(app: &AppHandle<R>, notes: Vec<PathBuf>) {
                             id,
                             notes: names,
                             images: report.images.len(),
+                            files: report
+                                .images
+                                .iter()
+                                .map(|(p, _)| p.display().to_string())
+                                .collect(),
                             missing: report.problems.len(),
                         },
                     },

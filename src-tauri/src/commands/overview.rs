@@ -22,8 +22,9 @@ pub struct Overview {
     originals_bytes: u64,
 }
 
+/// Async: off the main thread (counting the local copies walks their folder once).
 #[tauri::command]
-pub fn overview(state: State<'_, AppState>) -> AppResult<Overview> {
+pub async fn overview(state: State<'_, AppState>) -> AppResult<Overview> {
     let engine = &state.engine;
     let config = engine.config().load()?;
     let album = engine.album();

@@ -129,7 +129,7 @@ fn sftp_err(what: Msg, e: russh_sftp::client::error::Error) -> Error {
             Error::Config(msg!("{what}: no such file or folder on the server"))
         }
         E::Timeout => Error::Network(msg!("{what}: the server stopped answering")),
-        _ => Error::Network(msg!("{what}: {e}")),
+        _ => Error::Network(msg!("{what} failed: {e}")),
     }
 }
 
