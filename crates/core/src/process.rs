@@ -130,8 +130,8 @@ pub const MAX_ANIMATION_PIXELS: u64 = 2 * MAX_DECODE_PIXELS;
 /// count: 16-bit RGBA at the largest size allowed).
 const DECODER_ALLOC_LIMIT: u64 = MAX_DECODE_PIXELS * 8;
 
-fn megapixels(p: u64) -> String {
-    format!("{:.0} megapixels", p as f64 / 1e6)
+fn megapixels(p: u64) -> Msg {
+    msg!("{n} megapixels", n = format!("{:.0}", p as f64 / 1e6))
 }
 
 /// Refuse a decode of `w`×`h` pixels over the budget, in words.

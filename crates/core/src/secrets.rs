@@ -130,23 +130,23 @@ pub fn settings_in_file(settings: &mut Value, to_file: bool) {
 }
 
 /// How messages name a secret: the setting `proxy`, or the `token` of the config "c".
-fn naming(config: &str, slot: &str) -> String {
+fn naming(config: &str, slot: &str) -> Msg {
     if config.is_empty() {
-        format!("the setting {slot}")
+        msg!("the setting {slot}")
     } else {
-        format!("the {slot} of the config \"{config}\"")
+        msg!("the {slot} of the config \"{config}\"")
     }
 }
 
 /// The command that sets a secret again.
-fn set_again(config: &str, slot: &str) -> String {
+fn set_again(config: &str, slot: &str) -> Msg {
     if config.is_empty() {
-        format!("set it again in Settings, or with: pixdrop settings set {slot} …")
+        msg!("set it again in Settings, or with: pixdrop settings set {slot} …")
     } else {
-        format!(
-            "set it again in Image hosts, or with: pixdrop hosts set {} {}=…",
-            shell_word(config),
-            slot.split('/').next().unwrap_or(slot)
+        msg!(
+            "set it again in Image hosts, or with: pixdrop hosts set {config} {key}=…",
+            config = shell_word(config),
+            key = slot.split('/').next().unwrap_or(slot)
         )
     }
 }

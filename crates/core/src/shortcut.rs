@@ -3,7 +3,7 @@
 //! app's recorder, an import. Whether the desktop lets the app take it is the app's to find out.
 
 use crate::error::{Error, Result};
-use crate::msg;
+use crate::{msg, Msg};
 
 const MODIFIERS: &[&str] = &[
     "COMMANDORCONTROL",
@@ -122,32 +122,32 @@ pub fn check(shortcut: &str) -> Result<()> {
     if shortcut.is_empty() {
         return Ok(());
     }
-    let example = "like CommandOrControl+Shift+U";
-    let refuse = |why: String| Err(Error::Input(msg!("shortcut {shortcut:?}: {why}")));
+    let example = "CommandOrControl+Shift+U";
+    let refuse = |why: Msg| Err(Error::Input(msg!("shortcut {shortcut:?}: {why}")));
     if shortcut.contains(char::is_whitespace) {
-        return refuse(format!("keys are joined by + without spaces, {example}"));
+        return refuse(msg!("keys are joined by + without spaces, like {example}"));
     }
     let tokens: Vec<&str> = shortcut.split('+').collect();
     let (key, mods) = tokens.split_last().expect("split gives one item at least");
     if tokens.iter().any(|t| t.is_empty()) {
-        return refuse(format!(
-            "an empty part between the + signs; write it {example}"
+        return refuse(msg!(
+            "an empty part between the + signs; write it like {example}"
         ));
     }
     for m in mods {
         if !MODIFIERS.contains(&m.to_ascii_uppercase().as_str()) {
             return refuse(if is_key(m) {
-                format!("{m:?} is a key, and only the last part may be a key; {example}")
+                msg!("{m:?} is a key, and only the last part may be a key; like {example}")
             } else {
-                format!("{m:?} is not a modifier (use Ctrl, Alt, Shift, Super or CommandOrControl)")
+                msg!("{m:?} is not a modifier (use Ctrl, Alt, Shift, Super or CommandOrControl)")
             });
         }
     }
     if MODIFIERS.contains(&key.to_ascii_uppercase().as_str()) {
-        return refuse(format!("it has no key after the modifiers; {example}"));
+        return refuse(msg!("it has no key after the modifiers; like {example}"));
     }
     if !is_key(key) {
-        return refuse(format!(
+        return refuse(msg!(
             "{key:?} is not a key (a letter, a digit, F1–F24, Space, Enter, PrintScreen, an arrow …)"
         ));
     }
