@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod images;
 mod local_server;
+mod note_offers;
 mod payloads;
 #[cfg(target_os = "linux")]
 mod portal;
@@ -49,7 +50,7 @@ pub struct AppState {
     /// The album's running "Check links", to cancel it.
     pub link_check: Mutex<Option<pixdrop_core::links::CancellationToken>>,
     /// The notes dropped last, offered for their local images.
-    pub notes: commands::notes::NoteOffers,
+    pub notes: crate::note_offers::NoteOffers,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.

@@ -180,6 +180,17 @@ pub enum UiEvent {
     },
     /// A note was dropped: upload its local images and update it?
     NoteOffer {
-        offer: crate::commands::notes::NoteOffer,
+        offer: NoteOffer,
     },
+}
+
+/// What the UI is offered: the notes' names, how many local images they name (and which
+/// files: the person sees what would be sent before saying yes), how many are missing.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteOffer {
+    pub id: u64,
+    pub notes: Vec<String>,
+    pub images: usize,
+    pub files: Vec<String>,
+    pub missing: usize,
 }

@@ -446,7 +446,7 @@ pub fn on_drag_drop(window: &Window, event: &DragDropEvent) {
                 .cloned()
                 .partition(|p| pixdrop_core::links::is_note(p) && p.is_file());
             if !notes.is_empty() {
-                crate::commands::notes::offer(app, notes);
+                crate::note_offers::offer(app, notes);
             }
             if !files.is_empty() {
                 start(
