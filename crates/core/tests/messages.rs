@@ -24,14 +24,17 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
                 continue;
             }
             rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && path.file_name().is_none_or(|n| n != "test_hooks.rs")
+        {
             out.push(path);
         }
     }
 }
 
 /// The sources that make messages the app can show: everything but tests (a file's own
-/// `#[cfg(test)] mod tests` is at its end and is left out).
+/// `#[cfg(test)] mod tests` is at its end and is left out) and the test hooks, which only the
+/// tests' build has: their words must not reach the users' build through the table.
 fn sources() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     for dir in ["crates/core/src", "crates/clipboard/src", "src-tauri/src"] {
