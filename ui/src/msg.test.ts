@@ -30,4 +30,14 @@ describe("messages made in Rust, in the user's language", () => {
     locale.value = "en";
     expect(new ApiError({ kind: "file", message: file.text, template: file.template, args: file.args }).message).toBe(file.text);
   });
+  it("a field named in a message reads as its form labels it, in either language", () => {
+    const bucket: Msg = { text: "Bucket", term: "s3.bucket.label" };
+    const mirrors: Msg = { text: "Mirrors", term: "github.mirrors.label" };
+    const named: Msg = { text: "Bucket (bucket)", template: "{0} ({1})", args: { "0": bucket, "1": "bucket" } };
+    expect(say(named, "en")).toBe("Bucket (bucket)");
+    expect(say(bucket, "zh-CN")).toBe("存储桶");
+    expect(say(mirrors, "zh-CN")).toBe("镜像");
+    expect(say(named, "zh-CN")).toContain("存储桶");
+    expect(say({ text: "Odd", term: "s3.nothing.label" }, "zh-CN")).toBe("Odd");
+  });
 });

@@ -3,12 +3,16 @@
 // (a Rust test fails when a template in the sources has none). Words that are not ours (a
 // host's answer, a file name) come as plain text or as an argument's text and stay as they are.
 import { locale, type Locale } from "./i18n";
+import { hostMessages } from "./i18nHosts";
 import zhCN from "./locales/messages.zh-CN.json";
 
 export interface Msg {
   text: string;
   template?: string;
   args?: Record<string, string | Msg>;
+  /** A name from the host registry (a field's label): its key in the forms' table,
+   *  "<kind>.<field>.label", found there as the form finds it ("*" for every kind's fields). */
+  term?: string;
 }
 
 const tables: Partial<Record<Locale, Record<string, string>>> = { "zh-CN": zhCN as Record<string, string> };
@@ -28,6 +32,10 @@ function fill(template: string, args: Record<string, string | Msg>, l: Locale): 
 export function say(m: Msg | string | null | undefined, l: Locale = locale.value): string {
   if (m == null) return "";
   if (typeof m === "string") return m;
+  if (m.term) {
+    const table = hostMessages[l];
+    return table?.[m.term] ?? table?.[m.term.replace(/^[^.]*\./, "*.")] ?? m.text;
+  }
   if (!m.template) return m.text;
   const translated = tables[l]?.[m.template];
   // English: the text Rust made (the same words; format specs already applied).

@@ -28,6 +28,11 @@ pub struct Msg {
     /// Each argument's value, by its name in the template.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub args: BTreeMap<Cow<'static, str>, Arg>,
+    /// A name from the host registry (a field's label) rather than a sentence: the key its
+    /// translations have beside the forms' (`<kind>.<field>.label`, `*.<field>.label` for the
+    /// fields every kind has), so an error names a field as the form in that language does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
 }
 
 /// An argument's value: text shown as it is (a name, a number, a host's words), or a message
@@ -50,6 +55,17 @@ impl Msg {
                 .into_iter()
                 .map(|(k, v)| (Cow::Borrowed(k), v))
                 .collect(),
+            term: None,
+        }
+    }
+
+    /// A name from the host registry, `text` in English, translated by its `key` where the
+    /// forms' texts are (the app's host table; the CLI and logs show `text`).
+    pub fn term(key: impl Into<String>, text: impl Into<String>) -> Self {
+        Msg {
+            text: text.into(),
+            term: Some(key.into()),
+            ..Msg::default()
         }
     }
 
@@ -59,6 +75,7 @@ impl Msg {
             text: text.into(),
             template: None,
             args: BTreeMap::new(),
+            term: None,
         }
     }
 

@@ -122,3 +122,39 @@ fn storage_kinds_share_the_placeholder_language() {
         assert!(e.contains(".."), "{kind}: {e}");
     }
 }
+
+/// A config refused for one field names the field by its label as a term the app translates
+/// where the form's own label is (`<kind>.<field>.label`), with the key the CLI uses.
+#[test]
+fn a_refused_field_is_named_by_its_label_as_a_term() {
+    use pixdrop_core::config::HostConfig;
+    use pixdrop_core::msg::Arg;
+    let cfg = HostConfig {
+        name: "pics".into(),
+        kind: "chevereto".into(),
+        settings: [
+            (
+                "url".to_string(),
+                serde_json::json!("ftp://img.example.com"),
+            ),
+            ("api_key".to_string(), serde_json::json!("k")),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    let m = hosts::validate(&cfg).unwrap_err().msg();
+    assert!(m.text.starts_with("Site (url) must be"), "{}", m.text);
+    let named = m.args.values().find_map(|a| match a {
+        Arg::Msg(n) if n.template.as_deref() == Some("{0} ({1})") => Some(n),
+        _ => None,
+    });
+    let named = named.unwrap_or_else(|| panic!("no field named in {m:?}"));
+    let label = match &named.args["0"] {
+        Arg::Msg(l) => l,
+        other => panic!("the label is not a term: {other:?}"),
+    };
+    assert_eq!(label.term.as_deref(), Some("chevereto.url.label"));
+    assert_eq!(label.text, "Site");
+    let json = serde_json::to_value(label).unwrap();
+    assert_eq!(json["term"], "chevereto.url.label");
+}

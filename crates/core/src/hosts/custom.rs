@@ -418,7 +418,8 @@ impl Host for Custom {
                     }
                 }
                 return Err(Error::BadResponse(msg!(
-                    "{missing}; the answer starts: {}",
+                    "{}; the answer starts: {}",
+                    missing.msg(),
                     body_excerpt(&answer.body, 200)
                 )));
             }

@@ -9,6 +9,8 @@
 
 use serde_json::Value;
 
+use crate::{msg, Msg};
+
 /// A parsed JSON path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonPath {
@@ -25,7 +27,7 @@ enum Segment {
 }
 
 impl JsonPath {
-    pub fn parse(path: &str) -> Result<JsonPath, String> {
+    pub fn parse(path: &str) -> Result<JsonPath, Msg> {
         let source = path.trim().to_string();
         let mut rest = source.as_str();
         if let Some(r) = rest.strip_prefix('$') {
@@ -37,7 +39,7 @@ impl JsonPath {
             if let Some(r) = rest.strip_prefix('[') {
                 let end = r
                     .find(']')
-                    .ok_or_else(|| format!("JSON path {source:?} has a [ without ]"))?;
+                    .ok_or_else(|| msg!("JSON path {source:?} has a [ without ]"))?;
                 let inner = r[..end].trim();
                 let quoted = inner.len() >= 2
                     && ((inner.starts_with('"') && inner.ends_with('"'))
@@ -46,7 +48,7 @@ impl JsonPath {
                     Segment::Key(inner[1..inner.len() - 1].to_string())
                 } else {
                     Segment::Index(inner.parse().map_err(|_| {
-                        format!("JSON path {source:?}: [{inner}] is not an index like [0] or a quoted name like [\"key\"]")
+                        msg!("JSON path {source:?}: [{inner}] is not an index like [0] or a quoted name like [\"key\"]")
                     })?)
                 });
                 rest = &r[end + 1..];
@@ -54,14 +56,12 @@ impl JsonPath {
                 if let Some(r) = rest.strip_prefix('.') {
                     rest = r;
                 } else if !first {
-                    return Err(format!(
-                        "JSON path {source:?} is not like data.links[0].url"
-                    ));
+                    return Err(msg!("JSON path {source:?} is not like data.links[0].url"));
                 }
                 let end = rest.find(['.', '[']).unwrap_or(rest.len());
                 let key = &rest[..end];
                 if key.is_empty() {
-                    return Err(format!("JSON path {source:?} has an empty name in it"));
+                    return Err(msg!("JSON path {source:?} has an empty name in it"));
                 }
                 segments.push(Segment::Key(key.to_string()));
                 rest = &rest[end..];
@@ -118,19 +118,26 @@ pub enum Missing {
     NoMatch(String),
 }
 
+impl Missing {
+    /// Why, in words.
+    pub fn msg(&self) -> Msg {
+        match self {
+            Missing::NotJson(p) => {
+                msg!("the answer is not JSON, so the JSON path {p} finds nothing")
+            }
+            Missing::Path(p) => msg!("the answer has nothing at the JSON path {p}"),
+            Missing::NotText(p, "a list") => {
+                msg!("the JSON path {p} points at a list, not at text")
+            }
+            Missing::NotText(p, _) => msg!("the JSON path {p} points at an object, not at text"),
+            Missing::NoMatch(r) => msg!("the pattern {r} does not match the answer"),
+        }
+    }
+}
+
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Missing::NotJson(p) => write!(
-                f,
-                "the answer is not JSON, so the JSON path {p} finds nothing"
-            ),
-            Missing::Path(p) => write!(f, "the answer has nothing at the JSON path {p}"),
-            Missing::NotText(p, what) => {
-                write!(f, "the JSON path {p} points at {what}, not at text")
-            }
-            Missing::NoMatch(r) => write!(f, "the pattern {r} does not match the answer"),
-        }
+        f.write_str(&self.msg().text)
     }
 }
 
@@ -173,22 +180,22 @@ pub struct Answer<'a> {
 }
 
 /// Syntax ShareX has that maps onto nothing Pixdrop does, with the reason.
-fn unsupported(name: &str) -> String {
+fn unsupported(name: &str) -> Msg {
     let why = match name {
-        "xml" => "XML answers are not supported",
+        "xml" => msg!("XML answers are not supported"),
         "input" | "inputbox" | "prompt" | "select" => {
-            "Pixdrop does not ask questions during an upload"
+            msg!("Pixdrop does not ask questions during an upload")
         }
-        "header" => "reading answer headers is not supported",
-        "responseurl" => "the answer's final URL is not kept",
-        "random" | "base64" | "outputurl" => "it is not supported",
-        _ => "it is not ShareX syntax Pixdrop knows",
+        "header" => msg!("reading answer headers is not supported"),
+        "responseurl" => msg!("the answer's final URL is not kept"),
+        "random" | "base64" | "outputurl" => msg!("it is not supported"),
+        _ => msg!("it is not ShareX syntax Pixdrop knows"),
     };
-    format!("{{{name}}} is not supported ({why})")
+    msg!("{{{name}}} is not supported ({why})")
 }
 
 impl Template {
-    pub fn parse(source: &str, usage: Use) -> Result<Template, String> {
+    pub fn parse(source: &str, usage: Use) -> Result<Template, Msg> {
         // Characters with a flag: true when written escaped (so never syntax).
         let chars: Vec<(char, bool)> = {
             let mut out = Vec::new();
@@ -219,10 +226,8 @@ impl Template {
                     .map(|p| p + i + 1);
                 let close = match close {
                     Some(p) if chars[p].0 == '}' => p,
-                    Some(_) => {
-                        return Err(format!("{source:?}: {{…}} inside {{…}} is not supported"))
-                    }
-                    None => return Err(format!("{source:?} has a {{ without }}")),
+                    Some(_) => return Err(msg!("{source:?}: {{…}} inside {{…}} is not supported")),
+                    None => return Err(msg!("{source:?} has a {{ without }}")),
                 };
                 let inner = &chars[i + 1..close];
                 let name_end = inner
@@ -243,7 +248,7 @@ impl Template {
                 let piece = match name.as_str() {
                     "filename" => Piece::FileName,
                     "json" | "response" | "regex" if usage == Use::Request => {
-                        return Err(format!(
+                        return Err(msg!(
                             "{source:?}: {{{name}}} reads the host's answer, so it cannot be used in a request"
                         ))
                     }
@@ -259,29 +264,29 @@ impl Template {
                             None => (arg_text.clone(), String::new()),
                         };
                         let re = regex::Regex::new(&pattern)
-                            .map_err(|e| format!("{source:?}: the pattern {pattern:?} is not a regular expression: {e}"))?;
+                            .map_err(|e| msg!("{source:?}: the pattern {pattern:?} is not a regular expression: {e}"))?;
                         let group = group.trim();
                         let group = if group.is_empty() {
                             Group::Whole
                         } else if let Ok(n) = group.parse::<usize>() {
                             if n >= re.captures_len() {
-                                return Err(format!("{source:?}: the pattern {pattern:?} has no group {n}"));
+                                return Err(msg!("{source:?}: the pattern {pattern:?} has no group {n}"));
                             }
                             Group::Index(n)
                         } else {
                             if !re.capture_names().flatten().any(|g| g == group) {
-                                return Err(format!("{source:?}: the pattern {pattern:?} has no group named {group:?}"));
+                                return Err(msg!("{source:?}: the pattern {pattern:?} has no group named {group:?}"));
                             }
                             Group::Name(group.to_string())
                         };
                         Piece::Regex(re, group)
                     }
-                    other => return Err(format!("{source:?}: {}", unsupported(other))),
+                    other => return Err(msg!("{source:?}: {}", unsupported(other))),
                 };
                 pieces.push(piece);
                 i = close + 1;
             } else if c == '}' && !escaped {
-                return Err(format!("{source:?} has a }} without {{"));
+                return Err(msg!("{source:?} has a }} without {{"));
             } else {
                 text.push(c);
                 i += 1;

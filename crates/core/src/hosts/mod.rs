@@ -559,6 +559,11 @@ fn field(info: &'static KindInfo, key: &str) -> Result<&'static FieldSpec> {
     })
 }
 
+/// A field's label as a message names it: the form's words in the user's language.
+fn label(info: &KindInfo, f: &FieldSpec) -> Msg {
+    Msg::term(format!("{}.{}.label", info.kind, f.key), f.label)
+}
+
 /// Check a config against its kind's fields: no unknown keys, required ones present, values of
 /// the right type. Called before anything is written.
 pub fn validate(cfg: &HostConfig) -> Result<()> {
@@ -581,14 +586,14 @@ pub fn validate(cfg: &HostConfig) -> Result<()> {
                     info.kind,
                     cfg.name,
                     f.key,
-                    f.label
+                    label(info, f)
                 )));
             }
             continue;
         }
         let (value, text) = (value.unwrap(), text.unwrap());
         // Messages name the field as the form labels it, with the key the CLI uses.
-        let named = format!("{} ({})", f.label, f.key);
+        let named = msg!("{} ({})", label(info, f), f.key);
         match f.kind {
             FieldKind::Url => {
                 let u = url::Url::parse(&text)

@@ -19,7 +19,7 @@ use crate::hosts::{self};
 /// Keys of an .sxcu this import understands (others are refused unless harmless).
 const IGNORED: &[&str] = &["Version", "ThumbnailURL", "DestinationType", "Name"];
 
-fn refuse(file: &str, what: impl std::fmt::Display) -> Error {
+fn refuse(file: &str, what: Msg) -> Error {
     Error::Input(msg!("{file}: {what}"))
 }
 
@@ -31,12 +31,12 @@ fn text_map(file: &str, key: &str, v: Option<&Value>) -> Result<Vec<(String, Str
             .map(|(k, v)| match v {
                 Value::String(s) => Ok((k.clone(), s.clone())),
                 Value::Number(_) | Value::Bool(_) => Ok((k.clone(), v.to_string())),
-                _ => Err(refuse(file, format!("{key}.{k} must be text"))),
+                _ => Err(refuse(file, msg!("{key}.{k} must be text"))),
             })
             .collect(),
         Some(_) => Err(refuse(
             file,
-            format!("{key} must be an object of names and values"),
+            msg!("{key} must be an object of names and values"),
         )),
     }
 }
@@ -45,7 +45,7 @@ fn string(file: &str, obj: &Map<String, Value>, key: &str) -> Result<String> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.trim().to_string()),
-        Some(_) => Err(refuse(file, format!("{key} must be text"))),
+        Some(_) => Err(refuse(file, msg!("{key} must be text"))),
     }
 }
 
@@ -53,7 +53,7 @@ fn string(file: &str, obj: &Map<String, Value>, key: &str) -> Result<String> {
 fn request_value(file: &str, key: &str, v: &str) -> Result<()> {
     Template::parse(v, Use::Request)
         .map(|_| ())
-        .map_err(|e| refuse(file, format!("{key}: {e}")))
+        .map_err(|e| refuse(file, msg!("{key}: {e}")))
 }
 
 /// ShareX before 13 wrote placeholders between dollar signs (`$json:data.url$`, `$response$`);
@@ -81,9 +81,7 @@ fn refuse_old_syntax(file: &str, obj: &Map<String, Value>) -> Result<()> {
         .for_each(|(k, v)| texts(k.clone(), v, &mut found));
     for (key, text) in found {
         if let Some(m) = old.find(text) {
-            return Err(refuse(
-                file,
-                format!(
+            return Err(refuse(file, msg!(
                     "{key} uses ShareX's pre-13 syntax ({}); ShareX 13 and Pixdrop write it as {{json:…}}: open the uploader in ShareX 13 or newer and export it again",
                     m.as_str()
                 ),
@@ -99,11 +97,11 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
     let v: Value = serde_json::from_str(text).map_err(|e| {
         refuse(
             file,
-            format!("not valid JSON: {e} (is it a ShareX .sxcu file?)"),
+            msg!("not valid JSON: {e} (is it a ShareX .sxcu file?)"),
         )
     })?;
     let Value::Object(obj) = v else {
-        return Err(refuse(file, "an .sxcu file holds one JSON object"));
+        return Err(refuse(file, msg!("an .sxcu file holds one JSON object")));
     };
     check_kind(file, &obj)?;
     let mut settings = request_settings(file, &obj)?;
@@ -116,7 +114,7 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
         if t.is_empty() {
             continue;
         }
-        Template::parse(&t, Use::Answer).map_err(|e| refuse(file, format!("{key}: {e}")))?;
+        Template::parse(&t, Use::Answer).map_err(|e| refuse(file, msg!("{key}: {e}")))?;
         settings.insert(setting.into(), Value::String(t));
     }
     if !settings.contains_key("link_template") {
@@ -132,7 +130,7 @@ pub fn to_config(text: &str, file: &str, name: Option<&str>) -> Result<HostConfi
         kind: "custom".into(),
         settings,
     };
-    hosts::validate(&cfg).map_err(|e| refuse(file, e))?;
+    hosts::validate(&cfg).map_err(|e| refuse(file, e.msg()))?;
     Ok(cfg)
 }
 
@@ -142,10 +140,7 @@ fn check_kind(file: &str, obj: &Map<String, Value>) -> Result<()> {
         || obj.contains_key("RegexList")
         || obj.contains_key("ResponseType")
     {
-        return Err(refuse(
-            file,
-            "this uploader uses ShareX's old format (RequestType, RegexList, $json:…$); open it in ShareX 13 or newer and export it again",
-        ));
+        return Err(refuse(file, msg!("this uploader uses ShareX's old format (RequestType, RegexList, $json:…$); open it in ShareX 13 or newer and export it again")));
     }
     if let Some(dest) = obj.get("DestinationType").and_then(Value::as_str) {
         let kinds: Vec<&str> = dest
@@ -160,7 +155,7 @@ fn check_kind(file: &str, obj: &Map<String, Value>) -> Result<()> {
         {
             return Err(refuse(
                 file,
-                format!(
+                msg!(
                     "this uploader is for {} only; Pixdrop needs an image or file uploader",
                     kinds.join(", ")
                 ),
@@ -184,7 +179,7 @@ fn check_kind(file: &str, obj: &Map<String, Value>) -> Result<()> {
                     | "ErrorMessage"
             );
         if !known {
-            return Err(refuse(file, format!("{key} is not supported")));
+            return Err(refuse(file, msg!("{key} is not supported")));
         }
     }
     Ok(())
@@ -194,7 +189,7 @@ fn check_kind(file: &str, obj: &Map<String, Value>) -> Result<()> {
 fn request_url(file: &str, obj: &Map<String, Value>) -> Result<String> {
     let request_url = string(file, obj, "RequestURL")?;
     if request_url.is_empty() {
-        return Err(refuse(file, "RequestURL is missing"));
+        return Err(refuse(file, msg!("RequestURL is missing")));
     }
     request_value(file, "RequestURL", &request_url)?;
     let mut url = url::Url::parse(&request_url)
@@ -203,7 +198,7 @@ fn request_url(file: &str, obj: &Map<String, Value>) -> Result<String> {
         .ok_or_else(|| {
             refuse(
                 file,
-                format!("RequestURL {request_url:?} is not an http(s) URL"),
+                msg!("RequestURL {request_url:?} is not an http(s) URL"),
             )
         })?;
     let params = text_map(file, "Parameters", obj.get("Parameters"))?;
@@ -224,9 +219,7 @@ fn request_settings(file: &str, obj: &Map<String, Value>) -> Result<BTreeMap<Str
         "PUT" => "PUT",
         "PATCH" => "PATCH",
         other => {
-            return Err(refuse(
-                file,
-                format!("RequestMethod {other} cannot carry a file; Pixdrop uploads with POST, PUT or PATCH"),
+            return Err(refuse(file, msg!("RequestMethod {other} cannot carry a file; Pixdrop uploads with POST, PUT or PATCH"),
             ))
         }
     };
@@ -244,24 +237,19 @@ fn request_settings(file: &str, obj: &Map<String, Value>) -> Result<BTreeMap<Str
     let body_type = match body.as_str() {
         "MultipartFormData" => {
             if file_form.is_empty() {
-                return Err(refuse(
-                    file,
-                    "FileFormName is empty, so the uploader sends no file (text uploaders and URL shorteners are not supported)",
-                ));
+                return Err(refuse(file, msg!("FileFormName is empty, so the uploader sends no file (text uploaders and URL shorteners are not supported)")));
             }
             "multipart"
         }
         "Binary" => {
             if !arguments.is_empty() {
-                return Err(refuse(file, "Arguments cannot be sent with a Binary body"));
+                return Err(refuse(file, msg!("Arguments cannot be sent with a Binary body")));
             }
             "binary"
         }
-        "" | "None" => return Err(refuse(file, "Body is None, so the uploader sends no file")),
+        "" | "None" => return Err(refuse(file, msg!("Body is None, so the uploader sends no file"))),
         other => {
-            return Err(refuse(
-                file,
-                format!("Body {other} is not supported (Pixdrop sends files as MultipartFormData or Binary)"),
+            return Err(refuse(file, msg!("Body {other} is not supported (Pixdrop sends files as MultipartFormData or Binary)"),
             ))
         }
     };
@@ -325,13 +313,13 @@ pub fn import(
 /// The `custom` config an .sxcu file describes, checked, without adding it.
 pub fn read(path: &Path, name: Option<&str>) -> Result<HostConfig> {
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, Msg::plain(e.to_string())))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, crate::error::io_msg(&e)))?;
     if bytes.len() > 1024 * 1024 {
         return Err(refuse(
             &label,
-            "is larger than 1 MB; an .sxcu file is a small JSON text",
+            msg!("is larger than 1 MB; an .sxcu file is a small JSON text"),
         ));
     }
-    let text = String::from_utf8(bytes).map_err(|_| refuse(&label, "is not UTF-8 text"))?;
+    let text = String::from_utf8(bytes).map_err(|_| refuse(&label, msg!("is not UTF-8 text")))?;
     to_config(&text, &label, name)
 }
