@@ -335,7 +335,7 @@ export interface RecordCheck {
   id: number;
   status: LinkStatus;
   /** What was seen ("HTTP 404", "text/html, not an image", the network error). */
-  detail: string | null;
+  detail: Msg | null;
   /** Unix time in milliseconds. */
   checked_at: number;
 }

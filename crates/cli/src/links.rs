@@ -269,7 +269,10 @@ pub async fn links_cmd(engine: &Engine, cmd: LinksCmd) -> Result<(), Failure> {
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report.results).unwrap_or_default()
+            serde_json::to_value(&report.results)
+                .map(messages_as_text)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_default()
         );
     } else {
         use links::LinkStatus::*;
@@ -312,7 +315,7 @@ fn messages_as_text(v: serde_json::Value) -> serde_json::Value {
             if map.get("text").is_some_and(Value::is_string)
                 && map
                     .keys()
-                    .all(|k| matches!(k.as_str(), "text" | "template" | "args")) =>
+                    .all(|k| matches!(k.as_str(), "text" | "template" | "args" | "term")) =>
         {
             map["text"].clone()
         }

@@ -32,7 +32,7 @@ pub struct Msg {
     /// translations have beside the forms' (`<kind>.<field>.label`, `*.<field>.label` for the
     /// fields every kind has), so an error names a field as the form in that language does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub term: Option<String>,
+    pub term: Option<Box<str>>,
 }
 
 /// An argument's value: text shown as it is (a name, a number, a host's words), or a message
@@ -64,7 +64,7 @@ impl Msg {
     pub fn term(key: impl Into<String>, text: impl Into<String>) -> Self {
         Msg {
             text: text.into(),
-            term: Some(key.into()),
+            term: Some(key.into().into_boxed_str()),
             ..Msg::default()
         }
     }

@@ -1,6 +1,6 @@
 //! `links check`: ask every matching record's link whether it still serves the uploaded image.
 
-use crate::msg;
+use crate::{msg, Msg};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -221,19 +221,14 @@ pub async fn check_records(
 /// The first bytes a ranged GET asks for, where HEAD is refused.
 const RANGE_BYTES: u64 = 1024;
 
-async fn probe(http: &Http, record: &Record) -> (LinkStatus, Option<String>) {
+async fn probe(http: &Http, record: &Record) -> (LinkStatus, Option<Msg>) {
     match url::Url::parse(&record.url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-        _ => {
-            return (
-                LinkStatus::Unreachable,
-                Some("not an http(s) link".to_string()),
-            )
-        }
+        _ => return (LinkStatus::Unreachable, Some(msg!("not an http(s) link"))),
     }
     let mut resp = match http.client.head(&record.url).send().await {
         Ok(r) => r,
-        Err(e) => return (LinkStatus::Unreachable, Some(http.map_err(e).to_string())),
+        Err(e) => return (LinkStatus::Unreachable, Some(http.map_err(e).msg())),
     };
     if matches!(resp.status().as_u16(), 405 | 501) {
         resp = match http
@@ -244,7 +239,7 @@ async fn probe(http: &Http, record: &Record) -> (LinkStatus, Option<String>) {
             .await
         {
             Ok(r) => r,
-            Err(e) => return (LinkStatus::Unreachable, Some(http.map_err(e).to_string())),
+            Err(e) => return (LinkStatus::Unreachable, Some(http.map_err(e).msg())),
         };
     }
     // The answer's body is not read: dropping it closes what a ranged GET left unread.
@@ -259,11 +254,11 @@ fn classify(
     status: u16,
     headers: &reqwest::header::HeaderMap,
     uploaded: Option<u64>,
-) -> (LinkStatus, Option<String>) {
+) -> (LinkStatus, Option<Msg>) {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     match status {
-        404 | 410 => (LinkStatus::Gone, Some(format!("HTTP {status}"))),
-        429 | 500..=599 => (LinkStatus::Unreachable, Some(format!("HTTP {status}"))),
+        404 | 410 => (LinkStatus::Gone, Some(msg!("HTTP {status}"))),
+        429 | 500..=599 => (LinkStatus::Unreachable, Some(msg!("HTTP {status}"))),
         200..=299 => {
             let content_type = header(CONTENT_TYPE).unwrap_or_default().trim();
             let essence = content_type
@@ -279,7 +274,7 @@ fn classify(
             {
                 return (
                     LinkStatus::Changed,
-                    Some(format!("{content_type}, not an image")),
+                    Some(msg!("{content_type}, not an image")),
                 );
             }
             // A ranged answer names the whole size after the slash: `bytes 0-1023/52011`.
@@ -293,12 +288,12 @@ fn classify(
             match (size, uploaded) {
                 (Some(now), Some(then)) if now != then => (
                     LinkStatus::Changed,
-                    Some(format!("{now} bytes, {then} were uploaded")),
+                    Some(msg!("{now} bytes, {then} were uploaded")),
                 ),
                 _ => (LinkStatus::Ok, None),
             }
         }
-        _ => (LinkStatus::Changed, Some(format!("HTTP {status}"))),
+        _ => (LinkStatus::Changed, Some(msg!("HTTP {status}"))),
     }
 }
 

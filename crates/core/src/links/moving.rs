@@ -237,9 +237,10 @@ async fn move_one(
                     record.id,
                     &LinkCheck {
                         status: LinkStatus::Gone,
-                        detail: Some(
-                            msg!("deleted on the host after the move to {to}", to = opts.to).text,
-                        ),
+                        detail: Some(msg!(
+                            "deleted on the host after the move to {to}",
+                            to = opts.to
+                        )),
                         checked_at: now_ms(),
                     },
                 )?;

@@ -1,7 +1,7 @@
 //! The album's side of links: the last check of each record's link, and which record a moved
 //! one became. Kept here, not in `album.rs`, so the album's core stays about uploads.
 
-use crate::msg;
+use crate::{msg, Msg};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -13,10 +13,27 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkCheck {
     pub status: LinkStatus,
-    /// What was seen, in plain words ("HTTP 404", "text/html, not an image", the network error).
-    pub detail: Option<String>,
+    /// What was seen, in words ("HTTP 404", "text/html, not an image", the network error).
+    /// Kept in the album as the message's JSON, so it is said in the reader's language.
+    pub detail: Option<Msg>,
     /// Unix time in milliseconds.
     pub checked_at: i64,
+}
+
+/// A check's detail as the album keeps it: the message's JSON.
+fn detail_to_column(m: &Msg) -> String {
+    serde_json::to_string(m).unwrap_or_else(|_| m.text.clone())
+}
+
+/// A check's detail from the album: a message's JSON, or (as an older Pixdrop kept it) its
+/// English text, shown as it is.
+fn detail_from_column(text: &str) -> Msg {
+    if text.starts_with('{') {
+        if let Ok(m) = serde_json::from_str::<Msg>(text) {
+            return m;
+        }
+    }
+    Msg::plain(text)
 }
 
 impl Album {
@@ -25,7 +42,12 @@ impl Album {
         self.conn().execute(
             "INSERT INTO link_checks (id, status, detail, checked_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (id) DO UPDATE SET status = ?2, detail = ?3, checked_at = ?4",
-            params![id, check.status.as_str(), check.detail, check.checked_at],
+            params![
+                id,
+                check.status.as_str(),
+                check.detail.as_ref().map(detail_to_column),
+                check.checked_at
+            ],
         )?;
         Ok(())
     }
@@ -47,7 +69,7 @@ impl Album {
         row.map(|(status, detail, checked_at)| {
             Ok(LinkCheck {
                 status: status.parse()?,
-                detail,
+                detail: detail.as_deref().map(detail_from_column),
                 checked_at,
             })
         })
@@ -293,5 +315,32 @@ mod tests {
             None,
             "a deleted record's check goes"
         );
+    }
+
+    #[test]
+    fn a_checks_detail_keeps_its_words_and_an_older_albums_text_reads() {
+        let a = Album::open_in_memory().unwrap();
+        let id = rec(&a, "https://old/3.png");
+        let status = 404;
+        let check = LinkCheck {
+            status: LinkStatus::Gone,
+            detail: Some(msg!("HTTP {status}")),
+            checked_at: 7,
+        };
+        a.set_link_check(id, &check).unwrap();
+        let read = a.link_check(id).unwrap().unwrap();
+        assert_eq!(read, check);
+        assert_eq!(
+            read.detail.unwrap().template.as_deref(),
+            Some("HTTP {status}")
+        );
+        a.conn()
+            .execute(
+                "UPDATE link_checks SET detail = 'text/html, not an image' WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+        let old = a.link_check(id).unwrap().unwrap().detail.unwrap();
+        assert_eq!(old, Msg::plain("text/html, not an image"));
     }
 }
