@@ -1893,6 +1893,13 @@ fn links_check_says_which_links_are_broken_and_exits_1() {
             .map(|r| r["status"].as_str().unwrap().to_string())
     };
     assert_eq!(status(lost).as_deref(), Some("gone"));
+    let detail = each.as_array().unwrap().iter().find(|r| r["id"] == lost);
+    assert!(
+        detail
+            .and_then(|r| r["detail"].as_str())
+            .is_some_and(|d| d.starts_with("HTTP 4")),
+        "--json gives what was seen as words: {each:#}"
+    );
     assert_eq!(
         status(out[0]["id"].as_i64().unwrap()).as_deref(),
         Some("ok")
