@@ -48,6 +48,8 @@ impl AppError {
             text: self.message.clone(),
             template: self.template.clone(),
             args: self.args.clone(),
+            // A whole error is a sentence, never a lone term (those are its arguments).
+            ..Msg::default()
         }
     }
 }

@@ -111,6 +111,7 @@ test("album: Check links marks the broken tiles, filters them, says why in Detai
   cli(home, "settings", "set", "theme", "dark");
   await s.waitFor("the page in Chinese", async () => (await s.text(await s.find("[data-test=details-link]"))).startsWith("已从图床消失"));
   assert.equal(await s.text(await s.find("[data-test=tile-broken]")), "已消失");
+  assert.match(await s.text(await s.find("[data-test=details-link]")), /HTTP 状态码 404/, "what was seen, in Chinese too");
   assert.equal(await s.text(await s.find("[data-test=album-check-links]")), "检查链接");
   writeFileSync(join(OUT, "links-details-zh-dark.png"), await s.screenshot());
 
