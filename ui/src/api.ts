@@ -433,7 +433,7 @@ export const api = {
   hostRemove: (name: string) => call<HostRemoval>("host_remove", { name }),
   hostRestore: () => call<string>("host_restore"),
   hostSetDefault: (name: string) => call<void>("host_set_default", { name }),
-  hostTest: (name: string) => call<string>("host_test", { name }),
+  hostTest: (name: string) => call<Msg>("host_test", { name }),
   albumPage: (query: AlbumQuery) => call<AlbumPageData>("album_page", { query }),
   /** Ids of the query's records offset..offset+limit; limit 0 means all. */
   albumIds: (query: AlbumQuery) => call<number[]>("album_ids", { query }),

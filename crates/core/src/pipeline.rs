@@ -812,7 +812,7 @@ impl Engine {
     /// Check a config's credentials with its host.
     /// What the check learned (an SFTP server's host key, trusted on the first test) is kept
     /// in the config, unless the config was changed meanwhile.
-    pub async fn test_host(&self, name: &str) -> Result<String> {
+    pub async fn test_host(&self, name: &str) -> Result<Msg> {
         let config = self.config.load()?;
         let tested = config.pick_host(Some(name))?.clone();
         let host = hosts::build(&tested)?;

@@ -2,7 +2,7 @@
 //! generates from each kind's field list. Values arrive as the text typed and are parsed and
 //! checked here (by pixdrop-core), so the CLI and the app accept exactly the same input.
 
-use pixdrop_core::msg;
+use pixdrop_core::{msg, Msg};
 use std::collections::BTreeMap;
 
 use pixdrop_core::host_configs::{RemovalPreview, Removed};
@@ -128,7 +128,7 @@ pub fn host_set_default(state: State<'_, AppState>, name: String) -> AppResult<(
 
 /// Check a config's credentials with its host; the host's own words on success.
 #[tauri::command]
-pub async fn host_test(state: State<'_, AppState>, name: String) -> AppResult<String> {
+pub async fn host_test(state: State<'_, AppState>, name: String) -> AppResult<Msg> {
     Ok(state.engine.test_host(&name).await?)
 }
 

@@ -213,7 +213,7 @@ impl Host for Chevereto {
 
     /// Chevereto has no endpoint that only checks a key: an upload with no file is sent, which
     /// a site answers "empty upload source" (the key was taken) or "invalid API key".
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let answer = self.send(http, self.form()).await?;
         let (message, code) = serde_json::from_str::<Value>(&answer.body)
             .map(|v| error_of(&v))
@@ -221,7 +221,7 @@ impl Host for Chevereto {
         let empty_source = message.to_ascii_lowercase().contains("empty upload source")
             || matches!(code, Some(130 | 310));
         if answer.ok() || (answer.status == 400 && empty_source) {
-            Ok(format!("{} takes the API key", self.site))
+            Ok(msg!("{} takes the API key", self.site))
         } else {
             Err(self.failure(&answer, &msg!("the key check")))
         }

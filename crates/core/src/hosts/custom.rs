@@ -442,7 +442,7 @@ impl Host for Custom {
         })
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         // There is no account API to ask; reaching the address is what can be checked without
         // uploading something.
         let url = self.url_for("pixdrop-check.png")?;
@@ -453,12 +453,12 @@ impl Host for Custom {
         let req = self.with_headers(http.client.head(url), "pixdrop-check.png");
         let answer = http.send(req).await?;
         if answer.status == 401 || answer.status == 403 {
-            return Err(Error::token(format!(
+            return Err(Error::Auth(msg!(
                 "{host} answered HTTP {} to a request with these headers",
                 answer.status
             )));
         }
-        Ok(format!(
+        Ok(msg!(
             "{host} answers (HTTP {}); the credentials of a custom API are only checked by an upload",
             answer.status
         ))

@@ -292,7 +292,7 @@ impl Host for GitHub {
         Err(self.failure(&answer, &msg!("the upload")))
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let url = format!("{}/repos/{}", self.api, self.repo);
         let answer = http
             .send(self.request(http, reqwest::Method::GET, &url))
@@ -308,11 +308,11 @@ impl Host for GitHub {
             )));
         }
         Ok(match answer.header_num("x-ratelimit-remaining") {
-            Some(n) => format!(
+            Some(n) => msg!(
                 "the token can write to {} ({n} API requests left this hour)",
                 self.repo
             ),
-            None => format!("the token can write to {}", self.repo),
+            None => msg!("the token can write to {}", self.repo),
         })
     }
 

@@ -215,7 +215,7 @@ impl Host for Imgur {
         })
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let answer = http
             .send(self.request(http, reqwest::Method::GET, "/3/credits"))
             .await?;
@@ -230,10 +230,10 @@ impl Host for Imgur {
             msg!("the access token")
         };
         Ok(match (n("ClientRemaining"), n("UserRemaining")) {
-            (Some(c), Some(u)) => format!(
+            (Some(c), Some(u)) => msg!(
                 "Imgur takes {who} ({c} application credits left today, {u} for this address this hour)"
             ),
-            _ => format!("Imgur takes {who}"),
+            _ => msg!("Imgur takes {who}"),
         })
     }
 

@@ -4,7 +4,7 @@
 //! and never replace an existing file: a taken name gets `-2`, `-3` … before its extension. The
 //! delete handle is the key (the path below the folder).
 
-use crate::msg;
+use crate::{msg, Msg};
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
@@ -197,14 +197,14 @@ impl Host for Local {
         )))
     }
 
-    async fn check(&self, _http: &Http) -> Result<String> {
+    async fn check(&self, _http: &Http) -> Result<Msg> {
         self.check_root()?;
         let probe = tempfile::Builder::new()
             .prefix(".pixdrop-check-")
             .tempfile_in(&self.root)
             .map_err(|e| Error::io(msg!("cannot write in {}", self.root.display()), e))?;
         drop(probe);
-        Ok(format!(
+        Ok(msg!(
             "{} is a folder Pixdrop can write to",
             self.root.display()
         ))

@@ -221,7 +221,7 @@ impl Host for Lsky {
         })
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         if !self.v2 {
             return Err(Error::Unsupported(
                 msg!("the legacy v1 API has no way to check a token without uploading; upload an image to try it"),
@@ -240,10 +240,11 @@ impl Host for Lsky {
         let name = v
             .pointer("/data/name")
             .and_then(Value::as_str)
-            .unwrap_or("the account");
+            .map(Msg::plain)
+            .unwrap_or_else(|| msg!("the account"));
         Ok(match v.pointer("/data/image_num").and_then(Value::as_u64) {
-            Some(n) => format!("signed in as {name} ({n} images)"),
-            None => format!("signed in as {name}"),
+            Some(n) => msg!("signed in as {name} ({n} images)"),
+            None => msg!("signed in as {name}"),
         })
     }
 

@@ -88,7 +88,7 @@ pub trait Host: Send + Sync {
         progress: Option<Progress>,
     ) -> Result<Uploaded>;
     /// Check the credentials; returns a short description of the account.
-    async fn check(&self, http: &Http) -> Result<String>;
+    async fn check(&self, http: &Http) -> Result<Msg>;
     /// Settings the last check learned that the config should keep (an SFTP server's host key,
     /// trusted on the first test).
     fn learned(&self) -> Vec<(&'static str, String)> {

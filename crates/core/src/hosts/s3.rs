@@ -279,7 +279,7 @@ impl Host for S3 {
         )))
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
         action.with_max_keys(1);
         let answer = self
@@ -288,7 +288,7 @@ impl Host for S3 {
         if !answer.ok() {
             return Err(self.failure(&answer, &msg!("listing the bucket")));
         }
-        Ok(format!(
+        Ok(msg!(
             "bucket {:?} on {} takes these credentials",
             self.bucket.name(),
             self.endpoint_host

@@ -436,7 +436,7 @@ impl Host for Sftp {
         })
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let conn = self.connect(http, true).await?;
         let folder = if self.s.path.is_empty() {
             ".".to_string()
@@ -460,12 +460,12 @@ impl Host for Sftp {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         Ok(match learned {
-            Some(fp) => format!(
+            Some(fp) => msg!(
                 "{} logged in as {}; its host key {fp} is now trusted",
                 self.server(),
                 self.s.username
             ),
-            None => format!(
+            None => msg!(
                 "{} logged in as {} (host key {})",
                 self.server(),
                 self.s.username,

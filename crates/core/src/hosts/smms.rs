@@ -286,7 +286,7 @@ impl Host for Smms {
         parse_upload(&http.send(req).await?)
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         if self.token.is_empty() {
             return Err(Error::Auth(msg!("no token is set")));
         }
@@ -307,12 +307,12 @@ impl Host for Smms {
             (Api::V2, Some(user)) => {
                 match (str_of(&data, "disk_usage"), str_of(&data, "disk_limit")) {
                     (Some(used), Some(limit)) => {
-                        format!("token accepted: {user}, {used} of {limit} used")
+                        msg!("token accepted: {user}, {used} of {limit} used")
                     }
-                    _ => format!("token accepted: {user}"),
+                    _ => msg!("token accepted: {user}"),
                 }
             }
-            _ => format!("token accepted by {}", self.base),
+            _ => msg!("token accepted by {}", self.base),
         })
     }
 

@@ -241,7 +241,7 @@ impl Host for Upyun {
         )))
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let req = self
             .request(http, reqwest::Method::GET, "", None)
             .query(&[("usage", "")]);
@@ -250,13 +250,13 @@ impl Host for Upyun {
             return Err(self.failure(&answer, &msg!("reading the service's usage")));
         }
         Ok(match answer.body.trim().parse::<u64>() {
-            Ok(bytes) => format!(
+            Ok(bytes) => msg!(
                 "operator {:?} may use {:?} ({:.1} MB stored)",
                 self.operator,
                 self.bucket,
                 bytes as f64 / 1e6
             ),
-            Err(_) => format!("operator {:?} may use {:?}", self.operator, self.bucket),
+            Err(_) => msg!("operator {:?} may use {:?}", self.operator, self.bucket),
         })
     }
 

@@ -210,7 +210,7 @@ impl Host for WebDav {
         )))
     }
 
-    async fn check(&self, http: &Http) -> Result<String> {
+    async fn check(&self, http: &Http) -> Result<Msg> {
         let answer = http
             .send(
                 self.request(http, method("PROPFIND"), &self.base)
@@ -220,7 +220,7 @@ impl Host for WebDav {
         if answer.status != 207 && !answer.ok() {
             return Err(self.failure(&answer, &msg!("reading the folder")));
         }
-        Ok(format!(
+        Ok(msg!(
             "the folder {} answers and takes this login",
             self.base
         ))
