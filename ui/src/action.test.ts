@@ -9,7 +9,7 @@ describe("useAction", () => {
       expect(a.busy.value).toBe(true);
       throw new Error("host said no");
     });
-    expect(a.error.value).toBe("host said no");
+    expect(a.error.value?.()).toBe("host said no");
     expect(a.busy.value).toBe(false);
     await a.run(async () => {});
     expect(a.error.value).toBeNull();

@@ -1,14 +1,15 @@
 // A button's action: clears the last message, marks the page busy, and shows an error instead of
 // swallowing it.
 import { ref, type Ref } from "vue";
+import { sayingOf, type Saying } from "./saying";
 
 export function useAction(onStart: () => void = () => {}): {
   busy: Ref<boolean>;
-  error: Ref<string | null>;
+  error: Ref<Saying | null>;
   run: (f: () => Promise<unknown>) => Promise<void>;
 } {
   const busy = ref(false);
-  const error = ref<string | null>(null);
+  const error = ref<Saying | null>(null);
   async function run(f: () => Promise<unknown>) {
     error.value = null;
     onStart();
@@ -16,7 +17,7 @@ export function useAction(onStart: () => void = () => {}): {
     try {
       await f();
     } catch (e) {
-      error.value = (e as Error).message;
+      error.value = sayingOf(e);
     } finally {
       busy.value = false;
     }
