@@ -104,6 +104,11 @@ test("settings fields keep what was typed; errors beside their field; the waterm
   await s.click(await s.find("[data-setting=notify]"));
   await s.waitFor("notify saved", async () => cli(home, "settings", "get", "notify").trim() === "false");
   assert.equal(await s.execute("return document.querySelector('[data-setting=quality]').value"), "150");
+  // The language changed meanwhile: the error is said again in it, beside the same field.
+  cli(home, "settings", "set", "language", "zh-CN");
+  await s.waitFor("quality's error in Chinese", async () => /[\u4e00-\u9fff]/.test(await s.text(await s.find("[data-problem=quality]"))));
+  cli(home, "settings", "set", "language", "en");
+  await s.waitFor("quality's error in English again", async () => (await s.text(await s.find("[data-problem=quality]"))) === problem);
   // Typing again drops the error about the text before; a valid value saves, mark and error go.
   await retype(s, "[data-setting=quality]", "90");
   await s.waitFor("quality 90 saved", async () => cli(home, "settings", "get", "quality").trim() === "90");
