@@ -594,8 +594,8 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 /** A host field's label or help: the registry's English (`english`), or its translation by the
  *  stable key "<kind>.<field>.<part>" ("*" for the fields every kind has). */
-export function hostText(kind: string, field: string, part: "label" | "help", english: string): string {
-  const table = hostMessages[locale.value];
+export function hostText(kind: string, field: string, part: "label" | "help", english: string, l: Locale = locale.value): string {
+  const table = hostMessages[l];
   return table?.[`${kind}.${field}.${part}`] ?? table?.[`*.${field}.${part}`] ?? english;
 }
 

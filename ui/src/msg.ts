@@ -2,8 +2,7 @@
 // user's language: translations are keyed by the English template, in locales/messages.*.json
 // (a Rust test fails when a template in the sources has none). Words that are not ours (a
 // host's answer, a file name) come as plain text or as an argument's text and stay as they are.
-import { locale, type Locale } from "./i18n";
-import { hostMessages } from "./i18nHosts";
+import { hostText, locale, type Locale } from "./i18n";
 import zhCN from "./locales/messages.zh-CN.json";
 
 export interface Msg {
@@ -33,8 +32,8 @@ export function say(m: Msg | string | null | undefined, l: Locale = locale.value
   if (m == null) return "";
   if (typeof m === "string") return m;
   if (m.term) {
-    const table = hostMessages[l];
-    return table?.[m.term] ?? table?.[m.term.replace(/^[^.]*\./, "*.")] ?? m.text;
+    const [kind, field, part] = m.term.split(".");
+    return part === "label" || part === "help" ? hostText(kind, field, part, m.text, l) : m.text;
   }
   if (!m.template) return m.text;
   const translated = tables[l]?.[m.template];
