@@ -1,10 +1,15 @@
 //! The app follows its settings wherever they are changed: its own Settings page, the CLI
-//! (`pixdrop settings set`, `pixdrop hosts add`), another Pixdrop, an editor. The config file is
-//! looked at once a second; when it changed, what changed is applied (the shortcut registered,
-//! the server restarted, the tray relabelled) and the UI is told to reload, so a page never
-//! shows one thing while the app does another.
+//! (`pixdrop settings set`, `pixdrop hosts add`), another Pixdrop, an editor. The system tells
+//! the app when the config file changes (inotify through `notify`; the folder is watched, as
+//! the CLI replaces the file by a rename), so a change shows at once and an idle app is never
+//! woken; only where notifications cannot be had is the file looked at once a second. When it
+//! changed, what changed is applied (the shortcut registered, the server restarted, the tray
+//! relabelled) and the UI is told to reload, so a page never shows one thing while the app does
+//! another.
 
 use pixdrop_core::msg;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
 use pixdrop_core::Settings;
@@ -65,26 +70,97 @@ pub async fn after_saving(app: &AppHandle, old: &Settings, new: &Settings) {
     }
 }
 
-fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+/// What tells a change apart from the last one seen: the file's identity (a rename makes a new
+/// one), its time and its length.
+fn stamp(path: &Path) -> Option<(u64, SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
+    #[cfg(unix)]
+    let id = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let id = 0;
+    Some((id, m.modified().ok()?, m.len()))
 }
 
-/// Watch the config file for the app's life (a thread that looks once a second).
+/// How the watching thread learns that the config may have changed.
+enum Changes {
+    /// The system says so (the watcher lives as long as the thread that holds it).
+    Notified {
+        _watcher: notify::RecommendedWatcher,
+        told: mpsc::Receiver<()>,
+    },
+    /// Notifications could not be had (no inotify watches left, say): look once a second.
+    Polled,
+}
+
+impl Changes {
+    fn start(path: &Path) -> Changes {
+        use notify::Watcher;
+        let (tx, rx) = mpsc::channel();
+        let name = path.file_name().map(|n| n.to_os_string());
+        let Some(folder) = path.parent() else {
+            return Changes::Polled;
+        };
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            // The folder also holds the album and the log: only the config's name wakes us.
+            let ours = match &event {
+                Ok(e) => e.paths.iter().any(|p| p.file_name() == name.as_deref()),
+                Err(_) => true, // events were lost: look, to be sure
+            };
+            if ours {
+                let _ = tx.send(());
+            }
+        });
+        match watcher {
+            Ok(mut w) => match w.watch(folder, notify::RecursiveMode::NonRecursive) {
+                Ok(()) => Changes::Notified {
+                    _watcher: w,
+                    told: rx,
+                },
+                Err(_) => Changes::Polled,
+            },
+            Err(_) => Changes::Polled,
+        }
+    }
+
+    /// Wait for the next possible change; false when no more can come.
+    fn next(&self) -> bool {
+        match self {
+            Changes::Notified { told, .. } => {
+                if told.recv().is_err() {
+                    return false;
+                }
+                // One save is several events (create, write, rename): one look for all of them.
+                while told.try_recv().is_ok() {}
+                true
+            }
+            Changes::Polled => {
+                std::thread::sleep(Duration::from_secs(1));
+                true
+            }
+        }
+    }
+}
+
+/// Watch the config file for the app's life (a thread woken by the system's file
+/// notifications).
 pub fn watch(app: AppHandle) {
+    let engine = app.state::<AppState>().engine.clone();
+    let path: PathBuf = engine.config().path().to_path_buf();
+    // Started here, before the thread, so a change made from now on is seen.
+    let changes = Changes::start(&path);
     std::thread::spawn(move || {
-        let engine = app.state::<AppState>().engine.clone();
-        let path = engine.config().path().to_path_buf();
         let mut last = stamp(&path);
-        loop {
-            std::thread::sleep(Duration::from_secs(1));
+        while changes.next() {
             let now = stamp(&path);
             if now == last {
                 continue;
             }
             last = now;
             let Ok(config) = engine.config().load() else {
-                continue; // a half-written file by an editor: the next look finds it whole
+                // A half-written file by an editor: the next event finds it whole (and is not
+                // taken for the same state if its time and length happen to match).
+                last = None;
+                continue;
             };
             tauri::async_runtime::block_on(async {
                 let state = app.state::<AppState>();

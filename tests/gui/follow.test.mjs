@@ -1,9 +1,9 @@
 // The window follows changes made with the CLI while it is open: a host config added as the
 // default shows in the Upload page's picker, a link format set there is the one shown and the
-// one the next upload's link uses.
+// one the next upload's link uses; an edit of the file in place, as an editor saves, shows too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, cli, openApp, solidPng, startDriver, startStandIn, tempHome } from "./harness.mjs";
 
@@ -48,4 +48,12 @@ test("the window follows config changes made with the CLI", async (t) => {
     return text && text;
   });
   assert.match(link, /^<img src="http:\/\/127\.0\.0\.1:\d+\/i\/.+" alt="followed"\/?>$/);
+
+  // An editor that writes the file in place (no rename): the app is told of that too.
+  const configPath = join(home, "config.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  config.settings.link_format = "url";
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  await s.waitFor("the edited link format", async () =>
+    (await s.execute("return document.querySelector('[data-test=format-picker]').value")) === "url");
 });
