@@ -1,7 +1,8 @@
 //! The album's thumbnail cache: a small WebP per image (at most [`EDGE`] px a side), in the cache
 //! folder (not the config folder: it can all go), named by the image's hash. Uploads write
-//! theirs from the bytes in memory, after the link is out ([`Thumbs::make_later`]: the link never
-//! waits for a picture of it); records from an import or a host sync get theirs downloaded
+//! theirs from the bytes in memory, after the link is out ([`Thumbs::make_later`]: one worker
+//! thread at the lowest CPU priority, so the link never waits for a picture of it, not even
+//! the next file's link in a batch); records from an import or a host sync get theirs downloaded
 //! once, a few at a time. The cache has a size cap: the least recently shown go first (a file's
 //! modification time is when it was last shown). A file that is not a whole WebP is removed and
 //! made again, never served.
@@ -9,7 +10,9 @@
 use crate::msg;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -25,6 +28,9 @@ use crate::pending::Pending;
 pub const EDGE: u32 = 320;
 /// Downloads of originals at once (for thumbnails and the Details view).
 pub const AT_ONCE: usize = 3;
+/// Thumbnails waiting for the worker at most; past that an upload's thumbnail is left to the
+/// app's background round (made from the link), so a long batch never holds its images here.
+const QUEUED_AT_MOST: usize = 64;
 /// After eviction the cache holds at most this share of its cap (so each write does not evict).
 const EVICT_TO: f64 = 0.9;
 /// A failed download is tried again after this long, doubling each time.
@@ -37,6 +43,18 @@ pub struct Thumbs {
     failed: Mutex<HashMap<String, (Instant, u32)>>,
     /// Thumbnails started by [`Thumbs::make_later`] and not finished.
     pending: Pending,
+    /// The worker that makes them (started with the first), and how many wait for it.
+    worker: Mutex<Option<mpsc::Sender<Job>>>,
+    queued: AtomicUsize,
+}
+
+/// A thumbnail to make: the upload's image, the file before processing if that one cannot be
+/// decoded here.
+struct Job {
+    key: String,
+    image: Bytes,
+    fallback: Option<Bytes>,
+    cap: u64,
 }
 
 impl Thumbs {
@@ -46,13 +64,17 @@ impl Thumbs {
             downloads: Arc::new(Semaphore::new(AT_ONCE)),
             failed: Mutex::new(HashMap::new()),
             pending: Pending::default(),
+            worker: Mutex::new(None),
+            queued: AtomicUsize::new(0),
         }
     }
 
     /// Make the thumbnail of an upload's `image` (or, when that cannot be decoded here — an
-    /// AVIF —, of `fallback`, the file before processing) on a blocking thread, and return at
-    /// once: the caller gives the link out meanwhile. One that cannot be made at all (a HEIC, an
-    /// image too large to decode) is no reason to fail anything: the tile shows a blank square.
+    /// AVIF —, of `fallback`, the file before processing) on the thumbnail worker, and return at
+    /// once: the caller gives the link out meanwhile. The worker runs at the lowest CPU priority,
+    /// one thumbnail at a time, so uploads still under way (the rest of a batch, the next
+    /// shortcut) take the CPU first. One that cannot be made at all (a HEIC, an image too large
+    /// to decode) is no reason to fail anything: the tile shows a blank square.
     pub fn make_later(
         self: &Arc<Self>,
         key: String,
@@ -60,18 +82,52 @@ impl Thumbs {
         fallback: Option<Bytes>,
         cap: u64,
     ) {
-        if self.has(&key) {
+        if self.has(&key) || self.queued.load(Ordering::SeqCst) >= QUEUED_AT_MOST {
             return;
         }
+        let job = Job {
+            key,
+            image,
+            fallback,
+            cap,
+        };
+        let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        let sender = worker.get_or_insert_with(|| self.start_worker());
         self.pending.start();
-        let thumbs = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let made = thumbs.put_image(&key, &image, cap);
-            if let (Err(_), Some(f)) = (made, fallback) {
-                let _ = thumbs.put_image(&key, &f, cap);
-            }
-            thumbs.pending.finish();
-        });
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        if sender.send(job).is_err() {
+            // The worker is gone (it could not start): nothing waits for this one.
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            self.pending.finish();
+            *worker = None;
+        }
+    }
+
+    /// The worker thread: it holds the cache weakly, and ends when the cache is dropped.
+    fn start_worker(self: &Arc<Self>) -> mpsc::Sender<Job> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thumbs: Weak<Thumbs> = Arc::downgrade(self);
+        let _ = std::thread::Builder::new()
+            .name("pixdrop-thumbnails".into())
+            .spawn(move || {
+                lowest_priority();
+                while let Ok(job) = rx.recv() {
+                    let Some(thumbs) = thumbs.upgrade() else {
+                        return;
+                    };
+                    // A decoder that panics on a strange file costs its thumbnail, not the
+                    // worker (the tile shows a blank square).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let made = thumbs.put_image(&job.key, &job.image, job.cap);
+                        if let (Err(_), Some(f)) = (made, job.fallback) {
+                            let _ = thumbs.put_image(&job.key, &f, job.cap);
+                        }
+                    }));
+                    thumbs.queued.fetch_sub(1, Ordering::SeqCst);
+                    thumbs.pending.finish();
+                }
+            });
+        tx
     }
 
     /// Wait until every thumbnail [`Thumbs::make_later`] started is written (the CLI, before it
@@ -207,6 +263,17 @@ impl Thumbs {
 }
 
 /// A RIFF/WEBP file whose length is what its header says, with a picture size.
+/// Lower the calling thread's CPU priority as far as it goes (nice 19: on Linux a thread has its
+/// own). Work here then only takes CPU time nothing else wants.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread's own id; a refusal changes nothing.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+    }
+}
+
 fn whole_webp(b: &[u8]) -> bool {
     b.len() >= 20
         && &b[..4] == b"RIFF"
@@ -246,6 +313,54 @@ mod tests {
         assert!(fresh.get(&key).is_none());
         assert!(!path.exists());
         assert_eq!(fresh.total(), 0, "counted once, not taken off twice");
+    }
+
+    /// The worker makes what it is given, a damaged image costs only its own thumbnail, and on
+    /// Linux it runs at the lowest priority, so the uploads beside it take the CPU first.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn made_later_by_a_worker_at_the_lowest_priority() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Arc::new(Thumbs::new(dir.path().join("thumbs")));
+        let good: Vec<String> = (0..3u8).map(|i| format!("{i:02x}").repeat(32)).collect();
+        let bad = "ff".repeat(32);
+        t.make_later(
+            bad.clone(),
+            Bytes::from_static(b"\x89PNG\r\n\x1a\n not one"),
+            None,
+            1 << 30,
+        );
+        for (i, k) in good.iter().enumerate() {
+            t.make_later(
+                k.clone(),
+                Bytes::from(png(i as u8 + 1, 640, 480)),
+                None,
+                1 << 30,
+            );
+        }
+        t.settled().await;
+        for k in &good {
+            assert_eq!(
+                crate::image::dimensions(&t.get(k).unwrap()),
+                Some((320, 240))
+            );
+        }
+        assert!(t.get(&bad).is_none());
+        assert_eq!(t.queued.load(Ordering::SeqCst), 0);
+        #[cfg(target_os = "linux")]
+        {
+            let mut nice = None;
+            for task in std::fs::read_dir("/proc/self/task").unwrap() {
+                let task = task.unwrap().path();
+                let name = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
+                if name.trim() == "pixdrop-thumbna" {
+                    let stat = std::fs::read_to_string(task.join("stat")).unwrap();
+                    let fields: Vec<&str> =
+                        stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+                    nice = Some(fields[16].parse::<i32>().unwrap());
+                }
+            }
+            assert_eq!(nice, Some(19), "the worker's nice value");
+        }
     }
 
     #[test]
