@@ -1,7 +1,7 @@
 // The one subscription to Rust's updates, and the state it keeps current for every page.
 import { ref } from "vue";
 import { api, type ApiErrorShape, type BatchDone, type MoveResult, type NoteOffer, type UiEvent } from "./api";
-import { loadPrefs, prefs } from "./prefs";
+import { loadPrefs, statusArrived } from "./prefs";
 import { applyRow, createRows } from "./uploads";
 
 export const rows = createRows();
@@ -58,10 +58,10 @@ export function handleEvent(e: UiEvent): void {
       notice.value = e.error;
       break;
     case "shortcut":
-      if (prefs.value) prefs.value.shortcut = e.status;
+      statusArrived("shortcut", e.status);
       break;
     case "server":
-      if (prefs.value) prefs.value.server = e.status;
+      statusArrived("server", e.status);
       break;
   }
 }

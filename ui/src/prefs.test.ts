@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { locale } from "./i18n";
-import { applyAppearance, chooseLocale, resolveTheme } from "./prefs";
+import type { SettingsView } from "./api";
+import { applyAppearance, chooseLocale, prefs, resolveTheme, statusArrived, takeView } from "./prefs";
 
 describe("appearance", () => {
   it("follows the system language unless one is chosen", () => {
@@ -22,5 +23,27 @@ describe("appearance", () => {
     applyAppearance({ language: "en", theme: "system" }, root, false);
     expect(root.dataset.theme).toBe("light");
     expect(resolveTheme("light", true)).toBe("light");
+  });
+});
+
+describe("statuses that come as events", () => {
+  const view = (keys: string, state: string) =>
+    ({ settings: { language: "en", theme: "light" }, shortcut: { shortcut: keys }, server: { state } }) as unknown as SettingsView;
+
+  it("keep an event's status over a view asked for before it", async () => {
+    let answer!: (v: SettingsView) => void;
+    const asked = takeView(() => new Promise((r) => (answer = r)));
+    // The binding changes while the view is on its way; the view still has the old keys.
+    statusArrived("shortcut", view("Super+Alt+P", "").shortcut);
+    answer(view("Ctrl+Shift+U", "running"));
+    await asked;
+    expect(prefs.value?.shortcut).toEqual({ shortcut: "Super+Alt+P" });
+    expect(prefs.value?.server).toEqual({ state: "running" });
+  });
+
+  it("take the view's status when no event came meanwhile", async () => {
+    statusArrived("shortcut", view("Super+Alt+P", "").shortcut);
+    await takeView(async () => view("Ctrl+Alt+K", "running"));
+    expect(prefs.value?.shortcut).toEqual({ shortcut: "Ctrl+Alt+K" });
   });
 });

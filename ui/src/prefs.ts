@@ -30,17 +30,37 @@ darkQuery?.addEventListener("change", () => {
   if (prefs.value) applyAppearance(prefs.value.settings);
 });
 
-export async function loadPrefs(): Promise<SettingsView> {
-  const view = await api.settingsGet();
+// The shortcut's binding and the server's state are also sent as events, when they change. A
+// settings view asked for before such a change can arrive after its event (a shortcut changed
+// by the CLI is bound through the portal while the window reloads its settings): the event's
+// status is then the newer one and is kept.
+type Live = "shortcut" | "server";
+const statusEvents: Record<Live, number> = { shortcut: 0, server: 0 };
+const latest: Partial<Pick<SettingsView, Live>> = {};
+
+/** A status event from Rust. */
+export function statusArrived<K extends Live>(key: K, status: SettingsView[K]): void {
+  statusEvents[key]++;
+  latest[key] = status;
+  if (prefs.value) prefs.value[key] = status;
+}
+
+/** Show the view `ask` brings, but not a status older than an event that came meanwhile. */
+export async function takeView(ask: () => Promise<SettingsView>): Promise<SettingsView> {
+  const before = { ...statusEvents };
+  const view = await ask();
+  if (statusEvents.shortcut !== before.shortcut && latest.shortcut) view.shortcut = latest.shortcut;
+  if (statusEvents.server !== before.server && latest.server) view.server = latest.server;
   prefs.value = view;
   applyAppearance(view.settings);
   return view;
 }
 
+export function loadPrefs(): Promise<SettingsView> {
+  return takeView(() => api.settingsGet());
+}
+
 /** Set one setting; on success the new settings apply at once. Errors are thrown to the caller. */
-export async function setPref(key: keyof Settings, value: string | boolean | number): Promise<SettingsView> {
-  const view = await api.settingsSet(key, String(value));
-  prefs.value = view;
-  applyAppearance(view.settings);
-  return view;
+export function setPref(key: keyof Settings, value: string | boolean | number): Promise<SettingsView> {
+  return takeView(() => api.settingsSet(key, String(value)));
 }
