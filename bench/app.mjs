@@ -1,11 +1,12 @@
-// Figures for the desktop app, printed (never asserted): cold start to first paint, idle memory
-// beside a bare Tauri window built the same way, global shortcut → link on the clipboard for a
-// 2560×1440 screenshot, and the album page with 100,000 records.
+// Figures for the desktop app and the CLI, printed (never asserted): the CLI's uploads beside
+// PicGo-Core's, cold start to first paint, idle memory beside a bare Tauri window built the same
+// way, idle CPU over a minute, global shortcut → link on the clipboard for a 2560×1440
+// screenshot, and the album page with 100,000 records. ONLY=cli|start|idle|shortcut|album runs one.
 //
 //   bash scripts/headless.sh node bench/app.mjs      (after `bash scripts/test.sh` built target/e2e
 //   and `cargo build --profile e2e -p bare-window`)
 import { spawn, execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT, USER_APP, cli, openApp, run, screenshotPng, startDriver, startStandIn, tempHome, wm, xclip } from "../tests/gui/harness.mjs";
 
@@ -38,6 +39,28 @@ function treePss(pid) {
   return total;
 }
 
+/** CPU time (ms, user + system) of a process and all its descendants. */
+function treeCpu(pid) {
+  const tick = 1000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  const stats = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * tick });
+    } catch {}
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    total += stats.get(p)?.cpu ?? 0;
+    for (const [c, s] of stats) if (s.ppid === p) stack.push(c);
+  }
+  return total;
+}
+
 async function waitUntil(what, f, ms = 30000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -64,8 +87,73 @@ async function startAndMeasure(bin, title, env, idleMs = 3000) {
 
 const mb = (kb) => (kb / 1024).toFixed(1) + " MB";
 
-// 1–2. Cold start and idle memory, Pixdrop (server on, as by default) vs a bare window.
 const only = process.env.ONLY;
+
+// 0. The command line against PicGo-Core 3.1.0 (from npm, bench/picgo-core; installed here when
+// missing), both uploading to the same loopback stand-in of S.EE/SM.MS: one random 400×300 PNG
+// (a worst case for encoders), then 20 at once, timed from the process's start to the last link
+// on its standard output (process start included), and to its exit. PicGo-Core speaks HTTPS to
+// s.ee only; a preload (bench/picgo-core/loopback.cjs) points its requests at the stand-in, so
+// neither side pays for TLS.
+if (!only || only === "cli") {
+  const pgDir = join(ROOT, "bench/picgo-core");
+  if (!existsSync(join(pgDir, "node_modules/picgo"))) execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: pgDir, stdio: "inherit" });
+  const host = await startStandIn("bench-token");
+  const home = tempHome();
+  const pixdrop = process.env.PIXDROP_CLI ?? (existsSync(join(ROOT, "target/release/pixdrop")) ? join(ROOT, "target/release/pixdrop") : join(BIN, "pixdrop"));
+  execFileSync(pixdrop, ["--data-dir", home, "hosts", "add", "smms", "standin", "--set", "token=bench-token", "--set", `server=${host.url}`, "--set", "api=see"]);
+  execFileSync(pixdrop, ["--data-dir", home, "settings", "set", "server_enabled", "off"]);
+  const pgConfig = join(home, "picgo.json");
+  writeFileSync(pgConfig, JSON.stringify({ picBed: { current: "smms", uploader: "smms", smms: { token: "bench-token" } }, picgoPlugins: {} }));
+  const pgEnv = { ...process.env, NODE_OPTIONS: `--require ${join(pgDir, "loopback.cjs")}`, PIXDROP_BENCH_HOST: host.url };
+  const node = process.execPath;
+  const picgoBin = join(pgDir, "node_modules/picgo/bin/picgo");
+  let n = 0;
+  const pngs = (count) =>
+    Array.from({ length: count }, () => {
+      const f = join(home, `r${n++}.png`);
+      execFileSync("convert", ["-size", "400x300", "xc:", "+noise", "Random", f]);
+      return f;
+    });
+  /** Spawn; resolve {link, exit} ms when `links` lines starting with http were printed and when it exited. */
+  const timed = (cmd, args, env, links) =>
+    new Promise((res, rej) => {
+      const t0 = performance.now();
+      const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+      let seen = 0, link = null, out = "", err = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        seen = out.split("\n").filter((l) => /^(!\[[^\]]*\]\()?https?:\/\//.test(l.trim())).length;
+        if (link === null && seen >= links) link = performance.now() - t0;
+      });
+      child.stderr.on("data", (d) => (err += d));
+      child.on("exit", (code) => {
+        const exit = performance.now() - t0;
+        if (code !== 0 || link === null) rej(new Error(`${cmd} ${args.join(" ")}: exit ${code}, ${seen}/${links} links\n${out}\n${err}`));
+        else res({ link, exit });
+      });
+    });
+  const sides = {
+    Pixdrop: (files) => timed(pixdrop, ["--data-dir", home, "upload", ...files], process.env, files.length),
+    "PicGo-Core 3.1.0": (files) => timed(node, [picgoBin, "-c", pgConfig, "upload", ...files], pgEnv, files.length),
+  };
+  for (const count of [1, 20]) {
+    const got = Object.fromEntries(Object.keys(sides).map((k) => [k, { link: [], exit: [] }]));
+    // Interleaved, so a busy moment of the machine falls on both sides alike.
+    for (let i = 0; i < RUNS; i++) {
+      for (const [name, go] of Object.entries(sides)) {
+        const r = await go(pngs(count));
+        got[name].link.push(r.link);
+        got[name].exit.push(r.exit);
+      }
+    }
+    const p = median(got.Pixdrop.link), q = median(got["PicGo-Core 3.1.0"].link);
+    console.log(`CLI, ${count} × 400×300 random PNG, start → ${count === 1 ? "link" : "last link"} printed: Pixdrop ${p.toFixed(1)} ms (exit ${median(got.Pixdrop.exit).toFixed(1)}), PicGo-Core 3.1.0 ${q.toFixed(1)} ms (exit ${median(got["PicGo-Core 3.1.0"].exit).toFixed(1)}), ${(q / p).toFixed(1)}× [Pixdrop ${got.Pixdrop.link.map((x) => x.toFixed(0)).join(", ")}]`);
+  }
+  host.stop();
+}
+
+// 1–2. Cold start and idle memory, Pixdrop (server on, as by default) vs a bare window.
 if (!only || only === "start") {
   const starts = [];
   const pss = [];
@@ -80,6 +168,27 @@ if (!only || only === "start") {
   }
   console.log(`cold start to first paint (window shown by the painted UI): median ${median(starts).toFixed(0)} ms [${starts.map((x) => x.toFixed(0)).join(", ")}]`);
   console.log(`idle PSS, process tree incl. WebKit: Pixdrop ${mb(median(pss))}, bare Tauri window ${mb(median(bare))}, ratio ${(median(pss) / median(bare)).toFixed(2)}`);
+}
+
+// 2b. An idle app over a minute: CPU time used by its process tree (WebKit's processes included)
+// while nothing happens, the window shown and the local server on, as by default; beside the
+// bare Tauri window, the same minute.
+if (!only || only === "idle") {
+  const idleCpu = async (bin, title, env) => {
+    const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: "ignore" });
+    await waitUntil(`${title} shown`, () => wm.visible(title));
+    await sleep(5000); // the start's own work (thumbnail round, server) is done
+    const before = treeCpu(child.pid);
+    await sleep(60000);
+    const used = treeCpu(child.pid) - before;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill();
+    await exited;
+    return used;
+  };
+  const ours = await idleCpu(USER_APP, "Pixdrop", { PIXDROP_HOME: tempHome() });
+  const bare = await idleCpu(join(BIN, "bare-window"), "Bare", {});
+  console.log(`idle for 60 s (window shown, server on): ${ours.toFixed(0)} ms of CPU in the app's process tree (${((ours / 60000) * 100).toFixed(3)} % of one core); bare Tauri window ${bare.toFixed(0)} ms`);
 }
 
 // 3. Global shortcut → link on the clipboard, 2560×1440 screenshots, loopback host: one like a
