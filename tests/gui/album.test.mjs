@@ -51,12 +51,16 @@ test("album: search, select, batch copy, details, delete on the host; settings, 
   assert.equal(await s.text(await s.find("[data-test=album-count]")), "3 images");
   writeFileSync(join(OUT, "album-light.png"), await s.screenshot());
 
-  // Search by file name, then by URL.
+  // Search by file name, then by URL. A tile that leaves lets go of its thumbnail (its <img>
+  // drops its source), so pictures scrolled or searched past do not stay decoded in memory.
+  const leaving = `${await tileCss("sunset-beach.png")} img`;
+  assert.equal(await s.execute(`window.leaving = document.querySelector('${leaving}'); return window.leaving.hasAttribute("src")`), true);
   await s.type(await s.find("[data-test=album-search]"), "cat");
   await s.waitFor("the search to narrow", async () => {
     const got = (await tiles()).map((x) => x.name);
     return got.length === 1 && got[0] === "cat.png";
   });
+  assert.deepEqual(await s.execute("return [window.leaving.isConnected, window.leaving.hasAttribute('src')]"), [false, false]);
   await s.execute("const i=document.querySelector('[data-test=album-search]'); i.value=''; i.dispatchEvent(new Event('input'))");
   const hash = urls["sunset-beach.png"].split("/").pop().slice(0, 8);
   await s.type(await s.find("[data-test=album-search]"), hash);
@@ -90,7 +94,10 @@ test("album: search, select, batch copy, details, delete on the host; settings, 
   const details = await s.waitFor("the details panel", async () => s.text(await s.find("[data-test=album-details]")));
   assert.ok(details.includes("40 × 30") && details.includes("standin"), details);
   writeFileSync(join(OUT, "album-details-light.png"), await s.screenshot());
+  await s.execute("window.original = document.querySelector('[data-test=details-image]')");
   await s.click(await s.find("[data-test=album-details] header button"));
+  await s.waitFor("the details panel to close", async () => (await s.findAll("[data-test=album-details]")).length === 0);
+  assert.equal(await s.execute("return window.original.hasAttribute('src')"), false, "a closed original lets go of its picture");
 
   // Delete cat.png on the host: the dialog says so; the host forgets it; the record goes.
   assert.equal((await fetch(urls["cat.png"])).status, 200);
