@@ -301,6 +301,21 @@ export const wm = {
       },
     };
   },
+  /** Watch for a window titled `title` to be mapped; resolves once watching, with `shown`, a
+   *  promise of the time (performance.now()) the X server mapped it — an event, not a poll. */
+  async mapped(title) {
+    const child = spawn("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "mapped", title], { stdio: ["ignore", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout });
+    await new Promise((res, rej) => {
+      child.once("error", rej);
+      lines.once("line", res);
+    });
+    const shown = new Promise((res, rej) => {
+      lines.once("line", () => res(performance.now()));
+      child.once("exit", (code) => code && rej(new Error(`wm.py mapped ${title}: exit ${code}`)));
+    });
+    return { shown, stop: () => child.kill() };
+  },
   async visible(title) {
     const r = await run("/usr/bin/python3", [join(import.meta.dirname, "wm.py"), "visible", title]);
     return Number(r.stdout.trim()) > 0;

@@ -4,6 +4,8 @@
   wm.py visible TITLE  print how many windows titled TITLE are mapped (shown)
   wm.py grab KEYS      hold a global key grab (e.g. ctrl+alt+g), as another app's shortcut
                        would, until stdin closes; prints "grabbed" once it holds it
+  wm.py mapped TITLE   print "watching", then "mapped" the moment a window titled TITLE is mapped
+                       (MapNotify on the root: no polling, so a start-up is timed to the event)
   wm.py owner SEL      print the window id that owns selection SEL now (0: none)
   wm.py owners SEL     print a line each time selection SEL (e.g. CLIPBOARD) gets a new owner
                        (XFixes), until stdin closes; prints "watching" first
@@ -64,6 +66,35 @@ def main():
         d.sync()
         print("grabbed", flush=True)
         sys.stdin.read()
+    elif cmd == "mapped":
+        root = d.screen().root
+        root.change_attributes(event_mask=X.SubstructureNotifyMask)
+        d.sync()
+        print("watching", flush=True)
+        shown = set()  # mapped windows whose title may come after the map
+        while True:
+            ev = d.next_event()
+            if ev.type == X.MapNotify:
+                w = ev.window
+                shown.add(w.id)
+                try:
+                    w.change_attributes(event_mask=X.PropertyChangeMask)
+                    name = w.get_wm_name()
+                except Exception:
+                    continue
+            elif ev.type == X.UnmapNotify:
+                shown.discard(ev.window.id)
+                continue
+            elif ev.type == X.PropertyNotify and ev.window.id in shown:
+                try:
+                    name = ev.window.get_wm_name()
+                except Exception:
+                    continue
+            else:
+                continue
+            if name == title:
+                print("mapped", flush=True)
+                return
     elif cmd == "owner":
         owner = d.get_selection_owner(d.intern_atom(title))
         print(getattr(owner, "id", owner) or 0)
