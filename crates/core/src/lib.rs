@@ -29,6 +29,7 @@ pub mod rename;
 pub mod secrets;
 pub mod server;
 pub mod shortcut;
+pub mod sync;
 pub mod template;
 pub mod thumbs;
 pub mod upload_lock;

@@ -1,0 +1,395 @@
+//! Nothing sync puts on the storage reads without the passphrase.
+//!
+//! - **The key**: Argon2id (RFC 9106) over the passphrase and a random 16-byte salt, with at
+//!   least OWASP's minimum parameters (19 MiB of memory, 2 passes, 1 lane). The parameters and
+//!   the salt are kept in clear beside the data, in the sync's [`KeyFile`], so every machine
+//!   derives the same key from the same passphrase. Parameters read back from the storage are
+//!   bounded (at most 1 GiB, 10 passes, 8 lanes): a changed key file cannot make a machine
+//!   allocate or compute without limit.
+//! - **Each object**: AES-256-GCM with a fresh random 96-bit nonce, laid out as
+//!   `PXS1 | nonce | ciphertext | tag`. The object's name is the associated data, so an object
+//!   copied over another's name does not open either. A machine seals far fewer than the 2³²
+//!   messages under one key after which random nonces would start to risk a repeat.
+//! - **Telling a wrong passphrase from a changed object**: the key file carries a known text
+//!   sealed under the key. When that does not open, the passphrase is wrong; when it opens and an
+//!   object does not, the object was changed or cut short on the storage.
+//!
+//! AES-256-GCM rather than XChaCha20-Poly1305: both are AEADs with 256-bit keys; the RustCrypto
+//! AES-GCM and Argon2 crates are the versions Pixdrop already builds for SSH keys (no new code),
+//! and the CPUs Pixdrop runs on have AES instructions.
+
+use aes_gcm::aead::{Aead, Generate, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::msg::msg;
+
+const MAGIC: &[u8; 4] = b"PXS1";
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// Bound to every object's associated data: a sealed object of another program, or of a later
+/// format, does not open as one of this one.
+const AAD_PREFIX: &[u8] = b"pixdrop-sync/1\0";
+/// The known text the key file carries, and the name it is sealed under.
+const CHECK_NAME: &str = "key-check";
+const CHECK_TEXT: &[u8] = b"pixdrop sync key";
+/// A key file is a few hundred bytes; anything much larger is not one.
+const KEY_FILE_MAX: usize = 64 * 1024;
+/// The shortest passphrase accepted when a sync is set up.
+pub const PASSPHRASE_MIN_CHARS: usize = 8;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// How the key is derived from the passphrase: stored in clear in the key file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    /// Always `argon2id`.
+    pub algorithm: String,
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Passes over the memory.
+    pub t: u32,
+    /// Lanes.
+    pub p: u32,
+    /// 16 random bytes, base64.
+    pub salt: String,
+}
+
+impl KdfParams {
+    /// OWASP's minimum for Argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
+    pub const MIN_M_KIB: u32 = 19 * 1024;
+    pub const MIN_T: u32 = 2;
+    /// The most a key file may ask of a machine.
+    pub const MAX_M_KIB: u32 = 1024 * 1024;
+    pub const MAX_T: u32 = 10;
+    pub const MAX_P: u32 = 8;
+
+    /// Parameters for a new sync: OWASP's minimum, a fresh salt.
+    pub fn fresh() -> Self {
+        KdfParams {
+            algorithm: "argon2id".into(),
+            m_kib: Self::MIN_M_KIB,
+            t: Self::MIN_T,
+            p: 1,
+            salt: B64.encode(<[u8; 16]>::generate()),
+        }
+    }
+
+    /// The Argon2 parameters and the salt, refused in words when outside the bounds.
+    fn checked(&self) -> Result<(Params, Vec<u8>)> {
+        let bad = unusable;
+        if self.algorithm != "argon2id" {
+            return Err(bad(msg!(
+                "it names the key derivation {name}, and Pixdrop uses argon2id",
+                name = self.algorithm.clone()
+            )));
+        }
+        if !(Self::MIN_M_KIB..=Self::MAX_M_KIB).contains(&self.m_kib)
+            || !(Self::MIN_T..=Self::MAX_T).contains(&self.t)
+            || !(1..=Self::MAX_P).contains(&self.p)
+        {
+            return Err(bad(msg!(
+                "its Argon2id parameters (memory {m} KiB, {t} passes, {p} lanes) are outside what Pixdrop accepts (memory {min_m}–{max_m} KiB, {min_t}–{max_t} passes, 1–{max_p} lanes)",
+                m = self.m_kib,
+                t = self.t,
+                p = self.p,
+                min_m = Self::MIN_M_KIB,
+                max_m = Self::MAX_M_KIB,
+                min_t = Self::MIN_T,
+                max_t = Self::MAX_T,
+                max_p = Self::MAX_P
+            )));
+        }
+        let salt = B64
+            .decode(&self.salt)
+            .ok()
+            .filter(|s| (16..=64).contains(&s.len()))
+            .ok_or_else(|| bad(msg!("its salt is not 16 to 64 bytes in base64")))?;
+        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| {
+            bad(msg!(
+                "its Argon2id parameters are refused: {e}",
+                e = e.to_string()
+            ))
+        })?;
+        Ok((params, salt))
+    }
+}
+
+/// A key file that cannot be used, and why.
+fn unusable(reason: crate::msg::Msg) -> Error {
+    Error::BadResponse(msg!(
+        "the sync's key file on the storage cannot be used: {reason}; nothing was changed here"
+    ))
+}
+
+/// The key everything is sealed with. Wiped from memory when dropped.
+pub struct SyncKey {
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for SyncKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncKey(…)")
+    }
+}
+
+impl SyncKey {
+    /// Derive the key from the passphrase (Argon2id: about 19 MiB and a few tens of ms).
+    pub fn derive(passphrase: &str, kdf: &KdfParams) -> Result<SyncKey> {
+        let (params, salt) = kdf.checked()?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut())
+            .map_err(|e| {
+                Error::Internal(msg!("deriving the sync key failed: {e}", e = e.to_string()))
+            })?;
+        Ok(SyncKey { key })
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new_from_slice(self.key.as_ref()).expect("a 32-byte key")
+    }
+
+    fn aad(name: &str) -> Vec<u8> {
+        [AAD_PREFIX, name.as_bytes()].concat()
+    }
+
+    /// `plain` sealed as the object `name`.
+    pub fn seal(&self, name: &str, plain: &[u8]) -> Vec<u8> {
+        let nonce = Nonce::generate();
+        let aad = Self::aad(name);
+        let sealed = self
+            .cipher()
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            // Only a message over 64 GiB fails to encrypt; sync objects are far smaller.
+            .expect("AES-GCM seals any sync object");
+        let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + sealed.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// The object `name` opened; refused in words when it was changed, cut short, or sealed
+    /// under another name or key.
+    pub fn open(&self, name: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        self.try_open(name, sealed).ok_or_else(|| {
+            Error::BadResponse(msg!(
+                "the sync object {name} on the storage was changed or cut short (it does not open with this sync's key); it was not used and nothing was changed here",
+                name = name.to_string()
+            ))
+        })
+    }
+
+    fn try_open(&self, name: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        let rest = sealed.strip_prefix(MAGIC.as_slice())?;
+        if rest.len() < NONCE_LEN + TAG_LEN {
+            return None;
+        }
+        let (nonce, body) = rest.split_at(NONCE_LEN);
+        let aad = Self::aad(name);
+        self.cipher()
+            .decrypt(
+                &Nonce::try_from(nonce).ok()?,
+                Payload {
+                    msg: body,
+                    aad: &aad,
+                },
+            )
+            .ok()
+    }
+}
+
+/// The one object of a sync kept in clear: how to derive its key, and a known text sealed under
+/// it. It holds no secret (the salt and parameters are public by design).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyFile {
+    pub version: u32,
+    pub kdf: KdfParams,
+    /// [`CHECK_TEXT`] sealed under the key, base64.
+    pub check: String,
+}
+
+impl KeyFile {
+    /// A new sync's key file and key. The passphrase must have at least
+    /// [`PASSPHRASE_MIN_CHARS`] characters.
+    pub fn create(passphrase: &str) -> Result<(KeyFile, SyncKey)> {
+        if passphrase.chars().count() < PASSPHRASE_MIN_CHARS {
+            return Err(Error::Input(msg!(
+                "the sync passphrase is too short: use at least {min} characters (it is the only thing that keeps your synced hosts and album private)",
+                min = PASSPHRASE_MIN_CHARS
+            )));
+        }
+        let kdf = KdfParams::fresh();
+        let key = SyncKey::derive(passphrase, &kdf)?;
+        let check = B64.encode(key.seal(CHECK_NAME, CHECK_TEXT));
+        Ok((
+            KeyFile {
+                version: 1,
+                kdf,
+                check,
+            },
+            key,
+        ))
+    }
+
+    /// The key, when `passphrase` is this sync's; a wrong one is said plainly.
+    pub fn unlock(&self, passphrase: &str) -> Result<SyncKey> {
+        let key = SyncKey::derive(passphrase, &self.kdf)?;
+        let opens = B64
+            .decode(&self.check)
+            .ok()
+            .and_then(|c| key.try_open(CHECK_NAME, &c))
+            .is_some_and(|t| t == CHECK_TEXT);
+        if !opens {
+            return Err(Error::Auth(msg!(
+                "the sync passphrase is wrong: it is not the one this sync was set up with (or its key file was changed on the storage); nothing was changed here"
+            )));
+        }
+        Ok(key)
+    }
+
+    /// Read a key file from the storage's bytes, refused in words when it is not one.
+    pub fn parse(bytes: &[u8]) -> Result<KeyFile> {
+        if bytes.len() > KEY_FILE_MAX {
+            return Err(unusable(msg!(
+                "it is {size} bytes, far larger than a key file",
+                size = bytes.len()
+            )));
+        }
+        let file: KeyFile = serde_json::from_slice(bytes)
+            .map_err(|e| unusable(msg!("it is not a key file ({e})", e = e.to_string())))?;
+        if file.version != 1 {
+            return Err(unusable(msg!(
+                "it is of version {version}, made by a newer Pixdrop",
+                version = file.version
+            )));
+        }
+        file.kdf.checked()?;
+        Ok(file)
+    }
+
+    /// The bytes to store.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("a key file serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(e: &Error) -> &'static str {
+        e.kind().as_str()
+    }
+
+    #[test]
+    fn what_is_sealed_opens_with_the_same_passphrase_on_another_machine() {
+        let (file, key) = KeyFile::create("correct horse battery").unwrap();
+        let sealed = key.seal("m-1/changes-1", b"{\"token\":\"sk-secret\"}");
+        // The other machine has only the key file's bytes and the passphrase.
+        let there = KeyFile::parse(&file.to_bytes())
+            .unwrap()
+            .unlock("correct horse battery")
+            .unwrap();
+        assert_eq!(
+            there.open("m-1/changes-1", &sealed).unwrap(),
+            b"{\"token\":\"sk-secret\"}"
+        );
+    }
+
+    #[test]
+    fn nothing_readable_is_left_in_the_sealed_bytes() {
+        let (_, key) = KeyFile::create("correct horse battery").unwrap();
+        let plain = b"sk-secret-token https://i.example/cat.png cat.png";
+        let sealed = key.seal("o", plain);
+        for needle in [&b"sk-secret"[..], b"https://", b"cat.png"] {
+            assert!(!sealed.windows(needle.len()).any(|w| w == needle));
+        }
+        // A fresh nonce each time: the same text seals differently.
+        assert_ne!(key.seal("o", plain), sealed);
+    }
+
+    #[test]
+    fn a_changed_or_cut_object_is_refused_in_words() {
+        let (_, key) = KeyFile::create("correct horse battery").unwrap();
+        let sealed = key.seal("o", b"records");
+        for i in [0, 4, 10, 16, sealed.len() - 1] {
+            let mut bad = sealed.clone();
+            bad[i] ^= 1;
+            let e = key.open("o", &bad).unwrap_err();
+            assert_eq!(kind(&e), "bad_response");
+            assert!(e.to_string().contains("changed or cut short"), "{e}");
+        }
+        for len in [0, 3, 4, 20, sealed.len() - 1] {
+            assert!(key.open("o", &sealed[..len]).is_err(), "cut to {len}");
+        }
+        // Put under another object's name, it does not open either.
+        assert!(key.open("p", &sealed).is_err());
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_said_plainly() {
+        let (file, _) = KeyFile::create("correct horse battery").unwrap();
+        let e = file.unlock("correct horse batterY").unwrap_err();
+        assert_eq!(kind(&e), "auth");
+        assert!(e.to_string().contains("passphrase is wrong"), "{e}");
+    }
+
+    #[test]
+    fn a_short_passphrase_is_refused_when_setting_up() {
+        let e = KeyFile::create("short").unwrap_err();
+        assert_eq!(kind(&e), "input");
+        assert!(e.to_string().contains("at least 8 characters"), "{e}");
+        // Eight characters of any script count as eight.
+        assert!(KeyFile::create("猫猫猫猫猫猫猫猫").is_ok());
+    }
+
+    #[test]
+    fn a_key_file_asking_for_too_much_memory_is_refused_before_anything_is_derived() {
+        let (file, _) = KeyFile::create("correct horse battery").unwrap();
+        for (m, t, p) in [
+            (KdfParams::MAX_M_KIB + 1, 2, 1),
+            (1024, 2, 1),
+            (KdfParams::MIN_M_KIB, 1000, 1),
+            (KdfParams::MIN_M_KIB, 2, 64),
+        ] {
+            let mut greedy = file.clone();
+            greedy.kdf.m_kib = m;
+            greedy.kdf.t = t;
+            greedy.kdf.p = p;
+            let e = KeyFile::parse(&greedy.to_bytes()).unwrap_err();
+            assert_eq!(kind(&e), "bad_response");
+            assert!(
+                e.to_string().contains("outside what Pixdrop accepts"),
+                "{e}"
+            );
+            assert!(greedy.unlock("correct horse battery").is_err());
+        }
+        let mut other = file.clone();
+        other.kdf.algorithm = "scrypt".into();
+        assert!(KeyFile::parse(&other.to_bytes()).is_err());
+        assert!(KeyFile::parse(b"<html>not found</html>").is_err());
+        assert!(KeyFile::parse(&vec![b' '; KEY_FILE_MAX + 1]).is_err());
+    }
+
+    #[test]
+    fn the_key_file_keeps_no_secret() {
+        let (file, _) = KeyFile::create("correct horse battery").unwrap();
+        let text = String::from_utf8(file.to_bytes()).unwrap();
+        assert!(!text.contains("correct horse"));
+        assert!(text.contains("argon2id"));
+        assert_eq!(file.kdf.m_kib, 19 * 1024);
+        assert_eq!(file.kdf.t, 2);
+    }
+}
