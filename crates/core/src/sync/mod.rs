@@ -2,8 +2,12 @@
 //! storage they already have, end-to-end encrypted.
 //!
 //! [`seal`] is what makes the storage unable to read it: the key from the passphrase, and each
-//! object sealed under it.
+//! object sealed under it. [`merge`] is how changes from several machines become one state, the
+//! same on each: every item's last change by a hybrid logical clock, deletions kept as
+//! tombstones.
 
+pub mod merge;
 pub mod seal;
 
+pub use merge::{Change, Clock, Item, Stamp, State};
 pub use seal::{KdfParams, KeyFile, SyncKey};
