@@ -13,12 +13,17 @@
 //!   nothing later can mean "keep it": a record deleted on one machine and re-copied on the
 //!   other stays deleted.
 //!
-//! Merging is a join: commutative, associative, idempotent (tested over every order of a set of
-//! changes, with repeats).
+//! Two changes with the same stamp (a data folder copied to a second computer keeps its machine
+//! id) are settled by their content, so even then every machine picks the same one. Merging is
+//! a join: commutative, associative, idempotent (tested over every order of a set of changes,
+//! with repeats and ties).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+/// How far ahead of the wall clock a stamp seen from another machine may move this one.
+pub const MAX_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// When and where a change was made. Ordered by time, then counter, then machine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -32,7 +37,8 @@ pub struct Stamp {
 }
 
 /// A machine's hybrid logical clock: stamps it makes are later than every stamp it made or saw,
-/// even when the wall clock goes back.
+/// even when the wall clock goes back. A clock starts from what its machine knows: every stamp
+/// of its merged state [`observe`](Clock::observe)d.
 #[derive(Debug, Clone)]
 pub struct Clock {
     machine: String,
@@ -55,7 +61,7 @@ impl Clock {
             self.ms = wall_ms;
             self.n = 0;
         } else if self.n == u32::MAX {
-            self.ms += 1;
+            self.ms = self.ms.saturating_add(1);
             self.n = 0;
         } else {
             self.n += 1;
@@ -67,8 +73,14 @@ impl Clock {
         }
     }
 
-    /// A stamp seen in another machine's changes: later stamps of this one come after it.
-    pub fn observe(&mut self, seen: &Stamp) {
+    /// A stamp seen in another machine's changes (`wall_ms`: the wall clock now): later stamps
+    /// of this one come after it. A stamp more than a day ahead of the wall clock (a computer
+    /// whose clock was set years ahead) is still merged by the others' rule, but this clock does
+    /// not jump to it, so one wrong clock cannot pin every machine's stamps in the future.
+    pub fn observe(&mut self, seen: &Stamp, wall_ms: u64) {
+        if seen.ms > wall_ms.saturating_add(MAX_AHEAD_MS) {
+            return;
+        }
         if (seen.ms, seen.n) > (self.ms, self.n) {
             self.ms = seen.ms;
             self.n = seen.n;
@@ -88,24 +100,50 @@ pub enum Item {
     Record(String),
 }
 
-/// An item's last change: its new value, or `None` when it was removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a change left: a value (JSON `null` included), or the item removed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    Set(serde_json::Value),
+    Removed,
+}
+
+/// An item's last change.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub item: Item,
     pub stamp: Stamp,
-    pub value: Option<serde_json::Value>,
+    pub content: Content,
 }
 
-/// Whether `new` replaces `old` for `item` (the merge rule, in one place).
-fn wins(item: &Item, old: &Change, new: &Change) -> bool {
-    match item {
-        // A deleted record stays deleted; between two deletions (or two versions), the later.
-        Item::Record(_) => match (old.value.is_none(), new.value.is_none()) {
-            (true, false) => false,
-            (false, true) => true,
-            _ => new.stamp > old.stamp,
-        },
-        Item::Config(_) | Item::Setting(_) => new.stamp > old.stamp,
+/// Values may hold a host's token: a `{:?}` (a log line, a failed assertion) shows their
+/// presence, never them.
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.content {
+            Content::Set(_) => "set",
+            Content::Removed => "removed",
+        };
+        write!(f, "{:?} {} at {:?}", self.item, what, self.stamp)
+    }
+}
+
+impl Change {
+    fn removed(&self) -> bool {
+        self.content == Content::Removed
+    }
+
+    /// The change's place in the merge's order (the rule, in one place): records rank a
+    /// removal above every version, so a deleted record stays deleted; then the later stamp;
+    /// then, for two changes with one stamp, the content's canonical bytes.
+    fn rank(&self) -> (bool, &Stamp, bool, Vec<u8>) {
+        let record_removed = matches!(self.item, Item::Record(_)) && self.removed();
+        let bytes = match &self.content {
+            // serde_json's maps are ordered by key: the same value gives the same bytes.
+            Content::Set(v) => serde_json::to_vec(v).unwrap_or_default(),
+            Content::Removed => Vec::new(),
+        };
+        (record_removed, &self.stamp, self.removed(), bytes)
     }
 }
 
@@ -119,7 +157,7 @@ impl State {
     /// Take one change; true when it changed the state.
     pub fn apply(&mut self, change: Change) -> bool {
         match self.items.get(&change.item) {
-            Some(old) if !wins(&change.item, old, &change) => false,
+            Some(old) if change.rank() <= old.rank() => false,
             _ => {
                 self.items.insert(change.item.clone(), change);
                 true
@@ -137,7 +175,10 @@ impl State {
 
     /// An item's current value (`None`: never seen, or removed).
     pub fn get(&self, item: &Item) -> Option<&serde_json::Value> {
-        self.items.get(item)?.value.as_ref()
+        match &self.items.get(item)?.content {
+            Content::Set(v) => Some(v),
+            Content::Removed => None,
+        }
     }
 
     /// An item's winning change, tombstones included.
@@ -169,7 +210,10 @@ mod tests {
                 n: 0,
                 machine: machine.into(),
             },
-            value,
+            content: match value {
+                Some(v) => Content::Set(v),
+                None => Content::Removed,
+            },
         }
     }
 
@@ -259,7 +303,7 @@ mod tests {
             ),
         ]);
         assert_eq!(s.get(&key), None);
-        assert!(s.change(&key).unwrap().value.is_none());
+        assert!(s.change(&key).unwrap().content == Content::Removed);
     }
 
     #[test]
@@ -290,11 +334,14 @@ mod tests {
         let b = c.stamp(1000);
         let back = c.stamp(900); // the wall clock was set back
         assert!(a < b && b < back, "{a:?} {b:?} {back:?}");
-        c.observe(&Stamp {
-            ms: 5000,
-            n: 7,
-            machine: "desktop".into(),
-        });
+        c.observe(
+            &Stamp {
+                ms: 5000,
+                n: 7,
+                machine: "desktop".into(),
+            },
+            1001,
+        );
         let after = c.stamp(1001);
         assert!(after.ms == 5000 && after.n == 8, "{after:?}");
         assert_eq!(c.stamp(6000).ms, 6000);
@@ -307,15 +354,82 @@ mod tests {
         s.apply(Change {
             item: Item::Setting("x".into()),
             stamp: c.stamp(1),
-            value: Some(json!(1)),
+            content: Content::Set(json!(1)),
         });
         let sent = c.stamp(1);
         s.apply(Change {
             item: Item::Setting("y".into()),
             stamp: c.stamp(2),
-            value: Some(json!(2)),
+            content: Content::Set(json!(2)),
         });
         let pending: Vec<_> = s.changes_after(&sent).map(|c| c.item.clone()).collect();
         assert_eq!(pending, vec![Item::Setting("y".into())]);
+    }
+
+    #[test]
+    fn a_null_value_stays_a_value_after_the_storage() {
+        let c = change(Item::Record("r".into()), 1, "a", Some(json!(null)));
+        let back: Change = serde_json::from_slice(&serde_json::to_vec(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        let mut s = State::default();
+        s.apply(back);
+        assert_eq!(s.get(&Item::Record("r".into())), Some(&json!(null)));
+    }
+
+    #[test]
+    fn two_changes_with_one_stamp_are_settled_by_their_content_everywhere() {
+        // A data folder copied to a second computer: same machine id, same clock.
+        let key = Item::Setting("link_format".into());
+        let s = same_in_every_order(&[
+            change(key.clone(), 10, "copied", Some(json!("html"))),
+            change(key.clone(), 10, "copied", Some(json!("url"))),
+            change(key.clone(), 10, "copied", None),
+        ]);
+        assert_eq!(s.get(&key), None);
+        let s = same_in_every_order(&[
+            change(key.clone(), 10, "copied", Some(json!({"b": 1, "a": 2}))),
+            change(key.clone(), 10, "copied", Some(json!({"a": 2, "b": 0}))),
+        ]);
+        assert_eq!(s.get(&key), Some(&json!({"a": 2, "b": 1})));
+    }
+
+    #[test]
+    fn a_clock_years_ahead_elsewhere_does_not_pin_this_one() {
+        let mut c = Clock::new("laptop");
+        let far = Stamp {
+            ms: u64::MAX,
+            n: u32::MAX,
+            machine: "broken-clock".into(),
+        };
+        c.observe(&far, 1000);
+        assert_eq!(c.stamp(1000).ms, 1000);
+        // Its change still wins the merge on every machine alike.
+        let key = Item::Setting("theme".into());
+        let s = same_in_every_order(&[
+            Change {
+                item: key.clone(),
+                stamp: far.clone(),
+                content: Content::Set(json!("dark")),
+            },
+            change(key.clone(), 1000, "laptop", Some(json!("light"))),
+        ]);
+        assert_eq!(s.get(&key), Some(&json!("dark")));
+        // At the end of time the clock stops rather than wrapping around.
+        let mut c = Clock::new("x");
+        c.observe(&far, u64::MAX);
+        assert_eq!(c.stamp(0).ms, u64::MAX);
+    }
+
+    #[test]
+    fn a_change_shows_no_value_when_printed() {
+        let c = change(
+            Item::Config("c".into()),
+            1,
+            "a",
+            Some(json!({"token": "sk-secret"})),
+        );
+        let shown = format!("{c:?} {:?}", State::default());
+        assert!(!shown.contains("sk-secret"), "{shown}");
+        assert!(format!("{c:?}").contains("set"));
     }
 }

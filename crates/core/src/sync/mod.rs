@@ -9,5 +9,5 @@
 pub mod merge;
 pub mod seal;
 
-pub use merge::{Change, Clock, Item, Stamp, State};
+pub use merge::{Change, Clock, Content, Item, Stamp, State};
 pub use seal::{KdfParams, KeyFile, SyncKey};

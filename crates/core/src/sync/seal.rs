@@ -1,14 +1,17 @@
 //! Nothing sync puts on the storage reads without the passphrase.
 //!
-//! - **The key**: Argon2id (RFC 9106) over the passphrase and a random 16-byte salt, with at
-//!   least OWASP's minimum parameters (19 MiB of memory, 2 passes, 1 lane). The parameters and
-//!   the salt are kept in clear beside the data, in the sync's [`KeyFile`], so every machine
-//!   derives the same key from the same passphrase. Parameters read back from the storage are
-//!   bounded (at most 1 GiB, 10 passes, 8 lanes): a changed key file cannot make a machine
-//!   allocate or compute without limit.
+//! - **The key**: Argon2id (RFC 9106) over the passphrase and a random 16-byte salt: 64 MiB of
+//!   memory and 3 passes for a new sync, above OWASP's minimum (19 MiB, 2 passes), because the
+//!   storage's owner holds the salt and can guess offline. The parameters and the salt are kept
+//!   in clear beside the data, in the sync's [`KeyFile`], so every machine derives the same key
+//!   from the same passphrase. Parameters read back from the storage are bounded (19–256 MiB,
+//!   2–10 passes, 1–8 lanes): a changed key file cannot make a machine allocate or compute
+//!   without limit.
 //! - **Each object**: AES-256-GCM with a fresh random 96-bit nonce, laid out as
-//!   `PXS1 | nonce | ciphertext | tag`. The object's name is the associated data, so an object
-//!   copied over another's name does not open either. A machine seals far fewer than the 2³²
+//!   `PXS1 | key id | nonce | ciphertext | tag`. The object's name and the key id are the
+//!   associated data, so an object copied over another's name does not open either. The key id
+//!   (8 bytes of a hash of the key) tells an object sealed under another key — the sync set up
+//!   again elsewhere — from a changed one. All machines together seal far fewer than the 2³²
 //!   messages under one key after which random nonces would start to risk a repeat.
 //! - **Telling a wrong passphrase from a changed object**: the key file carries a known text
 //!   sealed under the key. When that does not open, the passphrase is wrong; when it opens and an
@@ -23,12 +26,14 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::msg::msg;
 
 const MAGIC: &[u8; 4] = b"PXS1";
+const KEY_ID_LEN: usize = 8;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// Bound to every object's associated data: a sealed object of another program, or of a later
@@ -63,17 +68,20 @@ impl KdfParams {
     /// OWASP's minimum for Argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
     pub const MIN_M_KIB: u32 = 19 * 1024;
     pub const MIN_T: u32 = 2;
+    /// What a new sync uses.
+    pub const NEW_M_KIB: u32 = 64 * 1024;
+    pub const NEW_T: u32 = 3;
     /// The most a key file may ask of a machine.
-    pub const MAX_M_KIB: u32 = 1024 * 1024;
+    pub const MAX_M_KIB: u32 = 256 * 1024;
     pub const MAX_T: u32 = 10;
     pub const MAX_P: u32 = 8;
 
-    /// Parameters for a new sync: OWASP's minimum, a fresh salt.
+    /// Parameters for a new sync: 64 MiB, 3 passes, a fresh salt.
     pub fn fresh() -> Self {
         KdfParams {
             algorithm: "argon2id".into(),
-            m_kib: Self::MIN_M_KIB,
-            t: Self::MIN_T,
+            m_kib: Self::NEW_M_KIB,
+            t: Self::NEW_T,
             p: 1,
             salt: B64.encode(<[u8; 16]>::generate()),
         }
@@ -85,7 +93,7 @@ impl KdfParams {
         if self.algorithm != "argon2id" {
             return Err(bad(msg!(
                 "it names the key derivation {name}, and Pixdrop uses argon2id",
-                name = self.algorithm.clone()
+                name = self.algorithm.chars().take(40).collect::<String>()
             )));
         }
         if !(Self::MIN_M_KIB..=Self::MAX_M_KIB).contains(&self.m_kib)
@@ -126,9 +134,11 @@ fn unusable(reason: crate::msg::Msg) -> Error {
     ))
 }
 
-/// The key everything is sealed with. Wiped from memory when dropped.
+/// The key everything is sealed with. Wiped from memory when dropped (kept in one heap place,
+/// never moved).
 pub struct SyncKey {
-    key: Zeroizing<[u8; 32]>,
+    key: Box<Zeroizing<[u8; 32]>>,
+    id: [u8; KEY_ID_LEN],
 }
 
 impl std::fmt::Debug for SyncKey {
@@ -138,30 +148,37 @@ impl std::fmt::Debug for SyncKey {
 }
 
 impl SyncKey {
-    /// Derive the key from the passphrase (Argon2id: about 19 MiB and a few tens of ms).
+    /// Derive the key from the passphrase (Argon2id: 64 MiB and a fraction of a second for a
+    /// new sync's parameters).
     pub fn derive(passphrase: &str, kdf: &KdfParams) -> Result<SyncKey> {
         let (params, salt) = kdf.checked()?;
-        let mut key = Zeroizing::new([0u8; 32]);
+        let mut key = Box::new(Zeroizing::new([0u8; 32]));
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut())
+            .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut_slice())
             .map_err(|e| {
                 Error::Internal(msg!("deriving the sync key failed: {e}", e = e.to_string()))
             })?;
-        Ok(SyncKey { key })
+        let digest = Sha256::new()
+            .chain_update(b"pixdrop-sync key id\0")
+            .chain_update(key.as_slice())
+            .finalize();
+        let mut id = [0u8; KEY_ID_LEN];
+        id.copy_from_slice(&digest[..KEY_ID_LEN]);
+        Ok(SyncKey { key, id })
     }
 
     fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new_from_slice(self.key.as_ref()).expect("a 32-byte key")
+        Aes256Gcm::new_from_slice(self.key.as_slice()).expect("a 32-byte key")
     }
 
-    fn aad(name: &str) -> Vec<u8> {
-        [AAD_PREFIX, name.as_bytes()].concat()
+    fn aad(&self, name: &str) -> Vec<u8> {
+        [AAD_PREFIX, &self.id, name.as_bytes()].concat()
     }
 
     /// `plain` sealed as the object `name`.
     pub fn seal(&self, name: &str, plain: &[u8]) -> Vec<u8> {
         let nonce = Nonce::generate();
-        let aad = Self::aad(name);
+        let aad = self.aad(name);
         let sealed = self
             .cipher()
             .encrypt(
@@ -173,8 +190,9 @@ impl SyncKey {
             )
             // Only a message over 64 GiB fails to encrypt; sync objects are far smaller.
             .expect("AES-GCM seals any sync object");
-        let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + sealed.len());
+        let mut out = Vec::with_capacity(MAGIC.len() + KEY_ID_LEN + NONCE_LEN + sealed.len());
         out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.id);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         out
@@ -183,6 +201,16 @@ impl SyncKey {
     /// The object `name` opened; refused in words when it was changed, cut short, or sealed
     /// under another name or key.
     pub fn open(&self, name: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        let other_key = sealed
+            .strip_prefix(MAGIC.as_slice())
+            .and_then(|rest| rest.get(..KEY_ID_LEN))
+            .is_some_and(|id| id != self.id);
+        if other_key {
+            return Err(Error::Auth(msg!(
+                "the sync object {name} on the storage was sealed with another key: the sync was set up again, or its passphrase changed, on another computer; set it up here with that passphrase",
+                name = name.to_string()
+            )));
+        }
         self.try_open(name, sealed).ok_or_else(|| {
             Error::BadResponse(msg!(
                 "the sync object {name} on the storage was changed or cut short (it does not open with this sync's key); it was not used and nothing was changed here",
@@ -193,11 +221,12 @@ impl SyncKey {
 
     fn try_open(&self, name: &str, sealed: &[u8]) -> Option<Vec<u8>> {
         let rest = sealed.strip_prefix(MAGIC.as_slice())?;
+        let rest = rest.strip_prefix(self.id.as_slice())?;
         if rest.len() < NONCE_LEN + TAG_LEN {
             return None;
         }
         let (nonce, body) = rest.split_at(NONCE_LEN);
-        let aad = Self::aad(name);
+        let aad = self.aad(name);
         self.cipher()
             .decrypt(
                 &Nonce::try_from(nonce).ok()?,
@@ -324,18 +353,29 @@ mod tests {
     fn a_changed_or_cut_object_is_refused_in_words() {
         let (_, key) = KeyFile::create("correct horse battery").unwrap();
         let sealed = key.seal("o", b"records");
-        for i in [0, 4, 10, 16, sealed.len() - 1] {
+        // The magic, the nonce, the ciphertext, the tag.
+        for i in [0, 3, 12, 19, 24, sealed.len() - 1] {
             let mut bad = sealed.clone();
             bad[i] ^= 1;
             let e = key.open("o", &bad).unwrap_err();
             assert_eq!(kind(&e), "bad_response");
             assert!(e.to_string().contains("changed or cut short"), "{e}");
         }
-        for len in [0, 3, 4, 20, sealed.len() - 1] {
+        for len in [0, 3, 4, 12, 24, 40, sealed.len() - 1] {
             assert!(key.open("o", &sealed[..len]).is_err(), "cut to {len}");
         }
         // Put under another object's name, it does not open either.
         assert!(key.open("p", &sealed).is_err());
+        assert_eq!(key.open("o", &sealed).unwrap(), b"records");
+    }
+
+    #[test]
+    fn an_object_sealed_under_another_key_says_so() {
+        let (_, old) = KeyFile::create("correct horse battery").unwrap();
+        let (_, new) = KeyFile::create("correct horse battery").unwrap(); // set up again: new salt
+        let e = new.open("o", &old.seal("o", b"records")).unwrap_err();
+        assert_eq!(kind(&e), "auth");
+        assert!(e.to_string().contains("sealed with another key"), "{e}");
     }
 
     #[test]
@@ -344,6 +384,16 @@ mod tests {
         let e = file.unlock("correct horse batterY").unwrap_err();
         assert_eq!(kind(&e), "auth");
         assert!(e.to_string().contains("passphrase is wrong"), "{e}");
+        // A changed check in the key file reads as a wrong passphrase too, never as a key.
+        let mut changed = file.clone();
+        let mut check = B64.decode(&changed.check).unwrap();
+        check[20] ^= 1;
+        changed.check = B64.encode(check);
+        assert_eq!(
+            kind(&changed.unlock("correct horse battery").unwrap_err()),
+            "auth"
+        );
+        assert!(file.unlock("correct horse battery").is_ok());
     }
 
     #[test]
@@ -374,7 +424,10 @@ mod tests {
                 e.to_string().contains("outside what Pixdrop accepts"),
                 "{e}"
             );
-            assert!(greedy.unlock("correct horse battery").is_err());
+            // Refused by the bounds before any key is derived (a derived key would fail the
+            // check instead, as a wrong passphrase: `auth`).
+            let e = greedy.unlock("correct horse battery").unwrap_err();
+            assert_eq!(kind(&e), "bad_response", "{e}");
         }
         let mut other = file.clone();
         other.kdf.algorithm = "scrypt".into();
@@ -384,12 +437,13 @@ mod tests {
     }
 
     #[test]
-    fn the_key_file_keeps_no_secret() {
+    fn a_new_sync_derives_with_more_than_owasps_minimum() {
         let (file, _) = KeyFile::create("correct horse battery").unwrap();
         let text = String::from_utf8(file.to_bytes()).unwrap();
-        assert!(!text.contains("correct horse"));
         assert!(text.contains("argon2id"));
-        assert_eq!(file.kdf.m_kib, 19 * 1024);
-        assert_eq!(file.kdf.t, 2);
+        assert_eq!((file.kdf.m_kib, file.kdf.t, file.kdf.p), (64 * 1024, 3, 1));
+        // Two syncs never share a salt.
+        let (other, _) = KeyFile::create("correct horse battery").unwrap();
+        assert_ne!(file.kdf.salt, other.kdf.salt);
     }
 }
