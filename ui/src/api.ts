@@ -130,7 +130,10 @@ export interface KindInfo {
   label: string;
   fields: FieldSpec[];
   can_delete: boolean;
+  /** Its upload history can be imported into the album. */
   can_sync: boolean;
+  /** A config of it can be where Pixdrop syncs configs, settings and the album through. */
+  can_hold_sync: boolean;
 }
 
 export interface HostView {

@@ -12,6 +12,7 @@ const custom: KindInfo = {
   label: "Custom web API",
   can_delete: true,
   can_sync: false,
+  can_hold_sync: false,
   fields: [
     field({ key: "url", kind: "url", required: true }),
     field({ key: "method", kind: "choice", default: "POST", options: ["POST", "PUT"] }),

@@ -52,6 +52,7 @@ fn every_kind_is_whole() {
         let info = hosts::info(kind.kind).unwrap();
         assert_eq!(info.can_delete, host.deleter().is_some());
         assert_eq!(info.can_sync, host.syncer().is_some());
+        assert_eq!(info.can_hold_sync, host.sync_place().is_some());
         for f in kind.fields {
             assert!(
                 f.help.trim().len() > 10,

@@ -46,6 +46,45 @@ impl Http {
 
     /// Send and read the whole answer.
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<HttpAnswer> {
+        let (mut answer, resp) = self.head(req).await?;
+        answer.body = resp.text().await.map_err(|e| self.map_err(e))?;
+        Ok(answer)
+    }
+
+    /// Send and read at most `max` bytes of the answer: a success's body comes back as bytes,
+    /// any other's as the answer's text (for its error). A longer body is refused as soon as it
+    /// says so or passes `max`, before more is read.
+    pub async fn send_bytes(
+        &self,
+        req: reqwest::RequestBuilder,
+        max: u64,
+    ) -> Result<(HttpAnswer, Vec<u8>)> {
+        let (mut answer, mut resp) = self.head(req).await?;
+        let too_large = |origin: &str| {
+            Error::TooLarge(msg!(
+                "the answer from {origin} is larger than {max} bytes, more than it can be"
+            ))
+        };
+        let origin = resp.url().origin().ascii_serialization();
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(too_large(&origin));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_err(e))? {
+            if (body.len() + chunk.len()) as u64 > max {
+                return Err(too_large(&origin));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if !answer.ok() {
+            answer.body = String::from_utf8_lossy(&body).into_owned();
+            body.clear();
+        }
+        Ok((answer, body))
+    }
+
+    /// Send and read the answer's status and headers; the body is left to read.
+    async fn head(&self, req: reqwest::RequestBuilder) -> Result<(HttpAnswer, reqwest::Response)> {
         let resp = req.send().await.map_err(|e| self.map_err(e))?;
         let status = resp.status().as_u16();
         let retry_after = resp
@@ -67,15 +106,15 @@ impl Http {
             .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
             .map(|d| d.with_timezone(&chrono::Utc));
         let headers = resp.headers().clone();
-        let body = resp.text().await.map_err(|e| self.map_err(e))?;
-        Ok(HttpAnswer {
+        let answer = HttpAnswer {
             headers,
             status,
             retry_after,
             content_type,
-            body,
+            body: String::new(),
             date,
-        })
+        };
+        Ok((answer, resp))
     }
 
     pub(crate) fn map_err(&self, e: reqwest::Error) -> Error {

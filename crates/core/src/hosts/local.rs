@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::http::Http;
-use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, PlaceFile, Storage, SyncPlace, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -36,7 +36,7 @@ struct Settings {
     file_mode: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Local {
     root: PathBuf,
     upload_path: String,
@@ -166,17 +166,10 @@ impl Host for Local {
         let base = storage::key_for(&self.upload_path, file)?;
         for n in 1..=storage::MAX_TRIES {
             let key = storage::numbered(&base, n);
-            let this = Local {
-                root: self.root.clone(),
-                upload_path: String::new(),
-                url_prefix: String::new(),
-                mode: self.mode,
-            };
+            let this = self.clone();
             let bytes = file.bytes.clone();
             let k = key.clone();
-            let written = tokio::task::spawn_blocking(move || this.write_new(&k, &bytes))
-                .await
-                .map_err(|e| Error::Internal(msg!("writing the file failed: {e}")))??;
+            let written = blocking(move || this.write_new(&k, &bytes)).await?;
             if written {
                 if let Some(p) = &progress {
                     let total = file.bytes.len() as u64;
@@ -212,6 +205,97 @@ impl Host for Local {
 
     fn deleter(&self) -> Option<&dyn Deletes> {
         Some(self)
+    }
+
+    fn sync_place(&self) -> Option<&dyn SyncPlace> {
+        Some(self)
+    }
+}
+
+/// Run file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(msg!("the file work failed: {e}")))?
+}
+
+#[async_trait]
+impl SyncPlace for Local {
+    async fn list(&self, _http: &Http, folder: &str) -> Result<Vec<PlaceFile>> {
+        self.check_root()?;
+        let dir = file_of(&self.root, folder)?;
+        blocking(move || {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => {
+                    return Err(Error::io(
+                        msg!("cannot read the folder {}", dir.display()),
+                        e,
+                    ))
+                }
+            };
+            let mut files = Vec::new();
+            for entry in entries {
+                let entry = entry
+                    .map_err(|e| Error::io(msg!("cannot read the folder {}", dir.display()), e))?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                match entry.metadata() {
+                    Ok(m) if m.is_file() && storage::is_listed(&name) => files.push(PlaceFile {
+                        name,
+                        size: m.len(),
+                    }),
+                    _ => {}
+                }
+            }
+            files.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(files)
+        })
+        .await
+    }
+
+    async fn read(&self, _http: &Http, key: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        let path = file_of(&self.root, key)?;
+        let key = key.to_string();
+        blocking(move || {
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(Error::io(msg!("cannot read {}", path.display()), e)),
+            };
+            let size = file
+                .metadata()
+                .map_err(|e| Error::io(msg!("cannot read {}", path.display()), e))?
+                .len();
+            if size > max {
+                return Err(storage::too_large(&key, max));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            file.take(max + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(msg!("cannot read {}", path.display()), e))?;
+            if bytes.len() as u64 > max {
+                return Err(storage::too_large(&key, max));
+            }
+            Ok(Some(bytes))
+        })
+        .await
+    }
+
+    async fn create(&self, _http: &Http, key: &str, bytes: bytes::Bytes) -> Result<bool> {
+        self.check_root()?;
+        // Sync files are for this user only, whatever mode the uploads get.
+        let this = Local {
+            mode: 0o600,
+            ..self.clone()
+        };
+        let key = key.to_string();
+        blocking(move || this.write_new(&key, &bytes)).await
     }
 }
 

@@ -102,6 +102,11 @@ pub trait Host: Send + Sync {
     fn syncer(&self) -> Option<&dyn Syncs> {
         None
     }
+    /// Where a sync can keep its sealed files, when the kind implements
+    /// [`storage::SyncPlace`].
+    fn sync_place(&self) -> Option<&dyn storage::SyncPlace> {
+        None
+    }
 }
 
 /// A host that deletes images by the handle their upload returned.
@@ -328,8 +333,9 @@ pub const COMMON_FIELDS: &[FieldSpec] = &[
     ),
 ];
 
-/// A host kind as the CLI, the forms and the README describe it. `can_delete` and `can_sync`
-/// are not written by hand: they are what the kind's host implements ([`Deletes`], [`Syncs`]).
+/// A host kind as the CLI, the forms and the README describe it. `can_delete`, `can_sync` and
+/// `can_hold_sync` are not written by hand: they are what the kind's host implements
+/// ([`Deletes`], [`Syncs`], [`storage::SyncPlace`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct KindInfo {
     pub kind: &'static str,
@@ -337,7 +343,10 @@ pub struct KindInfo {
     /// The kind's own settings, then [`COMMON_FIELDS`].
     pub fields: Vec<FieldSpec>,
     pub can_delete: bool,
+    /// Its upload history can be imported into the album.
     pub can_sync: bool,
+    /// A config of it can be the place Pixdrop syncs configs, settings and the album through.
+    pub can_hold_sync: bool,
 }
 
 /// One host kind in the registry: what it is, and how a config of it becomes a host. Each kind's
@@ -388,6 +397,7 @@ impl Kind {
             fields: self.fields.iter().chain(COMMON_FIELDS).cloned().collect(),
             can_delete: host.as_ref().is_some_and(|h| h.deleter().is_some()),
             can_sync: host.as_ref().is_some_and(|h| h.syncer().is_some()),
+            can_hold_sync: host.as_ref().is_some_and(|h| h.sync_place().is_some()),
         }
     }
 }

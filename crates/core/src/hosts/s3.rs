@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use rusty_s3::actions::{DeleteObject, ListObjectsV2, PutObject};
+use rusty_s3::actions::{DeleteObject, GetObject, ListObjectsV2, PutObject};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use serde::Deserialize;
 
 use super::http::{Http, HttpAnswer};
-use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, PlaceFile, Storage, SyncPlace, DEFAULT_UPLOAD_PATH};
 use super::{body_excerpt, Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -297,6 +297,87 @@ impl Host for S3 {
 
     fn deleter(&self) -> Option<&dyn Deletes> {
         Some(self)
+    }
+
+    fn sync_place(&self) -> Option<&dyn SyncPlace> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl SyncPlace for S3 {
+    async fn list(&self, http: &Http, folder: &str) -> Result<Vec<PlaceFile>> {
+        let prefix = format!("{}/", folder.trim_matches('/'));
+        let mut files = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
+            action.with_prefix(prefix.as_str());
+            action.with_delimiter("/");
+            if let Some(t) = &token {
+                action.with_continuation_token(t.as_str());
+            }
+            let answer = self
+                .send(http, http.client.get(action.sign(SIGNED_FOR)))
+                .await?;
+            if !answer.ok() {
+                return Err(self.failure(&answer, &msg!("listing {prefix}")));
+            }
+            let page = ListObjectsV2::parse_response(&answer.body).map_err(|e| {
+                Error::BadResponse(msg!(
+                    "{} answered the listing of {prefix} with something that is not a listing: {e}",
+                    self.endpoint_host
+                ))
+            })?;
+            for item in page.contents {
+                let name = item.key.strip_prefix(&prefix).unwrap_or_default();
+                if !name.contains('/') && storage::is_listed(name) {
+                    files.push(PlaceFile {
+                        name: name.to_string(),
+                        size: item.size.unwrap_or(0),
+                    });
+                }
+            }
+            match page.next_continuation_token {
+                // A server that repeats its token would list forever.
+                Some(t) if token.as_ref() != Some(&t) => token = Some(t),
+                _ => break,
+            }
+        }
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(files)
+    }
+
+    async fn read(&self, http: &Http, key: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        let url = GetObject::new(&self.bucket, Some(&self.credentials), key).sign(SIGNED_FOR);
+        let (answer, body) = storage::read_over_http(http, http.client.get(url), key, max).await?;
+        match answer.status {
+            404 if !answer.body.contains("NoSuchBucket") => Ok(None),
+            _ if answer.ok() => Ok(Some(body)),
+            _ => Err(self.failure(&answer, &msg!("reading {key}"))),
+        }
+    }
+
+    async fn create(&self, http: &Http, key: &str, bytes: bytes::Bytes) -> Result<bool> {
+        let mut action = PutObject::new(&self.bucket, Some(&self.credentials), key);
+        action.headers_mut().insert("if-none-match", "*");
+        let req = http
+            .client
+            .put(action.sign(SIGNED_FOR))
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header(CONTENT_LENGTH, bytes.len())
+            .header("if-none-match", "*")
+            .body(bytes);
+        let answer = self.send(http, req).await?;
+        if answer.ok() {
+            Ok(true)
+        } else if answer.status == 412
+            || answer.status == 409 && answer.body.contains("ConditionalRequestConflict")
+        {
+            Ok(false)
+        } else {
+            Err(self.failure(&answer, &msg!("writing {key}")))
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
 use super::http::Http;
-use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, PlaceFile, Storage, SyncPlace, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -336,13 +336,18 @@ impl Sftp {
         Ok(())
     }
 
+    /// Write `file` under a temporary name, then move it to the first free name of `base`
+    /// and its numbered names (`tries` of them, with the `mode` given); `None` when all are
+    /// taken (nothing is left behind).
     async fn write(
         &self,
         sftp: &SftpSession,
         base: &str,
         file: &Payload,
         progress: Option<Progress>,
-    ) -> Result<String> {
+        tries: u32,
+        mode: u32,
+    ) -> Result<Option<String>> {
         self.make_folders(sftp, base).await?;
         let tmp = self.remote(&format!(
             "{}.pixdrop-{}.part",
@@ -374,21 +379,21 @@ impl Sftp {
             return Err(Error::Network(msg!("writing {tmp} failed: {e}")));
         }
         let attrs = FileAttributes {
-            permissions: Some(self.mode),
+            permissions: Some(mode),
             ..Default::default()
         };
         if let Err(e) = sftp.set_metadata(tmp.clone(), attrs).await {
             let _ = sftp.remove_file(tmp.clone()).await;
             return Err(sftp_err(msg!("setting the mode of {tmp}"), e));
         }
-        for n in 1..=storage::MAX_TRIES {
+        for n in 1..=tries {
             let key = storage::numbered(base, n);
             let target = self.remote(&key);
             if sftp.try_exists(target.clone()).await.unwrap_or(false) {
                 continue;
             }
             match sftp.rename(tmp.clone(), target.clone()).await {
-                Ok(()) => return Ok(key),
+                Ok(()) => return Ok(Some(key)),
                 // Taken meanwhile (the server refuses to rename over a file).
                 Err(e) if is_status(&e, StatusCode::Failure) => continue,
                 Err(e) => {
@@ -398,11 +403,7 @@ impl Sftp {
             }
         }
         let _ = sftp.remove_file(tmp).await;
-        Err(Error::Refused(msg!(
-            "{base} and {} more names like it are taken on {}; change upload_path",
-            storage::MAX_TRIES - 1,
-            self.server()
-        )))
+        Ok(None)
     }
 }
 
@@ -425,9 +426,24 @@ impl Host for Sftp {
         let base = storage::key_for(&self.s.upload_path, file)?;
         let key = self
             .with_conn(http, async |sftp| {
-                self.write(sftp, &base, file, progress.clone()).await
+                self.write(
+                    sftp,
+                    &base,
+                    file,
+                    progress.clone(),
+                    storage::MAX_TRIES,
+                    self.mode,
+                )
+                .await
             })
-            .await?;
+            .await?
+            .ok_or_else(|| {
+                Error::Refused(msg!(
+                    "{base} and {} more names like it are taken on {}; change upload_path",
+                    storage::MAX_TRIES - 1,
+                    self.server()
+                ))
+            })?;
         Ok(Uploaded {
             url: storage::link(&self.s.url_prefix, &key),
             delete_handle: Some(self.handle_of(&key)),
@@ -485,6 +501,80 @@ impl Host for Sftp {
 
     fn deleter(&self) -> Option<&dyn Deletes> {
         Some(self)
+    }
+
+    fn sync_place(&self) -> Option<&dyn SyncPlace> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl SyncPlace for Sftp {
+    async fn list(&self, http: &Http, folder: &str) -> Result<Vec<PlaceFile>> {
+        let remote = self.remote(folder.trim_matches('/'));
+        self.with_conn(http, async |sftp| {
+            let entries = match sftp.read_dir(remote.clone()).await {
+                Ok(e) => e,
+                Err(e) if is_status(&e, StatusCode::NoSuchFile) => return Ok(Vec::new()),
+                Err(e) => return Err(sftp_err(msg!("listing {remote}"), e)),
+            };
+            let mut files: Vec<PlaceFile> = entries
+                .filter(|e| e.file_type().is_file() && storage::is_listed(&e.file_name()))
+                .map(|e| PlaceFile {
+                    size: e.metadata().size.unwrap_or(0),
+                    name: e.file_name(),
+                })
+                .collect();
+            files.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(files)
+        })
+        .await
+    }
+
+    async fn read(&self, http: &Http, key: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        use tokio::io::AsyncReadExt;
+        let remote = self.remote(key);
+        self.with_conn(http, async |sftp| {
+            let file = match sftp.open(remote.clone()).await {
+                Ok(f) => f,
+                Err(e) if is_status(&e, StatusCode::NoSuchFile) => return Ok(None),
+                Err(e) => return Err(sftp_err(msg!("reading {remote}"), e)),
+            };
+            let size = file
+                .metadata()
+                .await
+                .map_err(|e| sftp_err(msg!("reading {remote}"), e))?
+                .size
+                .unwrap_or(0);
+            if size > max {
+                return Err(storage::too_large(key, max));
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            file.take(max + 1)
+                .read_to_end(&mut bytes)
+                .await
+                .map_err(|e| Error::Network(msg!("reading {remote} failed: {e}")))?;
+            if bytes.len() as u64 > max {
+                return Err(storage::too_large(key, max));
+            }
+            Ok(Some(bytes))
+        })
+        .await
+    }
+
+    async fn create(&self, http: &Http, key: &str, bytes: bytes::Bytes) -> Result<bool> {
+        let file = Payload {
+            name: key.to_string(),
+            bytes,
+            mime: "application/octet-stream",
+        };
+        // Sync files are for this login only, whatever mode the uploads get.
+        let written = self
+            .with_conn(http, async |sftp| {
+                self.write(sftp, key, &file, None, 1, 0o600).await
+            })
+            .await?;
+        Ok(written.is_some())
     }
 }
 

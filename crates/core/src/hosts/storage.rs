@@ -111,14 +111,19 @@ pub fn key_in(location: &str, handle: &str) -> Option<String> {
         .decode_utf8()
         .ok()?
         .into_owned();
-    let bad = key.is_empty()
+    is_key(&key).then_some(key)
+}
+
+/// Whether `key` names a file below a place: parts of a path, none empty, `.` or `..`, no
+/// backslash or control character, nothing absolute.
+pub fn is_key(key: &str) -> bool {
+    !(key.is_empty()
         || key.starts_with('/')
         || key.contains('\\')
         || key.chars().any(char::is_control)
         || key
             .split('/')
-            .any(|p| p.is_empty() || p == "." || p == "..");
-    (!bad).then_some(key)
+            .any(|p| p.is_empty() || p == "." || p == ".."))
 }
 
 /// The key of `handle` in `location`, or the refusal to delete anything else.
@@ -157,6 +162,59 @@ impl<T: Storage> Deletes for T {
         let key = key_to_delete(&self.location(), handle)?;
         self.delete_key(http, &key).await
     }
+}
+
+/// One file in a folder of a [`SyncPlace`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceFile {
+    /// Its name in the folder (no `/`).
+    pub name: String,
+    pub size: u64,
+}
+
+/// A storage kind that can keep the sealed objects of a sync (`crate::sync`) in a folder of its
+/// place: files listed, read back bounded, created whole and removed ([`Storage::delete_key`]).
+/// A file is never overwritten, and another machine never reads one in part: it appears whole
+/// under its name or not at all.
+#[async_trait]
+pub trait SyncPlace: Storage {
+    /// The files directly in `folder` (a key, no trailing `/`); a folder not made yet is empty.
+    /// The names writes use for a moment are not listed (see [`is_listed`]).
+    async fn list(&self, http: &Http, folder: &str) -> Result<Vec<PlaceFile>>;
+
+    /// The file `key`, or `None` when there is none; a file over `max` bytes is refused before
+    /// it is read.
+    async fn read(&self, http: &Http, key: &str, max: u64) -> Result<Option<Vec<u8>>>;
+
+    /// Write `bytes` as `key`, with the folders it needs, unless a file of that name exists
+    /// (`Ok(false)`, nothing written).
+    async fn create(&self, http: &Http, key: &str, bytes: bytes::Bytes) -> Result<bool>;
+}
+
+/// Send a request that reads `key` of a sync place over HTTP, at most `max` bytes of it.
+pub async fn read_over_http(
+    http: &Http,
+    req: reqwest::RequestBuilder,
+    key: &str,
+    max: u64,
+) -> Result<(super::HttpAnswer, Vec<u8>)> {
+    http.send_bytes(req, max).await.map_err(|e| match e {
+        Error::TooLarge(_) => too_large(key, max),
+        e => e,
+    })
+}
+
+/// Whether a file's name is listed by [`SyncPlace::list`]: not a name a write is using for a
+/// moment (hidden, or a `.part`).
+pub fn is_listed(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.ends_with(".part")
+}
+
+/// The refusal of a file in a sync place larger than `max` bytes.
+pub fn too_large(key: &str, max: u64) -> Error {
+    Error::TooLarge(msg!(
+        "{key} in the sync place is larger than the {max} bytes a sync file can be"
+    ))
 }
 
 /// The folders of `key`, outermost first: `a/b/c.png` → `a`, `a/b`.

@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::http::{Http, HttpAnswer};
-use super::storage::{self, Storage, DEFAULT_UPLOAD_PATH};
+use super::storage::{self, PlaceFile, Storage, SyncPlace, DEFAULT_UPLOAD_PATH};
 use super::{Deletes, FieldKind, FieldSpec, Host, Kind, Payload, Progress, Uploaded};
 use crate::error::{Error, Result};
 use crate::host_config::HostConfig;
@@ -229,6 +229,156 @@ impl Host for WebDav {
     fn deleter(&self) -> Option<&dyn Deletes> {
         Some(self)
     }
+
+    fn sync_place(&self) -> Option<&dyn SyncPlace> {
+        Some(self)
+    }
+}
+
+/// The most a folder's listing may take (some 100,000 files' worth).
+const MAX_LISTING: u64 = 32 * 1024 * 1024;
+
+/// The files of a `PROPFIND` answer (a `multistatus`): each `response` that is not a
+/// collection, as the last part of its `href` (decoded) and its `getcontentlength`. Namespace
+/// prefixes differ between servers (`D:`, `d:`, none), so elements are matched by local name.
+fn files_in_multistatus(xml: &str) -> std::result::Result<Vec<PlaceFile>, quick_xml::Error> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut href, mut length, mut collection) = (String::new(), String::new(), false);
+    let mut field: Option<&'static str> = None;
+    let mut files = Vec::new();
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "response" => (href, length, collection) = (String::new(), String::new(), false),
+                "href" => field = Some("href"),
+                "getcontentlength" => field = Some("length"),
+                "collection" => collection = true,
+                _ => field = None,
+            },
+            Event::Empty(e) if e.local_name().as_ref() == "collection" => collection = true,
+            Event::Text(t) => {
+                let text: &str = t.as_ref();
+                match field {
+                    Some("href") => href.push_str(text),
+                    Some("length") => length.push_str(text),
+                    _ => {}
+                }
+            }
+            Event::GeneralRef(r) if field == Some("href") && &*r == "amp" => href.push('&'),
+            Event::End(e) => {
+                field = None;
+                if e.local_name().as_ref() == "response" && !collection {
+                    let path = href.trim().trim_end_matches('/');
+                    let last = path.rsplit('/').next().unwrap_or_default();
+                    let name = percent_encoding::percent_decode_str(last).decode_utf8_lossy();
+                    if storage::is_listed(&name) {
+                        files.push(PlaceFile {
+                            name: name.into_owned(),
+                            size: length.trim().parse().unwrap_or(0),
+                        });
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(files)
+}
+
+#[async_trait]
+impl SyncPlace for WebDav {
+    async fn list(&self, http: &Http, folder: &str) -> Result<Vec<PlaceFile>> {
+        let url = format!("{}/", self.url(folder.trim_matches('/')));
+        let body = r#"<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/><getcontentlength/></prop></propfind>"#;
+        let (answer, bytes) = http
+            .send_bytes(
+                self.request(http, method("PROPFIND"), &url)
+                    .header("depth", "1")
+                    .header(CONTENT_TYPE, "application/xml")
+                    .body(body),
+                MAX_LISTING,
+            )
+            .await?;
+        if answer.status == 404 {
+            return Ok(Vec::new());
+        }
+        if answer.status != 207 && !answer.ok() {
+            return Err(self.failure(&answer, &msg!("listing {folder}")));
+        }
+        let mut files = files_in_multistatus(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+            Error::BadResponse(msg!(
+                "{url} answered the listing with something that is not WebDAV's: {e}"
+            ))
+        })?;
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(files)
+    }
+
+    async fn read(&self, http: &Http, key: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        let get = self.request(http, Method::GET, &self.url(key));
+        let (answer, body) = storage::read_over_http(http, get, key, max).await?;
+        match answer.status {
+            404 | 410 => Ok(None),
+            _ if answer.ok() => Ok(Some(body)),
+            _ => Err(self.failure(&answer, &msg!("reading {key}"))),
+        }
+    }
+
+    /// Written under a hidden name beside it, then moved to `key` without overwriting: a
+    /// reader never sees a part.
+    async fn create(&self, http: &Http, key: &str, bytes: bytes::Bytes) -> Result<bool> {
+        if self.exists(http, key).await? {
+            return Ok(false);
+        }
+        let (dir, name) = key.rsplit_once('/').map_or(("", key), |(d, n)| (d, n));
+        let part = format!(
+            "{}.{name}.{}.part",
+            if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            },
+            uuid::Uuid::new_v4().simple()
+        );
+        let file = Payload {
+            name: name.to_string(),
+            bytes,
+            mime: "application/octet-stream",
+        };
+        let mut answer = self.put(http, &part, &file, None).await?;
+        if matches!(answer.status, 404 | 409) && key.contains('/') {
+            self.make_folders(http, key).await?;
+            answer = self.put(http, &part, &file, None).await?;
+        }
+        if !answer.ok() {
+            return Err(self.failure(&answer, &msg!("writing {key}")));
+        }
+        let moved = http
+            .send(
+                self.request(http, method("MOVE"), &self.url(&part))
+                    .header("destination", self.url(key))
+                    .header("overwrite", "F"),
+            )
+            .await;
+        let answer = match moved {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = self.delete_key(http, &part).await;
+                return Err(e);
+            }
+        };
+        if answer.ok() {
+            return Ok(true);
+        }
+        let _ = self.delete_key(http, &part).await;
+        if answer.status == 412 {
+            Ok(false)
+        } else {
+            Err(self.failure(&answer, &msg!("moving {part} to {key}")))
+        }
+    }
 }
 
 #[async_trait]
@@ -248,5 +398,34 @@ impl Storage for WebDav {
         } else {
             Err(self.failure(&answer, &msg!("deleting {key}")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_is_read_whatever_the_prefixes() {
+        let xml = r#"<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">
+<d:response><d:href>/dav/s/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop></d:propstat></d:response>
+<d:response><d:href>/dav/s/m-1%20a&amp;b.pxs</d:href><d:propstat><d:prop><d:resourcetype/><d:getcontentlength>42</d:getcontentlength></d:prop></d:propstat></d:response>
+<d:response><d:href>http://h/dav/s/.m.part</d:href><d:propstat><d:prop><d:resourcetype/></d:prop></d:propstat></d:response>
+<response xmlns="DAV:"><href>/dav/s/sub/</href><propstat><prop><resourcetype><collection></collection></resourcetype></prop></propstat></response>
+<D:response xmlns:D="DAV:"><D:href>/dav/s/%E5%9B%BE</D:href><D:propstat><D:prop><D:getcontentlength>7</D:getcontentlength></D:prop></D:propstat></D:response>
+</d:multistatus>"#;
+        assert_eq!(
+            files_in_multistatus(xml).unwrap(),
+            vec![
+                PlaceFile {
+                    name: "m-1 a&b.pxs".into(),
+                    size: 42
+                },
+                PlaceFile {
+                    name: "图".into(),
+                    size: 7
+                }
+            ]
+        );
     }
 }
