@@ -8,19 +8,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use pixdrop_core::error::ErrorKind;
-use pixdrop_core::host_config::HostConfig;
 use pixdrop_core::hosts::{self, Http};
-use serde_json::{json, Value};
+use serde_json::json;
 use support::servers;
-
-fn host(kind: &str, settings: Value) -> Box<dyn hosts::Host> {
-    hosts::build(&HostConfig {
-        name: "place".into(),
-        kind: kind.into(),
-        settings: serde_json::from_value(settings).unwrap(),
-    })
-    .unwrap()
-}
 
 /// Every byte value, so nothing on the way treats the sealed bytes as text.
 fn binary(len: usize, salt: u8) -> Bytes {
@@ -155,7 +145,7 @@ async fn a_local_folder_holds_a_sync() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("同步 folder");
     std::fs::create_dir(&root).unwrap();
-    let h = host(
+    let h = servers::host_of(
         "local",
         json!({"path": root.to_str().unwrap(), "url_prefix": "https://img.example.com"}),
     );
@@ -179,7 +169,7 @@ async fn seaweedfs_holds_a_sync() {
         .await
         .unwrap();
     let endpoint = format!("http://127.0.0.1:{}", server.port);
-    let h = host(
+    let h = servers::host_of(
         "s3",
         json!({
             "access_key_id": servers::S3_KEY,
@@ -196,16 +186,7 @@ async fn seaweedfs_holds_a_sync() {
 #[ignore = "needs wsgidav from .venv (scripts/test.sh installs it)"]
 async fn wsgidav_holds_a_sync() {
     let server = tokio::task::spawn_blocking(servers::wsgidav).await.unwrap();
-    let root = server.dir.path().join("root");
-    std::fs::create_dir(root.join("notes")).unwrap();
-    let h = host(
-        "webdav",
-        json!({
-            "url": format!("http://127.0.0.1:{}/dav/notes", server.port),
-            "username": servers::DAV_USER,
-            "password": servers::DAV_PASSWORD,
-        }),
-    );
+    let (h, _) = servers::dav_folder(&server, "notes");
     contract(h.as_ref()).await;
 }
 
@@ -215,7 +196,7 @@ async fn openssh_holds_a_sync() {
     let sshd = tokio::task::spawn_blocking(|| servers::sshd(None))
         .await
         .unwrap();
-    let h = host(
+    let h = servers::host_of(
         "sftp",
         json!({
             "host": "127.0.0.1",

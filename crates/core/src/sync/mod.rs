@@ -6,8 +6,10 @@
 //! same on each: every item's last change by a hybrid logical clock, deletions kept as
 //! tombstones.
 
+pub mod exchange;
 pub mod merge;
 pub mod seal;
 
+pub use exchange::{Cursors, Place, Received};
 pub use merge::{Change, Clock, Content, Item, Stamp, State};
 pub use seal::{KdfParams, KeyFile, SyncKey};

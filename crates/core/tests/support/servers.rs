@@ -401,3 +401,29 @@ pub fn sshd(host_key: Option<&Path>) -> Sshd {
         key_with_passphrase,
     }
 }
+
+/// A host of `kind` built straight from its settings (no engine, no config file).
+pub fn host_of(kind: &str, settings: serde_json::Value) -> Box<dyn pixdrop_core::hosts::Host> {
+    pixdrop_core::hosts::build(&pixdrop_core::host_config::HostConfig {
+        name: "place".into(),
+        kind: kind.into(),
+        settings: serde_json::from_value(settings).unwrap(),
+    })
+    .unwrap()
+}
+
+/// A `webdav` host on the folder `folder` (made here) of a wsgidav server, and that folder on
+/// disk.
+pub fn dav_folder(server: &Server, folder: &str) -> (Box<dyn pixdrop_core::hosts::Host>, PathBuf) {
+    let dir = server.dir.path().join("root").join(folder);
+    std::fs::create_dir(&dir).unwrap();
+    let host = host_of(
+        "webdav",
+        serde_json::json!({
+            "url": format!("http://127.0.0.1:{}/dav/{folder}", server.port),
+            "username": DAV_USER,
+            "password": DAV_PASSWORD,
+        }),
+    );
+    (host, dir)
+}
