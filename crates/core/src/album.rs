@@ -111,6 +111,50 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE uploads ADD COLUMN sent_sha256 TEXT;
     ALTER TABLE uploads ADD COLUMN host_deleted_at INTEGER;
     CREATE INDEX uploads_sent_sha256 ON uploads (sent_sha256) WHERE sent_sha256 IS NOT NULL;",
+    // 7: sync (crate::sync). Every record gets a global id, the same on every machine (local
+    //    ids are not). While sync is on (`sync_meta` has `journal`), what changes here is noted
+    //    in `sync_journal` in the same commit, except what a sync itself applies (it marks its
+    //    transaction in `sync_applying`). `sync_items` keeps each synced item's last stamp (and
+    //    tombstones); `sync_outbox` the stamped changes not sent yet.
+    "ALTER TABLE uploads ADD COLUMN gid TEXT;
+    UPDATE uploads SET gid = lower(hex(randomblob(16)));
+    CREATE UNIQUE INDEX uploads_gid ON uploads (gid);
+    CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_applying (one INTEGER);
+    CREATE TABLE sync_journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        gid TEXT    NOT NULL,
+        at  INTEGER NOT NULL
+    );
+    CREATE TABLE sync_items (
+        item    TEXT PRIMARY KEY,
+        stamp   TEXT    NOT NULL,
+        removed INTEGER NOT NULL,
+        digest  TEXT
+    );
+    CREATE TABLE sync_outbox (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        change TEXT NOT NULL
+    );
+    CREATE TRIGGER uploads_sync_insert AFTER INSERT ON uploads
+        WHEN new.gid IS NOT NULL AND EXISTS (SELECT 1 FROM sync_meta WHERE key = 'journal')
+             AND NOT EXISTS (SELECT 1 FROM sync_applying) BEGIN
+        INSERT INTO sync_journal (gid, at)
+            VALUES (new.gid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+    END;
+    CREATE TRIGGER uploads_sync_update AFTER UPDATE OF config_name, file_name, stored_name, url,
+        delete_handle, mirror_group, host_deleted_at ON uploads
+        WHEN new.gid IS NOT NULL AND EXISTS (SELECT 1 FROM sync_meta WHERE key = 'journal')
+             AND NOT EXISTS (SELECT 1 FROM sync_applying) BEGIN
+        INSERT INTO sync_journal (gid, at)
+            VALUES (new.gid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+    END;
+    CREATE TRIGGER uploads_sync_delete AFTER DELETE ON uploads
+        WHEN old.gid IS NOT NULL AND EXISTS (SELECT 1 FROM sync_meta WHERE key = 'journal')
+             AND NOT EXISTS (SELECT 1 FROM sync_applying) BEGIN
+        INSERT INTO sync_journal (gid, at)
+            VALUES (old.gid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+    END;",
 ];
 
 /// One uploaded image.
@@ -313,8 +357,8 @@ impl Album {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                  size, width, height, sha256, created_at, sent_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  size, width, height, sha256, created_at, sent_sha256, gid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, lower(hex(randomblob(16))))",
             params![
                 r.host_kind,
                 r.config_name,
@@ -340,8 +384,8 @@ impl Album {
         {
             let mut st = tx.prepare(
                 "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                      size, width, height, sha256, created_at, sent_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                      size, width, height, sha256, created_at, sent_sha256, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, lower(hex(randomblob(16))))",
             )?;
             for r in records {
                 st.execute(params![

@@ -147,6 +147,19 @@ impl Change {
     }
 }
 
+impl Change {
+    /// Whether this change wins over the item's stored last change, known by its stamp and
+    /// whether it removed the item (the rule of [`Change::rank`] without the content, which
+    /// only settles two changes with one stamp: the same change, as one machine stamps each
+    /// change once).
+    pub fn beats(&self, stamp: &Stamp, removed: bool) -> bool {
+        let record = matches!(self.item, Item::Record(_));
+        let theirs = (record && removed, stamp, removed);
+        let ours = (record && self.removed(), &self.stamp, self.removed());
+        ours > theirs
+    }
+}
+
 /// The merged state: each item's winning change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {

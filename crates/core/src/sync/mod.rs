@@ -7,9 +7,13 @@
 //! tombstones.
 
 pub mod exchange;
+pub mod local;
 pub mod merge;
+pub mod round;
 pub mod seal;
 
 pub use exchange::{Cursors, Place, Received};
+pub use local::{Applied, Local, RecordValue};
 pub use merge::{Change, Clock, Content, Item, Stamp, State};
+pub use round::{sync_album, Report};
 pub use seal::{KdfParams, KeyFile, SyncKey};

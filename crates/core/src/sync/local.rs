@@ -1,0 +1,375 @@
+//! This machine's side of a sync, kept in the album's database so that what a sync merges and
+//! where it stopped commit together (album migration 7): the exchange's cursors, each synced
+//! item's last stamp, the changes made here not sent yet, and the journal of the album's own
+//! changes that its triggers keep while sync is on.
+//!
+//! A record travels as its [`RecordValue`] under its global id (`gid`); its local id, link
+//! checks and thumbnails stay on each machine.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::exchange::Cursors;
+use super::merge::{Change, Clock, Content, Item, Stamp};
+use crate::album::Album;
+use crate::error::{Error, Result};
+use crate::msg::msg;
+
+/// What of a record syncs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordValue {
+    pub host_kind: String,
+    pub config_name: String,
+    pub file_name: String,
+    pub stored_name: String,
+    pub url: String,
+    pub delete_handle: Option<String>,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: Option<String>,
+    pub created_at: i64,
+    pub mirror_group: Option<String>,
+    pub sent_sha256: Option<String>,
+    pub host_deleted_at: Option<i64>,
+}
+
+const RECORD_COLUMNS: &str = "host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group, sent_sha256, host_deleted_at";
+
+fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordValue> {
+    Ok(RecordValue {
+        host_kind: r.get(0)?,
+        config_name: r.get(1)?,
+        file_name: r.get(2)?,
+        stored_name: r.get(3)?,
+        url: r.get(4)?,
+        delete_handle: r.get(5)?,
+        size: r.get::<_, i64>(6)? as u64,
+        width: r.get(7)?,
+        height: r.get(8)?,
+        sha256: r.get(9)?,
+        created_at: r.get(10)?,
+        mirror_group: r.get(11)?,
+        sent_sha256: r.get(12)?,
+        host_deleted_at: r.get(13)?,
+    })
+}
+
+/// An item as `sync_items` names it.
+fn item_key(item: &Item) -> String {
+    match item {
+        Item::Config(id) => format!("config:{id}"),
+        Item::Setting(key) => format!("setting:{key}"),
+        Item::Record(gid) => format!("record:{gid}"),
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("sync data serialises")
+}
+
+fn corrupt(what: &str, e: serde_json::Error) -> Error {
+    Error::Storage(msg!(
+        "the album's sync data is damaged ({what}: {e}); turn sync off and on again",
+        what = what.to_string(),
+        e = e.to_string()
+    ))
+}
+
+/// What merging brought into the album.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Records added or changed.
+    pub records: usize,
+    /// Records removed.
+    pub deleted: usize,
+}
+
+/// The sync's side of one album.
+pub struct Local<'a> {
+    album: &'a Album,
+}
+
+impl<'a> Local<'a> {
+    pub fn new(album: &'a Album) -> Self {
+        Local { album }
+    }
+
+    /// Where this machine is in the exchange; `None` while sync is off.
+    pub fn cursors(&self) -> Result<Option<Cursors>> {
+        let conn = self.album.conn();
+        let text: Option<String> = conn
+            .query_row(
+                "SELECT value FROM sync_meta WHERE key = 'cursors'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("cursors", e)))
+            .transpose()
+    }
+
+    /// Turn sync on for this album as machine `cursors.machine`: from now on its changes are
+    /// noted, and every record it has is noted now (the first sync sends them all).
+    pub fn start(&self, cursors: &Cursors) -> Result<()> {
+        let mut conn = self.album.conn();
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM sync_journal; DELETE FROM sync_outbox; DELETE FROM sync_items;
+             DELETE FROM sync_applying;
+             INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('journal', '1');
+             INSERT INTO sync_journal (gid, at) SELECT gid, created_at FROM uploads WHERE gid IS NOT NULL ORDER BY id;",
+        )?;
+        save_cursors(&tx, cursors)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Turn sync off here: nothing is noted any more, and what was not sent is dropped (nothing
+    /// on the storage changes). The album keeps every record.
+    pub fn stop(&self) -> Result<()> {
+        self.album.conn().execute_batch(
+            "BEGIN; DELETE FROM sync_meta; DELETE FROM sync_journal; DELETE FROM sync_outbox;
+             DELETE FROM sync_items; COMMIT;",
+        )?;
+        Ok(())
+    }
+
+    /// A clock for this machine that is past every stamp it has stored.
+    pub fn clock(&self, machine: &str) -> Result<Clock> {
+        let mut clock = Clock::new(machine);
+        let conn = self.album.conn();
+        let mut st = conn.prepare("SELECT stamp FROM sync_items")?;
+        let now = crate::album::now_ms() as u64;
+        for text in st.query_map([], |r| r.get::<_, String>(0))? {
+            let stamp: Stamp = serde_json::from_str(&text?).map_err(|e| corrupt("stamp", e))?;
+            clock.observe(&stamp, now);
+        }
+        Ok(clock)
+    }
+
+    /// Stamp what the journal noted and move it to the outbox, in one commit. Returns how
+    /// many changes were stamped.
+    pub fn stamp_pending(&self, clock: &mut Clock) -> Result<usize> {
+        let mut conn = self.album.conn();
+        let tx = conn.transaction()?;
+        let noted: Vec<(i64, String, i64)> = {
+            let mut st = tx.prepare("SELECT seq, gid, at FROM sync_journal ORDER BY seq")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut stamped = 0;
+        // The last note of a record stands for all of them: its value now.
+        for (_, gid, at) in noted.iter().rev() {
+            if !seen.insert(gid.clone()) {
+                continue;
+            }
+            let value: Option<RecordValue> = tx
+                .query_row(
+                    &format!("SELECT {RECORD_COLUMNS} FROM uploads WHERE gid = ?1"),
+                    [gid],
+                    record_of,
+                )
+                .optional()?;
+            let change = Change {
+                item: Item::Record(gid.clone()),
+                stamp: clock.stamp((*at).max(0) as u64),
+                content: match value {
+                    Some(v) => Content::Set(serde_json::to_value(v).expect("a record serialises")),
+                    None => Content::Removed,
+                },
+            };
+            store_item(&tx, &change)?;
+            tx.execute(
+                "INSERT INTO sync_outbox (change) VALUES (?1)",
+                [json(&change)],
+            )?;
+            stamped += 1;
+        }
+        if let Some((last, _, _)) = noted.last() {
+            tx.execute("DELETE FROM sync_journal WHERE seq <= ?1", [last])?;
+        }
+        tx.commit()?;
+        Ok(stamped)
+    }
+
+    /// The changes stamped here and not sent yet, and the outbox position they reach.
+    pub fn outbox(&self) -> Result<(Vec<Change>, i64)> {
+        let conn = self.album.conn();
+        let mut st = conn.prepare("SELECT seq, change FROM sync_outbox ORDER BY seq")?;
+        let mut changes = Vec::new();
+        let mut upto = 0;
+        for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (seq, text) = row?;
+            changes.push(serde_json::from_str(&text).map_err(|e| corrupt("outbox", e))?);
+            upto = seq;
+        }
+        Ok((changes, upto))
+    }
+
+    /// The outbox up to `upto` was sent: drop it, and keep where the exchange is.
+    pub fn sent(&self, upto: i64, cursors: &Cursors) -> Result<()> {
+        let mut conn = self.album.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM sync_outbox WHERE seq <= ?1", [upto])?;
+        save_cursors(&tx, cursors)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Merge changes from the other machines into the album, and keep `cursors`, in one commit:
+    /// a crash leaves both as they were, and the next sync reads the same changes again.
+    pub fn apply(&self, changes: &[Change], cursors: &Cursors) -> Result<Applied> {
+        let mut conn = self.album.conn();
+        let tx = conn.transaction()?;
+        // What this transaction changes is not noted as this machine's own change.
+        tx.execute("INSERT INTO sync_applying (one) VALUES (1)", [])?;
+        let mut applied = Applied::default();
+        for change in changes {
+            let Item::Record(gid) = &change.item else {
+                continue;
+            };
+            let stored: Option<(String, bool)> = tx
+                .query_row(
+                    "SELECT stamp, removed FROM sync_items WHERE item = ?1",
+                    [item_key(&change.item)],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((stamp, removed)) = stored {
+                let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
+                if !change.beats(&stamp, removed) {
+                    continue;
+                }
+            }
+            store_item(&tx, change)?;
+            match &change.content {
+                Content::Removed => {
+                    applied.deleted += tx.execute("DELETE FROM uploads WHERE gid = ?1", [gid])?;
+                }
+                Content::Set(v) => {
+                    let r: RecordValue = serde_json::from_value(v.clone()).map_err(|e| {
+                        Error::BadResponse(msg!(
+                            "a record from another computer is not one this Pixdrop reads ({e}); update Pixdrop here",
+                            e = e.to_string()
+                        ))
+                    })?;
+                    upsert_record(&tx, gid, &r)?;
+                    applied.records += 1;
+                }
+            }
+        }
+        tx.execute("DELETE FROM sync_applying", [])?;
+        save_cursors(&tx, cursors)?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Every change this machine made that still stands, as it is now (what compaction
+    /// writes again).
+    pub fn own_changes(&self, machine: &str) -> Result<Vec<Change>> {
+        let conn = self.album.conn();
+        let mut st = conn.prepare("SELECT item, stamp, removed FROM sync_items")?;
+        let rows: Vec<(String, String, bool)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (item, stamp, removed) in rows {
+            let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
+            let Some(gid) = item.strip_prefix("record:") else {
+                continue;
+            };
+            if stamp.machine != machine {
+                continue;
+            }
+            let value = if removed {
+                None
+            } else {
+                conn.query_row(
+                    &format!("SELECT {RECORD_COLUMNS} FROM uploads WHERE gid = ?1"),
+                    [gid],
+                    record_of,
+                )
+                .optional()?
+            };
+            out.push(Change {
+                item: Item::Record(gid.to_string()),
+                stamp,
+                content: match value {
+                    Some(v) => Content::Set(serde_json::to_value(v).expect("a record serialises")),
+                    None => Content::Removed,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many changes wait: noted and not stamped, or stamped and not sent.
+    pub fn pending(&self) -> Result<u64> {
+        let conn = self.album.conn();
+        let n: i64 = conn.query_row(
+            "SELECT (SELECT count(DISTINCT gid) FROM sync_journal) + (SELECT count(*) FROM sync_outbox)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+}
+
+fn save_cursors(tx: &Transaction<'_>, cursors: &Cursors) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('cursors', ?1)",
+        [json(cursors)],
+    )?;
+    Ok(())
+}
+
+fn store_item(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO sync_items (item, stamp, removed) VALUES (?1, ?2, ?3)",
+        params![
+            item_key(&change.item),
+            json(&change.stamp),
+            change.content == Content::Removed
+        ],
+    )?;
+    Ok(())
+}
+
+fn upsert_record(tx: &Transaction<'_>, gid: &str, r: &RecordValue) -> Result<()> {
+    let args = params![
+        gid,
+        r.host_kind,
+        r.config_name,
+        r.file_name,
+        r.stored_name,
+        r.url,
+        r.delete_handle,
+        r.size as i64,
+        r.width,
+        r.height,
+        r.sha256,
+        r.created_at,
+        r.mirror_group,
+        r.sent_sha256,
+        r.host_deleted_at
+    ];
+    let updated = tx.execute(
+        "UPDATE uploads SET host_kind = ?2, config_name = ?3, file_name = ?4, stored_name = ?5,
+             url = ?6, delete_handle = ?7, size = ?8, width = ?9, height = ?10, sha256 = ?11,
+             created_at = ?12, mirror_group = ?13, sent_sha256 = ?14, host_deleted_at = ?15
+         WHERE gid = ?1",
+        args,
+    )?;
+    if updated == 0 {
+        tx.execute(
+            &format!(
+                "INSERT INTO uploads (gid, {RECORD_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            ),
+            args,
+        )?;
+    }
+    Ok(())
+}

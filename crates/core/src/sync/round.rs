@@ -1,0 +1,70 @@
+//! One sync of the album: what changed here is stamped, the other machines' changes are read
+//! and merged, then this machine's are sent. Each step commits before the next begins, so a
+//! sync killed anywhere is completed by the next one with nothing lost or doubled: stamped
+//! changes wait in the outbox until sent; what was read counts as read only when merged (the
+//! cursors commit with the album); a batch sent twice merges once.
+
+use serde::Serialize;
+
+use super::exchange::{Place, Received};
+use super::local::{Applied, Local};
+use super::seal::SyncKey;
+use crate::album::Album;
+use crate::error::{Error, Result};
+use crate::msg::msg;
+
+/// Objects of its own above which a machine compacts its run.
+pub const COMPACT_AFTER: usize = 64;
+
+/// What one sync did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    /// Changes sent.
+    pub sent: usize,
+    pub sent_bytes: u64,
+    pub received: Applied,
+    pub read_bytes: u64,
+    /// Machines seen in the sync folder, this one included.
+    pub machines: usize,
+    /// This machine rewrote its run into one.
+    pub compacted: bool,
+}
+
+/// Sync `album` through `place` under `key`.
+pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Result<Report> {
+    let local = Local::new(album);
+    let mut cursors = local.cursors()?.ok_or_else(|| {
+        Error::Config(msg!(
+            "sync is not set up on this computer: pixdrop sync setup NAME"
+        ))
+    })?;
+    let mut clock = local.clock(&cursors.machine)?;
+    local.stamp_pending(&mut clock)?;
+
+    let Received {
+        changes,
+        machines,
+        bytes: read_bytes,
+    } = place.receive(key, &mut cursors).await?;
+    let received = local.apply(&changes, &cursors)?;
+
+    let (outbox, upto) = local.outbox()?;
+    let sent_bytes = place.send(key, &mut cursors, &outbox).await?;
+    local.sent(upto, &cursors)?;
+
+    let mut report = Report {
+        sent: outbox.len(),
+        sent_bytes,
+        received,
+        read_bytes,
+        machines: machines.len().max(1),
+        compacted: false,
+    };
+    if place.own_objects(&cursors).await? > COMPACT_AFTER {
+        let own = local.own_changes(&cursors.machine)?;
+        report.sent_bytes += place.compact(key, &mut cursors, &own).await?;
+        local.sent(0, &cursors)?;
+        report.compacted = true;
+    }
+    Ok(report)
+}
