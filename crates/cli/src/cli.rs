@@ -42,6 +42,10 @@ pub enum Command {
     Rewrite(crate::links::RewriteArgs),
     /// Upload a note's local images and point its references at their links (backups first).
     Localize(crate::links::LocalizeArgs),
+    /// Sync the album between your computers through your own storage (an s3, webdav, sftp or
+    /// local config), end-to-end encrypted with a passphrase.
+    #[command(subcommand)]
+    Sync(crate::sync::SyncCmd),
     /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
     Serve {
         /// Port on 127.0.0.1 and ::1 (default: the server_port setting, 36677).

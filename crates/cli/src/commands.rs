@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Rewrite(args) => crate::links::rewrite(&engine, args),
         Command::Localize(args) => crate::links::localize(&engine, args).await,
         Command::Serve { port } => serve(engine, port).await,
+        Command::Sync(cmd) => crate::sync::run(&engine, cmd).await,
         Command::ServeClipboard
         | Command::Picgo(_)
         | Command::Completions { .. }
@@ -64,7 +65,7 @@ fn split_pair(pair: &str) -> Result<(String, String), Failure> {
     }
 }
 
-fn print_json(v: &Value) {
+pub(crate) fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
@@ -510,7 +511,7 @@ fn record_json(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
-fn date(ms: i64) -> String {
+pub(crate) fn date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| {
             t.with_timezone(&chrono::Local)

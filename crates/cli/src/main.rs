@@ -10,6 +10,7 @@ mod names;
 mod picgo;
 mod progress;
 mod shell;
+mod sync;
 
 use std::process::ExitCode;
 

@@ -157,6 +157,13 @@ pub struct Settings {
     pub language: Language,
     /// Interface theme: `system`, `light` or `dark`.
     pub theme: Theme,
+    /// The storage config this computer syncs through (`pixdrop sync setup`); empty: off.
+    pub sync_config: String,
+    /// The folder of the sync in that storage.
+    pub sync_path: String,
+    /// The sync's passphrase, kept so later syncs need no prompt. A secret (shown masked, kept
+    /// in the keyring).
+    pub sync_passphrase: String,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -197,6 +204,9 @@ impl Default for Settings {
             autostart: false,
             language: Language::System,
             theme: Theme::System,
+            sync_config: String::new(),
+            sync_path: DEFAULT_SYNC_PATH.to_string(),
+            sync_passphrase: String::new(),
             extra: Map::new(),
         }
     }
@@ -302,6 +312,8 @@ impl Settings {
     fn shown_text(key: &str, text: &str) -> String {
         match key {
             "server_secret" => mask(text),
+            // Not even the tail of a passphrase is shown.
+            "sync_passphrase" if !text.is_empty() => "••••••••".to_string(),
             "proxy" => mask_password(text),
             _ => text.to_string(),
         }
@@ -312,6 +324,7 @@ impl Settings {
         let mut s = self.clone();
         s.server_secret = Self::shown_text("server_secret", &s.server_secret);
         s.proxy = Self::shown_text("proxy", &s.proxy);
+        s.sync_passphrase = Self::shown_text("sync_passphrase", &s.sync_passphrase);
         s
     }
 
@@ -322,6 +335,7 @@ impl Settings {
             [
                 ("proxy", self.proxy.as_str()),
                 ("server_secret", self.server_secret.as_str()),
+                ("sync_passphrase", self.sync_passphrase.as_str()),
             ]
             .into_iter()
             .filter(|(key, text)| Self::shown_text(key, text) != *text),
@@ -334,6 +348,7 @@ impl Settings {
             match key.as_str() {
                 "proxy" => self.proxy = text,
                 "server_secret" => self.server_secret = text,
+                "sync_passphrase" => self.sync_passphrase = text,
                 _ => {}
             }
         }
@@ -473,7 +488,10 @@ impl Settings {
 
 /// The settings that are secrets, or hold one (the proxy's password): shown masked, kept where
 /// host configs' secrets are (the system keyring when one runs).
-pub const SECRET_SETTINGS: [&str; 2] = ["proxy", "server_secret"];
+pub const SECRET_SETTINGS: [&str; 3] = ["proxy", "server_secret", "sync_passphrase"];
+
+/// The sync's folder in its storage when none is given.
+pub const DEFAULT_SYNC_PATH: &str = "pixdrop-sync";
 
 /// The image settings a config can set for itself (blank: the global setting).
 pub const PER_CONFIG: [&str; 7] = [

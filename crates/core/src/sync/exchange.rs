@@ -417,6 +417,22 @@ impl<'a> Place<'a> {
         })
     }
 
+    /// The machines that have sent anything to the folder.
+    pub async fn machines(&self) -> Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .store
+            .list(self.http, &self.folder)
+            .await?
+            .iter()
+            .filter_map(|f| match parse_name(&f.name) {
+                Some(Object::Batch(m, _) | Object::Base(m, _)) => Some(m.to_string()),
+                None => None,
+            })
+            .collect();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// How many objects this machine has in the folder (to know when to compact).
     pub async fn own_objects(&self, me: &Cursors) -> Result<usize> {
         Ok(self

@@ -305,6 +305,27 @@ impl<'a> Local<'a> {
         Ok(out)
     }
 
+    /// Keep when the last sync ended (Unix ms).
+    pub fn note_last(&self, at: i64) -> Result<()> {
+        self.album.conn().execute(
+            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('last', ?1)",
+            [at.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// When the last sync ended (Unix ms), if one did.
+    pub fn last(&self) -> Result<Option<i64>> {
+        let text: Option<String> = self
+            .album
+            .conn()
+            .query_row("SELECT value FROM sync_meta WHERE key = 'last'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(text.and_then(|t| t.parse().ok()))
+    }
+
     /// How many changes wait: noted and not stamped, or stamped and not sent.
     pub fn pending(&self) -> Result<u64> {
         let conn = self.album.conn();

@@ -11,6 +11,7 @@ pub mod local;
 pub mod merge;
 pub mod round;
 pub mod seal;
+pub mod service;
 
 pub use exchange::{Cursors, Place, Received};
 pub use local::{Applied, Local, RecordValue};

@@ -57,7 +57,8 @@ pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Resu
         sent_bytes,
         received,
         read_bytes,
-        machines: machines.len().max(1),
+        // This one counts even before its first object is listed.
+        machines: machines.len() + usize::from(!machines.contains(&cursors.machine)),
         compacted: false,
     };
     if place.own_objects(&cursors).await? > COMPACT_AFTER {
@@ -66,5 +67,6 @@ pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Resu
         local.sent(0, &cursors)?;
         report.compacted = true;
     }
+    local.note_last(crate::album::now_ms())?;
     Ok(report)
 }

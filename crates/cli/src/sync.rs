@@ -1,0 +1,168 @@
+//! `pixdrop sync`: the album shared between computers through the user's own storage.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Subcommand;
+use pixdrop_core::msg;
+use pixdrop_core::sync::service;
+use pixdrop_core::Engine;
+use serde_json::json;
+
+use crate::Failure;
+
+/// Where the passphrase comes from when no terminal can be asked.
+const PASSPHRASE_ENV: &str = "PIXDROP_SYNC_PASSPHRASE";
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Sync through the storage config NAME; joins the sync already in its folder, else starts
+    /// one. The passphrase comes from PIXDROP_SYNC_PASSPHRASE, else a prompt (never echoed);
+    /// this computer keeps it like a secret.
+    Setup {
+        #[arg(add = crate::names::names())]
+        name: String,
+        /// The sync's folder in that storage (default: pixdrop-sync).
+        #[arg(long, value_name = "P")]
+        path: Option<String>,
+    },
+    /// Send this computer's changes and merge the others'; prints what changed.
+    Now {
+        /// Print {sent, received: {configs, settings, records, deleted}, machines}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where sync stands: its place, the machines seen, the last sync, pending changes.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop syncing on this computer (nothing is deleted on the storage; the album stays).
+    Off,
+}
+
+pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
+    match cmd {
+        SyncCmd::Setup { name, path } => {
+            let passphrase = passphrase()?;
+            let started = service::setup(engine, &name, path.as_deref(), &passphrase).await?;
+            let status = service::status(engine, false).await?;
+            println!(
+                "{}",
+                if started {
+                    msg!("started a new sync in {folder} of {name}; run `pixdrop sync now` here, then set up your other computers with the same passphrase", folder = status.path, name = name.clone())
+                } else {
+                    msg!("joined the sync in {folder} of {name}; run `pixdrop sync now` to bring the album here", folder = status.path, name = name.clone())
+                }
+            );
+            Ok(())
+        }
+        SyncCmd::Now { json } => {
+            let r = service::now(engine).await?;
+            if json {
+                crate::commands::print_json(&json!({
+                    "sent": r.sent,
+                    "received": {
+                        "configs": 0,
+                        "settings": 0,
+                        "records": r.received.records,
+                        "deleted": r.received.deleted,
+                    },
+                    "machines": r.machines,
+                }));
+            } else {
+                println!(
+                    "{}",
+                    msg!(
+                        "sent {sent} changes; received {records} records and {deleted} deletions; {machines} computers in this sync",
+                        sent = r.sent,
+                        records = r.received.records,
+                        deleted = r.received.deleted,
+                        machines = r.machines
+                    )
+                );
+            }
+            Ok(())
+        }
+        SyncCmd::Status { json } => {
+            let s = service::status(engine, true).await?;
+            if json {
+                crate::commands::print_json(&serde_json::to_value(&s).unwrap_or_default());
+            } else if s.config.is_empty() {
+                println!(
+                    "{}",
+                    msg!("sync is off on this computer (pixdrop sync setup NAME)")
+                );
+            } else {
+                let last = s
+                    .last_sync
+                    .map_or_else(|| "never".to_string(), crate::commands::date);
+                println!(
+                    "{}",
+                    msg!(
+                        "syncing through {folder} of {name}; {machines} computers; last sync: {last}; {pending} changes to send",
+                        folder = s.path,
+                        name = s.config,
+                        machines = s.machines.unwrap_or(0),
+                        last = last,
+                        pending = s.pending
+                    )
+                );
+            }
+            Ok(())
+        }
+        SyncCmd::Off => {
+            service::off(engine)?;
+            println!(
+                "{}",
+                msg!("sync is off on this computer; nothing was deleted on the storage")
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The passphrase: from PIXDROP_SYNC_PASSPHRASE, else asked on the terminal without echo.
+fn passphrase() -> Result<String, Failure> {
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(format!(
+            "no terminal to ask the sync passphrase on: set {PASSPHRASE_ENV}"
+        )));
+    }
+    eprint!("{}", msg!("Sync passphrase: "));
+    let _ = std::io::stderr().flush();
+    let line = without_echo(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .map_err(|e| Failure::Usage(format!("cannot read the passphrase: {e}")))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Run `read` with the terminal's echo off, put back after.
+#[cfg(unix)]
+fn without_echo<T>(read: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed termios they fill in.
+    unsafe {
+        let mut term: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(libc::STDIN_FILENO, &mut term) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let before = term;
+        term.c_lflag &= !libc::ECHO;
+        term.c_lflag |= libc::ECHONL;
+        libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &term);
+        let out = read();
+        libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &before);
+        out
+    }
+}
+
+#[cfg(not(unix))]
+fn without_echo<T>(_read: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    Err(std::io::Error::other(format!(
+        "this terminal cannot hide what is typed; set {PASSPHRASE_ENV}"
+    )))
+}

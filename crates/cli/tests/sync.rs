@@ -1,0 +1,205 @@
+//! `pixdrop sync` between two homes (two data folders, as two computers), through a local
+//! folder both see (as a Syncthing or NAS folder would be), with uploads to a stand-in host.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pixdrop_standin::{tiny_png, StandIn};
+use serde_json::Value;
+
+const TOKEN: &str = "sync-cli-token-0123456789";
+const PASSPHRASE: &str = "correct horse battery staple";
+
+struct Home {
+    dir: tempfile::TempDir,
+    passphrase: String,
+}
+
+impl Home {
+    /// A home with an `smms` config `main` on `host` and a `local` config `shared` on `shared`.
+    fn new(host: &StandIn, shared: &Path) -> Home {
+        let home = Home {
+            dir: tempfile::tempdir().unwrap(),
+            passphrase: PASSPHRASE.into(),
+        };
+        home.ok(&[
+            "hosts",
+            "add",
+            "smms",
+            "main",
+            "--set",
+            &format!("token={TOKEN}"),
+            "--set",
+            &format!("server={}", host.base_url()),
+            "--set",
+            "api=see",
+        ]);
+        home.ok(&[
+            "hosts",
+            "add",
+            "local",
+            "shared",
+            "--set",
+            &format!("path={}", shared.display()),
+            "--set",
+            "url_prefix=https://nas.example.com",
+        ]);
+        home
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pixdrop"));
+        c.arg("--data-dir")
+            .arg(self.dir.path().join("home"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("PIXDROP_HOME")
+            // No keyring in this test's session: secrets go to the 0600 file.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("PIXDROP_SYNC_PASSPHRASE", &self.passphrase);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn upload(&self, name: &str, seed: u64) -> String {
+        let p: PathBuf = self.dir.path().join(name);
+        std::fs::write(&p, tiny_png(seed)).unwrap();
+        self.ok(&["upload", "--format", "url", p.to_str().unwrap()])
+            .trim()
+            .to_string()
+    }
+
+    /// The album: file name → URL.
+    fn album(&self) -> Vec<(String, String)> {
+        let v = self.json(&["album", "list", "--json", "--limit", "0"]);
+        let mut all: Vec<(String, String)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["file_name"].as_str().unwrap().to_string(),
+                    r["url"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    fn id_of(&self, name: &str) -> String {
+        let v = self.json(&["album", "list", "--json", "--limit", "0"]);
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["file_name"] == name)
+            .unwrap()["id"]
+            .to_string()
+    }
+}
+
+#[test]
+fn two_computers_share_one_album() {
+    let host = StandIn::start(TOKEN);
+    let shared = tempfile::tempdir().unwrap();
+    let a = Home::new(&host, shared.path());
+    let b = Home::new(&host, shared.path());
+
+    // A has uploads before sync; a config that cannot hold a sync is refused by name.
+    a.upload("猫 cat.png", 1);
+    a.upload("a b#c.png", 2);
+    let out = a.run(&["sync", "setup", "main"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot hold a sync"), "{err}");
+    assert!(err.contains("s3, webdav, sftp, local"), "{err}");
+
+    // A starts the sync; the passphrase is kept as a secret, shown masked.
+    let said = a.ok(&["sync", "setup", "shared"]);
+    assert!(said.contains("started a new sync"), "{said}");
+    let shown = a.ok(&["settings", "get", "sync_passphrase"]);
+    assert!(
+        !shown.contains("horse") && shown.trim() == "••••••••",
+        "{shown}"
+    );
+    let sent = a.json(&["sync", "now", "--json"]);
+    assert_eq!(sent["sent"], 2);
+    assert_eq!(sent["machines"], 1);
+
+    // B joins with the passphrase and gets A's album.
+    let said = b.ok(&["sync", "setup", "shared"]);
+    assert!(said.contains("joined the sync"), "{said}");
+    b.upload("desk.jpg.png", 3);
+    let got = b.json(&["sync", "now", "--json"]);
+    assert_eq!(got["received"]["records"], 2);
+    assert_eq!(got["received"]["configs"], 0);
+    assert_eq!(got["sent"], 1);
+    assert_eq!(got["machines"], 2);
+    a.ok(&["sync", "now"]);
+    assert_eq!(a.album(), b.album());
+    assert_eq!(a.album().len(), 3);
+
+    // A delete on B reaches A; status says where each stands.
+    b.ok(&["album", "delete", &b.id_of("a b#c.png")]);
+    let status = b.json(&["sync", "status", "--json"]);
+    assert_eq!(status["pending"], 1);
+    assert_eq!(status["config"], "shared");
+    assert_eq!(status["machines"], 2);
+    b.ok(&["sync", "now"]);
+    let got = a.json(&["sync", "now", "--json"]);
+    assert_eq!(got["received"]["deleted"], 1);
+    assert_eq!(a.album(), b.album());
+    let status = a.json(&["sync", "status", "--json"]);
+    assert_eq!(status["pending"], 0);
+    assert!(status["last_sync"].as_i64().is_some());
+
+    // Nothing on the shared folder reads without the passphrase.
+    for e in std::fs::read_dir(shared.path().join("pixdrop-sync")).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        for clear in ["cat.png", "desk", "127.0.0.1", TOKEN] {
+            assert!(
+                !bytes.windows(clear.len()).any(|w| w == clear.as_bytes()),
+                "{clear} readable on the storage"
+            );
+        }
+    }
+
+    // A third computer with a wrong passphrase is told so, and nothing is set up there.
+    let mut c = Home::new(&host, shared.path());
+    c.passphrase = "not the passphrase".into();
+    let out = c.run(&["sync", "setup", "shared"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("passphrase is wrong"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(c.ok(&["settings", "get", "sync_config"]).trim(), "");
+    let out = c.run(&["sync", "now"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not set up"));
+
+    // Off on B: B's album stays; A keeps syncing alone.
+    b.ok(&["sync", "off"]);
+    assert_eq!(b.ok(&["settings", "get", "sync_config"]).trim(), "");
+    assert_eq!(b.album().len(), 2);
+    a.upload("after.png", 4);
+    a.ok(&["sync", "now"]);
+    assert_eq!(b.album().len(), 2);
+}
