@@ -58,6 +58,9 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
         }
         SyncCmd::Now { json } => {
             let r = service::now(engine).await?;
+            for refused in &r.refused {
+                eprintln!("pixdrop: {refused}");
+            }
             if json {
                 crate::commands::print_json(&json!({
                     "sent": r.sent,
@@ -81,7 +84,11 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                     )
                 );
             }
-            Ok(())
+            if r.refused.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::Partial)
+            }
         }
         SyncCmd::Status { json } => {
             let s = service::status(engine, true).await?;
@@ -153,7 +160,10 @@ fn without_echo<T>(read: impl FnOnce() -> std::io::Result<T>) -> std::io::Result
         let before = term;
         term.c_lflag &= !libc::ECHO;
         term.c_lflag |= libc::ECHONL;
-        libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &term);
+        if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &term) != 0 {
+            // Never read a passphrase that would show.
+            return Err(std::io::Error::last_os_error());
+        }
         let out = read();
         libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &before);
         out

@@ -139,6 +139,10 @@ fn two_computers_share_one_album() {
         !shown.contains("horse") && shown.trim() == "••••••••",
         "{shown}"
     );
+    // Set up twice: refused in words, nothing dropped.
+    let out = a.run(&["sync", "setup", "shared"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already set up"));
     let sent = a.json(&["sync", "now", "--json"]);
     assert_eq!(sent["sent"], 2);
     assert_eq!(sent["machines"], 1);

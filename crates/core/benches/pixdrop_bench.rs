@@ -176,13 +176,10 @@ fn bench_upload() {
     );
 }
 
-fn bench_album() {
-    const ROWS: usize = 100_000;
-    println!("== album: {ROWS} records ==");
-    let dir = tempfile::tempdir().unwrap();
-    let album = Album::open(&dir.path().join("album.db")).unwrap();
+/// `rows` records as a busy album holds them: two configs, screenshots by date.
+fn album_records(rows: usize) -> Vec<NewRecord> {
     let base = 1_700_000_000_000i64;
-    let records: Vec<NewRecord> = (0..ROWS)
+    (0..rows)
         .map(|i| NewRecord {
             host_kind: "smms".into(),
             config_name: if i % 10 == 0 {
@@ -209,7 +206,15 @@ fn bench_album() {
             created_at: base + i as i64 * 1000,
             sent_sha256: None,
         })
-        .collect();
+        .collect()
+}
+
+fn bench_album() {
+    const ROWS: usize = 100_000;
+    println!("== album: {ROWS} records ==");
+    let dir = tempfile::tempdir().unwrap();
+    let album = Album::open(&dir.path().join("album.db")).unwrap();
+    let records = album_records(ROWS);
     let start = Instant::now();
     album.insert_many(&records).unwrap();
     println!("insert {ROWS} in one transaction: {}", ms(start.elapsed()));
@@ -589,4 +594,84 @@ fn main() {
     if wants("images") || wants("strip") {
         bench_images();
     }
+    if wants("sync") {
+        bench_sync();
+    }
+}
+
+/// Issue 27's benchmark: the first sync of a 100,000-record album, and a one-record sync
+/// after it (time and bytes), through a local folder (the storage's speed left out).
+fn bench_sync() {
+    use pixdrop_core::sync::exchange::new_machine_id;
+    use pixdrop_core::sync::{sync_album, Cursors, Local, Place};
+    const ROWS: usize = 100_000;
+    println!("== sync: an album of {ROWS} records through a local folder ==");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let store = pixdrop_core::hosts::build(&HostConfig {
+        name: "nas".into(),
+        kind: "local".into(),
+        settings: serde_json::from_value(serde_json::json!({
+            "path": shared.to_str().unwrap(),
+            "url_prefix": "https://nas.example.com",
+        }))
+        .unwrap(),
+    })
+    .unwrap();
+    let http = pixdrop_core::hosts::Http::new(Duration::from_secs(60), None).unwrap();
+    let place = Place::new(store.sync_place().unwrap(), &http, "pixdrop-sync").unwrap();
+    let home = |name: &str| {
+        let album = Album::open(&dir.path().join(name).join("album.db")).unwrap();
+        Local::new(&album)
+            .start(&Cursors::new(new_machine_id()))
+            .unwrap();
+        album
+    };
+    let a = home("a");
+    a.insert_many(&album_records(ROWS)).unwrap();
+    // The album was filled before sync was set up: start again so all of it is noted.
+    Local::new(&a)
+        .start(&Cursors::new(new_machine_id()))
+        .unwrap();
+    let b = home("b");
+    let (key, _) = rt
+        .block_on(place.unlock_or_start("bench passphrase 0123"))
+        .unwrap();
+    let bytes_on_storage = || -> u64 {
+        std::fs::read_dir(shared.join("pixdrop-sync"))
+            .map(|d| d.map(|e| e.unwrap().metadata().unwrap().len()).sum())
+            .unwrap_or(0)
+    };
+    let t = Instant::now();
+    let first = rt.block_on(sync_album(&a, &place, &key)).unwrap();
+    println!(
+        "first sync, sending {} records: {} ({:.1} MB sent; {:.1} MB on the storage)",
+        first.sent,
+        ms(t.elapsed()),
+        first.sent_bytes as f64 / 1e6,
+        bytes_on_storage() as f64 / 1e6
+    );
+    let t = Instant::now();
+    let joined = rt.block_on(sync_album(&b, &place, &key)).unwrap();
+    println!(
+        "a second computer's first sync, receiving them: {} ({:.1} MB read, {} records)",
+        ms(t.elapsed()),
+        joined.read_bytes as f64 / 1e6,
+        joined.received.records
+    );
+    a.insert(&album_records(1)[0]).unwrap();
+    let t = Instant::now();
+    let one = rt.block_on(sync_album(&a, &place, &key)).unwrap();
+    let sent_in = t.elapsed();
+    let t = Instant::now();
+    let got = rt.block_on(sync_album(&b, &place, &key)).unwrap();
+    println!(
+        "then one record: sent in {} ({} bytes), received in {} ({} bytes) — anchor: the bytes grow with the changes, not with the album",
+        ms(sent_in),
+        one.sent_bytes,
+        ms(t.elapsed()),
+        got.read_bytes
+    );
 }

@@ -115,7 +115,9 @@ const MIGRATIONS: &[&str] = &[
     //    ids are not). While sync is on (`sync_meta` has `journal`), what changes here is noted
     //    in `sync_journal` in the same commit, except what a sync itself applies (it marks its
     //    transaction in `sync_applying`). `sync_items` keeps each synced item's last stamp (and
-    //    tombstones); `sync_outbox` the stamped changes not sent yet.
+    //    tombstones); `sync_outbox` the stamped changes not sent yet; `sync_parked` the latest
+    //    change of each item this version does not apply (configs, settings), kept for the one
+    //    that will.
     "ALTER TABLE uploads ADD COLUMN gid TEXT;
     UPDATE uploads SET gid = lower(hex(randomblob(16)));
     CREATE UNIQUE INDEX uploads_gid ON uploads (gid);
@@ -134,6 +136,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE sync_outbox (
         seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        change TEXT NOT NULL
+    );
+    CREATE TABLE sync_parked (
+        item   TEXT PRIMARY KEY,
         change TEXT NOT NULL
     );
     CREATE TRIGGER uploads_sync_insert AFTER INSERT ON uploads

@@ -250,3 +250,66 @@ async fn a_long_run_is_compacted_and_a_new_home_gets_everything() {
     assert_eq!(a.content(), c.content());
     assert_eq!(c.content().len(), 66 - 13);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_made_here_while_a_sync_reads_is_not_overwritten() {
+    use pixdrop_core::sync::{Change, Content, Item, Stamp};
+    let shared = tempfile::tempdir().unwrap();
+    let store = local_place(shared.path());
+    let http = Http::new(Duration::from_secs(30), None).unwrap();
+    let place = Place::new(store.sync_place().unwrap(), &http, "pixdrop-sync").unwrap();
+    let a = Home::join(&place).await;
+    a.album.insert(&record("work", "x.png", 1)).unwrap();
+    a.start();
+    let b = Home::join(&place).await;
+    b.start();
+    a.sync(&place).await;
+    b.sync(&place).await;
+
+    // B renames the config (so X changes there) and syncs.
+    b.album.rename_config("work", "from-b").unwrap();
+    b.sync(&place).await;
+    // A's sync reads B's change; before it merges, the user renames it here too.
+    let local = Local::new(&a.album);
+    let mut cursors = local.cursors().unwrap().unwrap();
+    let mut clock = local.clock(&cursors.machine).unwrap();
+    let got = place.receive(&a.key, &mut cursors).await.unwrap();
+    assert_eq!(got.changes.len(), 1);
+    a.album.rename_config("work", "from-a").unwrap();
+    local.apply(&got.changes, &cursors, &mut clock).unwrap();
+    // The later edit, A's, stands here and, after both sync, there.
+    assert!(
+        a.content().values().all(|(c, _, _)| c == "from-a"),
+        "{:?}",
+        a.content()
+    );
+    a.sync(&place).await;
+    b.sync(&place).await;
+    assert_eq!(a.content(), b.content());
+
+    // A change of an item this version does not apply (a config, from a newer Pixdrop) is
+    // kept aside, not lost, and the album is untouched.
+    let mut cursors = local.cursors().unwrap().unwrap();
+    let config = Change {
+        item: Item::Config("c-1".into()),
+        stamp: Stamp {
+            ms: 1,
+            n: 0,
+            machine: cursors.machine.clone(),
+        },
+        content: Content::Set(json!({"name": "nas"})),
+    };
+    place.send(&a.key, &mut cursors, &[config]).await.unwrap();
+    let before = b.content();
+    b.sync(&place).await;
+    assert_eq!(b.content(), before);
+    let db = rusqlite::Connection::open(b._dir.path().join("album.db")).unwrap();
+    let parked: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sync_parked WHERE item = 'config:c-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(parked, 1);
+}

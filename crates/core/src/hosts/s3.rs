@@ -56,6 +56,8 @@ struct Settings {
 
 /// How long a signed request stays valid: long enough for a slow upload to start.
 const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
+/// The most pages a sync folder's listing reads.
+const MAX_LIST_PAGES: usize = 1_000;
 
 #[derive(Debug)]
 pub struct S3 {
@@ -310,7 +312,9 @@ impl SyncPlace for S3 {
         let prefix = format!("{}/", folder.trim_matches('/'));
         let mut files = Vec::new();
         let mut token: Option<String> = None;
-        loop {
+        // 1,000 keys a page: far more pages than a sync folder has, and a server that keeps
+        // answering with more cannot keep this going for ever.
+        for _ in 0..MAX_LIST_PAGES {
             let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
             action.with_prefix(prefix.as_str());
             action.with_delimiter("/");
@@ -371,9 +375,7 @@ impl SyncPlace for S3 {
         let answer = self.send(http, req).await?;
         if answer.ok() {
             Ok(true)
-        } else if answer.status == 412
-            || answer.status == 409 && answer.body.contains("ConditionalRequestConflict")
-        {
+        } else if answer.status == 412 {
             Ok(false)
         } else {
             Err(self.failure(&answer, &msg!("writing {key}")))

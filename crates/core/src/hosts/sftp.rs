@@ -394,8 +394,14 @@ impl Sftp {
             }
             match sftp.rename(tmp.clone(), target.clone()).await {
                 Ok(()) => return Ok(Some(key)),
-                // Taken meanwhile (the server refuses to rename over a file).
-                Err(e) if is_status(&e, StatusCode::Failure) => continue,
+                // Taken meanwhile (the server refuses to rename over a file); a failure with
+                // the name still free is another error (a full disk, a quota).
+                Err(e)
+                    if is_status(&e, StatusCode::Failure)
+                        && sftp.try_exists(target.clone()).await.unwrap_or(false) =>
+                {
+                    continue
+                }
                 Err(e) => {
                     let _ = sftp.remove_file(tmp.clone()).await;
                     return Err(sftp_err(msg!("moving the file to {target}"), e));

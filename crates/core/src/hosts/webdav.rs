@@ -373,7 +373,8 @@ impl SyncPlace for WebDav {
             return Ok(true);
         }
         let _ = self.delete_key(http, &part).await;
-        if answer.status == 412 {
+        // 412: the name is taken, unless the server meant another precondition (a lock).
+        if answer.status == 412 && self.exists(http, key).await? {
             Ok(false)
         } else {
             Err(self.failure(&answer, &msg!("moving {part} to {key}")))

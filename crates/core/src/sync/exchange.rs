@@ -37,6 +37,8 @@ pub const KEY_FILE: &str = "key";
 pub const BATCH_CHANGES: usize = 5_000;
 /// The largest object a machine reads (far above what [`BATCH_CHANGES`] changes take).
 pub const MAX_OBJECT: u64 = 64 * 1024 * 1024;
+/// How many taken numbers in a row a send skips before it says something is wrong.
+const TAKEN_TRIES: usize = 64;
 /// How often reading starts again when objects are removed under it (compaction elsewhere).
 const READ_TRIES: usize = 4;
 
@@ -131,6 +133,9 @@ pub struct Received {
     pub machines: Vec<String>,
     /// Bytes read.
     pub bytes: u64,
+    /// Objects that were refused (changed, cut short, sealed under another key), in words:
+    /// their machine's run is read up to them, the other machines' runs on.
+    pub refused: Vec<Error>,
 }
 
 fn tampered(name: &str, why: crate::msg::Msg) -> Error {
@@ -235,7 +240,7 @@ impl<'a> Place<'a> {
             seq: me.next_seq,
             changes,
         };
-        loop {
+        for _ in 0..TAKEN_TRIES {
             let name = batch_name(&me.machine, batch.seq);
             let plain = serde_json::to_vec(&batch).expect("a batch serialises");
             let sealed = Bytes::from(key.seal(&name, &plain));
@@ -250,6 +255,11 @@ impl<'a> Place<'a> {
                 return Ok(size);
             }
         }
+        Err(Error::Storage(msg!(
+            "{tries} numbers in a row of this computer's sync objects were taken in {folder}: another computer uses this computer's sync id (a copied data folder?); set sync up again on one of them",
+            tries = TAKEN_TRIES,
+            folder = self.folder.clone()
+        )))
     }
 
     /// Read what the other machines sent after the cursors; the cursors move past what was read.
@@ -298,12 +308,19 @@ impl<'a> Place<'a> {
                     return Ok(None);
                 };
                 got.bytes += bytes.len() as u64;
-                let base: Base = self.open(key, &name, &bytes)?;
+                let base: Base = match self.open(key, &name, &bytes) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        got.refused.push(e);
+                        continue;
+                    }
+                };
                 if base.machine != machine || base.from > base_seq {
-                    return Err(tampered(
+                    got.refused.push(tampered(
                         &name,
                         msg!("its contents name another place in the run"),
                     ));
+                    continue;
                 }
                 // The batches from `from` to the base hold that machine's whole state again:
                 // one that read all before them skips them, one behind starts there (what it
@@ -329,19 +346,29 @@ impl<'a> Place<'a> {
                     return Ok(None);
                 };
                 got.bytes += bytes.len() as u64;
-                let batch: Batch = self.open(key, &name, &bytes)?;
-                if batch.machine != machine || batch.seq != seq {
-                    return Err(tampered(
-                        &name,
-                        msg!("its contents carry another machine or number"),
-                    ));
-                }
-                if batch.changes.iter().any(|c| c.stamp.machine != machine) {
-                    return Err(tampered(
-                        &name,
-                        msg!("it carries changes another machine made"),
-                    ));
-                }
+                let checked = self.open::<Batch>(key, &name, &bytes).and_then(|batch| {
+                    if batch.machine != machine || batch.seq != seq {
+                        Err(tampered(
+                            &name,
+                            msg!("its contents carry another machine or number"),
+                        ))
+                    } else if batch.changes.iter().any(|c| c.stamp.machine != machine) {
+                        Err(tampered(
+                            &name,
+                            msg!("it carries changes another machine made"),
+                        ))
+                    } else {
+                        Ok(batch)
+                    }
+                });
+                let batch = match checked {
+                    Ok(b) => b,
+                    Err(e) => {
+                        // This machine's run stops here until the object opens; the others go on.
+                        got.refused.push(e);
+                        break;
+                    }
+                };
                 got.changes.extend(batch.changes);
                 me.read.insert(machine.to_string(), seq);
                 expected = seq + 1;

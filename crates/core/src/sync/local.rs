@@ -6,7 +6,7 @@
 //! A record travels as its [`RecordValue`] under its global id (`gid`); its local id, link
 //! checks and thumbnails stay on each machine.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use super::exchange::Cursors;
@@ -113,12 +113,16 @@ impl<'a> Local<'a> {
     /// noted, and every record it has is noted now (the first sync sends them all).
     pub fn start(&self, cursors: &Cursors) -> Result<()> {
         let mut conn = self.album.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM sync_journal; DELETE FROM sync_outbox; DELETE FROM sync_items;
-             DELETE FROM sync_applying;
-             INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('journal', '1');
-             INSERT INTO sync_journal (gid, at) SELECT gid, created_at FROM uploads WHERE gid IS NOT NULL ORDER BY id;",
+             DELETE FROM sync_applying; DELETE FROM sync_parked;
+             INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('journal', '1');",
+        )?;
+        // The album as it is now: stamped as of now, not as of each upload.
+        tx.execute(
+            "INSERT INTO sync_journal (gid, at) SELECT gid, ?1 FROM uploads WHERE gid IS NOT NULL ORDER BY id",
+            [crate::album::now_ms()],
         )?;
         save_cursors(&tx, cursors)?;
         tx.commit()?;
@@ -129,8 +133,8 @@ impl<'a> Local<'a> {
     /// on the storage changes). The album keeps every record.
     pub fn stop(&self) -> Result<()> {
         self.album.conn().execute_batch(
-            "BEGIN; DELETE FROM sync_meta; DELETE FROM sync_journal; DELETE FROM sync_outbox;
-             DELETE FROM sync_items; COMMIT;",
+            "BEGIN IMMEDIATE; DELETE FROM sync_meta; DELETE FROM sync_journal;
+             DELETE FROM sync_outbox; DELETE FROM sync_items; DELETE FROM sync_parked; COMMIT;",
         )?;
         Ok(())
     }
@@ -152,46 +156,10 @@ impl<'a> Local<'a> {
     /// many changes were stamped.
     pub fn stamp_pending(&self, clock: &mut Clock) -> Result<usize> {
         let mut conn = self.album.conn();
-        let tx = conn.transaction()?;
-        let noted: Vec<(i64, String, i64)> = {
-            let mut st = tx.prepare("SELECT seq, gid, at FROM sync_journal ORDER BY seq")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut stamped = 0;
-        // The last note of a record stands for all of them: its value now.
-        for (_, gid, at) in noted.iter().rev() {
-            if !seen.insert(gid.clone()) {
-                continue;
-            }
-            let value: Option<RecordValue> = tx
-                .query_row(
-                    &format!("SELECT {RECORD_COLUMNS} FROM uploads WHERE gid = ?1"),
-                    [gid],
-                    record_of,
-                )
-                .optional()?;
-            let change = Change {
-                item: Item::Record(gid.clone()),
-                stamp: clock.stamp((*at).max(0) as u64),
-                content: match value {
-                    Some(v) => Content::Set(serde_json::to_value(v).expect("a record serialises")),
-                    None => Content::Removed,
-                },
-            };
-            store_item(&tx, &change)?;
-            tx.execute(
-                "INSERT INTO sync_outbox (change) VALUES (?1)",
-                [json(&change)],
-            )?;
-            stamped += 1;
-        }
-        if let Some((last, _, _)) = noted.last() {
-            tx.execute("DELETE FROM sync_journal WHERE seq <= ?1", [last])?;
-        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = stamp_journal(&tx, clock)?;
         tx.commit()?;
-        Ok(stamped)
+        Ok(n)
     }
 
     /// The changes stamped here and not sent yet, and the outbox position they reach.
@@ -211,7 +179,7 @@ impl<'a> Local<'a> {
     /// The outbox up to `upto` was sent: drop it, and keep where the exchange is.
     pub fn sent(&self, upto: i64, cursors: &Cursors) -> Result<()> {
         let mut conn = self.album.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM sync_outbox WHERE seq <= ?1", [upto])?;
         save_cursors(&tx, cursors)?;
         tx.commit()?;
@@ -220,25 +188,28 @@ impl<'a> Local<'a> {
 
     /// Merge changes from the other machines into the album, and keep `cursors`, in one commit:
     /// a crash leaves both as they were, and the next sync reads the same changes again.
-    pub fn apply(&self, changes: &[Change], cursors: &Cursors) -> Result<Applied> {
+    ///
+    /// What was changed here since the sync began (an upload, a delete in the app) is stamped
+    /// first in the same commit, so it competes with the arriving changes by the rule rather
+    /// than being overwritten by them.
+    pub fn apply(
+        &self,
+        changes: &[Change],
+        cursors: &Cursors,
+        clock: &mut Clock,
+    ) -> Result<Applied> {
         let mut conn = self.album.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        stamp_journal(&tx, clock)?;
         // What this transaction changes is not noted as this machine's own change.
         tx.execute("INSERT INTO sync_applying (one) VALUES (1)", [])?;
         let mut applied = Applied::default();
         for change in changes {
             let Item::Record(gid) = &change.item else {
+                park(&tx, change)?;
                 continue;
             };
-            let stored: Option<(String, bool)> = tx
-                .query_row(
-                    "SELECT stamp, removed FROM sync_items WHERE item = ?1",
-                    [item_key(&change.item)],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((stamp, removed)) = stored {
-                let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
+            if let Some((stamp, removed)) = stored_stamp(&tx, &change.item)? {
                 if !change.beats(&stamp, removed) {
                     continue;
                 }
@@ -336,6 +307,103 @@ impl<'a> Local<'a> {
         )?;
         Ok(n as u64)
     }
+}
+
+/// Stamp what the journal noted (each record's last note: its value now) into the outbox and
+/// `sync_items`, and empty the journal. A stamp is never below the one stored for the item (a
+/// machine whose clock ran ahead changed it last): it comes just after it, so this change wins
+/// here and everywhere alike.
+fn stamp_journal(tx: &Transaction<'_>, clock: &mut Clock) -> Result<usize> {
+    let noted: Vec<(i64, String, i64)> = {
+        let mut st = tx.prepare("SELECT seq, gid, at FROM sync_journal ORDER BY seq")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut stamped = 0;
+    for (_, gid, at) in noted.iter().rev() {
+        if !seen.insert(gid.clone()) {
+            continue;
+        }
+        let item = Item::Record(gid.clone());
+        let value: Option<RecordValue> = tx
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM uploads WHERE gid = ?1"),
+                [gid],
+                record_of,
+            )
+            .optional()?;
+        let mut stamp = clock.stamp((*at).max(0) as u64);
+        if let Some(stored) = stored_stamp(tx, &item)? {
+            if stored.0 >= stamp {
+                stamp = Stamp {
+                    ms: stored.0.ms,
+                    n: stored.0.n.saturating_add(1),
+                    machine: stamp.machine,
+                };
+            }
+        }
+        let change = Change {
+            item,
+            stamp,
+            content: match value {
+                Some(v) => Content::Set(serde_json::to_value(v).expect("a record serialises")),
+                None => Content::Removed,
+            },
+        };
+        store_item(tx, &change)?;
+        tx.execute(
+            "INSERT INTO sync_outbox (change) VALUES (?1)",
+            [json(&change)],
+        )?;
+        stamped += 1;
+    }
+    if let Some((last, _, _)) = noted.last() {
+        tx.execute("DELETE FROM sync_journal WHERE seq <= ?1", [last])?;
+    }
+    Ok(stamped)
+}
+
+/// An item's stored stamp and whether it was removed.
+fn stored_stamp(tx: &Transaction<'_>, item: &Item) -> Result<Option<(Stamp, bool)>> {
+    let stored: Option<(String, bool)> = tx
+        .query_row(
+            "SELECT stamp, removed FROM sync_items WHERE item = ?1",
+            [item_key(item)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    stored
+        .map(|(stamp, removed)| {
+            serde_json::from_str(&stamp)
+                .map(|s| (s, removed))
+                .map_err(|e| corrupt("stamp", e))
+        })
+        .transpose()
+}
+
+/// Keep the latest change of an item this version does not apply (a config or a setting from
+/// a newer Pixdrop), so the version that does finds it.
+fn park(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    let key = item_key(&change.item);
+    let parked: Option<String> = tx
+        .query_row(
+            "SELECT change FROM sync_parked WHERE item = ?1",
+            [&key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(text) = parked {
+        let old: Change = serde_json::from_str(&text).map_err(|e| corrupt("parked", e))?;
+        if !change.beats(&old.stamp, old.content == Content::Removed) {
+            return Ok(());
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO sync_parked (item, change) VALUES (?1, ?2)",
+        params![key, json(change)],
+    )?;
+    Ok(())
 }
 
 fn save_cursors(tx: &Transaction<'_>, cursors: &Cursors) -> Result<()> {

@@ -28,6 +28,9 @@ pub struct Report {
     pub machines: usize,
     /// This machine rewrote its run into one.
     pub compacted: bool,
+    /// Objects refused, in words (changed or cut short on the storage, sealed under another
+    /// key): nothing was taken from them; the rest synced.
+    pub refused: Vec<String>,
 }
 
 /// Sync `album` through `place` under `key`.
@@ -45,8 +48,9 @@ pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Resu
         changes,
         machines,
         bytes: read_bytes,
+        refused,
     } = place.receive(key, &mut cursors).await?;
-    let received = local.apply(&changes, &cursors)?;
+    let received = local.apply(&changes, &cursors, &mut clock)?;
 
     let (outbox, upto) = local.outbox()?;
     let sent_bytes = place.send(key, &mut cursors, &outbox).await?;
@@ -60,6 +64,7 @@ pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Resu
         // This one counts even before its first object is listed.
         machines: machines.len() + usize::from(!machines.contains(&cursors.machine)),
         compacted: false,
+        refused: refused.iter().map(|e| e.to_string()).collect(),
     };
     if place.own_objects(&cursors).await? > COMPACT_AFTER {
         let own = local.own_changes(&cursors.machine)?;

@@ -72,6 +72,12 @@ pub async fn setup(
         .filter(|p| !p.is_empty())
         .unwrap_or(DEFAULT_SYNC_PATH)
         .to_string();
+    let current = engine.config().load()?.settings.sync_config;
+    if !current.is_empty() {
+        return Err(Error::Config(msg!(
+            "sync is already set up on this computer, through {current}; to sync elsewhere, run pixdrop sync off first (changes not sent yet would be dropped: run pixdrop sync now before)"
+        )));
+    }
     let (host, http) = storage(engine, name)?;
     let place = place(host.as_ref(), &http, &path)?;
     let (_key, started) = place.unlock_or_start(passphrase).await?;
