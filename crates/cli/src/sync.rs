@@ -76,7 +76,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 println!(
                     "{}",
                     msg!(
-                        "sent {sent} changes; received {records} records and {deleted} deletions; {machines} computers in this sync",
+                        "sent {sent} changes; received {records} records and {deleted} deletions; computers in this sync: {machines}",
                         sent = r.sent,
                         records = r.received.records,
                         deleted = r.received.deleted,
@@ -106,7 +106,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 println!(
                     "{}",
                     msg!(
-                        "syncing through {folder} of {name}; {machines} computers; last sync: {last}; {pending} changes to send",
+                        "syncing through {folder} of {name}; computers: {machines}; last sync: {last}; changes to send: {pending}",
                         folder = s.path,
                         name = s.config,
                         machines = s.machines.unwrap_or(0),

@@ -127,7 +127,10 @@ pub async fn status(engine: &Engine, machines: bool) -> Result<Status> {
     if machines && !settings.sync_config.is_empty() {
         let (host, http) = storage(engine, &settings.sync_config)?;
         let place = place(host.as_ref(), &http, &settings.sync_path)?;
-        status.machines = Some(place.machines().await?.len());
+        let seen = place.machines().await?;
+        // This computer counts before its first object is there.
+        let here = status.machine.as_ref().is_some_and(|m| !seen.contains(m));
+        status.machines = Some(seen.len() + usize::from(here));
     }
     Ok(status)
 }
