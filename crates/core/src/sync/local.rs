@@ -217,7 +217,9 @@ impl<'a> Local<'a> {
             store_item(&tx, change)?;
             match &change.content {
                 Content::Removed => {
-                    applied.deleted += tx.execute("DELETE FROM uploads WHERE gid = ?1", [gid])?;
+                    applied.deleted += tx
+                        .prepare_cached("DELETE FROM uploads WHERE gid = ?1")?
+                        .execute([gid])?;
                 }
                 Content::Set(v) => {
                     let r: RecordValue = serde_json::from_value(v.clone()).map_err(|e| {
@@ -367,11 +369,8 @@ fn stamp_journal(tx: &Transaction<'_>, clock: &mut Clock) -> Result<usize> {
 /// An item's stored stamp and whether it was removed.
 fn stored_stamp(tx: &Transaction<'_>, item: &Item) -> Result<Option<(Stamp, bool)>> {
     let stored: Option<(String, bool)> = tx
-        .query_row(
-            "SELECT stamp, removed FROM sync_items WHERE item = ?1",
-            [item_key(item)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT stamp, removed FROM sync_items WHERE item = ?1")?
+        .query_row([item_key(item)], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     stored
         .map(|(stamp, removed)| {
@@ -415,14 +414,14 @@ fn save_cursors(tx: &Transaction<'_>, cursors: &Cursors) -> Result<()> {
 }
 
 fn store_item(tx: &Transaction<'_>, change: &Change) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO sync_items (item, stamp, removed) VALUES (?1, ?2, ?3)",
-        params![
-            item_key(&change.item),
-            json(&change.stamp),
-            change.content == Content::Removed
-        ],
-    )?;
+    )?
+    .execute(params![
+        item_key(&change.item),
+        json(&change.stamp),
+        change.content == Content::Removed
+    ])?;
     Ok(())
 }
 
@@ -444,21 +443,20 @@ fn upsert_record(tx: &Transaction<'_>, gid: &str, r: &RecordValue) -> Result<()>
         r.sent_sha256,
         r.host_deleted_at
     ];
-    let updated = tx.execute(
-        "UPDATE uploads SET host_kind = ?2, config_name = ?3, file_name = ?4, stored_name = ?5,
+    let updated = tx
+        .prepare_cached(
+            "UPDATE uploads SET host_kind = ?2, config_name = ?3, file_name = ?4, stored_name = ?5,
              url = ?6, delete_handle = ?7, size = ?8, width = ?9, height = ?10, sha256 = ?11,
              created_at = ?12, mirror_group = ?13, sent_sha256 = ?14, host_deleted_at = ?15
          WHERE gid = ?1",
-        args,
-    )?;
+        )?
+        .execute(args)?;
     if updated == 0 {
-        tx.execute(
-            &format!(
-                "INSERT INTO uploads (gid, {RECORD_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-            ),
-            args,
-        )?;
+        tx.prepare_cached(&format!(
+            "INSERT INTO uploads (gid, {RECORD_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        ))?
+        .execute(args)?;
     }
     Ok(())
 }
