@@ -76,7 +76,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 println!(
                     "{}",
                     msg!(
-                        "sent {sent} changes; received {records} records and {deleted} deletions; computers in this sync: {machines}",
+                        "changes sent: {sent}; records received: {records}; deletions received: {deleted}; computers in this sync: {machines}",
                         sent = r.sent,
                         records = r.received.records,
                         deleted = r.received.deleted,

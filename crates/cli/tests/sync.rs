@@ -185,6 +185,14 @@ fn two_computers_share_one_album() {
         }
     }
 
+    // Renaming the sync's config keeps the sync going; removing it is refused while it syncs.
+    a.ok(&["hosts", "rename", "shared", "共享 盘"]);
+    assert_eq!(a.ok(&["settings", "get", "sync_config"]).trim(), "共享 盘");
+    a.ok(&["sync", "now"]);
+    let out = a.run(&["hosts", "remove", "共享 盘"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sync off"));
+
     // A third computer with a wrong passphrase is told so, and nothing is set up there.
     let mut c = Home::new(&host, shared.path());
     c.passphrase = "not the passphrase".into();

@@ -658,12 +658,21 @@ impl Config {
             .ok_or_else(|| no_such_host(&new_name))?;
         self.check_mirrors(&new)?;
         if self.default_host.as_deref() == Some(name) {
-            self.default_host = Some(new_name);
+            self.default_host = Some(new_name.clone());
+        }
+        // The sync goes on through the renamed config.
+        if self.settings.sync_config == name {
+            self.settings.sync_config = new_name;
         }
         Ok(())
     }
 
     pub fn remove_host(&mut self, name: &str) -> Result<HostConfig> {
+        if self.settings.sync_config == name {
+            return Err(Error::Input(msg!(
+                "the config {name:?} is where this computer syncs; run pixdrop sync off first"
+            )));
+        }
         let i = self
             .hosts
             .iter()

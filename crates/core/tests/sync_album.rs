@@ -163,6 +163,24 @@ async fn two_homes_end_with_one_album() {
     b.sync(&place).await;
     assert_eq!(a.content(), b.content());
     assert!(b.content().values().all(|(_, _, g)| g.is_some()));
+
+    // B falls behind, then leaves and joins again: A's newer rename stands on both (B's stale
+    // copies count as older than any synced change), and what only B has is sent.
+    a.album.rename_config("work-2026", "renamed-on-a").unwrap();
+    a.sync(&place).await;
+    Local::new(&b.album).stop().unwrap();
+    b.album.insert(&record("home", "only-on-b.png", 7)).unwrap();
+    b.start();
+    b.sync(&place).await;
+    a.sync(&place).await;
+    assert_eq!(a.content(), b.content());
+    let configs: Vec<String> = a.content().into_values().map(|(c, _, _)| c).collect();
+    assert_eq!(
+        configs.iter().filter(|c| *c == "renamed-on-a").count(),
+        2,
+        "{configs:?}"
+    );
+    assert!(configs.contains(&"home".to_string()), "{configs:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

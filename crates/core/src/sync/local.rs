@@ -110,7 +110,8 @@ impl<'a> Local<'a> {
     }
 
     /// Turn sync on for this album as machine `cursors.machine`: from now on its changes are
-    /// noted, and every record it has is noted now (the first sync sends them all).
+    /// noted, and every record it has is noted now as older than any synced change (the first
+    /// sync sends them all; changes made while sync was off count as that old).
     pub fn start(&self, cursors: &Cursors) -> Result<()> {
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -119,10 +120,11 @@ impl<'a> Local<'a> {
              DELETE FROM sync_applying; DELETE FROM sync_parked;
              INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('journal', '1');",
         )?;
-        // The album as it is now: stamped as of now, not as of each upload.
-        tx.execute(
-            "INSERT INTO sync_journal (gid, at) SELECT gid, ?1 FROM uploads WHERE gid IS NOT NULL ORDER BY id",
-            [crate::album::now_ms()],
+        // The album as it is, stamped older than any change a sync has made: what this
+        // computer alone has is sent, and where the others changed a record since (this one
+        // joining again after being behind) their change stands.
+        tx.execute_batch(
+            "INSERT INTO sync_journal (gid, at) SELECT gid, 0 FROM uploads WHERE gid IS NOT NULL ORDER BY id",
         )?;
         save_cursors(&tx, cursors)?;
         tx.commit()?;

@@ -103,7 +103,7 @@ pub async fn now(engine: &Engine) -> Result<Report> {
     let place = place(host.as_ref(), &http, &settings.sync_path)?;
     let key = place.unlock(&settings.sync_passphrase).await?.ok_or_else(|| {
         Error::Config(msg!(
-            "there is no sync in {path} of the config {name} any more (its folder was removed?); set it up again: pixdrop sync setup {name}",
+            "there is no sync in {path} of the config {name} any more (its folder was removed?); set it up again: pixdrop sync off, then pixdrop sync setup {name} --path {path}",
             path = settings.sync_path.clone(),
             name = settings.sync_config.clone()
         ))
