@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{AlbumCmd, Cli, Command, HostsCmd, ImportCmd, SettingsCmd, UploadArgs};
 use crate::clipboard;
+use crate::output::{date, print_json};
 use crate::Failure;
 
 type Outcome = Result<(), Failure>;
@@ -63,10 +64,6 @@ fn split_pair(pair: &str) -> Result<(String, String), Failure> {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
         _ => Err(Failure::Usage(format!("expected KEY=VALUE, got {pair:?}"))),
     }
-}
-
-pub(crate) fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 async fn hosts_cmd(engine: &Engine, cmd: HostsCmd) -> Outcome {
@@ -509,16 +506,6 @@ fn failed_hosts(e: &pixdrop_core::Error) -> (Option<&str>, Vec<MirrorResult>) {
 
 fn record_json(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
-}
-
-pub(crate) fn date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 async fn album(engine: &Engine, cmd: AlbumCmd) -> Outcome {

@@ -7,6 +7,7 @@ mod clipboard;
 mod commands;
 mod links;
 mod names;
+mod output;
 mod picgo;
 mod progress;
 mod shell;

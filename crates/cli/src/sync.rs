@@ -62,7 +62,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 eprintln!("pixdrop: {refused}");
             }
             if json {
-                crate::commands::print_json(&json!({
+                crate::output::print_json(&json!({
                     "sent": r.sent,
                     "received": {
                         "configs": 0,
@@ -93,7 +93,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
         SyncCmd::Status { json } => {
             let s = service::status(engine, true).await?;
             if json {
-                crate::commands::print_json(&serde_json::to_value(&s).unwrap_or_default());
+                crate::output::print_json(&serde_json::to_value(&s).unwrap_or_default());
             } else if s.config.is_empty() {
                 println!(
                     "{}",
@@ -102,7 +102,7 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
             } else {
                 let last = s
                     .last_sync
-                    .map_or_else(|| "never".to_string(), crate::commands::date);
+                    .map_or_else(|| "never".to_string(), crate::output::date);
                 println!(
                     "{}",
                     msg!(
