@@ -65,8 +65,8 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 crate::output::print_json(&json!({
                     "sent": r.sent,
                     "received": {
-                        "configs": 0,
-                        "settings": 0,
+                        "configs": r.received.configs,
+                        "settings": r.received.settings,
                         "records": r.received.records,
                         "deleted": r.received.deleted,
                     },
@@ -76,8 +76,10 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
                 println!(
                     "{}",
                     msg!(
-                        "changes sent: {sent}; records received: {records}; deletions received: {deleted}; computers in this sync: {machines}",
+                        "changes sent: {sent}; configs received: {configs}; settings received: {settings}; records received: {records}; deletions received: {deleted}; computers in this sync: {machines}",
                         sent = r.sent,
+                        configs = r.received.configs,
+                        settings = r.received.settings,
                         records = r.received.records,
                         deleted = r.received.deleted,
                         machines = r.machines

@@ -645,7 +645,7 @@ fn bench_sync() {
             .unwrap_or(0)
     };
     let t = Instant::now();
-    let first = rt.block_on(sync_album(&a, &place, &key)).unwrap();
+    let first = rt.block_on(sync_album(&a, None, &place, &key)).unwrap();
     println!(
         "first sync, sending {} records: {} ({:.1} MB sent; {:.1} MB on the storage)",
         first.sent,
@@ -654,7 +654,7 @@ fn bench_sync() {
         bytes_on_storage() as f64 / 1e6
     );
     let t = Instant::now();
-    let joined = rt.block_on(sync_album(&b, &place, &key)).unwrap();
+    let joined = rt.block_on(sync_album(&b, None, &place, &key)).unwrap();
     println!(
         "a second computer's first sync, receiving them: {} ({:.1} MB read, {} records)",
         ms(t.elapsed()),
@@ -663,10 +663,10 @@ fn bench_sync() {
     );
     a.insert(&album_records(1)[0]).unwrap();
     let t = Instant::now();
-    let one = rt.block_on(sync_album(&a, &place, &key)).unwrap();
+    let one = rt.block_on(sync_album(&a, None, &place, &key)).unwrap();
     let sent_in = t.elapsed();
     let t = Instant::now();
-    let got = rt.block_on(sync_album(&b, &place, &key)).unwrap();
+    let got = rt.block_on(sync_album(&b, None, &place, &key)).unwrap();
     println!(
         "then one record: sent in {} ({} bytes), received in {} ({} bytes) — anchor: the bytes grow with the changes, not with the album",
         ms(sent_in),

@@ -164,6 +164,9 @@ pub struct Settings {
     /// The sync's passphrase, kept so later syncs need no prompt. A secret (shown masked, kept
     /// in the keyring).
     pub sync_passphrase: String,
+    /// Sync by itself (app): at start, a little after each upload, delete or config change, and
+    /// every 10 minutes.
+    pub sync_auto: bool,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -207,6 +210,7 @@ impl Default for Settings {
             sync_config: String::new(),
             sync_path: DEFAULT_SYNC_PATH.to_string(),
             sync_passphrase: String::new(),
+            sync_auto: true,
             extra: Map::new(),
         }
     }
@@ -219,6 +223,14 @@ impl Settings {
             Ok(Value::Object(m)) => m.keys().cloned().collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The keys that sync between a person's computers (all but [`MACHINE_SETTINGS`]).
+    pub fn synced_keys() -> Vec<String> {
+        Self::keys()
+            .into_iter()
+            .filter(|k| !MACHINE_SETTINGS.contains(&k.as_str()))
+            .collect()
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -489,6 +501,28 @@ impl Settings {
 /// The settings that are secrets, or hold one (the proxy's password): shown masked, kept where
 /// host configs' secrets are (the system keyring when one runs).
 pub const SECRET_SETTINGS: [&str; 3] = ["proxy", "server_secret", "sync_passphrase"];
+
+/// The settings that belong to one computer and do not sync: its keys, its window, its local
+/// server, its network, its language and theme, its sync, and file paths. Every other setting
+/// (how the person works: link format, rename, image processing, limits) syncs.
+pub const MACHINE_SETTINGS: [&str; 16] = [
+    "shortcut",
+    "autostart",
+    "close_to_tray",
+    "server_enabled",
+    "server_port",
+    "server_secret",
+    "server_allowed_origins",
+    "server_delete_remote",
+    "proxy",
+    "language",
+    "theme",
+    "watermark_font",
+    "sync_config",
+    "sync_path",
+    "sync_passphrase",
+    "sync_auto",
+];
 
 /// The sync's folder in its storage when none is given.
 pub const DEFAULT_SYNC_PATH: &str = "pixdrop-sync";

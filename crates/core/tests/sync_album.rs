@@ -57,7 +57,7 @@ impl Home {
     }
 
     async fn sync(&self, place: &Place<'_>) -> pixdrop_core::sync::Report {
-        sync_album(&self.album, place, &self.key).await.unwrap()
+        sync_album(&self.album, None, place, &self.key).await.unwrap()
     }
 
     /// The album as every machine must agree on it: each record's synced content by URL.
@@ -203,7 +203,7 @@ async fn a_sync_cut_off_between_its_steps_completes_with_nothing_lost_or_doubled
     let local = Local::new(&a.album);
     let cursors = local.cursors().unwrap().unwrap();
     local
-        .stamp_pending(&mut local.clock(&cursors.machine).unwrap())
+        .stamp_pending(&mut local.clock(&cursors.machine).unwrap(), None)
         .unwrap();
     assert_eq!(local.pending().unwrap(), 3);
 
@@ -294,7 +294,7 @@ async fn a_change_made_here_while_a_sync_reads_is_not_overwritten() {
     let got = place.receive(&a.key, &mut cursors).await.unwrap();
     assert_eq!(got.changes.len(), 1);
     a.album.rename_config("work", "from-a").unwrap();
-    local.apply(&got.changes, &cursors, &mut clock).unwrap();
+    local.apply(&got.changes, &cursors, &mut clock, None).unwrap();
     // The later edit, A's, stands here and, after both sync, there.
     assert!(
         a.content().values().all(|(c, _, _)| c == "from-a"),

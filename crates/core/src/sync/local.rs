@@ -6,12 +6,17 @@
 //! A record travels as its [`RecordValue`] under its global id (`gid`); its local id, link
 //! checks and thumbnails stay on each machine.
 
+use std::collections::{BTreeMap, HashMap};
+
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::exchange::Cursors;
 use super::merge::{Change, Clock, Content, Item, Stamp};
+use super::shared;
 use crate::album::Album;
+use crate::config::ConfigStore;
 use crate::error::{Error, Result};
 use crate::msg::msg;
 
@@ -64,6 +69,20 @@ fn item_key(item: &Item) -> String {
     }
 }
 
+/// The item `sync_items` names `key`.
+fn item_of(key: &str) -> Result<Item> {
+    let (kind, id) = key.split_once(':').unwrap_or_default();
+    let id = id.to_string();
+    match kind {
+        "config" => Ok(Item::Config(id)),
+        "setting" => Ok(Item::Setting(id)),
+        "record" => Ok(Item::Record(id)),
+        _ => Err(Error::Storage(msg!(
+            "the album's sync data is damaged (an item {key:?}); turn sync off and on again"
+        ))),
+    }
+}
+
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("sync data serialises")
 }
@@ -79,6 +98,10 @@ fn corrupt(what: &str, e: serde_json::Error) -> Error {
 /// What merging brought into the album.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Applied {
+    /// Host configs added, changed or removed.
+    pub configs: usize,
+    /// Settings changed.
+    pub settings: usize,
     /// Records added or changed.
     pub records: usize,
     /// Records removed.
@@ -118,6 +141,7 @@ impl<'a> Local<'a> {
         tx.execute_batch(
             "DELETE FROM sync_journal; DELETE FROM sync_outbox; DELETE FROM sync_items;
              DELETE FROM sync_applying; DELETE FROM sync_parked;
+             DELETE FROM sync_meta WHERE key = 'shared';
              INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('journal', '1');",
         )?;
         // The album as it is, stamped older than any change a sync has made: what this
@@ -154,12 +178,20 @@ impl<'a> Local<'a> {
         Ok(clock)
     }
 
-    /// Stamp what the journal noted and move it to the outbox, in one commit. Returns how
-    /// many changes were stamped.
-    pub fn stamp_pending(&self, clock: &mut Clock) -> Result<usize> {
+    /// Stamp what the journal noted, and the configs and settings that differ from what was
+    /// last synced (`shared`: each one's value now, `None` when they cannot be read now), and
+    /// move them to the outbox, in one commit. Returns how many changes were stamped.
+    pub fn stamp_pending(
+        &self,
+        clock: &mut Clock,
+        shared: Option<&BTreeMap<Item, Value>>,
+    ) -> Result<usize> {
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = stamp_journal(&tx, clock)?;
+        let mut n = stamp_journal(&tx, clock)?;
+        if let Some(items) = shared {
+            n += stamp_shared(&tx, clock, items)?;
+        }
         tx.commit()?;
         Ok(n)
     }
@@ -194,11 +226,16 @@ impl<'a> Local<'a> {
     /// What was changed here since the sync began (an upload, a delete in the app) is stamped
     /// first in the same commit, so it competes with the arriving changes by the rule rather
     /// than being overwritten by them.
+    ///
+    /// Configs and settings go into `config` (when given: `None` keeps them aside for a sync
+    /// that can write it), written before the album commits: a crash between the two leaves
+    /// the changes unread, and the next sync puts the same values in again.
     pub fn apply(
         &self,
         changes: &[Change],
         cursors: &Cursors,
         clock: &mut Clock,
+        config: Option<&ConfigStore>,
     ) -> Result<Applied> {
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -206,9 +243,13 @@ impl<'a> Local<'a> {
         // What this transaction changes is not noted as this machine's own change.
         tx.execute("INSERT INTO sync_applying (one) VALUES (1)", [])?;
         let mut applied = Applied::default();
+        let mut shared_changes = Vec::new();
         for change in changes {
             let Item::Record(gid) = &change.item else {
-                park(&tx, change)?;
+                match config {
+                    Some(_) => shared_changes.push(change.clone()),
+                    None => park(&tx, change)?,
+                }
                 continue;
             };
             if let Some((stamp, removed)) = stored_stamp(&tx, &change.item)? {
@@ -235,6 +276,9 @@ impl<'a> Local<'a> {
                 }
             }
         }
+        if let Some(store) = config {
+            apply_shared(&tx, clock, store, shared_changes, &mut applied)?;
+        }
         tx.execute("DELETE FROM sync_applying", [])?;
         save_cursors(&tx, cursors)?;
         tx.commit()?;
@@ -243,7 +287,12 @@ impl<'a> Local<'a> {
 
     /// Every change this machine made that still stands, as it is now (what compaction
     /// writes again).
-    pub fn own_changes(&self, machine: &str) -> Result<Vec<Change>> {
+    /// `shared`: the configs and settings as they are now.
+    pub fn own_changes(
+        &self,
+        machine: &str,
+        shared: &BTreeMap<Item, Value>,
+    ) -> Result<Vec<Change>> {
         let conn = self.album.conn();
         let mut st = conn.prepare("SELECT item, stamp, removed FROM sync_items")?;
         let rows: Vec<(String, String, bool)> = st
@@ -252,12 +301,19 @@ impl<'a> Local<'a> {
         let mut out = Vec::new();
         for (item, stamp, removed) in rows {
             let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
-            let Some(gid) = item.strip_prefix("record:") else {
-                continue;
-            };
             if stamp.machine != machine {
                 continue;
             }
+            let Some(gid) = item.strip_prefix("record:") else {
+                let item = item_of(&item)?;
+                let value = if removed { None } else { shared.get(&item).cloned() };
+                out.push(Change {
+                    item,
+                    stamp,
+                    content: value.map_or(Content::Removed, Content::Set),
+                });
+                continue;
+            };
             let value = if removed {
                 None
             } else {
@@ -337,16 +393,8 @@ fn stamp_journal(tx: &Transaction<'_>, clock: &mut Clock) -> Result<usize> {
                 record_of,
             )
             .optional()?;
-        let mut stamp = clock.stamp((*at).max(0) as u64);
-        if let Some(stored) = stored_stamp(tx, &item)? {
-            if stored.0 >= stamp {
-                stamp = Stamp {
-                    ms: stored.0.ms,
-                    n: stored.0.n.saturating_add(1),
-                    machine: stamp.machine,
-                };
-            }
-        }
+        let stored = stored_stamp(tx, &item)?;
+        let stamp = stamp_after(clock, (*at).max(0) as u64, stored.as_ref().map(|s| &s.0));
         let change = Change {
             item,
             stamp,
@@ -366,6 +414,219 @@ fn stamp_journal(tx: &Transaction<'_>, clock: &mut Clock) -> Result<usize> {
         tx.execute("DELETE FROM sync_journal WHERE seq <= ?1", [last])?;
     }
     Ok(stamped)
+}
+
+/// A change's stamp made now (`wall`), never below the one stored for the item (a machine
+/// whose clock ran ahead changed it last): just after it, so this change wins here and
+/// everywhere alike.
+fn stamp_after(clock: &mut Clock, wall: u64, stored: Option<&Stamp>) -> Stamp {
+    let stamp = clock.stamp(wall);
+    match stored {
+        Some(stored) if *stored >= stamp => Stamp {
+            ms: stored.ms,
+            n: stored.n.saturating_add(1),
+            machine: stamp.machine,
+        },
+        _ => stamp,
+    }
+}
+
+/// Stamp each config and setting whose value (`items`: each one's now) differs from the one
+/// last synced, and each config removed since, into the outbox and `sync_items` (with the
+/// value's digest). The first time after sync was turned on, they are stamped as older than
+/// any synced change: a computer joining with its own settings takes the others' where they
+/// set one, and sends what only it has.
+fn stamp_shared(
+    tx: &Transaction<'_>,
+    clock: &mut Clock,
+    items: &BTreeMap<Item, Value>,
+) -> Result<usize> {
+    let first = tx
+        .query_row("SELECT 1 FROM sync_meta WHERE key = 'shared'", [], |_| Ok(()))
+        .optional()?
+        .is_none();
+    let wall = if first { 0 } else { crate::album::now_ms() as u64 };
+    let stored: HashMap<String, (Stamp, bool, Option<String>)> = {
+        let mut st = tx.prepare(
+            "SELECT item, stamp, removed, digest FROM sync_items WHERE item NOT LIKE 'record:%'",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (key, stamp, removed, digest) = row?;
+            let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
+            out.insert(key, (stamp, removed, digest));
+        }
+        out
+    };
+    let mut changes = Vec::new();
+    for (item, value) in items {
+        let digest = shared::digest(value);
+        let known = stored.get(&item_key(item));
+        if known.is_some_and(|(_, _, d)| d.as_deref() == Some(digest.as_str())) {
+            continue;
+        }
+        let stamp = stamp_after(clock, wall, known.map(|k| &k.0));
+        changes.push((
+            Change {
+                item: item.clone(),
+                stamp,
+                content: Content::Set(value.clone()),
+            },
+            Some(digest),
+        ));
+    }
+    for (key, (stamp, removed, _)) in &stored {
+        let item = item_of(key)?;
+        if *removed || !matches!(item, Item::Config(_)) || items.contains_key(&item) {
+            continue;
+        }
+        let stamp = stamp_after(clock, wall, Some(stamp));
+        changes.push((
+            Change {
+                item,
+                stamp,
+                content: Content::Removed,
+            },
+            None,
+        ));
+    }
+    for (change, digest) in &changes {
+        store_shared(tx, change, digest.as_deref())?;
+        tx.execute("INSERT INTO sync_outbox (change) VALUES (?1)", [json(change)])?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('shared', '1')",
+        [],
+    )?;
+    Ok(changes.len())
+}
+
+/// Put the configs and settings that win (`changes`, and what an earlier sync kept aside) into
+/// the config file, in `store`'s own lock; what was changed here since this sync began is
+/// stamped first, so it competes by the rule. What this Pixdrop cannot take is kept aside.
+fn apply_shared(
+    tx: &Transaction<'_>,
+    clock: &mut Clock,
+    store: &ConfigStore,
+    changes: Vec<Change>,
+    applied: &mut Applied,
+) -> Result<()> {
+    let mut state = super::merge::State::default();
+    state.merge(changes);
+    {
+        let mut st = tx.prepare("SELECT change FROM sync_parked")?;
+        for text in st.query_map([], |r| r.get::<_, String>(0))? {
+            let change: Change =
+                serde_json::from_str(&text?).map_err(|e| corrupt("parked", e))?;
+            state.apply(change);
+        }
+    }
+    let mut winners = Vec::new();
+    for change in state.changes() {
+        if let Some((stamp, removed)) = stored_stamp(tx, &change.item)? {
+            if !change.beats(&stamp, removed) {
+                tx.execute(
+                    "DELETE FROM sync_parked WHERE item = ?1",
+                    [item_key(&change.item)],
+                )?;
+                continue;
+            }
+        }
+        winners.push(change.clone());
+    }
+    // What already stands here as it arrives is only stamped: the file is not rewritten (the
+    // app reloads its pages when it is), and nothing is counted as received.
+    let now = store.load_revealed()?;
+    let mut differ = Vec::new();
+    for change in winners {
+        let here = shared::value(&now, &change.item);
+        let same = match &change.content {
+            Content::Set(v) => here.as_ref() == Some(v),
+            Content::Removed => here.is_none(),
+        };
+        if same {
+            store_shared(tx, &change, here.as_ref().map(shared::digest).as_deref())?;
+            tx.execute(
+                "DELETE FROM sync_parked WHERE item = ?1",
+                [item_key(&change.item)],
+            )?;
+        } else {
+            differ.push(change);
+        }
+    }
+    let winners = differ;
+    if winners.is_empty() {
+        return Ok(());
+    }
+    store.update(|config| {
+        if let Some(name) = config
+            .hosts
+            .iter()
+            .find(|h| crate::host_config::unreadable_secret(h).is_some())
+            .map(|h| h.name.clone())
+        {
+            return Err(Error::Config(msg!(
+                "the system keyring cannot give the secrets of the config {name} now, so configs and settings were not synced; unlock the keyring and sync again"
+            )));
+        }
+        stamp_shared(tx, clock, &shared::items(config))?;
+        for change in &winners {
+            if let Some((stamp, removed)) = stored_stamp(tx, &change.item)? {
+                if !change.beats(&stamp, removed) {
+                    continue;
+                }
+            }
+            let key = item_key(&change.item);
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT digest FROM sync_items WHERE item = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            match shared::put(config, &change.item, &change.content) {
+                Ok(put) => {
+                    let digest = if put {
+                        shared::value(config, &change.item).map(|v| shared::digest(&v))
+                    } else {
+                        before
+                    };
+                    store_shared(tx, change, digest.as_deref())?;
+                    tx.execute("DELETE FROM sync_parked WHERE item = ?1", [&key])?;
+                    if put {
+                        match change.item {
+                            Item::Config(_) => applied.configs += 1,
+                            _ => applied.settings += 1,
+                        }
+                    }
+                }
+                Err(_) => park(tx, change)?,
+            }
+        }
+        Ok(())
+    })
+}
+
+fn store_shared(tx: &Transaction<'_>, change: &Change, digest: Option<&str>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO sync_items (item, stamp, removed, digest) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        item_key(&change.item),
+        json(&change.stamp),
+        change.content == Content::Removed,
+        digest
+    ])?;
+    Ok(())
 }
 
 /// An item's stored stamp and whether it was removed.

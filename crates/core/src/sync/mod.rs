@@ -12,6 +12,7 @@ pub mod merge;
 pub mod round;
 pub mod seal;
 pub mod service;
+pub mod shared;
 
 pub use exchange::{Cursors, Place, Received};
 pub use local::{Applied, Local, RecordValue};

@@ -4,12 +4,16 @@
 //! changes wait in the outbox until sent; what was read counts as read only when merged (the
 //! cursors commit with the album); a batch sent twice merges once.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::exchange::{Place, Received};
 use super::local::{Applied, Local};
 use super::seal::SyncKey;
+use super::shared;
 use crate::album::Album;
+use crate::config::ConfigStore;
 use crate::error::{Error, Result};
 use crate::msg::msg;
 
@@ -33,24 +37,55 @@ pub struct Report {
     pub refused: Vec<String>,
 }
 
-/// Sync `album` through `place` under `key`.
-pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Result<Report> {
+/// Sync `album`, and the configs and settings of `config` when given, through `place` under
+/// `key`. When the keyring cannot give the configs' secrets now, the album syncs alone and the
+/// report says why.
+pub async fn sync_album(
+    album: &Album,
+    config: Option<&ConfigStore>,
+    place: &Place<'_>,
+    key: &SyncKey,
+) -> Result<Report> {
     let local = Local::new(album);
     let mut cursors = local.cursors()?.ok_or_else(|| {
         Error::Config(msg!(
             "sync is not set up on this computer: pixdrop sync setup NAME"
         ))
     })?;
+    let mut refused = Vec::new();
+    let shared_now = || -> Result<_> {
+        Ok(config
+            .map(ConfigStore::load_revealed)
+            .transpose()?
+            .map(|c| shared::items(&c)))
+    };
+    let items = match shared_now() {
+        Ok(items) => items,
+        Err(e) => {
+            refused.push(
+                msg!(
+                    "configs and settings were not synced: {e}",
+                    e = e.to_string()
+                )
+                .to_string(),
+            );
+            None
+        }
+    };
+    let wanted = config.is_some();
+    let config = config.filter(|_| items.is_some());
     let mut clock = local.clock(&cursors.machine)?;
-    local.stamp_pending(&mut clock)?;
+    local.stamp_pending(&mut clock, items.as_ref())?;
 
+    let received = place.receive(key, &mut cursors).await?;
+    refused.extend(received.refused.iter().map(|e| e.to_string()));
     let Received {
         changes,
         machines,
         bytes: read_bytes,
-        refused,
-    } = place.receive(key, &mut cursors).await?;
-    let received = local.apply(&changes, &cursors, &mut clock)?;
+        ..
+    } = received;
+    let applied = local.apply(&changes, &cursors, &mut clock, config)?;
 
     let (outbox, upto) = local.outbox()?;
     let sent_bytes = place.send(key, &mut cursors, &outbox).await?;
@@ -59,18 +94,26 @@ pub async fn sync_album(album: &Album, place: &Place<'_>, key: &SyncKey) -> Resu
     let mut report = Report {
         sent: outbox.len(),
         sent_bytes,
-        received,
+        received: applied,
         read_bytes,
         // This one counts even before its first object is listed.
         machines: machines.len() + usize::from(!machines.contains(&cursors.machine)),
         compacted: false,
-        refused: refused.iter().map(|e| e.to_string()).collect(),
+        refused,
     };
-    if place.own_objects(&cursors).await? > COMPACT_AFTER {
-        let own = local.own_changes(&cursors.machine)?;
-        report.sent_bytes += place.compact(key, &mut cursors, &own).await?;
-        local.sent(0, &cursors)?;
-        report.compacted = true;
+    // A run is compacted only with every item it holds at hand (not while the keyring keeps
+    // the configs' secrets out of reach).
+    let held = match config {
+        Some(_) => shared_now().ok().flatten(),
+        None => (!wanted).then(BTreeMap::new),
+    };
+    if let Some(held) = held {
+        if place.own_objects(&cursors).await? > COMPACT_AFTER {
+            let own = local.own_changes(&cursors.machine, &held)?;
+            report.sent_bytes += place.compact(key, &mut cursors, &own).await?;
+            local.sent(0, &cursors)?;
+            report.compacted = true;
+        }
     }
     local.note_last(crate::album::now_ms())?;
     Ok(report)

@@ -108,7 +108,7 @@ pub async fn now(engine: &Engine) -> Result<Report> {
             name = settings.sync_config.clone()
         ))
     })?;
-    sync_album(engine.album(), &place, &key).await
+    sync_album(engine.album(), Some(engine.config()), &place, &key).await
 }
 
 /// Where this computer stands; `machines`: also ask the storage how many machines sync.
