@@ -38,6 +38,10 @@ pub enum SyncCmd {
     },
     /// Stop syncing on this computer (nothing is deleted on the storage; the album stays).
     Off,
+    /// Change the sync's passphrase (everything is sealed anew under it; the other computers
+    /// are then asked for it), or give the new one after it was changed on another computer.
+    /// From PIXDROP_SYNC_PASSPHRASE, else a prompt (twice, never echoed).
+    Passphrase,
 }
 
 pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
@@ -119,6 +123,19 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
             }
             Ok(())
         }
+        SyncCmd::Passphrase => {
+            let new = new_passphrase()?;
+            let changed_here = service::passphrase(engine, &new).await?;
+            println!(
+                "{}",
+                if changed_here {
+                    msg!("the sync's passphrase is changed and everything is sealed anew under it; on your other computers, run pixdrop sync passphrase with the new one")
+                } else {
+                    msg!("this computer now uses the sync's new passphrase, and has sent what it knows again")
+                }
+            );
+            Ok(())
+        }
         SyncCmd::Off => {
             service::off(engine)?;
             println!(
@@ -148,6 +165,27 @@ fn passphrase() -> Result<String, Failure> {
     })
     .map_err(|e| Failure::Usage(format!("cannot read the passphrase: {e}")))?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// A new passphrase: from PIXDROP_SYNC_PASSPHRASE, else asked twice on the terminal.
+fn new_passphrase() -> Result<String, Failure> {
+    if std::env::var_os(PASSPHRASE_ENV).is_some() {
+        return passphrase();
+    }
+    let first = passphrase()?;
+    eprint!("{}", msg!("Again: "));
+    let _ = std::io::stderr().flush();
+    let again = without_echo(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .map_err(|e| Failure::Usage(format!("cannot read the passphrase: {e}")))?;
+    if again.trim_end_matches(['\n', '\r']) != first {
+        return Err(Failure::Usage(
+            msg!("the two passphrases differ; nothing was changed").to_string(),
+        ));
+    }
+    Ok(first)
 }
 
 /// Run `read` with the terminal's echo off, put back after.

@@ -346,3 +346,53 @@ fn a_sync_killed_midway_completes_with_nothing_lost_or_doubled() {
     assert_eq!(ours.len(), 20_000);
     assert_eq!(ours, theirs, "nothing lost or doubled");
 }
+
+#[test]
+fn a_changed_passphrase_seals_everything_anew_and_the_other_computer_is_asked_for_it() {
+    let host = StandIn::start(TOKEN);
+    let shared = tempfile::tempdir().unwrap();
+    let a = Home::new(&host, shared.path());
+    let mut b = Home::new(&host, shared.path());
+    a.upload("before.png", 1);
+    a.ok(&["sync", "setup", "shared"]);
+    a.ok(&["sync", "now"]);
+    b.ok(&["sync", "setup", "shared"]);
+    b.ok(&["sync", "now"]);
+    // B has a change it has not sent when A changes the passphrase.
+    b.upload("b unsent.png", 2);
+
+    let mut a2 = a;
+    a2.passphrase = "a new one, longer still".into();
+    let said = a2.ok(&["sync", "passphrase"]);
+    assert!(said.contains("sealed anew"), "{said}");
+    a2.upload("after.png", 3);
+    a2.ok(&["sync", "now"]);
+
+    // B's next sync is told, in words, and changes nothing.
+    let out = b.run(&["sync", "now"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pixdrop sync passphrase"), "{err}");
+    assert_eq!(b.album().len(), 2);
+    // A wrong new one is refused; the right one brings B in, its unsent change included.
+    b.passphrase = "not it at all".into();
+    let out = b.run(&["sync", "passphrase"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither the passphrase"));
+    b.passphrase = "a new one, longer still".into();
+    let said = b.ok(&["sync", "passphrase"]);
+    assert!(said.contains("now uses the sync's new passphrase"), "{said}");
+    b.ok(&["sync", "now"]);
+    a2.ok(&["sync", "now"]);
+    assert_eq!(a2.album(), b.album());
+    assert_eq!(a2.album().len(), 3);
+
+    // Under the old passphrase nothing opens any more.
+    let mut c = Home::bare(shared.path());
+    let out = c.run(&["sync", "setup", "shared"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase is wrong"));
+    c.passphrase = "a new one, longer still".into();
+    c.ok(&["sync", "setup", "shared"]);
+    c.ok(&["sync", "now"]);
+    assert_eq!(c.album(), a2.album());
+}

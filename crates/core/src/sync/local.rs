@@ -285,12 +285,31 @@ impl<'a> Local<'a> {
         Ok(applied)
     }
 
-    /// Every change this machine made that still stands, as it is now (what compaction
-    /// writes again).
-    /// `shared`: the configs and settings as they are now.
+    /// Every change this machine's run must hold, as it stands now (what compaction writes
+    /// again): the ones it made, and the ones of machines with no objects in the folder any
+    /// more (`live`: the machines that have), whose own runs were removed when the sync was
+    /// sealed anew. A machine with objects holds its own changes in its run.
     pub fn own_changes(
         &self,
         machine: &str,
+        live: &[String],
+        shared: &BTreeMap<Item, Value>,
+    ) -> Result<Vec<Change>> {
+        self.standing(
+            |by| by == machine || !live.iter().any(|m| m == by),
+            shared,
+        )
+    }
+
+    /// Every item's last change known here, as it stands now, whichever machine made it (what
+    /// a computer writes when the sync is sealed anew).
+    pub fn all_changes(&self, shared: &BTreeMap<Item, Value>) -> Result<Vec<Change>> {
+        self.standing(|_| true, shared)
+    }
+
+    fn standing(
+        &self,
+        keep: impl Fn(&str) -> bool,
         shared: &BTreeMap<Item, Value>,
     ) -> Result<Vec<Change>> {
         let conn = self.album.conn();
@@ -301,7 +320,7 @@ impl<'a> Local<'a> {
         let mut out = Vec::new();
         for (item, stamp, removed) in rows {
             let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
-            if stamp.machine != machine {
+            if !keep(&stamp.machine) {
                 continue;
             }
             let Some(gid) = item.strip_prefix("record:") else {

@@ -109,7 +109,8 @@ pub async fn sync_album(
     };
     if let Some(held) = held {
         if place.own_objects(&cursors).await? > COMPACT_AFTER {
-            let own = local.own_changes(&cursors.machine, &held)?;
+            let live = place.machines().await?;
+            let own = local.own_changes(&cursors.machine, &live, &held)?;
             report.sent_bytes += place.compact(key, &mut cursors, &own).await?;
             local.sent(0, &cursors)?;
             report.compacted = true;

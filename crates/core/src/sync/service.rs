@@ -91,24 +91,101 @@ pub async fn setup(
     Ok(started)
 }
 
-/// Send this computer's changes and merge the others'.
-pub async fn now(engine: &Engine) -> Result<Report> {
+/// This computer's sync settings, refused in words when sync is not set up here.
+fn set_up(engine: &Engine) -> Result<crate::config::Settings> {
     let settings = engine.config().load()?.settings;
     if settings.sync_config.is_empty() || Local::new(engine.album()).cursors()?.is_none() {
         return Err(Error::Config(msg!(
             "sync is not set up on this computer: pixdrop sync setup NAME"
         )));
     }
+    Ok(settings)
+}
+
+fn no_sync_there(settings: &crate::config::Settings) -> Error {
+    Error::Config(msg!(
+        "there is no sync in {path} of the config {name} any more (its folder was removed?); set it up again: pixdrop sync off, then pixdrop sync setup {name} --path {path}",
+        path = settings.sync_path.clone(),
+        name = settings.sync_config.clone()
+    ))
+}
+
+/// Send this computer's changes and merge the others'.
+pub async fn now(engine: &Engine) -> Result<Report> {
+    let settings = set_up(engine)?;
     let (host, http) = storage(engine, &settings.sync_config)?;
     let place = place(host.as_ref(), &http, &settings.sync_path)?;
-    let key = place.unlock(&settings.sync_passphrase).await?.ok_or_else(|| {
-        Error::Config(msg!(
-            "there is no sync in {path} of the config {name} any more (its folder was removed?); set it up again: pixdrop sync off, then pixdrop sync setup {name} --path {path}",
-            path = settings.sync_path.clone(),
-            name = settings.sync_config.clone()
-        ))
-    })?;
+    let key = match place.unlock(&settings.sync_passphrase).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return Err(no_sync_there(&settings)),
+        Err(e) if e.kind() == crate::error::ErrorKind::Auth => {
+            return Err(Error::Auth(msg!(
+                "the passphrase kept on this computer no longer opens the sync: it was changed on another computer (or the sync's key file was changed); nothing was changed here. Give the new one: pixdrop sync passphrase"
+            )))
+        }
+        Err(e) => return Err(e),
+    };
     sync_album(engine.album(), Some(engine.config()), &place, &key).await
+}
+
+/// Use the passphrase `new` for the sync. When the sync still has the one kept here, it is
+/// changed: this computer syncs first, seals the sync anew under `new` (a new key file, every
+/// object under the old key removed) and writes everything it knows again; the other
+/// computers are then asked for it. When the sync already has `new` (changed on another
+/// computer, or a change here that was cut off), this computer takes it and sends everything
+/// it knows again, so nothing it had not sent is lost. `true`: changed here.
+pub async fn passphrase(engine: &Engine, new: &str) -> Result<bool> {
+    let settings = set_up(engine)?;
+    let (host, http) = storage(engine, &settings.sync_config)?;
+    let place = place(host.as_ref(), &http, &settings.sync_path)?;
+    let changed_here = match place.unlock(new).await {
+        Ok(Some(key)) => {
+            rejoin(engine, &place, &key).await?;
+            false
+        }
+        Ok(None) => return Err(no_sync_there(&settings)),
+        Err(e) if e.kind() == crate::error::ErrorKind::Auth => {
+            let old = match place.unlock(&settings.sync_passphrase).await {
+                Ok(Some(key)) => key,
+                Ok(None) => return Err(no_sync_there(&settings)),
+                Err(e) if e.kind() == crate::error::ErrorKind::Auth => {
+                    return Err(Error::Auth(msg!(
+                        "neither the passphrase given nor the one kept here opens the sync: it was changed on another computer; give that passphrase. Nothing was changed"
+                    )))
+                }
+                Err(e) => return Err(e),
+            };
+            // Everything the others sent is merged here first: the sync sealed anew holds it.
+            sync_album(engine.album(), Some(engine.config()), &place, &old).await?;
+            let key = place.rekey(new).await?;
+            rejoin(engine, &place, &key).await?;
+            true
+        }
+        Err(e) => return Err(e),
+    };
+    engine.config().update(|c| {
+        c.settings.sync_passphrase = new.to_string();
+        Ok(())
+    })?;
+    Ok(changed_here)
+}
+
+/// Write everything this computer knows into the sync under `key`, as a machine with a new id
+/// (its old numbers may be gone or taken), and remove what its old id left there.
+async fn rejoin(engine: &Engine, place: &Place<'_>, key: &super::SyncKey) -> Result<()> {
+    let local = Local::new(engine.album());
+    let old = local
+        .cursors()?
+        .ok_or_else(|| Error::Config(msg!("sync is not set up on this computer: pixdrop sync setup NAME")))?;
+    let items = super::shared::items(&engine.config().load_revealed()?);
+    let mut clock = local.clock(&old.machine)?;
+    local.stamp_pending(&mut clock, Some(&items))?;
+    let all = local.all_changes(&items)?;
+    let (_, upto) = local.outbox()?;
+    let mut cursors = Cursors::new(new_machine_id());
+    place.send(key, &mut cursors, &all).await?;
+    local.sent(upto, &cursors)?;
+    place.remove_objects(Some(&old.machine)).await
 }
 
 /// Where this computer stands; `machines`: also ask the storage how many machines sync.
