@@ -247,3 +247,25 @@ async fn two_homes_sync_through_seaweedfs() {
     )
     .await;
 }
+
+/// The README lists which settings sync and which stay on one computer, as the code says.
+#[test]
+fn the_readme_lists_what_syncs_and_what_stays() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let bullet = |start: &str| -> String {
+        let from = readme.find(start).unwrap_or_else(|| panic!("{start} not in the README"));
+        let rest = &readme[from..];
+        let end = rest[2..].find("\n- ").map_or(rest.len(), |i| i + 2);
+        rest[..end].to_string()
+    };
+    let synced = bullet("- **Settings that describe how you work**");
+    let local = bullet("- **Not synced, they belong to one computer**");
+    for key in pixdrop_core::Settings::synced_keys() {
+        assert!(synced.contains(&format!("`{key}`")), "{key} not listed as synced");
+        assert!(!local.contains(&format!("`{key}`")), "{key} listed as not synced");
+    }
+    for key in pixdrop_core::config::MACHINE_SETTINGS {
+        assert!(local.contains(&format!("`{key}`")), "{key} not listed as not synced");
+    }
+}
