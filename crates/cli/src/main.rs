@@ -45,6 +45,22 @@ fn main() -> ExitCode {
     if matches!(args.command, cli::Command::ServeClipboard) {
         return clipboard::serve();
     }
+    // What only prints ends quietly when its reader stops reading (`pixdrop album list | head`),
+    // as other Unix tools do, instead of a panic; commands that talk to other programs over
+    // pipes keep Rust's default (the write fails, and is said).
+    #[cfg(unix)]
+    if matches!(
+        args.command,
+        cli::Command::Album(_)
+            | cli::Command::Hosts(_)
+            | cli::Command::Settings(_)
+            | cli::Command::Completions { .. }
+    ) {
+        // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

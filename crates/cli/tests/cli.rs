@@ -2157,3 +2157,33 @@ fn a_batch_on_a_terminal_shows_progress_on_stderr_never_among_the_links() {
         text(&piped.stderr)
     );
 }
+
+#[test]
+fn a_listing_whose_reader_stops_early_ends_quietly() {
+    use std::io::Read;
+    let env = Env::new();
+    let picgo = env.dir.path().join("picgo");
+    std::fs::create_dir(&picgo).unwrap();
+    let uploaded: Vec<Value> = (0..2_000)
+        .map(|i| serde_json::json!({"fileName": format!("p{i}.png"), "imgUrl": format!("https://i.example/{i}.png"), "type": "smms"}))
+        .collect();
+    std::fs::write(
+        picgo.join("config.json"),
+        serde_json::json!({"picBed": {"current": "smms"}, "uploaded": uploaded}).to_string(),
+    )
+    .unwrap();
+    env.ok(&["import", "picgo", picgo.to_str().unwrap()]);
+    // As `pixdrop album list --json --limit 0 | head -c 100`.
+    let mut child = env
+        .cmd(&["album", "list", "--json", "--limit", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.is_empty(), "{err}");
+}

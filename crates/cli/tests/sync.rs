@@ -162,6 +162,11 @@ fn two_computers_share_one_album() {
         !shown.contains("horse") && shown.trim() == "••••••••",
         "{shown}"
     );
+    // Where it syncs is not a setting to change by hand.
+    let out = a.run(&["settings", "set", "sync_path", "elsewhere"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pixdrop sync setup"));
+    assert_eq!(a.ok(&["settings", "get", "sync_path"]).trim(), "pixdrop-sync");
     // Set up twice: refused in words, nothing dropped.
     let out = a.run(&["sync", "setup", "shared"]);
     assert_eq!(out.status.code(), Some(1));
@@ -189,6 +194,7 @@ fn two_computers_share_one_album() {
     let status = b.json(&["sync", "status", "--json"]);
     assert_eq!(status["pending"], 1);
     assert_eq!(status["config"], "shared");
+    assert_eq!(status["on"], true);
     assert_eq!(status["machines"], 2);
     b.ok(&["sync", "now"]);
     let got = a.json(&["sync", "now", "--json"]);

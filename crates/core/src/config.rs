@@ -440,6 +440,11 @@ impl Settings {
             _ => return Err(Error::Storage(msg!("settings are not an object"))),
         };
         let current = obj.get(key).ok_or_else(|| unknown_setting(key))?;
+        if SET_BY_SYNC.contains(&key) {
+            return Err(Error::Input(msg!(
+                "{key} is set when sync is set up on this computer, together with what the storage holds: use pixdrop sync setup NAME [--path P], sync passphrase or sync off (in the app: Settings → Sync)"
+            )));
+        }
         let stored = current.as_str().unwrap_or_default();
         let value = if SECRET_SETTINGS.contains(&key) && value == Self::shown_text(key, stored) {
             stored
@@ -523,6 +528,10 @@ pub const MACHINE_SETTINGS: [&str; 16] = [
     "sync_passphrase",
     "sync_auto",
 ];
+
+/// The settings only `sync setup`, `sync passphrase` and `sync off` change (each must agree
+/// with what the storage and the album hold).
+pub const SET_BY_SYNC: [&str; 3] = ["sync_config", "sync_path", "sync_passphrase"];
 
 /// The sync's folder in its storage when none is given.
 pub const DEFAULT_SYNC_PATH: &str = "pixdrop-sync";

@@ -150,8 +150,15 @@ impl std::fmt::Debug for SyncKey {
 impl SyncKey {
     /// Derive the key from the passphrase (Argon2id: 64 MiB and a fraction of a second for a
     /// new sync's parameters).
+    /// The passphrase is taken in Unicode NFC: "é" typed as one character or as "e" and an
+    /// accent (as some systems' keyboards give it) is one passphrase.
     pub fn derive(passphrase: &str, kdf: &KdfParams) -> Result<SyncKey> {
         let (params, salt) = kdf.checked()?;
+        let passphrase = Zeroizing::new(
+            icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+                .normalize(passphrase)
+                .into_owned(),
+        );
         let mut key = Box::new(Zeroizing::new([0u8; 32]));
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut_slice())
@@ -253,7 +260,7 @@ impl KeyFile {
     /// A new sync's key file and key. The passphrase must have at least
     /// [`PASSPHRASE_MIN_CHARS`] characters.
     pub fn create(passphrase: &str) -> Result<(KeyFile, SyncKey)> {
-        if passphrase.chars().count() < PASSPHRASE_MIN_CHARS {
+        if passphrase.trim().chars().count() < PASSPHRASE_MIN_CHARS {
             return Err(Error::Input(msg!(
                 "the sync passphrase is too short: use at least {min} characters (it is the only thing that keeps your synced hosts and album private)",
                 min = PASSPHRASE_MIN_CHARS
@@ -320,6 +327,17 @@ mod tests {
 
     fn kind(e: &Error) -> &'static str {
         e.kind().as_str()
+    }
+
+    #[test]
+    fn a_passphrase_is_one_however_its_accents_were_typed_and_blanks_do_not_count() {
+        let (file, _) = KeyFile::create("caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e").unwrap();
+        // The same words with each accent as a separate combining character.
+        assert!(file
+            .unlock("cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e")
+            .is_ok());
+        assert!(file.unlock("cafe creme brulee").is_err());
+        assert!(KeyFile::create("   \t  a        ").is_err());
     }
 
     #[test]

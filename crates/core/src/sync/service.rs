@@ -17,6 +17,8 @@ use crate::pipeline::Engine;
 /// Where this computer stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
+    /// Sync is set up on this computer.
+    pub on: bool,
     /// The storage config, empty when sync is off.
     pub config: String,
     pub path: String,
@@ -194,6 +196,7 @@ pub async fn status(engine: &Engine, machines: bool) -> Result<Status> {
     let local = Local::new(engine.album());
     let cursors = local.cursors()?;
     let mut status = Status {
+        on: !settings.sync_config.is_empty() && cursors.is_some(),
         config: settings.sync_config.clone(),
         path: settings.sync_path.clone(),
         machine: cursors.map(|c| c.machine),
