@@ -269,3 +269,64 @@ fn the_readme_lists_what_syncs_and_what_stays() {
         assert!(local.contains(&format!("`{key}`")), "{key} not listed as not synced");
     }
 }
+
+/// After one computer seals the sync anew (a new passphrase) and then compacts its run, a new
+/// computer still gets everything, the changes of computers that have not come back yet
+/// included; one that comes back later ends with the same state.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_sealed_anew_then_compacted_still_gives_a_new_home_everything() {
+    const NEW: &str = "another passphrase, longer";
+    let dir = tempfile::tempdir().unwrap();
+    let place = json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://nas.example.com"});
+    let (a, b, c) = (env(), env(), env());
+    for h in [&a, &b, &c] {
+        h.add("place", "local", place.clone()).unwrap();
+    }
+    let disk = a.dir.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    a.add(
+        "disk",
+        "local",
+        json!({"path": disk.to_str().unwrap(), "url_prefix": "https://img.example.com"}),
+    )
+    .unwrap();
+    a.upload_bytes("disk", FILE_NAME, &pixdrop_standin::tiny_png(3))
+        .await
+        .unwrap();
+    set(&a, "rename_pattern", "{Y}-from-a-{filename}");
+    service::setup(&a.engine, "place", None, PASSPHRASE).await.unwrap();
+    now(&a).await;
+    service::setup(&b.engine, "place", None, PASSPHRASE).await.unwrap();
+    now(&b).await;
+
+    // B changes the passphrase: A's objects go; B writes all it knows, A's changes included.
+    assert!(service::passphrase(&b.engine, NEW).await.unwrap());
+    let out = service::now(&a.engine).await.unwrap_err();
+    assert!(out.to_string().contains("pixdrop sync passphrase"), "{out}");
+
+    // B syncs on until its run is compacted.
+    let mut compacted = false;
+    for i in 0..80 {
+        set(&b, "quality", &format!("{}", 10 + i));
+        compacted |= now(&b).await.compacted;
+    }
+    assert!(compacted);
+
+    // A new computer gets everything, A's record and settings too.
+    service::setup(&c.engine, "place", None, NEW).await.unwrap();
+    now(&c).await;
+    assert_eq!(shared_state(&c), shared_state(&b));
+    assert_eq!(shared_state(&c).2.len(), 1);
+    assert_eq!(
+        c.engine.config().load().unwrap().settings.rename_pattern,
+        "{Y}-from-a-{filename}"
+    );
+
+    // A comes back with the new passphrase and ends with the same state.
+    assert!(!service::passphrase(&a.engine, NEW).await.unwrap());
+    now(&a).await;
+    now(&b).await;
+    now(&c).await;
+    assert_eq!(shared_state(&a), shared_state(&b));
+    assert_eq!(shared_state(&c), shared_state(&b));
+}
