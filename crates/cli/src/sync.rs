@@ -157,7 +157,12 @@ fn passphrase() -> Result<String, Failure> {
             "no terminal to ask the sync passphrase on: set {PASSPHRASE_ENV}"
         )));
     }
-    eprint!("{}", msg!("Sync passphrase: "));
+    ask(&msg!("Sync passphrase: ").to_string())
+}
+
+/// Ask on the terminal, and read the answer without echo.
+fn ask(prompt: &str) -> Result<String, Failure> {
+    eprint!("{prompt}");
     let _ = std::io::stderr().flush();
     let line = without_echo(|| {
         let mut line = String::new();
@@ -173,14 +178,7 @@ fn new_passphrase() -> Result<String, Failure> {
         return passphrase();
     }
     let first = passphrase()?;
-    eprint!("{}", msg!("Again: "));
-    let _ = std::io::stderr().flush();
-    let again = without_echo(|| {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map(|_| line)
-    })
-    .map_err(|e| Failure::Usage(format!("cannot read the passphrase: {e}")))?;
-    if again.trim_end_matches(['\n', '\r']) != first {
+    if ask(&msg!("Again: ").to_string())? != first {
         return Err(Failure::Usage(
             msg!("the two passphrases differ; nothing was changed").to_string(),
         ));

@@ -34,7 +34,12 @@ impl Home {
             "--set",
             "api=see",
         ]);
-        home.ok(&[
+        home.add_shared(shared);
+        home
+    }
+
+    fn add_shared(&self, shared: &Path) {
+        self.ok(&[
             "hosts",
             "add",
             "local",
@@ -44,7 +49,6 @@ impl Home {
             "--set",
             "url_prefix=https://nas.example.com",
         ]);
-        home
     }
 
     /// A home with only the `local` config `shared` on `shared` (a new computer).
@@ -53,16 +57,7 @@ impl Home {
             dir: tempfile::tempdir().unwrap(),
             passphrase: PASSPHRASE.into(),
         };
-        home.ok(&[
-            "hosts",
-            "add",
-            "local",
-            "shared",
-            "--set",
-            &format!("path={}", shared.display()),
-            "--set",
-            "url_prefix=https://nas.example.com",
-        ]);
+        home.add_shared(shared);
         home
     }
 

@@ -37,6 +37,18 @@ async fn now(home: &Env) -> pixdrop_core::sync::Report {
     r
 }
 
+/// A `local` config `disk` in `home`'s folder to upload to.
+fn add_disk(home: &Env) {
+    let disk = home.dir.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    home.add(
+        "disk",
+        "local",
+        json!({"path": disk.to_str().unwrap(), "url_prefix": "https://img.example.com"}),
+    )
+    .unwrap();
+}
+
 /// What both homes must agree on: the configs with their secrets, the synced settings, and the
 /// album's file names and links.
 fn shared_state(home: &Env) -> (Value, Value, Vec<(String, String, String)>) {
@@ -78,14 +90,7 @@ async fn two_homes(kind: &str, place: Value) {
         json!({"url": "https://dav.example.com/img", "username": "me", "password": SECRET}),
     )
     .unwrap();
-    let disk = a.dir.path().join("disk");
-    std::fs::create_dir_all(&disk).unwrap();
-    a.add(
-        "disk",
-        "local",
-        json!({"path": disk.to_str().unwrap(), "url_prefix": "https://img.example.com"}),
-    )
-    .unwrap();
+    add_disk(&a);
     set(&a, "link_format", "html");
     set(&a, "quality", "70");
     set(&a, "theme", "dark");
@@ -282,14 +287,7 @@ async fn a_sync_sealed_anew_then_compacted_still_gives_a_new_home_everything() {
     for h in [&a, &b, &c] {
         h.add("place", "local", place.clone()).unwrap();
     }
-    let disk = a.dir.path().join("disk");
-    std::fs::create_dir_all(&disk).unwrap();
-    a.add(
-        "disk",
-        "local",
-        json!({"path": disk.to_str().unwrap(), "url_prefix": "https://img.example.com"}),
-    )
-    .unwrap();
+    add_disk(&a);
     a.upload_bytes("disk", FILE_NAME, &pixdrop_standin::tiny_png(3))
         .await
         .unwrap();
