@@ -338,3 +338,44 @@ async fn machines_sync_through_wsgidav() {
     let (store, dir) = servers::dav_folder(&server, "notes");
     two_machines_and_a_third(store.as_ref(), &dir).await;
 }
+
+/// A large run is read in parts: each reading stops at its bound and says there is more, the
+/// cursors where it stopped; the parts together are the whole run, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_run_is_read_in_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = servers::host_of(
+        "local",
+        json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://img.example.com"}),
+    );
+    let http = Http::new(Duration::from_secs(30), None).unwrap();
+    let place = Place::new(store.sync_place().unwrap(), &http, "pixdrop-sync").unwrap();
+    let (mut a, _) = Machine::join(&place).await;
+    let (mut b, _) = Machine::join(&place).await;
+    for batch in 0..3u64 {
+        let changes: Vec<Change> = (0..10)
+            .map(|i| {
+                a.change(
+                    Item::Record(format!("r{batch}-{i}")),
+                    Some(record(&format!("{batch}-{i}.png"), URL)),
+                    1_000 + batch,
+                )
+            })
+            .collect();
+        a.send(&place, &changes).await;
+    }
+    let mut parts = Vec::new();
+    loop {
+        let got = place
+            .receive_some(&b.key, &mut b.cursors, 10)
+            .await
+            .unwrap();
+        parts.push(got.changes.len());
+        b.state.merge(got.changes);
+        if !got.more {
+            break;
+        }
+    }
+    assert_eq!(parts, [10, 10, 10]);
+    assert_eq!(b.state, a.state);
+}

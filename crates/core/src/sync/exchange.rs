@@ -136,6 +136,8 @@ pub struct Received {
     /// Objects that were refused (changed, cut short, sealed under another key), in words:
     /// their machine's run is read up to them, the other machines' runs on.
     pub refused: Vec<Error>,
+    /// Reading stopped at its bound with more to read: merge these, then read on.
+    pub more: bool,
 }
 
 fn tampered(name: &str, why: crate::msg::Msg) -> Error {
@@ -264,9 +266,21 @@ impl<'a> Place<'a> {
 
     /// Read what the other machines sent after the cursors; the cursors move past what was read.
     pub async fn receive(&self, key: &SyncKey, me: &mut Cursors) -> Result<Received> {
+        self.receive_some(key, me, usize::MAX).await
+    }
+
+    /// As [`receive`](Self::receive), stopping after the object that brings the changes read
+    /// to `max_changes` or more (`more` says so): a computer joining a large sync merges it
+    /// in parts, holding a part in memory at a time.
+    pub async fn receive_some(
+        &self,
+        key: &SyncKey,
+        me: &mut Cursors,
+        max_changes: usize,
+    ) -> Result<Received> {
         for _ in 0..READ_TRIES {
             let mut trial = me.clone();
-            if let Some(got) = self.receive_once(key, &mut trial).await? {
+            if let Some(got) = self.receive_once(key, &mut trial, max_changes).await? {
                 *me = trial;
                 return Ok(got);
             }
@@ -278,7 +292,12 @@ impl<'a> Place<'a> {
     }
 
     /// One reading; `None` when an object listed was gone when read.
-    async fn receive_once(&self, key: &SyncKey, me: &mut Cursors) -> Result<Option<Received>> {
+    async fn receive_once(
+        &self,
+        key: &SyncKey,
+        me: &mut Cursors,
+        max_changes: usize,
+    ) -> Result<Option<Received>> {
         let files = self.store.list(self.http, &self.folder).await?;
         // Per machine: its batches and its bases.
         let mut runs: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
@@ -292,6 +311,9 @@ impl<'a> Place<'a> {
         let mut got = Received::default();
         for (machine, (mut seqs, mut bases)) in runs {
             got.machines.push(machine.to_string());
+            if got.more {
+                continue;
+            }
             if machine == me.machine {
                 // This machine's own numbers, in case its record of them was lost.
                 if let Some(max) = seqs.iter().chain(&bases).max() {
@@ -334,6 +356,10 @@ impl<'a> Place<'a> {
             }
             let mut expected = start;
             for seq in seqs.into_iter().filter(|s| *s >= start) {
+                if got.changes.len() >= max_changes {
+                    got.more = true;
+                    break;
+                }
                 while bases.binary_search(&expected).is_ok() {
                     expected += 1;
                 }

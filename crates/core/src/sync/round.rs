@@ -17,6 +17,9 @@ use crate::config::ConfigStore;
 use crate::error::{Error, Result};
 use crate::msg::msg;
 
+/// The changes merged in one part when reading (a few objects' worth).
+pub const RECEIVE_PART: usize = 4 * super::exchange::BATCH_CHANGES;
+
 /// Objects of its own above which a machine compacts its run.
 pub const COMPACT_AFTER: usize = 64;
 
@@ -77,15 +80,36 @@ pub async fn sync_album(
     let mut clock = local.clock(&cursors.machine)?;
     local.stamp_pending(&mut clock, items.as_ref())?;
 
-    let received = place.receive(key, &mut cursors).await?;
-    refused.extend(received.refused.iter().map(|e| e.to_string()));
-    let Received {
-        changes,
-        machines,
-        bytes: read_bytes,
-        ..
-    } = received;
-    let applied = local.apply(&changes, &cursors, &mut clock, config)?;
+    // Merged a part at a time (each part commits with its cursors): memory holds one part,
+    // however large the sync a computer joins.
+    let mut applied = Applied::default();
+    let mut read_bytes = 0;
+    let machines = loop {
+        let Received {
+            changes,
+            machines,
+            bytes,
+            refused: part_refused,
+            more,
+        } = place
+            .receive_some(key, &mut cursors, RECEIVE_PART)
+            .await?;
+        for e in part_refused {
+            let e = e.to_string();
+            if !refused.contains(&e) {
+                refused.push(e);
+            }
+        }
+        read_bytes += bytes;
+        let got = local.apply(&changes, &cursors, &mut clock, config)?;
+        applied.configs += got.configs;
+        applied.settings += got.settings;
+        applied.records += got.records;
+        applied.deleted += got.deleted;
+        if !more {
+            break machines;
+        }
+    };
 
     let (outbox, upto) = local.outbox()?;
     let sent_bytes = place.send(key, &mut cursors, &outbox).await?;
