@@ -14,6 +14,7 @@ mod payloads;
 mod portal;
 mod settings_sync;
 mod shortcut;
+mod sync_auto;
 mod test_hooks;
 mod tray;
 mod uploads;
@@ -26,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use pixdrop_core::{Engine, Paths};
 use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 
-use commands::{album, hosts, import, links, notes, overview, settings, upload};
+use commands::{album, hosts, import, links, notes, overview, settings, sync, upload};
 
 /// Everything the commands share.
 pub struct AppState {
@@ -51,6 +52,8 @@ pub struct AppState {
     pub link_check: Mutex<Option<pixdrop_core::links::CancellationToken>>,
     /// The notes dropped last, offered for their local images.
     pub notes: crate::note_offers::NoteOffers,
+    /// Settings → Sync and the automatic sync: one sync at a time.
+    pub sync: sync_auto::AutoSync,
 }
 
 /// Started with `--hidden` (at login): the first paint does not show the window.
@@ -151,6 +154,11 @@ macro_rules! app_commands {
             links::album_move,
             notes::note_localize,
             notes::note_dismiss,
+            sync::sync_setup,
+            sync::sync_now,
+            sync::sync_status,
+            sync::sync_off,
+            sync::sync_passphrase,
             $($extra),*
         ]
     };
@@ -198,6 +206,7 @@ pub fn run() {
             thumbs_filler: Default::default(),
             link_check: Default::default(),
             notes: Default::default(),
+            sync: Default::default(),
         })
         .register_asynchronous_uri_scheme_protocol("thumb", images::serve)
         .setup(move |app| {
@@ -214,7 +223,8 @@ pub fn run() {
             let args: Vec<String> = std::env::args().collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             open_files(&handle, files_in_args(&args, &cwd));
-            settings_sync::watch(handle);
+            settings_sync::watch(handle.clone());
+            sync_auto::start(handle);
             Ok(())
         })
         .on_window_event(|window, event| match event {

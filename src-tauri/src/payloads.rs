@@ -182,6 +182,30 @@ pub enum UiEvent {
     NoteOffer {
         offer: NoteOffer,
     },
+    /// A sync began or ended (Settings → Sync shows it).
+    Sync {
+        state: SyncState,
+    },
+}
+
+/// Where the app's syncing stands, for Settings → Sync.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncState {
+    /// A sync runs now.
+    pub running: bool,
+    /// The last sync since the app started (none after `sync off`).
+    pub last: Option<SyncResult>,
+}
+
+/// How one sync ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncResult {
+    /// When it ended (Unix ms).
+    pub at: i64,
+    /// It ran by itself (not "Sync now").
+    pub auto: bool,
+    pub report: Option<pixdrop_core::sync::Report>,
+    pub error: Option<AppError>,
 }
 
 /// What the UI is offered: the notes' names, how many local images they name (and which

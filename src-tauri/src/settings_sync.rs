@@ -178,6 +178,7 @@ pub fn watch(app: AppHandle) {
                 }
             });
             events::send(&app, UiEvent::ConfigChanged);
+            crate::sync_auto::changed(&app);
         }
     });
 }

@@ -368,6 +368,7 @@ pub fn finished<R: Runtime>(
     if !done.is_empty() {
         tray::refresh(app);
         events::send(app, UiEvent::AlbumChanged);
+        crate::sync_auto::changed(app);
     }
     events::send(
         app,

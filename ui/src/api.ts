@@ -229,7 +229,8 @@ export type UiEvent =
   | { type: "notice"; error: ApiErrorShape }
   | { type: "shortcut"; status: ShortcutStatus }
   | { type: "server"; status: ServerStatus }
-  | { type: "note-offer"; offer: NoteOffer };
+  | { type: "note-offer"; offer: NoteOffer }
+  | { type: "sync"; state: SyncState };
 
 /** A note dropped on the window: its name(s), the local images it names, those missing. */
 export interface NoteOffer {
@@ -310,6 +311,14 @@ export interface Settings {
   autostart: boolean;
   language: "" | "en" | "zh-CN";
   theme: Theme;
+  /** The storage config this computer syncs through (empty: sync is off). */
+  sync_config: string;
+  /** The sync's folder in that storage. */
+  sync_path: string;
+  /** The sync's passphrase, masked. */
+  sync_passphrase: string;
+  /** Sync by itself: at start, a little after each change, every 10 minutes. */
+  sync_auto: boolean;
 }
 
 export interface SettingsView {
@@ -397,6 +406,52 @@ export interface SyncReport {
   pages: number;
 }
 
+/** What one sync of Settings → Sync did (core's sync::Report). */
+export interface SyncRound {
+  sent: number;
+  sent_bytes: number;
+  received: { configs: number; settings: number; records: number; deleted: number };
+  read_bytes: number;
+  machines: number;
+  compacted: boolean;
+  /** Objects refused (changed on the storage, sealed under another key), in English. */
+  refused: string[];
+}
+
+/** How the app's last sync ended. */
+export interface SyncResult {
+  /** Unix ms. */
+  at: number;
+  /** It ran by itself. */
+  auto: boolean;
+  report: SyncRound | null;
+  error: ApiErrorShape | null;
+}
+
+/** Running now, and the last sync since the app started. */
+export interface SyncState {
+  running: boolean;
+  last: SyncResult | null;
+}
+
+/** Where sync stands on this computer. */
+export interface SyncView {
+  /** Sync is set up on this computer. */
+  on: boolean;
+  /** The storage config; empty when sync is off. */
+  config: string;
+  path: string;
+  machine: string | null;
+  /** Computers in the sync (when the storage was asked). */
+  machines: number | null;
+  machines_error: ApiErrorShape | null;
+  /** When the last sync ended (Unix ms). */
+  last_sync: number | null;
+  /** Changes made here and not sent yet. */
+  pending: number;
+  run: SyncState;
+}
+
 export const api = {
   /** Opens the one channel every update from Rust arrives on. */
   subscribe: (onEvent: (e: UiEvent) => void) => {
@@ -457,4 +512,14 @@ export const api = {
   /** Upload the local images of the note offered as `id` and update the note. */
   noteLocalize: (id: number) => call<NoteDone>("note_localize", { id }),
   noteDismiss: (id: number) => call<void>("note_dismiss", { id }),
+  /** Join the sync in `path` of the storage config, or start one; true when it was started. */
+  syncSetup: (config: string, path: string, passphrase: string) =>
+    call<boolean>("sync_setup", { config, path: path.trim() || null, passphrase }),
+  /** Waits for a sync that runs, then syncs. */
+  syncNow: () => call<SyncRound>("sync_now"),
+  /** `machines`: also ask the storage how many computers sync. */
+  syncStatus: (machines: boolean) => call<SyncView>("sync_status", { machines }),
+  syncOff: () => call<void>("sync_off"),
+  /** Change the sync's passphrase, or take the one changed on another computer; true: changed here. */
+  syncPassphrase: (passphrase: string) => call<boolean>("sync_passphrase", { passphrase }),
 };

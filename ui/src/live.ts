@@ -1,6 +1,6 @@
 // The one subscription to Rust's updates, and the state it keeps current for every page.
 import { ref } from "vue";
-import { api, type ApiErrorShape, type BatchDone, type MoveResult, type NoteOffer, type UiEvent } from "./api";
+import { api, type ApiErrorShape, type BatchDone, type MoveResult, type NoteOffer, type SyncState, type UiEvent } from "./api";
 import { loadPrefs, statusArrived } from "./prefs";
 import { applyRow, createRows } from "./uploads";
 
@@ -18,6 +18,8 @@ export const moveRun = ref<{ results: MoveResult[]; total: number } | null>(null
 export const noteOffer = ref<NoteOffer | null>(null);
 /** Bumped whenever the config changes (here, or by the CLI): pages that show it reload. */
 export const configVersion = ref(0);
+/** The app's syncing: running now, and the last sync's result (null until Rust says). */
+export const syncState = ref<SyncState | null>(null);
 
 export function handleEvent(e: UiEvent): void {
   switch (e.type) {
@@ -62,6 +64,9 @@ export function handleEvent(e: UiEvent): void {
       break;
     case "server":
       statusArrived("server", e.status);
+      break;
+    case "sync":
+      syncState.value = e.state;
       break;
   }
 }

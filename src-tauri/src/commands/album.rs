@@ -132,6 +132,7 @@ pub async fn album_delete(
     if out.iter().any(|r| r.ok) {
         tray::refresh(&app);
         events::send(&app, UiEvent::AlbumChanged);
+        crate::sync_auto::changed(&app);
     }
     Ok(out)
 }
@@ -154,6 +155,7 @@ pub async fn album_sync(
         state.thumbs_filler.soon();
         tray::refresh(&app);
         events::send(&app, UiEvent::AlbumChanged);
+        crate::sync_auto::changed(&app);
     }
     Ok(report)
 }

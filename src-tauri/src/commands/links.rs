@@ -137,6 +137,7 @@ pub async fn album_move(
         state.thumbs_filler.soon();
         tray::refresh(&app);
         events::send(&app, UiEvent::AlbumChanged);
+        crate::sync_auto::changed(&app);
     }
     Ok(report)
 }

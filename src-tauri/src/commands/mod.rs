@@ -8,4 +8,5 @@ pub mod links;
 pub mod notes;
 pub mod overview;
 pub mod settings;
+pub mod sync;
 pub mod upload;

@@ -122,7 +122,7 @@ pub async fn now(engine: &Engine) -> Result<Report> {
         Ok(None) => return Err(no_sync_there(&settings)),
         Err(e) if e.kind() == crate::error::ErrorKind::Auth => {
             return Err(Error::Auth(msg!(
-                "the passphrase kept on this computer no longer opens the sync: it was changed on another computer (or the sync's key file was changed); nothing was changed here. Give the new one: pixdrop sync passphrase"
+                "the passphrase kept on this computer no longer opens the sync: it was changed on another computer (or the sync's key file was changed); nothing was changed here. Give the new one: in the app, Settings → Sync → Passphrase; or pixdrop sync passphrase"
             )))
         }
         Err(e) => return Err(e),
