@@ -42,8 +42,8 @@ pub enum Command {
     Rewrite(crate::links::RewriteArgs),
     /// Upload a note's local images and point its references at their links (backups first).
     Localize(crate::links::LocalizeArgs),
-    /// Sync the album between your computers through your own storage (an s3, webdav, sftp or
-    /// local config), end-to-end encrypted with a passphrase.
+    /// Sync host configs, settings and the album between your computers through your own
+    /// storage (an s3, webdav, sftp or local config), end-to-end encrypted with a passphrase.
     #[command(subcommand)]
     Sync(crate::sync::SyncCmd),
     /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
