@@ -150,6 +150,11 @@ pub async fn run(engine: &Engine, cmd: SyncCmd) -> Result<(), Failure> {
 /// The passphrase: from PIXDROP_SYNC_PASSPHRASE, else asked on the terminal without echo.
 fn passphrase() -> Result<String, Failure> {
     if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        if p.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{PASSPHRASE_ENV} is empty: put the passphrase in it, or unset it to be asked"
+            )));
+        }
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {

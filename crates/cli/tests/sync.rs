@@ -161,7 +161,10 @@ fn two_computers_share_one_album() {
     let out = a.run(&["settings", "set", "sync_path", "elsewhere"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pixdrop sync setup"));
-    assert_eq!(a.ok(&["settings", "get", "sync_path"]).trim(), "pixdrop-sync");
+    assert_eq!(
+        a.ok(&["settings", "get", "sync_path"]).trim(),
+        "pixdrop-sync"
+    );
     // Set up twice: refused in words, nothing dropped.
     let out = a.run(&["sync", "setup", "shared"]);
     assert_eq!(out.status.code(), Some(1));
@@ -188,6 +191,10 @@ fn two_computers_share_one_album() {
     b.ok(&["album", "delete", &b.id_of("a b#c.png")]);
     let status = b.json(&["sync", "status", "--json"]);
     assert_eq!(status["pending"], 1);
+    // A setting changed counts as a change to send too.
+    b.ok(&["settings", "set", "quality", "77"]);
+    let status = b.json(&["sync", "status", "--json"]);
+    assert_eq!(status["pending"], 2);
     assert_eq!(status["config"], "shared");
     assert_eq!(status["on"], true);
     assert_eq!(status["machines"], 2);
@@ -362,6 +369,19 @@ fn a_changed_passphrase_seals_everything_anew_and_the_other_computer_is_asked_fo
     // B has a change it has not sent when A changes the passphrase.
     b.upload("b unsent.png", 2);
 
+    // The passphrase it has already: nothing to change, said so.
+    let out = a.run(&["sync", "passphrase"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has"));
+    // An empty variable is not a passphrase.
+    let out = a
+        .cmd(&["sync", "passphrase"])
+        .env("PIXDROP_SYNC_PASSPHRASE", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is empty"));
+
     let mut a2 = a;
     a2.passphrase = "a new one, longer still".into();
     let said = a2.ok(&["sync", "passphrase"]);
@@ -382,7 +402,10 @@ fn a_changed_passphrase_seals_everything_anew_and_the_other_computer_is_asked_fo
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither the passphrase"));
     b.passphrase = "a new one, longer still".into();
     let said = b.ok(&["sync", "passphrase"]);
-    assert!(said.contains("now uses the sync's new passphrase"), "{said}");
+    assert!(
+        said.contains("now uses the sync's new passphrase"),
+        "{said}"
+    );
     b.ok(&["sync", "now"]);
     a2.ok(&["sync", "now"]);
     assert_eq!(a2.album(), b.album());

@@ -7,9 +7,9 @@ mod support;
 use std::time::Duration;
 
 use pixdrop_core::config::Theme;
-use pixdrop_core::LinkFormat;
 use pixdrop_core::hosts::{self, Http};
 use pixdrop_core::sync::service;
+use pixdrop_core::LinkFormat;
 use serde_json::{json, Value};
 use support::engine::{env, Env};
 use support::servers;
@@ -96,6 +96,9 @@ async fn two_homes(kind: &str, place: Value) {
     set(&a, "theme", "dark");
     set(&a, "shortcut", "Ctrl+Alt+P");
     set(&b, "theme", "light");
+    // B's own before it joins: a setting only it has set, and one A has set too.
+    set(&b, "retries", "5");
+    set(&b, "link_format", "ubb");
     a.upload_bytes("disk", FILE_NAME, &pixdrop_standin::tiny_png(7))
         .await
         .unwrap();
@@ -119,11 +122,27 @@ async fn two_homes(kind: &str, place: Value) {
     // What belongs to one computer stays there, both ways.
     assert_eq!(bc.settings.theme, Theme::Light);
     assert_eq!(bc.settings.shortcut, pixdrop_core::config::DEFAULT_SHORTCUT);
+    // Where A had set it, A's stands; what only B had set comes to A.
+    assert_eq!(bc.settings.retries, 5);
     now(&a).await;
     let ac = a.engine.config().load().unwrap();
+    assert_eq!(ac.settings.retries, 5);
+    assert_eq!(ac.settings.link_format, LinkFormat::Html);
     assert_eq!(ac.settings.theme, Theme::Dark);
     assert_eq!(ac.settings.shortcut, "Ctrl+Alt+P");
     assert_eq!(shared_state(&a), shared_state(&b));
+
+    // The secrets synced are not kept in the album's database (only in the config's own
+    // place), on either computer.
+    for home in [&a, &b] {
+        for file in ["album.db", "album.db-wal"] {
+            let bytes = std::fs::read(home.dir.path().join("data").join(file)).unwrap_or_default();
+            assert!(
+                !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+                "the secret is in {file}"
+            );
+        }
+    }
 
     // A rename on B reaches A, with the album's records under the new name; a removal on A
     // reaches B.
@@ -154,7 +173,13 @@ async fn two_homes(kind: &str, place: Value) {
         let q = a.engine.config().load().unwrap().settings.quality;
         assert_eq!(q as usize, 50 + i, "the later sync's change stands");
         // An edit of another setting on the first is not lost to the second's.
-        let p = second.engine.config().load().unwrap().settings.rename_pattern;
+        let p = second
+            .engine
+            .config()
+            .load()
+            .unwrap()
+            .settings
+            .rename_pattern;
         assert_eq!(p, pattern);
     }
 
@@ -199,7 +224,13 @@ async fn two_homes(kind: &str, place: Value) {
             .await
             .unwrap()
             .unwrap();
-        for clear in [SECRET, "holiday-marker", "img.example.com", "photos", "本地"] {
+        for clear in [
+            SECRET,
+            "holiday-marker",
+            "img.example.com",
+            "photos",
+            "本地",
+        ] {
             assert!(
                 !bytes.windows(clear.len()).any(|w| w == clear.as_bytes()),
                 "{clear} readable in {name}"
@@ -259,7 +290,9 @@ fn the_readme_lists_what_syncs_and_what_stays() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let bullet = |start: &str| -> String {
-        let from = readme.find(start).unwrap_or_else(|| panic!("{start} not in the README"));
+        let from = readme
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} not in the README"));
         let rest = &readme[from..];
         let end = rest[2..].find("\n- ").map_or(rest.len(), |i| i + 2);
         rest[..end].to_string()
@@ -267,11 +300,20 @@ fn the_readme_lists_what_syncs_and_what_stays() {
     let synced = bullet("- **Settings that describe how you work**");
     let local = bullet("- **Not synced, they belong to one computer**");
     for key in pixdrop_core::Settings::synced_keys() {
-        assert!(synced.contains(&format!("`{key}`")), "{key} not listed as synced");
-        assert!(!local.contains(&format!("`{key}`")), "{key} listed as not synced");
+        assert!(
+            synced.contains(&format!("`{key}`")),
+            "{key} not listed as synced"
+        );
+        assert!(
+            !local.contains(&format!("`{key}`")),
+            "{key} listed as not synced"
+        );
     }
     for key in pixdrop_core::config::MACHINE_SETTINGS {
-        assert!(local.contains(&format!("`{key}`")), "{key} not listed as not synced");
+        assert!(
+            local.contains(&format!("`{key}`")),
+            "{key} not listed as not synced"
+        );
     }
 }
 
@@ -282,7 +324,8 @@ fn the_readme_lists_what_syncs_and_what_stays() {
 async fn a_sync_sealed_anew_then_compacted_still_gives_a_new_home_everything() {
     const NEW: &str = "another passphrase, longer";
     let dir = tempfile::tempdir().unwrap();
-    let place = json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://nas.example.com"});
+    let place =
+        json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://nas.example.com"});
     let (a, b, c) = (env(), env(), env());
     for h in [&a, &b, &c] {
         h.add("place", "local", place.clone()).unwrap();
@@ -292,9 +335,13 @@ async fn a_sync_sealed_anew_then_compacted_still_gives_a_new_home_everything() {
         .await
         .unwrap();
     set(&a, "rename_pattern", "{Y}-from-a-{filename}");
-    service::setup(&a.engine, "place", None, PASSPHRASE).await.unwrap();
+    service::setup(&a.engine, "place", None, PASSPHRASE)
+        .await
+        .unwrap();
     now(&a).await;
-    service::setup(&b.engine, "place", None, PASSPHRASE).await.unwrap();
+    service::setup(&b.engine, "place", None, PASSPHRASE)
+        .await
+        .unwrap();
     now(&b).await;
 
     // B changes the passphrase: A's objects go; B writes all it knows, A's changes included.
@@ -327,4 +374,57 @@ async fn a_sync_sealed_anew_then_compacted_still_gives_a_new_home_everything() {
     now(&c).await;
     assert_eq!(shared_state(&a), shared_state(&b));
     assert_eq!(shared_state(&c), shared_state(&b));
+}
+
+/// A data folder copied to another computer (or restored from a backup) syncs as a computer of
+/// its own: the original and the copy each get what the other does after the copy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copied_data_folder_syncs_as_a_computer_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let place =
+        json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://nas.example.com"});
+    let a = env();
+    a.add("place", "local", place).unwrap();
+    add_disk(&a);
+    a.upload_bytes("disk", "before.png", &pixdrop_standin::tiny_png(1))
+        .await
+        .unwrap();
+    service::setup(&a.engine, "place", None, PASSPHRASE)
+        .await
+        .unwrap();
+    now(&a).await;
+
+    // The copy: the whole data folder, as `cp -r` makes it.
+    let copy_dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(a.dir.path().join("data"))
+        .arg(copy_dir.path().join("data"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let f = Env {
+        engine: pixdrop_core::Engine::open(pixdrop_core::Paths::in_dir(
+            copy_dir.path().join("data"),
+        ))
+        .unwrap(),
+        dir: copy_dir,
+    };
+    a.upload_bytes("disk", "after on a.png", &pixdrop_standin::tiny_png(2))
+        .await
+        .unwrap();
+    f.upload_bytes("disk", "after on f.png", &pixdrop_standin::tiny_png(3))
+        .await
+        .unwrap();
+    set(&f, "timeout_secs", "90");
+    for _ in 0..2 {
+        now(&a).await;
+        now(&f).await;
+    }
+    assert_eq!(shared_state(&a), shared_state(&f));
+    assert_eq!(shared_state(&a).2.len(), 3);
+    assert_eq!(a.engine.config().load().unwrap().settings.timeout_secs, 90);
+    let id_a = service::status(&a.engine, false).await.unwrap().machine;
+    let id_f = service::status(&f.engine, false).await.unwrap().machine;
+    assert_ne!(id_a, id_f);
 }

@@ -142,7 +142,7 @@ pub struct Received {
 
 fn tampered(name: &str, why: crate::msg::Msg) -> Error {
     Error::BadResponse(msg!(
-        "the sync object {name} on the storage is not what its name says ({why}); it was not used and nothing was changed here",
+        "the sync object {name} on the storage is not what its name says ({why}); nothing of it was used (the rest synced)",
         name = name.to_string()
     ))
 }
@@ -460,7 +460,11 @@ impl<'a> Place<'a> {
             .await?;
         if !self
             .store
-            .create(self.http, &self.key_of(KEY_FILE), Bytes::from(file.to_bytes()))
+            .create(
+                self.http,
+                &self.key_of(KEY_FILE),
+                Bytes::from(file.to_bytes()),
+            )
             .await?
         {
             return Err(Error::Storage(msg!(

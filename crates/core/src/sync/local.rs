@@ -120,7 +120,10 @@ impl<'a> Local<'a> {
 
     /// Where this machine is in the exchange; `None` while sync is off.
     pub fn cursors(&self) -> Result<Option<Cursors>> {
-        let conn = self.album.conn();
+        self.cursors_in(&self.album.conn())
+    }
+
+    fn cursors_in(&self, conn: &rusqlite::Connection) -> Result<Option<Cursors>> {
         let text: Option<String> = conn
             .query_row(
                 "SELECT value FROM sync_meta WHERE key = 'cursors'",
@@ -136,6 +139,7 @@ impl<'a> Local<'a> {
     /// noted, and every record it has is noted now as older than any synced change (the first
     /// sync sends them all; changes made while sync was off count as that old).
     pub fn start(&self, cursors: &Cursors) -> Result<()> {
+        let here = self.file_identity();
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
@@ -150,6 +154,12 @@ impl<'a> Local<'a> {
         tx.execute_batch(
             "INSERT INTO sync_journal (gid, at) SELECT gid, 0 FROM uploads WHERE gid IS NOT NULL ORDER BY id",
         )?;
+        if let Some(here) = here {
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('file', ?1)",
+                [&here],
+            )?;
+        }
         save_cursors(&tx, cursors)?;
         tx.commit()?;
         Ok(())
@@ -163,6 +173,89 @@ impl<'a> Local<'a> {
              DELETE FROM sync_outbox; DELETE FROM sync_items; DELETE FROM sync_parked; COMMIT;",
         )?;
         Ok(())
+    }
+
+    /// Where this album's file is (device and inode on Unix): a copy of the data folder, or one
+    /// restored from a backup, has another. `None` where it cannot be told (in memory, Windows).
+    fn file_identity(&self) -> Option<String> {
+        let path = self.album.conn().path()?.to_string();
+        if path.is_empty() {
+            return None;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(&path).ok()?;
+            Some(format!("{}:{}", m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
+    /// When this album is a copy of one that synced (its data folder copied to another computer,
+    /// or restored from a backup), the computer it was copied from syncs under the same id, and
+    /// each would take the other's objects for its own and never read them. The copy then
+    /// becomes a computer of its own: it takes the id `new`, reads the old id's objects as
+    /// another computer's, and sends again every change it made under the old id (`shared`:
+    /// the configs and settings now). Returns the old id when it did.
+    pub fn part_from_original(
+        &self,
+        new: &str,
+        shared: &BTreeMap<Item, Value>,
+    ) -> Result<Option<String>> {
+        let Some(here) = self.file_identity() else {
+            return Ok(None);
+        };
+        let noted: Option<String> = self
+            .album
+            .conn()
+            .query_row("SELECT value FROM sync_meta WHERE key = 'file'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(cursors) = self.cursors()? else {
+            return Ok(None);
+        };
+        if noted.as_deref() == Some(here.as_str()) {
+            return Ok(None);
+        }
+        let copied = noted.is_some();
+        let again = if copied {
+            self.standing(|m| m == cursors.machine, shared)?
+        } else {
+            Vec::new()
+        };
+        let mut conn = self.album.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('file', ?1)",
+            [&here],
+        )?;
+        if !copied {
+            tx.commit()?;
+            return Ok(None);
+        }
+        for change in again {
+            let queued = match (&change.item, &change.content) {
+                (Item::Config(_), Content::Set(_)) => Change {
+                    content: Content::Set(Value::Null),
+                    ..change
+                },
+                _ => change,
+            };
+            tx.execute(
+                "INSERT INTO sync_outbox (change) VALUES (?1)",
+                [json(&queued)],
+            )?;
+        }
+        let mut parted = Cursors::new(new.to_string());
+        parted.read = cursors.read.clone();
+        parted.read.insert(cursors.machine.clone(), 0);
+        save_cursors(&tx, &parted)?;
+        tx.commit()?;
+        Ok(Some(cursors.machine))
     }
 
     /// A clock for this machine that is past every stamp it has stored.
@@ -181,30 +274,48 @@ impl<'a> Local<'a> {
     /// Stamp what the journal noted, and the configs and settings that differ from what was
     /// last synced (`shared`: each one's value now, `None` when they cannot be read now), and
     /// move them to the outbox, in one commit. Returns how many changes were stamped.
+    ///
+    /// `joined`: this computer has merged what the sync had (after its first reading): only
+    /// then are the configs and settings it had before it joined stamped, those the sync does
+    /// not have (see [`shared_changes`]).
     pub fn stamp_pending(
         &self,
         clock: &mut Clock,
         shared: Option<&BTreeMap<Item, Value>>,
+        joined: bool,
     ) -> Result<usize> {
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = stamp_journal(&tx, clock)?;
         if let Some(items) = shared {
-            n += stamp_shared(&tx, clock, items)?;
+            n += stamp_shared(&tx, clock, items, joined)?;
         }
         tx.commit()?;
         Ok(n)
     }
 
     /// The changes stamped here and not sent yet, and the outbox position they reach.
-    pub fn outbox(&self) -> Result<(Vec<Change>, i64)> {
+    ///
+    /// A config's value is read from `shared` (the configs as they are now: what it holds
+    /// when sent, secrets included, is its latest); without it (the keyring cannot give the
+    /// secrets now) the outbox is taken up to its first config, the rest waits.
+    pub fn outbox(&self, shared: Option<&BTreeMap<Item, Value>>) -> Result<(Vec<Change>, i64)> {
         let conn = self.album.conn();
         let mut st = conn.prepare("SELECT seq, change FROM sync_outbox ORDER BY seq")?;
         let mut changes = Vec::new();
         let mut upto = 0;
         for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
             let (seq, text) = row?;
-            changes.push(serde_json::from_str(&text).map_err(|e| corrupt("outbox", e))?);
+            let mut change: Change =
+                serde_json::from_str(&text).map_err(|e| corrupt("outbox", e))?;
+            if let (Item::Config(_), Content::Set(Value::Null)) = (&change.item, &change.content) {
+                let Some(shared) = shared else { break };
+                change.content = shared
+                    .get(&change.item)
+                    .cloned()
+                    .map_or(Content::Removed, Content::Set);
+            }
+            changes.push(change);
             upto = seq;
         }
         Ok((changes, upto))
@@ -295,10 +406,7 @@ impl<'a> Local<'a> {
         live: &[String],
         shared: &BTreeMap<Item, Value>,
     ) -> Result<Vec<Change>> {
-        self.standing(
-            |by| by == machine || !live.iter().any(|m| m == by),
-            shared,
-        )
+        self.standing(|by| by == machine || !live.iter().any(|m| m == by), shared)
     }
 
     /// Every item's last change known here, as it stands now, whichever machine made it (what
@@ -320,12 +428,17 @@ impl<'a> Local<'a> {
         let mut out = Vec::new();
         for (item, stamp, removed) in rows {
             let stamp: Stamp = serde_json::from_str(&stamp).map_err(|e| corrupt("stamp", e))?;
-            if !keep(&stamp.machine) {
+            // A baseline was never sent: nothing to write again.
+            if stamp == baseline() || !keep(&stamp.machine) {
                 continue;
             }
             let Some(gid) = item.strip_prefix("record:") else {
                 let item = item_of(&item)?;
-                let value = if removed { None } else { shared.get(&item).cloned() };
+                let value = if removed {
+                    None
+                } else {
+                    shared.get(&item).cloned()
+                };
                 out.push(Change {
                     item,
                     stamp,
@@ -376,15 +489,23 @@ impl<'a> Local<'a> {
         Ok(text.and_then(|t| t.parse().ok()))
     }
 
-    /// How many changes wait: noted and not stamped, or stamped and not sent.
-    pub fn pending(&self) -> Result<u64> {
-        let conn = self.album.conn();
+    /// How many changes wait: noted and not stamped, or stamped and not sent, and the configs
+    /// and settings changed since last synced (`shared`: each one's value now).
+    pub fn pending(&self, shared: Option<&BTreeMap<Item, Value>>) -> Result<u64> {
+        let mut conn = self.album.conn();
         let n: i64 = conn.query_row(
             "SELECT (SELECT count(DISTINCT gid) FROM sync_journal) + (SELECT count(*) FROM sync_outbox)",
             [],
             |r| r.get(0),
         )?;
-        Ok(n as u64)
+        let mut changed = 0;
+        if let (Some(items), Some(cursors)) = (shared, self.cursors_in(&conn)?) {
+            // Only counted: the transaction is rolled back.
+            let tx = conn.transaction()?;
+            let mut clock = Clock::new(cursors.machine);
+            changed = shared_changes(&tx, &mut clock, items, false)?.0.len();
+        }
+        Ok(n as u64 + changed as u64)
     }
 }
 
@@ -450,21 +571,46 @@ fn stamp_after(clock: &mut Clock, wall: u64, stored: Option<&Stamp>) -> Stamp {
     }
 }
 
-/// Stamp each config and setting whose value (`items`: each one's now) differs from the one
-/// last synced, and each config removed since, into the outbox and `sync_items` (with the
-/// value's digest). The first time after sync was turned on, they are stamped as older than
-/// any synced change: a computer joining with its own settings takes the others' where they
-/// set one, and sends what only it has.
-fn stamp_shared(
+/// The stamp of a value noted as this computer's starting point without being sent: below
+/// every real stamp, so any change from elsewhere wins over it, and a later edit here is
+/// stamped as a change.
+fn baseline() -> Stamp {
+    Stamp {
+        ms: 0,
+        n: 0,
+        machine: String::new(),
+    }
+}
+
+/// A change stamped here, with its value's digest (none for a removal).
+type Stamped = (Change, Option<String>);
+
+/// The configs and settings that changed here since last synced (`items`: each one's value
+/// now), as changes with their values' digests; nothing before this computer's first merge
+/// (`joined` false then), so that what it had before it joined does not compete with the sync.
+/// At its first stamping after the first merge (`joined`), only what the sync does not have
+/// yet and differs from a new Pixdrop's defaults is a change (stamped as older than any synced
+/// change); the rest is this computer's baseline, noted and not sent.
+fn shared_changes(
     tx: &Transaction<'_>,
     clock: &mut Clock,
     items: &BTreeMap<Item, Value>,
-) -> Result<usize> {
+    joined: bool,
+) -> Result<(Vec<Stamped>, bool)> {
     let first = tx
-        .query_row("SELECT 1 FROM sync_meta WHERE key = 'shared'", [], |_| Ok(()))
+        .query_row("SELECT 1 FROM sync_meta WHERE key = 'shared'", [], |_| {
+            Ok(())
+        })
         .optional()?
         .is_none();
-    let wall = if first { 0 } else { crate::album::now_ms() as u64 };
+    if first && !joined {
+        return Ok((Vec::new(), false));
+    }
+    let wall = if first {
+        0
+    } else {
+        crate::album::now_ms() as u64
+    };
     let stored: HashMap<String, (Stamp, bool, Option<String>)> = {
         let mut st = tx.prepare(
             "SELECT item, stamp, removed, digest FROM sync_items WHERE item NOT LIKE 'record:%'",
@@ -485,14 +631,22 @@ fn stamp_shared(
         }
         out
     };
+    let defaults = crate::config::Config::default();
     let mut changes = Vec::new();
     for (item, value) in items {
         let digest = shared::digest(value);
         let known = stored.get(&item_key(item));
+        if first && known.is_some() {
+            continue;
+        }
         if known.is_some_and(|(_, _, d)| d.as_deref() == Some(digest.as_str())) {
             continue;
         }
-        let stamp = stamp_after(clock, wall, known.map(|k| &k.0));
+        let stamp = if first && shared::value(&defaults, item).as_ref() == Some(value) {
+            baseline()
+        } else {
+            stamp_after(clock, wall, known.map(|k| &k.0))
+        };
         changes.push((
             Change {
                 item: item.clone(),
@@ -504,7 +658,7 @@ fn stamp_shared(
     }
     for (key, (stamp, removed, _)) in &stored {
         let item = item_of(key)?;
-        if *removed || !matches!(item, Item::Config(_)) || items.contains_key(&item) {
+        if first || *removed || !matches!(item, Item::Config(_)) || items.contains_key(&item) {
             continue;
         }
         let stamp = stamp_after(clock, wall, Some(stamp));
@@ -517,15 +671,45 @@ fn stamp_shared(
             None,
         ));
     }
+    Ok((changes, first))
+}
+
+/// Stamp what [`shared_changes`] finds into `sync_items` and the outbox (a baseline only into
+/// `sync_items`). A config's value is not kept in the outbox (its secrets stay in the config's
+/// own place): it is read again when sent ([`Local::outbox`]).
+fn stamp_shared(
+    tx: &Transaction<'_>,
+    clock: &mut Clock,
+    items: &BTreeMap<Item, Value>,
+    joined: bool,
+) -> Result<usize> {
+    let (changes, first) = shared_changes(tx, clock, items, joined)?;
+    let mut sent = 0;
     for (change, digest) in &changes {
         store_shared(tx, change, digest.as_deref())?;
-        tx.execute("INSERT INTO sync_outbox (change) VALUES (?1)", [json(change)])?;
+        if change.stamp == baseline() {
+            continue;
+        }
+        let queued = match (&change.item, &change.content) {
+            (Item::Config(_), Content::Set(_)) => Change {
+                content: Content::Set(Value::Null),
+                ..change.clone()
+            },
+            _ => change.clone(),
+        };
+        tx.execute(
+            "INSERT INTO sync_outbox (change) VALUES (?1)",
+            [json(&queued)],
+        )?;
+        sent += 1;
     }
-    tx.execute(
-        "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('shared', '1')",
-        [],
-    )?;
-    Ok(changes.len())
+    if first {
+        tx.execute(
+            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('shared', '1')",
+            [],
+        )?;
+    }
+    Ok(sent)
 }
 
 /// Put the configs and settings that win (`changes`, and what an earlier sync kept aside) into
@@ -543,8 +727,7 @@ fn apply_shared(
     {
         let mut st = tx.prepare("SELECT change FROM sync_parked")?;
         for text in st.query_map([], |r| r.get::<_, String>(0))? {
-            let change: Change =
-                serde_json::from_str(&text?).map_err(|e| corrupt("parked", e))?;
+            let change: Change = serde_json::from_str(&text?).map_err(|e| corrupt("parked", e))?;
             state.apply(change);
         }
     }
@@ -596,7 +779,7 @@ fn apply_shared(
                 "the system keyring cannot give the secrets of the config {name} now, so configs and settings were not synced; unlock the keyring and sync again"
             )));
         }
-        stamp_shared(tx, clock, &shared::items(config))?;
+        stamp_shared(tx, clock, &shared::items(config), false)?;
         for change in &winners {
             if let Some((stamp, removed)) = stored_stamp(tx, &change.item)? {
                 if !change.beats(&stamp, removed) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::exchange::{Place, Received};
+use super::exchange::{new_machine_id, Place, Received};
 use super::local::{Applied, Local};
 use super::seal::SyncKey;
 use super::shared;
@@ -77,8 +77,19 @@ pub async fn sync_album(
     };
     let wanted = config.is_some();
     let config = config.filter(|_| items.is_some());
+    // A copied data folder syncs as a computer of its own (its configs must be at hand to send
+    // again what it made under the id it shared).
+    if items.is_some() || !wanted {
+        let shared = items.clone().unwrap_or_default();
+        if local
+            .part_from_original(&new_machine_id(), &shared)?
+            .is_some()
+        {
+            cursors = local.cursors()?.expect("sync is on");
+        }
+    }
     let mut clock = local.clock(&cursors.machine)?;
-    local.stamp_pending(&mut clock, items.as_ref())?;
+    local.stamp_pending(&mut clock, items.as_ref(), false)?;
 
     // Merged a part at a time (each part commits with its cursors): memory holds one part,
     // however large the sync a computer joins.
@@ -91,9 +102,7 @@ pub async fn sync_album(
             bytes,
             refused: part_refused,
             more,
-        } = place
-            .receive_some(key, &mut cursors, RECEIVE_PART)
-            .await?;
+        } = place.receive_some(key, &mut cursors, RECEIVE_PART).await?;
         for e in part_refused {
             let e = e.to_string();
             if !refused.contains(&e) {
@@ -111,7 +120,14 @@ pub async fn sync_album(
         }
     };
 
-    let (outbox, upto) = local.outbox()?;
+    // What this computer had before it joined, now that it knows what the sync has; and
+    // what was changed here while it read.
+    let items = match config {
+        Some(_) => shared_now().ok().flatten(),
+        None => None,
+    };
+    local.stamp_pending(&mut clock, items.as_ref(), true)?;
+    let (outbox, upto) = local.outbox(items.as_ref())?;
     let sent_bytes = place.send(key, &mut cursors, &outbox).await?;
     local.sent(upto, &cursors)?;
 
@@ -128,7 +144,7 @@ pub async fn sync_album(
     // A run is compacted only with every item it holds at hand (not while the keyring keeps
     // the configs' secrets out of reach).
     let held = match config {
-        Some(_) => shared_now().ok().flatten(),
+        Some(_) => items,
         None => (!wanted).then(BTreeMap::new),
     };
     if let Some(held) = held {

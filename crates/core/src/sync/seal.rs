@@ -150,13 +150,14 @@ impl std::fmt::Debug for SyncKey {
 impl SyncKey {
     /// Derive the key from the passphrase (Argon2id: 64 MiB and a fraction of a second for a
     /// new sync's parameters).
-    /// The passphrase is taken in Unicode NFC: "é" typed as one character or as "e" and an
-    /// accent (as some systems' keyboards give it) is one passphrase.
+    /// The passphrase is taken in Unicode NFC, without blanks around it: "é" typed as one
+    /// character or as "e" and an accent (as some systems' keyboards give it) is one passphrase,
+    /// and a space picked up with a pasted one does not make another.
     pub fn derive(passphrase: &str, kdf: &KdfParams) -> Result<SyncKey> {
         let (params, salt) = kdf.checked()?;
         let passphrase = Zeroizing::new(
             icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
-                .normalize(passphrase)
+                .normalize(passphrase.trim())
                 .into_owned(),
         );
         let mut key = Box::new(Zeroizing::new([0u8; 32]));
@@ -220,7 +221,7 @@ impl SyncKey {
         }
         self.try_open(name, sealed).ok_or_else(|| {
             Error::BadResponse(msg!(
-                "the sync object {name} on the storage was changed or cut short (it does not open with this sync's key); it was not used and nothing was changed here",
+                "the sync object {name} on the storage was changed or cut short (it does not open with this sync's key); nothing of it was used (the rest synced)",
                 name = name.to_string()
             ))
         })
@@ -338,6 +339,9 @@ mod tests {
             .is_ok());
         assert!(file.unlock("cafe creme brulee").is_err());
         assert!(KeyFile::create("   \t  a        ").is_err());
+        assert!(file
+            .unlock(" caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e\n")
+            .is_ok());
     }
 
     #[test]

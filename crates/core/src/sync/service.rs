@@ -106,7 +106,7 @@ fn set_up(engine: &Engine) -> Result<crate::config::Settings> {
 
 fn no_sync_there(settings: &crate::config::Settings) -> Error {
     Error::Config(msg!(
-        "there is no sync in {path} of the config {name} any more (its folder was removed?); set it up again: pixdrop sync off, then pixdrop sync setup {name} --path {path}",
+        "there is no sync in {path} of the config {name} now: is the storage mounted and reachable, and the folder there? Nothing was changed here; sync again once it is back. Only if that sync is gone for good, start anew: pixdrop sync off, then pixdrop sync setup {name} --path {path}",
         path = settings.sync_path.clone(),
         name = settings.sync_config.clone()
     ))
@@ -141,6 +141,11 @@ pub async fn passphrase(engine: &Engine, new: &str) -> Result<bool> {
     let (host, http) = storage(engine, &settings.sync_config)?;
     let place = place(host.as_ref(), &http, &settings.sync_path)?;
     let changed_here = match place.unlock(new).await {
+        Ok(Some(_)) if new == settings.sync_passphrase => {
+            return Err(Error::Input(msg!(
+                "this is the passphrase the sync already has, and this computer uses it; nothing was changed"
+            )))
+        }
         Ok(Some(key)) => {
             rejoin(engine, &place, &key).await?;
             false
@@ -176,14 +181,16 @@ pub async fn passphrase(engine: &Engine, new: &str) -> Result<bool> {
 /// (its old numbers may be gone or taken), and remove what its old id left there.
 async fn rejoin(engine: &Engine, place: &Place<'_>, key: &super::SyncKey) -> Result<()> {
     let local = Local::new(engine.album());
-    let old = local
-        .cursors()?
-        .ok_or_else(|| Error::Config(msg!("sync is not set up on this computer: pixdrop sync setup NAME")))?;
+    let old = local.cursors()?.ok_or_else(|| {
+        Error::Config(msg!(
+            "sync is not set up on this computer: pixdrop sync setup NAME"
+        ))
+    })?;
     let items = super::shared::items(&engine.config().load_revealed()?);
     let mut clock = local.clock(&old.machine)?;
-    local.stamp_pending(&mut clock, Some(&items))?;
+    local.stamp_pending(&mut clock, Some(&items), true)?;
     let all = local.all_changes(&items)?;
-    let (_, upto) = local.outbox()?;
+    let (_, upto) = local.outbox(Some(&items))?;
     let mut cursors = Cursors::new(new_machine_id());
     place.send(key, &mut cursors, &all).await?;
     local.sent(upto, &cursors)?;
@@ -202,7 +209,14 @@ pub async fn status(engine: &Engine, machines: bool) -> Result<Status> {
         machine: cursors.map(|c| c.machine),
         machines: None,
         last_sync: local.last()?,
-        pending: local.pending()?,
+        pending: local.pending(
+            engine
+                .config()
+                .load_revealed()
+                .ok()
+                .map(|c| super::shared::items(&c))
+                .as_ref(),
+        )?,
     };
     if machines && !settings.sync_config.is_empty() {
         let (host, http) = storage(engine, &settings.sync_config)?;

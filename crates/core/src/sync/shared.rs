@@ -63,7 +63,9 @@ pub fn value(config: &Config, item: &Item) -> Option<Value> {
 /// A value's fingerprint, to see whether it changed since it was last synced.
 pub fn digest(value: &Value) -> String {
     // serde_json's maps are ordered by key: the same value gives the same bytes.
-    hex::encode(Sha256::digest(serde_json::to_vec(value).unwrap_or_default()))
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(value).unwrap_or_default(),
+    ))
 }
 
 /// Whether `item` is a config or a setting (not a record).
@@ -147,7 +149,10 @@ mod tests {
             kind: "local".into(),
             settings: [
                 ("path".to_string(), Value::from("/tmp")),
-                ("url_prefix".to_string(), Value::from("https://img.example.com")),
+                (
+                    "url_prefix".to_string(),
+                    Value::from("https://img.example.com"),
+                ),
             ]
             .into(),
         }
