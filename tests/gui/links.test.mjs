@@ -201,7 +201,11 @@ test("settings: a local copy of what was sent is kept when asked, its total show
   assert.equal((await s.findAll("[data-setting=originals_cap_mb]")).length, 0, "the cap shows once copies are kept");
   await s.click(await s.find("[data-setting=keep_originals]"));
   await s.waitFor("the setting saved", async () => cli(home, "settings", "get", "keep_originals").trim() === "true");
-  assert.equal(await s.execute("return document.querySelector('[data-setting=originals_cap_mb]').value"), "2048");
+  // The page shows the cap once it has the saved setting back (later than the file, under load).
+  const cap = await s.waitFor("the cap shown", () =>
+    s.execute("const c = document.querySelector('[data-setting=originals_cap_mb]'); return c && c.value"),
+  );
+  assert.equal(cap, "2048");
   assert.equal(await s.text(await s.find("[data-test=originals-total]")), "0 B kept");
 
   await s.click(await s.find("[data-tab=upload]"));
