@@ -124,14 +124,8 @@ impl<'a> Local<'a> {
     }
 
     fn cursors_in(&self, conn: &rusqlite::Connection) -> Result<Option<Cursors>> {
-        let text: Option<String> = conn
-            .query_row(
-                "SELECT value FROM sync_meta WHERE key = 'cursors'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("cursors", e)))
+        meta(conn, "cursors")?
+            .map(|t| serde_json::from_str(&t).map_err(|e| corrupt("cursors", e)))
             .transpose()
     }
 
@@ -155,10 +149,7 @@ impl<'a> Local<'a> {
             "INSERT INTO sync_journal (gid, at) SELECT gid, 0 FROM uploads WHERE gid IS NOT NULL ORDER BY id",
         )?;
         if let Some(here) = here {
-            tx.execute(
-                "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('file', ?1)",
-                [&here],
-            )?;
+            set_meta(&tx, "file", &here)?;
         }
         save_cursors(&tx, cursors)?;
         tx.commit()?;
@@ -208,13 +199,7 @@ impl<'a> Local<'a> {
         let Some(here) = self.file_identity() else {
             return Ok(None);
         };
-        let noted: Option<String> = self
-            .album
-            .conn()
-            .query_row("SELECT value FROM sync_meta WHERE key = 'file'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let noted = meta(&self.album.conn(), "file")?;
         let Some(cursors) = self.cursors()? else {
             return Ok(None);
         };
@@ -229,10 +214,7 @@ impl<'a> Local<'a> {
         };
         let mut conn = self.album.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('file', ?1)",
-            [&here],
-        )?;
+        set_meta(&tx, "file", &here)?;
         if !copied {
             tx.commit()?;
             return Ok(None);
@@ -470,23 +452,12 @@ impl<'a> Local<'a> {
 
     /// Keep when the last sync ended (Unix ms).
     pub fn note_last(&self, at: i64) -> Result<()> {
-        self.album.conn().execute(
-            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('last', ?1)",
-            [at.to_string()],
-        )?;
-        Ok(())
+        set_meta(&self.album.conn(), "last", &at.to_string())
     }
 
     /// When the last sync ended (Unix ms), if one did.
     pub fn last(&self) -> Result<Option<i64>> {
-        let text: Option<String> = self
-            .album
-            .conn()
-            .query_row("SELECT value FROM sync_meta WHERE key = 'last'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        Ok(text.and_then(|t| t.parse().ok()))
+        Ok(meta(&self.album.conn(), "last")?.and_then(|t| t.parse().ok()))
     }
 
     /// How many changes wait: noted and not stamped, or stamped and not sent, and the configs
@@ -704,10 +675,7 @@ fn stamp_shared(
         sent += 1;
     }
     if first {
-        tx.execute(
-            "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('shared', '1')",
-            [],
-        )?;
+        set_meta(tx, "shared", "1")?;
     }
     Ok(sent)
 }
@@ -871,9 +839,22 @@ fn park(tx: &Transaction<'_>, change: &Change) -> Result<()> {
 }
 
 fn save_cursors(tx: &Transaction<'_>, cursors: &Cursors) -> Result<()> {
-    tx.execute(
-        "INSERT OR REPLACE INTO sync_meta (key, value) VALUES ('cursors', ?1)",
-        [json(cursors)],
+    set_meta(tx, "cursors", &json(cursors))
+}
+
+/// One of `sync_meta`'s values.
+fn meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn set_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?1, ?2)",
+        [key, value],
     )?;
     Ok(())
 }
