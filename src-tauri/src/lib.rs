@@ -173,6 +173,7 @@ pub fn run() {
                 std::process::exit(1);
             }
         };
+    pixdrop_core::log::keep_panics(engine.paths());
     let engine = Arc::new(engine);
     let settings_at_start = engine.settings();
     let hidden = std::env::args().any(|a| a == autostart::HIDDEN_ARG);

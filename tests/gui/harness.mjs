@@ -383,10 +383,6 @@ export async function openApp(stop, driver, home, shot, app = APP) {
   const s = await Session.start(driver.url, app);
   const pid = Number(execFileSync("pgrep", ["-n", "-f", app], { encoding: "utf8" }).trim());
   stop(async () => {
-    cli(home, "settings", "set", "close_to_tray", "off");
-    await s.end().catch(() => {});
-    // WebKitWebDriver sometimes closes only the web view and leaves the window: close it as a
-    // user would, and wait for the app to be gone (the next test's app is a new instance).
     // Gone, or a zombie; the process may vanish between any two looks.
     const alive = () => {
       try {
@@ -395,6 +391,19 @@ export async function openApp(stop, driver, home, shot, app = APP) {
         return false;
       }
     };
+    // An app that ended before its test did (a crash: "invalid session id" in the test) says
+    // why in its log, where a panic is kept: show its end beside the failure.
+    if (!alive()) {
+      let log = "(no log)";
+      try {
+        log = readFileSync(join(home, "logs", "pixdrop.log"), "utf8").split("\n").slice(-15).join("\n");
+      } catch {}
+      console.error(`the app (pid ${pid}) ended before its test did; the end of its log:\n${log}`);
+    }
+    cli(home, "settings", "set", "close_to_tray", "off");
+    await s.end().catch(() => {});
+    // WebKitWebDriver sometimes closes only the web view and leaves the window: close it as a
+    // user would, and wait for the app to be gone (the next test's app is a new instance).
     const deadline = Date.now() + 15000;
     while (alive() && Date.now() < deadline) {
       await wm.close("Pixdrop").catch(() => {});

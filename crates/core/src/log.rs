@@ -31,3 +31,58 @@ pub fn append(paths: &Paths, line: &str) {
         );
     }
 }
+
+/// Keep a record of panics in the log as well as on standard error: the app has no terminal
+/// its users see, and a panic on the window's thread ends the app (the event loop cannot
+/// unwind), so the log is where "it closed by itself" gets its cause. The previous hook still
+/// runs. The message is cut at 500 characters.
+pub fn keep_panics(paths: &Paths) {
+    let paths = paths.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let message: String = message.chars().take(500).collect();
+        let thread = std::thread::current();
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        append(
+            &paths,
+            &format!(
+                "panic in thread {} at {place}: {message}",
+                thread.name().unwrap_or("unnamed")
+            ),
+        );
+        previous(info);
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_kept_in_the_log_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path());
+        keep_panics(&paths);
+        let joined = std::thread::Builder::new()
+            .name("uploader".into())
+            .spawn(|| panic!("the host said {}", "nothing"))
+            .unwrap()
+            .join();
+        assert!(joined.is_err());
+        let log = std::fs::read_to_string(paths.log_dir().join("pixdrop.log")).unwrap();
+        assert!(
+            log.contains("panic in thread uploader at crates/core/src/log.rs:"),
+            "{log}"
+        );
+        assert!(log.contains(": the host said nothing"), "{log}");
+    }
+}
