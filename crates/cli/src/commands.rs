@@ -476,7 +476,7 @@ async fn upload(engine: &Engine, args: UploadArgs) -> Outcome {
             failed = true;
         }
     }
-    crate::batch::settle_thumbnails(engine).await;
+    crate::batch::settle(engine).await;
     if failed {
         Err(Failure::Partial)
     } else {

@@ -27,16 +27,22 @@ pub fn invoked_as_picgo(argv0: &std::ffi::OsStr) -> bool {
 
 pub async fn run(data_dir: Option<&Path>, cmd: PicgoCmd) -> Result<(), Failure> {
     let PicgoCmd::Upload { inputs } = cmd;
-    print!("{}", upload(data_dir, inputs).await);
+    let engine = match Paths::resolve(data_dir).and_then(Engine::open) {
+        Ok(e) => e,
+        Err(e) => {
+            print!("{}", output(&[e.to_string()], &[]));
+            return Ok(());
+        }
+    };
+    // The links first (an editor reads them as they come), then what the album still makes.
+    print!("{}", upload(&engine, inputs).await);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    crate::batch::settle(&engine).await;
     Ok(())
 }
 
 /// PicGo-Core's output for an upload of `args` (the clipboard when empty).
-async fn upload(data_dir: Option<&Path>, args: Vec<String>) -> String {
-    let engine = match Paths::resolve(data_dir).and_then(Engine::open) {
-        Ok(e) => e,
-        Err(e) => return output(&[e.to_string()], &[]),
-    };
+async fn upload(engine: &Engine, args: Vec<String>) -> String {
     let inputs = if args.is_empty() {
         match pixdrop_clipboard::inputs() {
             Ok(found) => found,
@@ -61,7 +67,6 @@ async fn upload(data_dir: Option<&Path>, args: Vec<String>) -> String {
             }
         }
     }
-    crate::batch::settle_thumbnails(&engine).await;
     if lines.is_empty() {
         errors.push("nothing to upload".into());
     }
