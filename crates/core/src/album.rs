@@ -1003,8 +1003,13 @@ mod tests {
         assert_eq!(len(), grown);
         // A reader elsewhere (the app) with its snapshot open keeps the fold from finishing.
         let reader = rusqlite::Connection::open(&p).unwrap();
-        reader.execute_batch("BEGIN; SELECT count(*) FROM uploads;").unwrap();
-        assert!(!a.fold_log(0).unwrap(), "a reader in the way: skipped, not waited for");
+        reader
+            .execute_batch("BEGIN; SELECT count(*) FROM uploads;")
+            .unwrap();
+        assert!(
+            !a.fold_log(0).unwrap(),
+            "a reader in the way: skipped, not waited for"
+        );
         reader.execute_batch("COMMIT").unwrap();
         assert!(a.fold_log(0).unwrap());
         assert_eq!(len(), 0, "emptied");
