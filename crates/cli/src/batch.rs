@@ -27,8 +27,8 @@ const LOG_FOLD_ABOVE: u64 = 512 * 1024;
 /// write-ahead log short, which the next command reads whole when it opens the album (README,
 /// Benchmarks: a 4 MB log cost the next upload about 1.5 ms before its link).
 pub(crate) async fn settle(engine: &Engine) {
-    // Synchronous on purpose: the thumbnails are made on their own thread meanwhile, and a
-    // fold that cannot be done at once is skipped.
+    // Synchronous on purpose: the thumbnails are made on their own thread meanwhile; a fold
+    // kept from finishing by a reader elsewhere gives up after 200 ms.
     let _ = engine.album().fold_log(LOG_FOLD_ABOVE);
     settle_thumbnails(engine).await;
 }

@@ -34,7 +34,8 @@ pub async fn run(data_dir: Option<&Path>, cmd: PicgoCmd) -> Result<(), Failure> 
             return Ok(());
         }
     };
-    // The links first (an editor reads them as they come), then what the album still makes.
+    // The links first, then what the album still makes (editors read the output when the
+    // command ends; a terminal shows the links at once).
     print!("{}", upload(&engine, inputs).await);
     let _ = std::io::Write::flush(&mut std::io::stdout());
     crate::batch::settle(&engine).await;

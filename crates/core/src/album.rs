@@ -355,9 +355,12 @@ impl Album {
     /// Fold the write-ahead log into the album and empty it when it has grown past `above`
     /// bytes; true when it did. The log is left behind on close (see `open`), and the next
     /// process to open the album reads all of it again (up to SQLite's 1000 pages, about 4 MB,
-    /// before it folds it itself): `pixdrop upload` calls this after its links are out, beside
-    /// the thumbnails it waits for anyway, so the next one starts on a short log. A reader or
-    /// writer elsewhere (the app) that keeps it from finishing within a moment makes this a no-op.
+    /// before it folds it itself): `pixdrop upload` calls this after its links are out, before
+    /// it waits for the thumbnails, so the next one starts on a short log. A reader elsewhere
+    /// (the app) that is still on an older snapshot after 200 ms leaves the log in place (what
+    /// could be copied in is; false is returned); meanwhile others' writes wait, as for any
+    /// writer, and read-then-write changes (`link_mirrors`, moving a record) take the write
+    /// lock first so they wait too instead of failing.
     pub fn fold_log(&self, above: u64) -> Result<bool> {
         let conn = self.conn();
         let Some(db) = conn.path().filter(|p| !p.is_empty()) else {
@@ -368,19 +371,12 @@ impl Album {
             return Ok(false);
         }
         conn.busy_timeout(std::time::Duration::from_millis(200))?;
+        // A checkpoint kept from finishing says so in its first column (busy = 1).
         let folded = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
             r.get::<_, i64>(0)
         });
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        match folded {
-            Ok(busy) => Ok(busy == 0),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
+        let _ = conn.busy_timeout(std::time::Duration::from_secs(10));
+        Ok(folded? == 0)
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -613,7 +609,9 @@ impl Album {
     /// Returns the group.
     pub fn link_mirrors(&self, ids: &[i64]) -> Result<String> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        // Read, then written: the write lock first, so another writer makes this wait (busy
+        // timeout) instead of failing at the first write (a deferred reader cannot upgrade).
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut existing = None;
         for id in ids {
             let g: Option<String> = tx
@@ -1006,9 +1004,15 @@ mod tests {
         reader
             .execute_batch("BEGIN; SELECT count(*) FROM uploads;")
             .unwrap();
+        let asked = std::time::Instant::now();
         assert!(
             !a.fold_log(0).unwrap(),
-            "a reader in the way: skipped, not waited for"
+            "a reader in the way: the log stays"
+        );
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(5),
+            "waited {:?} for the reader (the album's own busy timeout is 10 s)",
+            asked.elapsed()
         );
         reader.execute_batch("COMMIT").unwrap();
         assert!(a.fold_log(0).unwrap());

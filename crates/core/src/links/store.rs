@@ -95,7 +95,8 @@ impl Album {
             )));
         }
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        // Read, then written: take the write lock first (see `Album::link_mirrors`).
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for id in [from, to] {
             if !tx
                 .prepare_cached("SELECT 1 FROM uploads WHERE id = ?1")?
