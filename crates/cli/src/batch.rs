@@ -12,7 +12,7 @@ pub(crate) const FAILED_LINE: &str = "pixdrop:upload-failed";
 const THUMBNAILS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// After the links are out: wait (bounded) for the thumbnails and copies made meanwhile.
-pub(crate) async fn settle_thumbnails(engine: &Engine) {
+async fn settle_thumbnails(engine: &Engine) {
     let both = async {
         engine.thumbs().settled().await;
         engine.originals().settled().await;

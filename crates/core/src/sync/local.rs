@@ -219,18 +219,8 @@ impl<'a> Local<'a> {
             tx.commit()?;
             return Ok(None);
         }
-        for change in again {
-            let queued = match (&change.item, &change.content) {
-                (Item::Config(_), Content::Set(_)) => Change {
-                    content: Content::Set(Value::Null),
-                    ..change
-                },
-                _ => change,
-            };
-            tx.execute(
-                "INSERT INTO sync_outbox (change) VALUES (?1)",
-                [json(&queued)],
-            )?;
+        for change in &again {
+            queue(&tx, change)?;
         }
         let mut parted = Cursors::new(new.to_string());
         parted.read = cursors.read.clone();
@@ -568,12 +558,7 @@ fn shared_changes(
     items: &BTreeMap<Item, Value>,
     joined: bool,
 ) -> Result<(Vec<Stamped>, bool)> {
-    let first = tx
-        .query_row("SELECT 1 FROM sync_meta WHERE key = 'shared'", [], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_none();
+    let first = meta(tx, "shared")?.is_none();
     if first && !joined {
         return Ok((Vec::new(), false));
     }
@@ -646,8 +631,7 @@ fn shared_changes(
 }
 
 /// Stamp what [`shared_changes`] finds into `sync_items` and the outbox (a baseline only into
-/// `sync_items`). A config's value is not kept in the outbox (its secrets stay in the config's
-/// own place): it is read again when sent ([`Local::outbox`]).
+/// `sync_items`; see [`queue`] for a config's value).
 fn stamp_shared(
     tx: &Transaction<'_>,
     clock: &mut Clock,
@@ -661,17 +645,7 @@ fn stamp_shared(
         if change.stamp == baseline() {
             continue;
         }
-        let queued = match (&change.item, &change.content) {
-            (Item::Config(_), Content::Set(_)) => Change {
-                content: Content::Set(Value::Null),
-                ..change.clone()
-            },
-            _ => change.clone(),
-        };
-        tx.execute(
-            "INSERT INTO sync_outbox (change) VALUES (?1)",
-            [json(&queued)],
-        )?;
+        queue(tx, change)?;
         sent += 1;
     }
     if first {
@@ -834,6 +808,23 @@ fn park(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     tx.execute(
         "INSERT OR REPLACE INTO sync_parked (item, change) VALUES (?1, ?2)",
         params![key, json(change)],
+    )?;
+    Ok(())
+}
+
+/// Put a change stamped here in the outbox. A config's value is not kept there (its secrets
+/// stay in the config's own place): it is read again when sent ([`Local::outbox`]).
+fn queue(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    let queued = match (&change.item, &change.content) {
+        (Item::Config(_), Content::Set(_)) => Change {
+            content: Content::Set(Value::Null),
+            ..change.clone()
+        },
+        _ => change.clone(),
+    };
+    tx.execute(
+        "INSERT INTO sync_outbox (change) VALUES (?1)",
+        [json(&queued)],
     )?;
     Ok(())
 }
