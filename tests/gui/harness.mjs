@@ -158,7 +158,14 @@ export async function startDriver(home, env = {}) {
   while (nativePort === port) nativePort = await freePort();
   const child = spawn(driver, ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, ...env, PIXDROP_HOME: home },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", "pipe"],
+  });
+  // What the driver, WebKitWebDriver and the app print goes on to the run's output, and its end
+  // is kept for a failure's message (an app that ended says why there, if anywhere).
+  let said = "";
+  child.stderr.on("data", (d) => {
+    process.stderr.write(d);
+    said = (said + d).slice(-6000);
   });
   const exited = new Promise((r) => child.once("exit", r));
   // tauri-driver listens at once and starts WebKitWebDriver beside it: a session asked for
@@ -171,6 +178,13 @@ export async function startDriver(home, env = {}) {
   ]);
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The last lines printed, without WebKit's accessibility-bus warnings. */
+    said: (lines = 8) =>
+      said
+        .split("\n")
+        .filter((l) => l.trim() && !/a11y bus|^\s*$/.test(l))
+        .slice(-lines)
+        .join(" | "),
     stop: () => {
       child.kill();
       return exited;
@@ -382,24 +396,32 @@ function crc32(buf) {
 export async function openApp(stop, driver, home, shot, app = APP) {
   const s = await Session.start(driver.url, app);
   const pid = Number(execFileSync("pgrep", ["-n", "-f", app], { encoding: "utf8" }).trim());
-  stop(async () => {
-    // Gone, or a zombie; the process may vanish between any two looks.
-    const alive = () => {
-      try {
-        return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
-      } catch {
-        return false;
-      }
-    };
-    // An app that ended before its test did (a crash: "invalid session id" in the test) says
-    // why in its log, where a panic is kept: show its end beside the failure.
-    if (!alive()) {
-      let log = "(no log)";
-      try {
-        log = readFileSync(join(home, "logs", "pixdrop.log"), "utf8").split("\n").slice(-15).join("\n");
-      } catch {}
-      console.error(`the app (pid ${pid}) ended before its test did; the end of its log:\n${log}`);
+  // Gone, or a zombie; the process may vanish between any two looks.
+  const stat = () => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return "";
     }
+  };
+  const alive = () => {
+    const st = stat();
+    return st !== "" && !st.includes(") Z ");
+  };
+  // An app that ended before its test did (a crash: "invalid session id" in the test) says
+  // why in its log, where a panic is kept; a zombie's stat still holds its exit status.
+  const fate = () => {
+    const st = stat();
+    const state = st === "" ? "gone" : st.includes(") Z ") ? `a zombie, wait status ${st.trim().split(" ").at(-1)}` : "still running";
+    let log = "(no log)";
+    try {
+      log = readFileSync(join(home, "logs", "pixdrop.log"), "utf8").split("\n").slice(-12).join(" | ");
+    } catch {}
+    return `the app (pid ${pid}) is ${state}; the end of its log: ${log}; printed last: ${driver.said?.() ?? ""}`;
+  };
+  s.whenGone = fate;
+  stop(async () => {
+    if (!alive()) console.error(`the app ended before its test did: ${fate()}`);
     cli(home, "settings", "set", "close_to_tray", "off");
     await s.end().catch(() => {});
     // WebKitWebDriver sometimes closes only the web view and leaves the window: close it as a

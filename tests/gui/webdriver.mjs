@@ -16,8 +16,15 @@ export class Session {
     return new Session(base, res.sessionId);
   }
 
-  cmd(method, path, body) {
-    return request(this.base, method, `/session/${this.id}${path}`, body);
+  /** A command; when the session is gone (the app ended under the test), the error says what
+   *  `whenGone` (set by the harness) finds: the app's state and the end of its log. */
+  async cmd(method, path, body) {
+    try {
+      return await request(this.base, method, `/session/${this.id}${path}`, body);
+    } catch (e) {
+      if (this.whenGone && /invalid session id/.test(e.message)) e.message += ` — ${this.whenGone()}`;
+      throw e;
+    }
   }
 
   title() {
