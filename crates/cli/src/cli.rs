@@ -46,6 +46,10 @@ pub enum Command {
     /// storage (an s3, webdav, sftp or local config), end-to-end encrypted with a passphrase.
     #[command(subcommand)]
     Sync(crate::sync::SyncCmd),
+    /// Rewrite links before they are recorded and copied (PicGo's URL rewrite rules): the
+    /// first enabled rule whose pattern matches wins.
+    #[command(subcommand)]
+    UrlRewrite(crate::url_rewrite::UrlRewriteCmd),
     /// Run the PicGo-compatible upload server (for Typora, Obsidian, scripts) until stopped.
     Serve {
         /// Port on 127.0.0.1 and ::1 (default: the server_port setting, 36677).

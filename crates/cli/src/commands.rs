@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Command::Localize(args) => crate::links::localize(&engine, args).await,
         Command::Serve { port } => serve(engine, port).await,
         Command::Sync(cmd) => crate::sync::run(&engine, cmd).await,
+        Command::UrlRewrite(cmd) => crate::url_rewrite::run(&engine, cmd),
         Command::ServeClipboard
         | Command::Picgo(_)
         | Command::Completions { .. }

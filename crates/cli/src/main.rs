@@ -12,6 +12,7 @@ mod picgo;
 mod progress;
 mod shell;
 mod sync;
+mod url_rewrite;
 
 use std::process::ExitCode;
 

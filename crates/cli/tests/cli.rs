@@ -368,6 +368,103 @@ fn settings_are_shared_and_checked() {
 }
 
 #[test]
+fn url_rewrite_rules_change_the_link_and_keep_the_hosts() {
+    let env = Env::new();
+    assert!(env
+        .ok(&["url-rewrite", "list"])
+        .contains("no URL rewrite rules"));
+    // Refused in words, nothing saved: a pattern that is no regular expression, a group the
+    // pattern lacks, a rule that is not there, the list set as one setting.
+    let bad = env.run(&["url-rewrite", "add", "(unclosed", "x"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("URL rewrite rule 1: its pattern is not a regular expression"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = env.run(&["url-rewrite", "add", "^(a)$", "$2"]);
+    assert!(
+        text(&bad.stderr).contains("uses $2, but its pattern has 1 groups"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = env.run(&["url-rewrite", "remove", "3"]);
+    assert!(
+        text(&bad.stderr).contains("there is no URL rewrite rule 3 (there are 0"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = env.run(&["settings", "set", "url_rewrite", "[]"]);
+    assert!(
+        text(&bad.stderr).contains("url_rewrite is a list of rules"),
+        "{}",
+        text(&bad.stderr)
+    );
+    assert_eq!(env.ok(&["url-rewrite", "list", "--json"]).trim(), "[]");
+
+    // A rule for another host first (it does not match), then the stand-in's links onto a CDN.
+    env.ok(&[
+        "url-rewrite",
+        "add",
+        "^https://elsewhere\\.example/(.*)$",
+        "https://never/$1",
+    ]);
+    let listed = env.ok(&[
+        "url-rewrite",
+        "add",
+        "^HTTP://127\\.0\\.0\\.1:\\d+/(.+)$",
+        "https://cdn.example.net/$1?from=pixdrop",
+        "--ignore-case",
+    ]);
+    assert!(listed.contains(" 2  on   ^HTTP://"), "{listed}");
+    assert!(listed.contains("(ignore case)"), "{listed}");
+    let a = env.file("猫 a.png", &tiny_png(41));
+    let out = env.ok(&["upload", "--format", "url", &a]);
+    let host_url = env.host.url_of("猫 a.png");
+    let path = host_url.splitn(4, '/').nth(3).unwrap().to_string();
+    let want = format!("https://cdn.example.net/{path}?from=pixdrop");
+    assert_eq!(out.trim(), want);
+    let album: Value = serde_json::from_str(&env.ok(&["album", "list", "--json"])).unwrap();
+    assert_eq!(album[0]["url"], want.as_str());
+    assert_eq!(album[0]["origin_url"], host_url.as_str());
+    // The same bytes again: the album answers with the rewritten link.
+    assert_eq!(env.ok(&["upload", "--format", "url", &a]).trim(), want);
+    let tested = env.ok(&["url-rewrite", "test", &host_url]);
+    assert_eq!(tested.trim(), format!("rule 2: {want}"));
+    assert!(env
+        .ok(&["url-rewrite", "test", "https://other/x.png"])
+        .contains("no rule matches"));
+
+    // Off, the link is the host's; a rule whose result is empty keeps the host's link too.
+    env.ok(&["url-rewrite", "disable", "2"]);
+    assert!(env
+        .ok(&["url-rewrite", "list"])
+        .contains(" 2  off  ^HTTP://"));
+    let b = env.file("b.png", &tiny_png(42));
+    assert_eq!(
+        env.ok(&["upload", "--format", "url", &b]).trim(),
+        env.host.url_of("b.png")
+    );
+    env.ok(&["url-rewrite", "add", "--at", "1", "^.*$", ""]);
+    let c = env.file("c.png", &tiny_png(43));
+    assert_eq!(
+        env.ok(&["upload", "--format", "url", &c]).trim(),
+        env.host.url_of("c.png")
+    );
+    let log = std::fs::read_to_string(env.home().join("logs").join("pixdrop.log")).unwrap();
+    assert!(
+        log.contains("URL rewrite rule 1 turned the link into nothing"),
+        "{log}"
+    );
+    env.ok(&["url-rewrite", "remove", "1"]);
+    env.ok(&["url-rewrite", "enable", "2"]);
+    let rules: Value = serde_json::from_str(&env.ok(&["url-rewrite", "list", "--json"])).unwrap();
+    assert_eq!(rules.as_array().unwrap().len(), 2);
+    assert_eq!(rules[1]["enabled"], true);
+    assert_eq!(rules[1]["ignore_case"], true);
+}
+
+#[test]
 fn pixdrop_home_selects_the_data_folder() {
     let env = Env::new();
     let out = Command::new(env!("CARGO_BIN_EXE_pixdrop"))

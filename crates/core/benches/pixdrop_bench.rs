@@ -205,6 +205,7 @@ fn album_records(rows: usize) -> Vec<NewRecord> {
             sha256: Some(format!("{i:064x}")),
             created_at: base + i as i64 * 1000,
             sent_sha256: None,
+            origin_url: None,
         })
         .collect()
 }
@@ -550,6 +551,7 @@ fn bench_links() {
             sha256: None,
             created_at: i as i64,
             sent_sha256: None,
+            origin_url: None,
         })
         .collect();
     engine.album().insert_many(&records).unwrap();

@@ -64,6 +64,7 @@ fn main() -> pixdrop_core::Result<()> {
                     sha256: Some(key(i)),
                     created_at: start + i as i64 * 60_000,
                     sent_sha256: None,
+                    origin_url: None,
                     file_name: name,
                 }
             })

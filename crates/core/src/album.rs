@@ -161,6 +161,10 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO sync_journal (gid, at)
             VALUES (old.gid, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
     END;",
+    // 8: the host's own link, when a URL rewrite rule (crate::url_rules) changed the one
+    //    recorded and copied. Set when the record is made, never updated (the sync's insert
+    //    trigger notes it with the record).
+    "ALTER TABLE uploads ADD COLUMN origin_url TEXT;",
 ];
 
 /// One uploaded image.
@@ -185,6 +189,9 @@ pub struct Record {
     pub created_at: i64,
     /// Shared by the records of one upload to several hosts (a config and its mirrors).
     pub mirror_group: Option<String>,
+    /// The host's own link, when a URL rewrite rule changed `url`.
+    #[serde(default)]
+    pub origin_url: Option<String>,
 }
 
 /// A record before it has an id.
@@ -204,6 +211,9 @@ pub struct NewRecord {
     /// SHA-256 of the bytes sent, when they are known (uploads made here; not imports).
     #[serde(default)]
     pub sent_sha256: Option<String>,
+    /// The host's own link, when a URL rewrite rule changed `url`.
+    #[serde(default)]
+    pub origin_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -253,7 +263,7 @@ impl Default for ListQuery {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group";
+    "id, host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group, origin_url";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
@@ -270,6 +280,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Record> {
         sha256: r.get(10)?,
         created_at: r.get(11)?,
         mirror_group: r.get(12)?,
+        origin_url: r.get(13)?,
     })
 }
 
@@ -390,8 +401,8 @@ impl Album {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                  size, width, height, sha256, created_at, sent_sha256, gid)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, lower(hex(randomblob(16))))",
+                                  size, width, height, sha256, created_at, sent_sha256, origin_url, gid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, lower(hex(randomblob(16))))",
             params![
                 r.host_kind,
                 r.config_name,
@@ -404,7 +415,8 @@ impl Album {
                 r.height,
                 r.sha256,
                 r.created_at,
-                r.sent_sha256
+                r.sent_sha256,
+                r.origin_url
             ],
         )?;
         Ok(conn.last_insert_rowid())
@@ -417,8 +429,8 @@ impl Album {
         {
             let mut st = tx.prepare(
                 "INSERT INTO uploads (host_kind, config_name, file_name, stored_name, url, delete_handle,
-                                      size, width, height, sha256, created_at, sent_sha256, gid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, lower(hex(randomblob(16))))",
+                                      size, width, height, sha256, created_at, sent_sha256, origin_url, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, lower(hex(randomblob(16))))",
             )?;
             for r in records {
                 st.execute(params![
@@ -433,7 +445,8 @@ impl Album {
                     r.height,
                     r.sha256,
                     r.created_at,
-                    r.sent_sha256
+                    r.sent_sha256,
+                    r.origin_url
                 ])?;
             }
         }
@@ -711,6 +724,7 @@ mod tests {
             sha256: Some(format!("sha-{name}")),
             created_at: t,
             sent_sha256: None,
+            origin_url: None,
         }
     }
 

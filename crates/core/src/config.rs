@@ -167,6 +167,9 @@ pub struct Settings {
     /// Sync by itself (app): at start, a little after each upload, delete or config change, and
     /// every 10 minutes.
     pub sync_auto: bool,
+    /// Rules that rewrite a link before it is recorded and copied (PicGo's URL rewrite): the
+    /// first enabled rule that matches wins ([`crate::url_rules`]).
+    pub url_rewrite: Vec<crate::url_rules::UrlRule>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -211,6 +214,7 @@ impl Default for Settings {
             sync_path: DEFAULT_SYNC_PATH.to_string(),
             sync_passphrase: String::new(),
             sync_auto: true,
+            url_rewrite: Vec::new(),
             extra: Map::new(),
         }
     }
@@ -294,6 +298,7 @@ impl Settings {
             }
         }
         crate::shortcut::check(&self.shortcut)?;
+        crate::url_rules::check(&self.url_rewrite)?;
         // A proxy the keyring cannot give now (a placeholder) was checked when it was set.
         if !self.proxy.is_empty() && !self.proxy.starts_with(UNREADABLE_SECRET) {
             let shown = mask_password(&self.proxy);
@@ -443,6 +448,11 @@ impl Settings {
         if SET_BY_SYNC.contains(&key) {
             return Err(Error::Input(msg!(
                 "{key} is set when sync is set up on this computer, together with what the storage holds: use pixdrop sync setup NAME [--path P], sync passphrase or sync off (in the app: Settings → Sync)"
+            )));
+        }
+        if current.is_array() {
+            return Err(Error::Input(msg!(
+                "{key} is a list of rules: use pixdrop url-rewrite add, remove, enable or disable (in the app: Settings → Rewrite links)"
             )));
         }
         let stored = current.as_str().unwrap_or_default();
@@ -904,6 +914,17 @@ impl ConfigStore {
     }
 
     /// Load, change and save under an exclusive lock. If `f` fails nothing is written.
+    /// Change the URL rewrite rules (`settings.url_rewrite`) and save them; the rules as saved.
+    pub fn change_url_rules(
+        &self,
+        edit: crate::url_rules::Edit,
+    ) -> Result<Vec<crate::url_rules::UrlRule>> {
+        self.update(|c| {
+            edit.apply(&mut c.settings.url_rewrite)?;
+            Ok(c.settings.url_rewrite.clone())
+        })
+    }
+
     pub fn update<R>(&self, f: impl FnOnce(&mut Config) -> Result<R>) -> Result<R> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)

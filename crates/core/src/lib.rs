@@ -33,6 +33,7 @@ pub mod sync;
 pub mod template;
 pub mod thumbs;
 pub mod upload_lock;
+pub mod url_rules;
 
 pub use album::{Album, ListQuery, NewRecord, Record, Sort};
 pub use config::{Config, ConfigStore, HostConfig, Settings};

@@ -740,6 +740,12 @@ impl Engine {
             )
             .await?;
 
+        // The link as the rules make it; the host's own kept beside it when they changed it.
+        let rewritten =
+            crate::url_rules::rewrite(&batch.config.settings.url_rewrite, &uploaded.url);
+        if let Some(note) = &rewritten.note {
+            crate::log::append(self.paths(), &note.to_string());
+        }
         let dims = image::dimensions(&prepared.bytes);
         let record = NewRecord {
             host_kind: cfg.kind.clone(),
@@ -749,7 +755,8 @@ impl Engine {
                 .stored_name
                 .clone()
                 .unwrap_or_else(|| payload.name.clone()),
-            url: uploaded.url.clone(),
+            url: rewritten.url,
+            origin_url: rewritten.origin,
             delete_handle: uploaded.delete_handle.clone(),
             size: prepared.bytes.len() as u64,
             width: uploaded.width.or(dims.map(|d| d.0)),
@@ -976,6 +983,7 @@ impl Engine {
                     sha256: None,
                     created_at: item.created_at.unwrap_or_else(now_ms),
                     sent_sha256: None,
+                    origin_url: None,
                 });
             }
             report.imported += self.album.insert_many(&fresh)?;

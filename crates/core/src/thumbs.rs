@@ -411,6 +411,7 @@ mod tests {
             sha256: Some("../../evil".into()),
             created_at: 0,
             mirror_group: None,
+            origin_url: None,
         };
         let k = Thumbs::key(&r);
         assert!(

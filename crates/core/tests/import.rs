@@ -214,7 +214,12 @@ fn picgo_gui_folder(dir: &std::path::Path, standin: &str) {
             "alistplist": {"configList": [{"url": "https://alist.example", "token": "gh", "_id": "id-g", "_configName": "Default"}], "defaultId": "id-g"},
             "qiniu": {"configList": [{"accessKey": "a", "_id": "id-q", "_configName": "Broken?"}], "defaultId": "id-q"}
         },
-        "settings": {"pasteStyle": "HTML", "customLink": "<img src=\"$url\"/>", "server": {"port": 36677, "host": "127.0.0.1", "enable": true}},
+        "settings": {"pasteStyle": "HTML", "customLink": "<img src=\"$url\"/>", "server": {"port": 36677, "host": "127.0.0.1", "enable": true},
+                     "urlRewrite": {"rules": [
+                         {"match": "^https://img\\.example\\.com/(.+)$", "replace": "https://cdn.example.com/$1"},
+                         {"match": "HTTP://", "replace": "https://", "enable": false, "global": true, "ignoreCase": true},
+                         {"match": "^https://(?=raw)", "replace": "https://cdn/"}
+                     ]}},
         "picgoPlugins": {"picgo-plugin-web-uploader": true},
         "uploaded": [
             {"fileName": "old.png", "imgUrl": "https://i.example/old.png", "type": "smms", "width": 10, "height": 20},
@@ -232,8 +237,8 @@ fn picgo_gui_folder(dir: &std::path::Path, standin: &str) {
              "type": "smms", "hash": "h1", "id": "x1", "createdAt": 1_700_000_000_000i64, "updatedAt": 1_700_000_000_000i64},
             {"fileName": "gh.jpg", "width": 640, "height": 480, "extname": ".jpg", "imgUrl": "https://raw.example/me/img/gh.jpg",
              "type": "alistplist", "id": "x2", "createdAt": 1_700_000_100_000i64, "updatedAt": 1_700_000_100_000i64},
-            {"fileName": "web.png", "width": 5, "height": 5, "extname": ".png", "imgUrl": "https://img.example.com/web.png",
-             "type": "web-uploader", "id": "x3", "createdAt": 1_700_000_200_000i64, "updatedAt": 1_700_000_200_000i64}
+            {"fileName": "web.png", "width": 5, "height": 5, "extname": ".png", "imgUrl": "https://cdn.example.com/web.png",
+             "originImgUrl": "https://img.example.com/web.png", "type": "web-uploader", "id": "x3", "createdAt": 1_700_000_200_000i64, "updatedAt": 1_700_000_200_000i64}
         ],
         "__uploaded_KEY__": {"x1": 1, "x2": 1, "x3": 1}
     });
@@ -267,7 +272,26 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
     assert_eq!(r.default_host.as_deref(), Some("Work"));
     assert_eq!(
         r.settings,
-        ["link_format = html", "custom_link = <img src=\"$url\"/>"]
+        [
+            "link_format = html",
+            "custom_link = <img src=\"$url\"/>",
+            "url_rewrite += ^https://img\\.example\\.com/(.+)$ → https://cdn.example.com/$1",
+            "url_rewrite += HTTP:// → https://"
+        ]
+    );
+    // PicGo's rules in order, with their switches; one Pixdrop's expressions cannot take (a
+    // look-ahead) is named with the reason instead of dropped without a word.
+    let rules = engine.config().load().unwrap().settings.url_rewrite;
+    assert_eq!(rules.len(), 2);
+    assert!(rules[0].enabled && !rules[0].global && !rules[0].ignore_case);
+    assert!(!rules[1].enabled && rules[1].global && rules[1].ignore_case);
+    assert!(
+        r.not_taken
+            .iter()
+            .any(|n| n.contains("URL rewrite rule 3 (^https://(?=raw))")
+                && n.contains("not a regular expression")),
+        "{:?}",
+        r.not_taken
     );
     assert_eq!(r.records_added, 4);
     let unknown: Vec<(&str, usize, usize)> = r
@@ -328,6 +352,13 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
         (web_rec.host_kind.as_str(), web_rec.config_name.as_str()),
         ("custom", "Default (web-uploader)")
     );
+    // The host's own link PicGo kept beside a rewritten one comes too.
+    assert_eq!(web_rec.url, "https://cdn.example.com/web.png");
+    assert_eq!(
+        web_rec.origin_url.as_deref(),
+        Some("https://img.example.com/web.png")
+    );
+    assert_eq!(both.origin_url, None);
 
     // Again: nothing new.
     let again = picgo::import(engine.config(), engine.album(), &picgo_dir).unwrap();
@@ -335,6 +366,11 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
     assert_eq!(again.configs_present.len(), 3);
     assert_eq!((again.records_added, again.records_present), (0, 4));
     assert_eq!(engine.config().load().unwrap().hosts.len(), 3);
+    assert_eq!(
+        engine.config().load().unwrap().settings.url_rewrite.len(),
+        2,
+        "rules not added twice"
+    );
 
     // The imported default works: its backupDomain is the stand-in.
     let done = upload(&engine, &dir, "Work", "after.png", 9).await.unwrap();

@@ -31,6 +31,7 @@ fn record(album: &Album, config: &str, url: &str, size: u64) -> i64 {
             sha256: None,
             created_at: 1,
             sent_sha256: None,
+            origin_url: None,
         })
         .unwrap()
 }
@@ -529,6 +530,7 @@ async fn move_finds_each_image_where_it_still_is_and_links_the_records() {
                 sha256: Some(sha(bytes)),
                 created_at: 1,
                 sent_sha256: Some(sha(bytes)),
+                origin_url: None,
             })
             .unwrap()
     };

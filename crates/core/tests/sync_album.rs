@@ -29,6 +29,7 @@ fn record(config: &str, name: &str, at: i64) -> NewRecord {
         sha256: Some(format!("{at:064x}")),
         created_at: 1_790_000_000_000 + at,
         sent_sha256: None,
+        origin_url: None,
     }
 }
 
@@ -127,10 +128,24 @@ async fn two_homes_end_with_one_album() {
     assert_eq!(a.content(), b.content());
     assert_eq!(a.content().len(), 3);
 
-    // An upload made while sync is on travels; nothing new moves nothing.
-    a.album.insert(&record("work", "新しい.png", 4)).unwrap();
+    // An upload made while sync is on travels, with the host's own link beside a rewritten
+    // one; nothing new moves nothing.
+    let mut rewritten = record("work", "新しい.png", 4);
+    rewritten.origin_url = Some(std::mem::replace(
+        &mut rewritten.url,
+        "https://cdn.example.net/4.png".into(),
+    ));
+    a.album.insert(&rewritten).unwrap();
     assert_eq!(a.sync(&place).await.sent, 1);
     assert_eq!(b.sync(&place).await.received.records, 1);
+    let on_b = b.album.get(b.id_of("新しい.png")).unwrap().unwrap();
+    assert_eq!(
+        (on_b.url.as_str(), on_b.origin_url.as_deref()),
+        (
+            "https://cdn.example.net/4.png",
+            Some("https://i.example.com/4/新しい.png")
+        )
+    );
     let quiet = b.sync(&place).await;
     assert_eq!((quiet.sent, quiet.read_bytes), (0, 0));
     assert_eq!(a.content(), b.content());

@@ -756,6 +756,56 @@ fn read_folder(dir: &Path, report: &mut Report) -> Result<(Value, Value)> {
     Ok((data, db))
 }
 
+/// PicGo's URL rewrite rules (`settings.urlRewrite.rules`: match, replace, enable, global,
+/// ignoreCase) after Pixdrop's own, in their order; one already there is not added again, and
+/// one Pixdrop cannot use (a pattern its regular expressions do not take) is named in
+/// `not_taken` with the reason.
+fn import_url_rules(
+    settings_in: &Value,
+    rules: &mut Vec<crate::url_rules::UrlRule>,
+    report: &mut Report,
+) {
+    let Some(list) = settings_in
+        .pointer("/urlRewrite/rules")
+        .and_then(Value::as_array)
+    else {
+        return;
+    };
+    for (i, r) in list.iter().enumerate() {
+        let text = |k: &str| {
+            r.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let flag = |k: &str| r.get(k).and_then(Value::as_bool);
+        let rule = crate::url_rules::UrlRule {
+            pattern: text("match"),
+            replace: text("replace"),
+            enabled: flag("enable") != Some(false),
+            global: flag("global") == Some(true),
+            ignore_case: flag("ignoreCase") == Some(true),
+        };
+        if rules.contains(&rule) {
+            continue;
+        }
+        match crate::url_rules::check(std::slice::from_ref(&rule)) {
+            Ok(()) => {
+                report.settings.push(format!(
+                    "url_rewrite += {} → {}",
+                    rule.pattern, rule.replace
+                ));
+                rules.push(rule);
+            }
+            Err(e) => report.not_taken.push(format!(
+                "settings: URL rewrite rule {} ({}): {e}",
+                i + 1,
+                rule.pattern
+            )),
+        }
+    }
+}
+
 /// Add the folder's host configs (those not here already) and its link format, in one config
 /// update. Returns which Pixdrop config each PicGo type's records belong to.
 fn import_configs(
@@ -854,6 +904,7 @@ fn import_configs(
             config.settings.custom_link = custom.to_string();
             report.settings.push(format!("custom_link = {custom}"));
         }
+        import_url_rules(&settings_in, &mut config.settings.url_rewrite, report);
         Ok(())
     });
     outcome?;
@@ -936,6 +987,13 @@ fn album_records(
                 // Without a time, keep PicGo's order (oldest first) just before now.
                 created_at: time_of(item).unwrap_or(fallback_base - (n - i as i64)),
                 sent_sha256: None,
+                // PicGo's URL rewrite keeps the host's own link as `originImgUrl`.
+                origin_url: item
+                    .get("originImgUrl")
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty() && *o != url)
+                    .map(str::to_string),
             });
         }
     }

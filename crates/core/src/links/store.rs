@@ -259,6 +259,7 @@ mod tests {
                 sha256: None,
                 created_at: 1,
                 sent_sha256: None,
+                origin_url: None,
             })
             .unwrap()
     }

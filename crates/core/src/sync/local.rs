@@ -37,9 +37,12 @@ pub struct RecordValue {
     pub mirror_group: Option<String>,
     pub sent_sha256: Option<String>,
     pub host_deleted_at: Option<i64>,
+    /// The host's own link when a URL rewrite rule changed it (absent from older computers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_url: Option<String>,
 }
 
-const RECORD_COLUMNS: &str = "host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group, sent_sha256, host_deleted_at";
+const RECORD_COLUMNS: &str = "host_kind, config_name, file_name, stored_name, url, delete_handle, size, width, height, sha256, created_at, mirror_group, sent_sha256, host_deleted_at, origin_url";
 
 fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordValue> {
     Ok(RecordValue {
@@ -57,6 +60,7 @@ fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordValue> {
         mirror_group: r.get(11)?,
         sent_sha256: r.get(12)?,
         host_deleted_at: r.get(13)?,
+        origin_url: r.get(14)?,
     })
 }
 
@@ -505,10 +509,7 @@ fn stamp_journal(tx: &Transaction<'_>, clock: &mut Clock) -> Result<usize> {
             },
         };
         store_item(tx, &change)?;
-        tx.execute(
-            "INSERT INTO sync_outbox (change) VALUES (?1)",
-            [json(&change)],
-        )?;
+        queue(tx, &change)?;
         stamped += 1;
     }
     if let Some((last, _, _)) = noted.last() {
@@ -878,20 +879,22 @@ fn upsert_record(tx: &Transaction<'_>, gid: &str, r: &RecordValue) -> Result<()>
         r.created_at,
         r.mirror_group,
         r.sent_sha256,
-        r.host_deleted_at
+        r.host_deleted_at,
+        r.origin_url
     ];
     let updated = tx
         .prepare_cached(
             "UPDATE uploads SET host_kind = ?2, config_name = ?3, file_name = ?4, stored_name = ?5,
              url = ?6, delete_handle = ?7, size = ?8, width = ?9, height = ?10, sha256 = ?11,
-             created_at = ?12, mirror_group = ?13, sent_sha256 = ?14, host_deleted_at = ?15
+             created_at = ?12, mirror_group = ?13, sent_sha256 = ?14, host_deleted_at = ?15,
+             origin_url = ?16
          WHERE gid = ?1",
         )?
         .execute(args)?;
     if updated == 0 {
         tx.prepare_cached(&format!(
             "INSERT INTO uploads (gid, {RECORD_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         ))?
         .execute(args)?;
     }
