@@ -70,6 +70,30 @@ export interface UploadRecord {
   created_at: number;
   /** Shared by the records of one upload to several hosts (a config and its mirrors). */
   mirror_group: string | null;
+  /** The host's own link, when a URL rewrite rule changed `url`. */
+  origin_url: string | null;
+}
+
+/** A URL rewrite rule (PicGo's): where `match` matches a new link, `replace` takes its place. */
+export interface UrlRule {
+  match: string;
+  replace: string;
+  enabled: boolean;
+  global: boolean;
+  ignore_case: boolean;
+}
+
+export type UrlRuleEdit =
+  | { op: "add"; rule: UrlRule; at: number | null }
+  | { op: "remove"; n: number }
+  | { op: "enable"; n: number; on: boolean };
+
+/** What the rules made of a link: the rule (from 1) that matched, the host's link when changed. */
+export interface Rewritten {
+  url: string;
+  origin: string | null;
+  rule: number | null;
+  note: Msg | null;
 }
 
 export interface ServerStatus {
@@ -472,6 +496,9 @@ export const api = {
   settingsGet: () => call<SettingsView>("settings_get"),
   settingsSet: (key: keyof Settings, value: string) => call<SettingsView>("settings_set", { key, value }),
   linkPreview: (format: LinkFormat, template: string) => call<string>("link_preview", { format, template }),
+  urlRewriteList: () => call<UrlRule[]>("url_rewrite_list"),
+  urlRewriteChange: (edit: UrlRuleEdit) => call<UrlRule[]>("url_rewrite_change", { edit }),
+  urlRewritePreview: (rules: UrlRule[], sample: string) => call<Rewritten>("url_rewrite_preview", { rules, sample }),
   renamePreview: (mode: RenameMode, pattern: string) => call<string>("rename_preview", { mode, pattern }),
   /** The sample photo through the saved image settings. */
   imagePreview: () => call<ImagePreview>("image_preview"),

@@ -5,6 +5,7 @@
 use pixdrop_core::msg;
 use pixdrop_core::rename::{self, RenameMode};
 use pixdrop_core::template::{self, LinkFormat};
+use pixdrop_core::url_rules::{self, Edit, Rewritten, UrlRule};
 use pixdrop_core::Settings;
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -123,6 +124,25 @@ pub async fn settings_set(
     *applied = new;
     drop(applied);
     view(&app, &state)
+}
+
+/// The URL rewrite rules, in the order they are tried.
+#[tauri::command]
+pub fn url_rewrite_list(state: State<'_, AppState>) -> AppResult<Vec<UrlRule>> {
+    Ok(state.engine.config().load()?.settings.url_rewrite)
+}
+
+/// Add, remove, or turn on or off a rule (the list is checked before it is saved); the rules
+/// as saved.
+#[tauri::command]
+pub fn url_rewrite_change(state: State<'_, AppState>, edit: Edit) -> AppResult<Vec<UrlRule>> {
+    Ok(state.engine.config().change_url_rules(edit)?)
+}
+
+/// What `rules` (the list being edited, not saved) make of the link `sample`.
+#[tauri::command]
+pub fn url_rewrite_preview(rules: Vec<UrlRule>, sample: String) -> AppResult<Rewritten> {
+    Ok(url_rules::preview(&rules, &sample)?)
 }
 
 /// The link `format` (with `template` for the custom one) for a sample upload.
