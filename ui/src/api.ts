@@ -85,8 +85,8 @@ export interface UrlRule {
 
 export type UrlRuleEdit =
   | { op: "add"; rule: UrlRule; at: number | null }
-  | { op: "remove"; n: number }
-  | { op: "enable"; n: number; on: boolean };
+  | { op: "remove"; n: number; expect: UrlRule | null }
+  | { op: "enable"; n: number; on: boolean; expect: UrlRule | null };
 
 /** What the rules made of a link: the rule (from 1) that matched, the host's link when changed. */
 export interface Rewritten {

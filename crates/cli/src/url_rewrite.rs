@@ -97,9 +97,17 @@ pub fn run(engine: &Engine, cmd: UrlRewriteCmd) -> Result<(), Failure> {
             },
             at,
         },
-        UrlRewriteCmd::Remove { n } => Edit::Remove { n },
-        UrlRewriteCmd::Enable { n } => Edit::Enable { n, on: true },
-        UrlRewriteCmd::Disable { n } => Edit::Enable { n, on: false },
+        UrlRewriteCmd::Remove { n } => Edit::Remove { n, expect: None },
+        UrlRewriteCmd::Enable { n } => Edit::Enable {
+            n,
+            on: true,
+            expect: None,
+        },
+        UrlRewriteCmd::Disable { n } => Edit::Enable {
+            n,
+            on: false,
+            expect: None,
+        },
     };
     let rules = engine.config().change_url_rules(edit)?;
     if rules.is_empty() {

@@ -164,7 +164,8 @@ const MIGRATIONS: &[&str] = &[
     // 8: the host's own link, when a URL rewrite rule (crate::url_rules) changed the one
     //    recorded and copied. Set when the record is made, never updated (the sync's insert
     //    trigger notes it with the record).
-    "ALTER TABLE uploads ADD COLUMN origin_url TEXT;",
+    "ALTER TABLE uploads ADD COLUMN origin_url TEXT;
+    CREATE INDEX uploads_origin_url ON uploads (origin_url) WHERE origin_url IS NOT NULL;",
 ];
 
 /// One uploaded image.
@@ -474,14 +475,16 @@ impl Album {
     pub fn has_url(&self, config_name: &str, url: &str) -> Result<bool> {
         let conn = self.conn();
         let mut st = conn
-            .prepare_cached("SELECT 1 FROM uploads WHERE url = ?1 AND config_name = ?2 LIMIT 1")?;
+            .prepare_cached("SELECT 1 FROM uploads WHERE (url = ?1 OR origin_url = ?1) AND config_name = ?2 LIMIT 1")?;
         Ok(st.exists([url, config_name])?)
     }
 
     /// Whether any record has `url` (imports from other uploaders).
     pub fn has_url_anywhere(&self, url: &str) -> Result<bool> {
         let conn = self.conn();
-        let mut st = conn.prepare_cached("SELECT 1 FROM uploads WHERE url = ?1 LIMIT 1")?;
+        // A host's history lists its own links: a rewritten record holds it as origin_url.
+        let mut st =
+            conn.prepare_cached("SELECT 1 FROM uploads WHERE url = ?1 OR origin_url = ?1 LIMIT 1")?;
         Ok(st.exists([url])?)
     }
 
@@ -953,6 +956,22 @@ mod tests {
         assert!(a.find_duplicate("c2", "sha-a.png").unwrap().is_none());
         assert!(a.has_url("c1", "https://i.example/a.png").unwrap());
         assert!(!a.has_url("c2", "https://i.example/a.png").unwrap());
+    }
+
+    #[test]
+    fn a_rewritten_record_is_known_by_the_hosts_own_link_too() {
+        let a = Album::open_in_memory().unwrap();
+        let mut r = rec("b.png", "c1", 1);
+        r.origin_url = Some(std::mem::replace(
+            &mut r.url,
+            "https://cdn.example/b.png".into(),
+        ));
+        a.insert(&r).unwrap();
+        // A host's history lists its own link: the import must not add the upload again.
+        assert!(a.has_url_anywhere("https://i.example/b.png").unwrap());
+        assert!(a.has_url("c1", "https://i.example/b.png").unwrap());
+        assert!(a.has_url_anywhere("https://cdn.example/b.png").unwrap());
+        assert!(!a.has_url_anywhere("https://i.example/other.png").unwrap());
     }
 
     #[test]

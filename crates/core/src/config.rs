@@ -298,7 +298,8 @@ impl Settings {
             }
         }
         crate::shortcut::check(&self.shortcut)?;
-        crate::url_rules::check(&self.url_rewrite)?;
+        // URL rewrite rules are checked when one is added or turned on (`url_rules::Edit`), not
+        // here: one edited in by hand must not stop every other change from being saved.
         // A proxy the keyring cannot give now (a placeholder) was checked when it was set.
         if !self.proxy.is_empty() && !self.proxy.starts_with(UNREADABLE_SECRET) {
             let shown = mask_password(&self.proxy);
@@ -913,7 +914,6 @@ impl ConfigStore {
         })
     }
 
-    /// Load, change and save under an exclusive lock. If `f` fails nothing is written.
     /// Change the URL rewrite rules (`settings.url_rewrite`) and save them; the rules as saved.
     pub fn change_url_rules(
         &self,
@@ -925,6 +925,7 @@ impl ConfigStore {
         })
     }
 
+    /// Load, change and save under an exclusive lock. If `f` fails nothing is written.
     pub fn update<R>(&self, f: impl FnOnce(&mut Config) -> Result<R>) -> Result<R> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)

@@ -286,10 +286,8 @@ async fn picgo_folder_brings_configs_settings_and_album_once() {
     assert!(rules[0].enabled && !rules[0].global && !rules[0].ignore_case);
     assert!(!rules[1].enabled && rules[1].global && rules[1].ignore_case);
     assert!(
-        r.not_taken
-            .iter()
-            .any(|n| n.contains("URL rewrite rule 3 (^https://(?=raw))")
-                && n.contains("not a regular expression")),
+        r.not_taken.iter().any(|n| n.contains("^https://(?=raw)")
+            && n.contains("URL rewrite rule 3: its pattern is not a regular expression")),
         "{:?}",
         r.not_taken
     );

@@ -442,3 +442,57 @@ async fn a_copied_data_folder_syncs_as_a_computer_of_its_own() {
     let id_f = service::status(&f.engine, false).await.unwrap().machine;
     assert_ne!(id_a, id_f);
 }
+
+/// A setting this computer's version did not know while it synced (`url_rewrite` before it
+/// existed) comes to it with the default: set elsewhere in the meantime, the other computer's
+/// value must win, not the default stamped as this computer's newest change (fails without).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_setting_new_to_a_computer_does_not_undo_one_set_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let place =
+        json!({"path": dir.path().to_str().unwrap(), "url_prefix": "https://nas.example.com"});
+    let (a, b) = (env(), env());
+    for h in [&a, &b] {
+        h.add("place", "local", place.clone()).unwrap();
+    }
+    service::setup(&a.engine, "place", None, PASSPHRASE)
+        .await
+        .unwrap();
+    now(&a).await;
+    service::setup(&b.engine, "place", None, PASSPHRASE)
+        .await
+        .unwrap();
+    now(&b).await;
+    now(&a).await;
+    // B as an older version left it: no stamp for the setting.
+    let db = rusqlite::Connection::open(b.engine.paths().album_file()).unwrap();
+    db.execute(
+        "DELETE FROM sync_items WHERE item = 'setting:url_rewrite'",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let rule = pixdrop_core::url_rules::UrlRule {
+        pattern: "^https://nas\\.example\\.com/(.+)$".into(),
+        replace: "https://cdn.example.com/$1".into(),
+        enabled: true,
+        global: false,
+        ignore_case: false,
+    };
+    a.engine
+        .config()
+        .change_url_rules(pixdrop_core::url_rules::Edit::Add {
+            rule: rule.clone(),
+            at: None,
+        })
+        .unwrap();
+    now(&a).await;
+    now(&b).await;
+    now(&a).await;
+    for h in [&a, &b] {
+        assert_eq!(
+            h.engine.config().load().unwrap().settings.url_rewrite,
+            std::slice::from_ref(&rule)
+        );
+    }
+}

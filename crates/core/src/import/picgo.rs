@@ -789,7 +789,7 @@ fn import_url_rules(
         if rules.contains(&rule) {
             continue;
         }
-        match crate::url_rules::check(std::slice::from_ref(&rule)) {
+        match crate::url_rules::check_one(i + 1, &rule) {
             Ok(()) => {
                 report.settings.push(format!(
                     "url_rewrite += {} → {}",
@@ -797,11 +797,9 @@ fn import_url_rules(
                 ));
                 rules.push(rule);
             }
-            Err(e) => report.not_taken.push(format!(
-                "settings: URL rewrite rule {} ({}): {e}",
-                i + 1,
-                rule.pattern
-            )),
+            Err(e) => report
+                .not_taken
+                .push(format!("settings, {}: {e}", rule.pattern)),
         }
     }
 }

@@ -599,7 +599,11 @@ fn shared_changes(
         if known.is_some_and(|(_, _, d)| d.as_deref() == Some(digest.as_str())) {
             continue;
         }
-        let stamp = if first && shared::value(&defaults, item).as_ref() == Some(value) {
+        // A default the sync never had (the first sync, or a setting new to this version that
+        // another computer may have set first) is older than any change made on purpose.
+        let stamp = if (first || known.is_none())
+            && shared::value(&defaults, item).as_ref() == Some(value)
+        {
             baseline()
         } else {
             stamp_after(clock, wall, known.map(|k| &k.0))
@@ -882,12 +886,14 @@ fn upsert_record(tx: &Transaction<'_>, gid: &str, r: &RecordValue) -> Result<()>
         r.host_deleted_at,
         r.origin_url
     ];
+    // origin_url is written once, when the record is made: a computer of an older version
+    // sends records without it, which must not clear it here.
     let updated = tx
         .prepare_cached(
             "UPDATE uploads SET host_kind = ?2, config_name = ?3, file_name = ?4, stored_name = ?5,
              url = ?6, delete_handle = ?7, size = ?8, width = ?9, height = ?10, sha256 = ?11,
              created_at = ?12, mirror_group = ?13, sent_sha256 = ?14, host_deleted_at = ?15,
-             origin_url = ?16
+             origin_url = COALESCE(?16, origin_url)
          WHERE gid = ?1",
         )?
         .execute(args)?;

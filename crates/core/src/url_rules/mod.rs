@@ -18,13 +18,13 @@ pub struct UrlRule {
     pub pattern: String,
     #[serde(default)]
     pub replace: String,
-    #[serde(default = "on")]
+    #[serde(default = "on", alias = "enable")]
     pub enabled: bool,
     /// Every match is replaced, not only the first (PicGo's `global`).
     #[serde(default)]
     pub global: bool,
     /// Letters match in either case (PicGo's `ignoreCase`).
-    #[serde(default)]
+    #[serde(default, alias = "ignoreCase")]
     pub ignore_case: bool,
 }
 
@@ -66,7 +66,8 @@ pub fn check(rules: &[UrlRule]) -> Result<()> {
     Ok(())
 }
 
-fn check_one(n: usize, rule: &UrlRule) -> Result<()> {
+/// [`check`] for one rule, numbered `n` in what is said.
+pub(crate) fn check_one(n: usize, rule: &UrlRule) -> Result<()> {
     if rule.pattern.is_empty() {
         return Err(Error::Input(msg!(
             "URL rewrite rule {n} has no pattern to match"
@@ -78,12 +79,12 @@ fn check_one(n: usize, rule: &UrlRule) -> Result<()> {
             "URL rewrite rule {n}: its pattern is not a regular expression Pixdrop can use ({e})"
         ))
     })?;
-    for part in parts(&rule.replace) {
+    let groups = re.captures_len() - 1;
+    for part in parts(&rule.replace, groups) {
         match part {
-            Part::Group(g) if g >= re.captures_len() => {
-                let groups = re.captures_len() - 1;
+            Part::Missing(reference) => {
                 return Err(Error::Input(msg!(
-                    "URL rewrite rule {n}'s replacement uses ${g}, but its pattern has {groups} groups"
+                    "URL rewrite rule {n}'s replacement uses {reference}, but its pattern has {groups} groups"
                 )));
             }
             Part::Named(name) if !re.capture_names().any(|c| c == Some(name)) => {
@@ -147,17 +148,20 @@ pub fn rewrite(rules: &[UrlRule], url: &str) -> Rewritten {
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Edit {
     /// Add a rule at a place (before rule `at`), or last.
-    Add {
-        rule: UrlRule,
-        at: Option<usize>,
-    },
+    Add { rule: UrlRule, at: Option<usize> },
+    /// Remove rule `n`; with `expect`, only if it is still that rule (the app's list may be
+    /// older than the file another program changed).
     Remove {
         n: usize,
+        #[serde(default)]
+        expect: Option<UrlRule>,
     },
-    /// Turn a rule on or off.
+    /// Turn a rule on or off (`expect` as for `Remove`).
     Enable {
         n: usize,
         on: bool,
+        #[serde(default)]
+        expect: Option<UrlRule>,
     },
 }
 
@@ -169,8 +173,10 @@ pub fn preview(rules: &[UrlRule], sample: &str) -> Result<Rewritten> {
 }
 
 impl Edit {
-    /// Make this change to `rules`, then check the whole list (a rule that cannot be used is
-    /// refused in words naming it). Saved by `ConfigStore::change_url_rules`.
+    /// Make this change to `rules`. A rule added or turned on is checked first (one that
+    /// cannot be used is refused in words naming it); removing or turning off always works,
+    /// so a rule edited by hand into the config can be taken out. Saved by
+    /// `ConfigStore::change_url_rules`.
     pub fn apply(self, rules: &mut Vec<UrlRule>) -> Result<()> {
         let count = rules.len();
         let place = |n: usize| {
@@ -180,25 +186,50 @@ impl Edit {
                 ))
             })
         };
+        let same = |i: usize, expect: &Option<UrlRule>| match expect {
+            Some(e) if *e != rules[i] => Err(Error::Input(msg!(
+                "URL rewrite rule {n} was changed elsewhere meanwhile; look at the rules again",
+                n = i + 1
+            ))),
+            _ => Ok(()),
+        };
         match self {
-            Edit::Add { rule, at: None } => rules.push(rule),
-            Edit::Add { rule, at: Some(n) } if n == count + 1 => rules.push(rule),
-            Edit::Add { rule, at: Some(n) } => rules.insert(place(n)?, rule),
-            Edit::Remove { n } => {
-                rules.remove(place(n)?);
+            Edit::Add { rule, at } => {
+                let i = match at {
+                    None => count,
+                    Some(n) if n == count + 1 => count,
+                    Some(n) => place(n)?,
+                };
+                check_one(i + 1, &rule)?;
+                rules.insert(i, rule);
             }
-            Edit::Enable { n, on } => rules[place(n)?].enabled = on,
+            Edit::Remove { n, expect } => {
+                let i = place(n)?;
+                same(i, &expect)?;
+                rules.remove(i);
+            }
+            Edit::Enable { n, on, expect } => {
+                let i = place(n)?;
+                same(i, &expect)?;
+                if on {
+                    check_one(n, &rules[i])?;
+                }
+                rules[i].enabled = on;
+            }
         }
-        check(rules)
+        Ok(())
     }
 }
 
 /// `text` with the matches of `re` (the first, or all) replaced as JavaScript replaces.
 fn replace(re: &Regex, text: &str, replacement: &str, global: bool) -> String {
-    let parts = parts(replacement);
+    let parts = parts(replacement, re.captures_len() - 1);
     let mut out = String::with_capacity(text.len() + replacement.len());
     let mut last = 0;
-    for caps in re.captures_iter(text) {
+    let mut from = 0;
+    // As JavaScript searches: the next match may start where the last one ended, even empty,
+    // and after an empty match the search moves on by one character.
+    while let Some(caps) = re.captures_at(text, from) {
         let whole = caps.get(0).expect("group 0 is the match");
         out.push_str(&text[last..whole.start()]);
         expand(&parts, &caps, text, &mut out);
@@ -206,6 +237,14 @@ fn replace(re: &Regex, text: &str, replacement: &str, global: bool) -> String {
         if !global {
             break;
         }
+        from = if whole.is_empty() {
+            match text[whole.end()..].chars().next() {
+                Some(c) => whole.end() + c.len_utf8(),
+                None => break,
+            }
+        } else {
+            whole.end()
+        };
     }
     out.push_str(&text[last..]);
     out
@@ -215,7 +254,7 @@ fn expand(parts: &[Part<'_>], caps: &Captures<'_>, text: &str, out: &mut String)
     let whole = caps.get(0).expect("group 0 is the match");
     for part in parts {
         match part {
-            Part::Text(t) => out.push_str(t),
+            Part::Text(t) | Part::Missing(t) => out.push_str(t),
             Part::Group(g) => out.push_str(caps.get(*g).map_or("", |m| m.as_str())),
             Part::Named(name) => out.push_str(caps.name(name).map_or("", |m| m.as_str())),
             Part::Before => out.push_str(&text[..whole.start()]),
@@ -228,15 +267,19 @@ fn expand(parts: &[Part<'_>], caps: &Captures<'_>, text: &str, out: &mut String)
 enum Part<'a> {
     Text(&'a str),
     Group(usize),
+    /// `$n` of a group the pattern lacks, as written.
+    Missing(&'a str),
     Named(&'a str),
     Before,
     After,
 }
 
-/// A replacement read as JavaScript reads it: `$$` a dollar, `$&` the match (group 0), `` $` ``
-/// and `$'` the text before and after it, `$n`/`$nn` a group (two digits when the second one
-/// follows), `$<name>` a named group; any other `$` is itself.
-fn parts(replacement: &str) -> Vec<Part<'_>> {
+/// A replacement read as JavaScript reads it, for a pattern of `groups` groups: `$$` a dollar,
+/// `$&` the match, `` $` `` and `$'` the text before and after it, `$<name>` a named group,
+/// `$nn` group nn when there is one, else `$n` group n and the second digit itself (`$10` of one
+/// group is group 1 and a "0"); a number above the groups is `Missing` (JavaScript writes it as
+/// it is; Pixdrop refuses the rule); any other `$` is itself.
+fn parts(replacement: &str, groups: usize) -> Vec<Part<'_>> {
     let bytes = replacement.as_bytes();
     let mut parts = Vec::new();
     let mut start = 0;
@@ -251,13 +294,24 @@ fn parts(replacement: &str) -> Vec<Part<'_>> {
             b'&' => (Part::Group(0), 2),
             b'`' => (Part::Before, 2),
             b'\'' => (Part::After, 2),
-            d @ b'0'..=b'9' => match bytes.get(i + 2) {
-                Some(e @ b'0'..=b'9') => (
-                    Part::Group(usize::from(d - b'0') * 10 + usize::from(e - b'0')),
-                    3,
-                ),
-                _ => (Part::Group(usize::from(d - b'0')), 2),
-            },
+            d @ b'0'..=b'9' => {
+                let one = usize::from(d - b'0');
+                let two = bytes
+                    .get(i + 2)
+                    .filter(|e| e.is_ascii_digit())
+                    .map(|e| one * 10 + usize::from(e - b'0'));
+                match two {
+                    Some(nn) if (1..=groups).contains(&nn) => (Part::Group(nn), 3),
+                    _ if (1..=groups).contains(&one) => (Part::Group(one), 2),
+                    Some(nn) if nn > 0 => (Part::Missing(&replacement[i..i + 3]), 3),
+                    _ if one > 0 => (Part::Missing(&replacement[i..i + 2]), 2),
+                    // `$0` and `$00` are no group in JavaScript: they stay as they are.
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
             b'<' => match replacement[i + 2..].find('>') {
                 Some(end) => (Part::Named(&replacement[i + 2..i + 2 + end]), end + 3),
                 None => {
@@ -270,11 +324,6 @@ fn parts(replacement: &str) -> Vec<Part<'_>> {
                 continue;
             }
         };
-        // `$0` is no group in JavaScript: it stays as it is.
-        if part == Part::Group(0) && bytes[i + 1] != b'&' {
-            i += 1;
-            continue;
-        }
         if start < i {
             parts.push(Part::Text(&replacement[start..i]));
         }
@@ -351,8 +400,25 @@ mod tests {
                 "{replacement}"
             );
         }
-        // Two digits when the second follows: $11 is group 11, checked as such.
-        assert!(check(&[rule("(a)", "$11")]).is_err());
+        // Two digits when there is such a group, else one and the digit itself, as in JavaScript.
+        let ten = Regex::new("(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)").unwrap();
+        assert_eq!(replace(&ten, "abcdefghij", "$10|$1", false), "j|a");
+        assert_eq!(replace(&re, "xabcy", "[$10]", false), "x[a0]y");
+        check(&[rule("(a)", "$10")]).unwrap();
+        let e = check(&[rule("(a)(b)", "$3")]).unwrap_err().to_string();
+        assert!(e.contains("uses $3, but its pattern has 2 groups"), "{e}");
+        let e = check(&[rule("(a)", "$45")]).unwrap_err().to_string();
+        assert!(e.contains("uses $45, but"), "{e}");
+    }
+
+    #[test]
+    fn empty_matches_of_a_global_rule_as_in_javascript() {
+        let all =
+            |p: &str, text: &str, with: &str| replace(&Regex::new(p).unwrap(), text, with, true);
+        // "a//".replace(/\/*$/g, "/") is "a//" in JavaScript: the empty match at the end counts.
+        assert_eq!(all("/*$", "a//", "/"), "a//");
+        assert_eq!(all("x*", "a猫c", "-"), "-a-猫-c-");
+        assert_eq!(all("", "", "-"), "-");
     }
 
     #[test]
@@ -411,5 +477,72 @@ mod tests {
     fn rules_read_from_picgo_shaped_json() {
         let r: UrlRule = serde_json::from_str(r#"{"match":"^a","replace":"b"}"#).unwrap();
         assert!(r.enabled && !r.global && !r.ignore_case);
+        // PicGo's own names, pasted into the config by hand.
+        let r: UrlRule = serde_json::from_str(
+            r#"{"match":"^a","replace":"b","enable":false,"ignoreCase":true}"#,
+        )
+        .unwrap();
+        assert!(!r.enabled && r.ignore_case);
+    }
+
+    #[test]
+    fn edits_check_what_they_add_and_refuse_a_rule_changed_meanwhile() {
+        // One edited in by hand that cannot be used: other rules still come and go.
+        let mut rules = vec![rule("(bad", "x")];
+        Edit::Add {
+            rule: rule("^a", "b"),
+            at: None,
+        }
+        .apply(&mut rules)
+        .unwrap();
+        let e = Edit::Add {
+            rule: rule("(", "b"),
+            at: Some(1),
+        }
+        .apply(&mut rules)
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("URL rewrite rule 1: its pattern"), "{e}");
+        let e = Edit::Enable {
+            n: 1,
+            on: true,
+            expect: None,
+        }
+        .apply(&mut rules)
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("URL rewrite rule 1: its pattern"), "{e}");
+        // The list the app showed is older than the file: the rule it names is not there.
+        let shown = rule("^old", "x");
+        let e = Edit::Remove {
+            n: 2,
+            expect: Some(shown),
+        }
+        .apply(&mut rules)
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("rule 2 was changed elsewhere"), "{e}");
+        Edit::Remove {
+            n: 1,
+            expect: Some(rule("(bad", "x")),
+        }
+        .apply(&mut rules)
+        .unwrap();
+        assert_eq!(rules, [rule("^a", "b")]);
+        let e = Edit::Remove { n: 4, expect: None }
+            .apply(&mut rules)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("there is no URL rewrite rule 4 (there are 1"),
+            "{e}"
+        );
+        Edit::Add {
+            rule: rule("^z", "y"),
+            at: Some(1),
+        }
+        .apply(&mut rules)
+        .unwrap();
+        assert_eq!(rules[0].pattern, "^z");
     }
 }
